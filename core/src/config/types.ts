@@ -1,0 +1,45 @@
+import type { RegistryKind } from "../events.js";
+
+/** Where a script or Dispatchfile comes from. */
+export type SourceRef = { path: string } | { git: { url: string; revision: string; path: string } };
+
+export interface Subscription {
+  registry: RegistryKind;
+  /** Globs; empty matches every repository. */
+  repositories: string[];
+  /** Globs with "!" negation (Dispatch semantics); empty matches every tag. */
+  tags: string[];
+}
+
+export type ExecutorKind = "docker" | "kubernetes" | "host";
+
+export interface ProjectConfig {
+  name: string;
+  /** Absolute path after parsing. */
+  script?: SourceRef;
+  dispatchfile?: SourceRef;
+  /** Values are secrets: never logged, never listed. */
+  secrets: Record<string, string>;
+  subscriptions: Subscription[];
+  /** Shared secret gateways check (query token, Authorization header, HMAC key, per registry). */
+  webhookToken?: string;
+  executor: ExecutorKind;
+  concurrency: number;
+  timeouts: { scriptMs: number; jobMs: number };
+  /** Jobs may ask for `privileged` only when this is true. */
+  allowPrivileged: boolean;
+}
+
+export interface ServerConfig {
+  /** The file it was read from, for messages; absent when built in code. */
+  file?: string;
+  port: number;
+  host: string;
+  /** Absolute. */
+  dataDir: string;
+  adminToken?: string;
+  bodyLimitBytes: number;
+  docker: { socketPath: string };
+  sandbox: { memoryMb: number };
+  projects: ProjectConfig[];
+}

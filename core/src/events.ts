@@ -1,0 +1,59 @@
+/** The event model: what a gateway produces and the worker consumes (DESIGN.md §3). */
+
+export const REGISTRY_KINDS = [
+  "dockerhub",
+  "acr",
+  "quay",
+  "harbor",
+  "ghcr",
+  "gcr",
+  "ecr",
+  "distribution",
+  "jfrog",
+  "poll",
+  "cli",
+] as const;
+export type RegistryKind = (typeof REGISTRY_KINDS)[number];
+
+export type EventType = "image_push" | "image_delete";
+
+export interface ImageRef {
+  /** Registry host, e.g. "docker.io", "myregistry.azurecr.io", "127.0.0.1:5000". */
+  registry: string;
+  /** Repository path without host, e.g. "myorg/app" ("library/redis" for official Docker Hub images). */
+  repository: string;
+  tag?: string;
+  digest?: string;
+  mediaType?: string;
+  pusher?: string;
+  /** RFC 3339. */
+  pushedAt?: string;
+  /** "docker.io/myorg/app:v1.2.3", or "...@sha256:..." when there is no tag. */
+  ref: string;
+}
+
+export interface ImagePushEvent {
+  /** ULID assigned on acceptance: sortable by time. */
+  id: string;
+  project: string;
+  source: RegistryKind;
+  type: EventType;
+  image: ImageRef;
+  /** The request body exactly as received. */
+  payload: string;
+  /** From the registry where it has one, else a hash of body + tag: a redelivery is accepted once. */
+  deliveryId: string;
+  /** RFC 3339. */
+  receivedAt: string;
+}
+
+/** What a gateway hands to the store; the store assigns id and receivedAt. */
+export type NewEvent = Omit<ImagePushEvent, "id" | "receivedAt">;
+
+/** Builds the canonical reference: host/repository:tag, or host/repository@digest when untagged. */
+export function imageRef(registry: string, repository: string, tag?: string, digest?: string): string {
+  const base = `${registry}/${repository}`;
+  if (tag) return `${base}:${tag}`;
+  if (digest) return `${base}@${digest}`;
+  return base;
+}

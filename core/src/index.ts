@@ -1,0 +1,30 @@
+export type { ErrorCode, Problem, Result } from "./errors.js";
+export { BosunError, StoreUnavailableError, ok, fail, formatProblems } from "./errors.js";
+export type { RegistryKind, EventType, ImageRef, ImagePushEvent, NewEvent } from "./events.js";
+export { REGISTRY_KINDS, imageRef } from "./events.js";
+export { newId } from "./ids.js";
+export type {
+  RunStatus,
+  JobStatus,
+  RunError,
+  Run,
+  NewRun,
+  JobRecord,
+  NewJob,
+  LogStream,
+  LogEntry,
+  NewLogEntry,
+} from "./runs.js";
+export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
+export type {
+  EventState,
+  StoredEvent,
+  AcceptResult,
+  Claim,
+  ClaimOptions,
+  EventQuery,
+  RunQuery,
+  LogQuery,
+  Store,
+} from "./store/types.js";
+export type { SourceRef, Subscription, ExecutorKind, ProjectConfig, ServerConfig } from "./config/types.js";

@@ -1,0 +1,55 @@
+/** What an executor runs, and what it reports (DESIGN.md §7b). Shared by the worker and the SDK's types. */
+
+export interface JobMount {
+  /** Host directory (docker, host executors) or volume name (kubernetes). */
+  source: string;
+  /** Path inside the job. */
+  target: string;
+  readOnly?: boolean;
+}
+
+export interface JobSpec {
+  /** Unique within the run; used in container names and labels. */
+  name: string;
+  image: string;
+  /** Run in order by `shell`, stopping at the first failure. Empty: the image's own command with `args`. */
+  tasks: string[];
+  args?: string[];
+  /** Default "/bin/sh". */
+  shell?: string;
+  env: Record<string, string>;
+  /** Values to redact from output before it is stored or streamed. */
+  secretValues?: string[];
+  workingDir?: string;
+  mounts?: JobMount[];
+  timeoutMs?: number;
+  privileged?: boolean;
+  /** Labels that identify project, run and job on the container or pod. */
+  labels: Record<string, string>;
+}
+
+export type JobOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";
+
+export interface JobResult {
+  outcome: JobOutcome;
+  /** Absent when the job never ran (pull failure) or was killed. */
+  exitCode?: number;
+  /** Combined output, secrets redacted. */
+  output: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Why it failed before or outside the job's own exit code (image pull, engine error). */
+  error?: { code: string; message: string };
+}
+
+export interface JobRunContext {
+  signal: AbortSignal;
+  /** Called with output as it arrives (already redacted). */
+  onOutput?: (text: string, stream: "stdout" | "stderr") => void;
+}
+
+/** Runs one job to completion. Never rejects for the job's own failure: that is an outcome. */
+export interface Executor {
+  readonly kind: "docker" | "kubernetes" | "host";
+  run(spec: JobSpec, context: JobRunContext): Promise<JobResult>;
+}

@@ -1,0 +1,22 @@
+// Runs the compiled tests of every package with mocha's spec reporter and writes the counts to
+// $BOSUN_MOCHA_STATS. Kept apart from test.mjs because isolated-vm needs `node --no-node-snapshot`.
+import Mocha from "mocha";
+import { globSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const patterns = process.argv.slice(2);
+const files = globSync(patterns.length ? patterns : ["*/dist/test/**/*.test.js"], { cwd: root })
+  .map((f) => join(root, f))
+  .sort();
+
+const mocha = new Mocha({ reporter: "spec", timeout: 60_000, slow: 2_000 });
+for (const f of files) mocha.addFile(f);
+await mocha.loadFilesAsync();
+const runner = mocha.run((failures) => {
+  const s = runner.stats ?? { passes: 0, failures };
+  if (process.env.BOSUN_MOCHA_STATS) {
+    writeFileSync(process.env.BOSUN_MOCHA_STATS, JSON.stringify({ passes: s.passes, failures: s.failures }));
+  }
+  process.exitCode = failures ? 1 : 0;
+});
