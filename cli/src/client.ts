@@ -1,0 +1,83 @@
+/** The CLI's side of the HTTP API: server address and admin token from flags, environment, or the data dir. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface ClientOptions {
+  server?: string;
+  token?: string;
+  data?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ApiClient {
+  readonly server: string;
+  private readonly token: string | undefined;
+
+  constructor(options: ClientOptions) {
+    this.server = (options.server ?? process.env.BOSUN_SERVER ?? "http://127.0.0.1:7744").replace(/\/+$/, "");
+    this.token = options.token ?? process.env.BOSUN_TOKEN ?? readLocalToken(options.data ?? ".data");
+  }
+
+  async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+    const q = Object.entries(query).filter(([, v]) => v !== undefined && v !== "");
+    const qs = q.length ? `?${new URLSearchParams(q.map(([k, v]) => [k, String(v)])).toString()}` : "";
+    return this.request<T>("GET", `${path}${qs}`);
+  }
+
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>("POST", path, body);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    if (!this.token) {
+      throw new ApiError(
+        0,
+        "UNAUTHORIZED",
+        "no admin token: pass --token, set BOSUN_TOKEN, or run where the server's data dir (.data/admin-token) is",
+      );
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${this.server}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ApiError(
+        0,
+        "EXECUTOR_UNAVAILABLE",
+        `cannot reach the Bosun server at ${this.server} (${(err as Error).cause ?? (err as Error).message}); is \`bosun serve\` running? (--server, BOSUN_SERVER)`,
+      );
+    }
+    const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+    if (!res.ok && res.status !== 202) {
+      throw new ApiError(
+        res.status,
+        json.error?.code ?? "INTERNAL",
+        json.error?.message ?? `HTTP ${res.status}`,
+      );
+    }
+    return json as T;
+  }
+}
+
+function readLocalToken(dataDir: string): string | undefined {
+  try {
+    return readFileSync(join(dataDir, "admin-token"), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { ApiClient, ApiError, type ClientOptions } from "../client.js";
+
+/** --server/--token on every command that talks to a running server. */
+export function withServer(cmd: Command): Command {
+  return cmd
+    .option("--server <url>", "Bosun server (env BOSUN_SERVER)", undefined)
+    .option("--token <token>", "admin token (env BOSUN_TOKEN; default: .data/admin-token)")
+    .option("--data <dir>", "the server's data dir, to find its admin token", ".data");
+}
+
+export function clientFrom(opts: ClientOptions): ApiClient {
+  return new ApiClient(opts);
+}
+
+/** One place that turns failures into a message and an exit code. */
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        process.stderr.write(`error: ${err.message}${err.code ? ` [${err.code}]` : ""}\n`);
+      } else {
+        process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+      }
+      process.exitCode = 1;
+    }
+  };
+}

@@ -1,0 +1,90 @@
+/** bosun serve · bosun gateway · bosun worker: start the server, or one of its pieces. */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import {
+  formatProblems,
+  loadConfig,
+  parseConfig,
+  REGISTRY_KINDS,
+  type RegistryKind,
+  type ServerConfig,
+} from "@bosun/core";
+import { startServer, type StartOptions } from "../server/server.js";
+
+interface ServeOpts {
+  config?: string;
+  data?: string;
+  port?: string;
+  host?: string;
+  registry?: string;
+}
+
+export function registerServeCommands(program: Command): void {
+  const common = (cmd: Command) =>
+    cmd
+      .option("--config <file>", "server config", undefined)
+      .option("--data <dir>", "data directory (overrides server.dataDir)")
+      .option("--port <port>", "HTTP port (overrides server.port)")
+      .option("--host <host>", "listen address (overrides server.host)");
+
+  common(program.command("serve"))
+    .description("gateways, worker and API in one process, on the embedded store")
+    .action((o: ServeOpts) => serve(o, {}));
+  common(program.command("gateway"))
+    .description("one registry's gateway alone, against the shared store")
+    .requiredOption("--registry <kind>", `one of ${REGISTRY_KINDS.join(", ")}`)
+    .action((o: ServeOpts) => {
+      if (!REGISTRY_KINDS.includes(o.registry as RegistryKind)) {
+        return fatal(`unknown registry "${o.registry}"; expected one of ${REGISTRY_KINDS.join(", ")}`);
+      }
+      return serve(o, { worker: false, registries: [o.registry as RegistryKind] });
+    });
+  common(program.command("worker"))
+    .description("the queue consumer alone (with health, metrics and the API), against the shared store")
+    .action((o: ServeOpts) => serve(o, { gateways: false }));
+}
+
+async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
+  const config = await readConfig(o);
+  if (!config) return;
+  const server = await startServer(config, options).catch((err: Error) =>
+    fatal(`cannot start: ${err.message}`),
+  );
+  if (!server) return;
+  process.stderr.write(`bosun listening on ${server.url} (data in ${config.dataDir})\n`);
+  let closing = false;
+  const shutdown = () => {
+    if (closing) return;
+    closing = true;
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+export async function readConfig(o: ServeOpts): Promise<ServerConfig | undefined> {
+  const file = o.config ?? (existsSync("bosun.yaml") ? "bosun.yaml" : undefined);
+  const result = file ? await loadConfig(file) : parseConfig("", { file: resolve("bosun.yaml") });
+  if (result.errors) return fatal(`invalid configuration:\n${formatProblems(result.errors)}`);
+  const config = result.value;
+  if (o.data) config.dataDir = resolve(o.data);
+  if (o.host) config.host = o.host;
+  if (o.port !== undefined) {
+    const port = Number(o.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      return fatal(`--port: expected 0-65535, found "${o.port}"`);
+    config.port = port;
+  }
+  if (!file) process.stderr.write("no bosun.yaml here and no --config: serving no projects\n");
+  return config;
+}
+
+function fatal(message: string): undefined {
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = 2;
+  return undefined;
+}

@@ -1,0 +1,14 @@
+/** The `bosun` command. */
+import { Command } from "commander";
+import { registerScriptCommands } from "./commands/script.js";
+import { registerServeCommands } from "./commands/serve.js";
+import { registerStateCommands } from "./commands/state.js";
+
+const program = new Command("bosun")
+  .description("Registry pushes in, scripted automation out: Brigade-style scripts and Dispatchfiles")
+  .version("0.1.0")
+  .showHelpAfterError();
+registerServeCommands(program);
+registerStateCommands(program);
+registerScriptCommands(program);
+await program.parseAsync(process.argv);

@@ -1,0 +1,151 @@
+/** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { ProjectConfig, Store, StoredEvent } from "@bosun/core";
+import { tokensMatch } from "./admin-token.js";
+
+export interface ApiOptions {
+  store: Store;
+  adminToken: string;
+  projects(): readonly ProjectConfig[];
+  /** Synthesises a registry push for a project and sends it through that registry's gateway. */
+  trigger?(input: {
+    project: string;
+    registry: string;
+    repository: string;
+    tag: string;
+  }): Promise<{ status: number; body: unknown }>;
+}
+
+type Handler = (req: Request, res: Response) => Promise<unknown>;
+
+export function createApiRouter(options: ApiOptions): express.Router {
+  const { store } = options;
+  const api = express.Router();
+  api.use((req, res, next) => {
+    const header = req.headers.authorization ?? "";
+    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+    if (!given || !tokensMatch(given, options.adminToken)) {
+      return sendError(
+        res,
+        401,
+        "UNAUTHORIZED",
+        "missing or wrong admin token: pass it as `Authorization: Bearer <token>` (bosun --token, or BOSUN_TOKEN)",
+      );
+    }
+    next();
+  });
+  const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
+    fn(req, res).catch(next);
+  const limit = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
+  const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+
+  api.get(
+    "/projects",
+    route(async (_req, res) => res.json({ projects: options.projects().map(projectView) })),
+  );
+  api.get(
+    "/projects/:name",
+    route(async (req, res) => {
+      const p = options.projects().find((x) => x.name === req.params.name);
+      return p
+        ? res.json(projectView(p))
+        : sendError(res, 404, "NOT_FOUND", `no project "${String(req.params.name)}"`);
+    }),
+  );
+  api.get(
+    "/events",
+    route(async (req, res) => {
+      const events = await store.listEvents({ project: str(req.query.project), limit: limit(req) });
+      res.json({ events: events.map(eventSummary) });
+    }),
+  );
+  api.get(
+    "/events/:id",
+    route(async (req, res) => {
+      const e = await store.getEvent(String(req.params.id));
+      return e ? res.json(e) : sendError(res, 404, "NOT_FOUND", `no event ${String(req.params.id)}`);
+    }),
+  );
+  api.get(
+    "/runs",
+    route(async (req, res) => {
+      res.json({
+        runs: await store.listRuns({
+          project: str(req.query.project),
+          eventId: str(req.query.event),
+          limit: limit(req),
+        }),
+      });
+    }),
+  );
+  api.get(
+    "/runs/:id",
+    route(async (req, res) => {
+      const run = await store.getRun(String(req.params.id));
+      if (!run) return sendError(res, 404, "NOT_FOUND", `no run ${String(req.params.id)}`);
+      res.json({ ...run, jobs: await store.listJobs(run.id) });
+    }),
+  );
+  api.get(
+    "/runs/:id/logs",
+    route(async (req, res) => {
+      const run = await store.getRun(String(req.params.id));
+      if (!run) return sendError(res, 404, "NOT_FOUND", `no run ${String(req.params.id)}`);
+      let jobId = str(req.query.job);
+      if (jobId) {
+        const job = (await store.listJobs(run.id)).find((j) => j.id === jobId || j.name === jobId);
+        if (!job) return sendError(res, 404, "NOT_FOUND", `run ${run.id} has no job "${jobId}"`);
+        jobId = job.id;
+      }
+      const logs = await store.readLogs({
+        runId: run.id,
+        jobId,
+        afterSeq: Number(req.query.after ?? 0) || 0,
+        limit: limit(req),
+      });
+      res.json({ run: { id: run.id, status: run.status }, logs });
+    }),
+  );
+  api.post(
+    "/projects/:name/trigger",
+    express.json(),
+    route(async (req, res) => {
+      if (!options.trigger)
+        return sendError(res, 404, "NOT_FOUND", "this server has no gateways to trigger through");
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const missing = ["registry", "repository", "tag"].filter((k) => typeof b[k] !== "string" || !b[k]);
+      if (missing.length)
+        return sendError(res, 400, "PAYLOAD_MALFORMED", `trigger needs ${missing.join(", ")} (strings)`);
+      const r = await options.trigger({
+        project: String(req.params.name),
+        registry: String(b.registry),
+        repository: String(b.repository),
+        tag: String(b.tag),
+      });
+      res.status(r.status).json(r.body);
+    }),
+  );
+  return api;
+}
+
+export function sendError(res: Response, status: number, code: string, message: string): Response {
+  return res.status(status).json({ error: { code, message } });
+}
+
+function projectView(p: ProjectConfig) {
+  return {
+    name: p.name,
+    script: p.script,
+    dispatchfile: p.dispatchfile,
+    subscriptions: p.subscriptions,
+    executor: p.executor,
+    concurrency: p.concurrency,
+    secretNames: Object.keys(p.secrets),
+  };
+}
+
+/** Listings leave the raw payload out: it is large, and only `events show` needs it. */
+function eventSummary(e: StoredEvent) {
+  const { payload: _payload, ...rest } = e;
+  return rest;
+}

@@ -1,0 +1,142 @@
+/**
+ * `bosun serve`: gateways, API, health and metrics on one HTTP port, and a worker consuming the queue,
+ * all over one embedded store. `bosun gateway` and `bosun worker` start the same pieces separately.
+ */
+import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:http";
+import express from "express";
+import {
+  openSqliteStore,
+  type ProjectConfig,
+  type RegistryKind,
+  type ServerConfig,
+  type Store,
+} from "@bosun/core";
+import { createGatewayRouter, REGISTRIES, type Answer } from "@bosun/gateways";
+import { Consumer } from "@bosun/worker";
+import { resolveAdminToken } from "./admin-token.js";
+import { createApiRouter, sendError } from "./api.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+import { createRunDependencies } from "./run-dependencies.js";
+import { createTrigger } from "./trigger.js";
+
+export interface StartOptions {
+  /** Serve only these registries' gateways (default: all). */
+  registries?: readonly RegistryKind[];
+  /** Run the queue consumer in this process (default true). */
+  worker?: boolean;
+  /** Serve the gateways (default true). */
+  gateways?: boolean;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  adminToken: string;
+  consumer?: Consumer;
+  /** Stops HTTP, hands runs in flight back to the queue, closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger();
+  const store = await openSqliteStore({ dataDir: config.dataDir });
+  const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
+  const metrics = createMetrics();
+  const projects = new Map<string, ProjectConfig>(config.projects.map((p) => [p.name, p]));
+  const findProject = (name: string) => projects.get(name);
+  const registries = REGISTRIES.filter((r) => !options.registries || options.registries.includes(r.kind));
+  const onError = (err: unknown) => logger.error({ err }, "internal error");
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/healthz", (_req, res) => res.json({ status: "ok" }));
+  app.get("/readyz", (_req, res) => {
+    store.ping().then(
+      () => res.json({ status: "ready" }),
+      (err: Error) =>
+        res
+          .status(503)
+          .json({ status: "unavailable", error: { code: "STORE_UNAVAILABLE", message: err.message } }),
+    );
+  });
+  app.get("/metrics", (_req, res) => {
+    metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), onError);
+  });
+  const gatewayOptions = {
+    store,
+    registries,
+    findProject,
+    bodyLimitBytes: config.bodyLimitBytes,
+    onError,
+    onAnswer: (registry: string, answer: Answer) => {
+      metrics.gatewayRequests.inc({ registry, status: String(answer.status) });
+      const accepted = (answer.body as { accepted?: unknown[] }).accepted?.length ?? 0;
+      if (accepted > 0) metrics.eventsAccepted.inc({ registry }, accepted);
+    },
+  };
+  if (options.gateways !== false) app.use(createGatewayRouter(gatewayOptions));
+  app.use(
+    "/api/v1",
+    createApiRouter({
+      store,
+      adminToken,
+      projects: () => [...projects.values()],
+      trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
+    }),
+  );
+  app.use((_req, res) =>
+    sendError(
+      res,
+      404,
+      "NOT_FOUND",
+      "no such route; webhooks go to POST /events/<registry>/<project>, the API is under /api/v1",
+    ),
+  );
+  app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    onError(err);
+    sendError(res, 500, "INTERNAL", "internal error; see the server log");
+  });
+
+  let consumer: Consumer | undefined;
+  if (options.worker !== false) {
+    consumer = new Consumer({
+      store,
+      findProject,
+      ...createRunDependencies(config, { logger, metrics }),
+      onError,
+    });
+    consumer.start();
+  }
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  logger.info(
+    { url, projects: [...projects.keys()], registries: registries.map((r) => r.kind) },
+    "bosun serving",
+  );
+
+  return {
+    url,
+    port,
+    store,
+    adminToken,
+    consumer,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await consumer?.stop({ cancel: true });
+      await store.close();
+    },
+  };
+}

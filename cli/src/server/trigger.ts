@@ -1,0 +1,53 @@
+/**
+ * `bosun trigger`: builds the request a registry would send for a push, with the project's own token,
+ * and hands it to the same delivery handler the webhook routes use: auth, parse, store, status.
+ */
+import { handleDelivery, type Answer, type GatewayDependencies } from "@bosun/gateways";
+
+export interface TriggerInput {
+  project: string;
+  registry: string;
+  repository: string;
+  tag: string;
+}
+
+export function createTrigger(
+  deps: GatewayDependencies & { onAnswer?: (registry: string, answer: Answer) => void },
+) {
+  return async (input: TriggerInput): Promise<Answer> => {
+    const gateway = deps.registries.find((g) => g.kind === input.registry);
+    const project = deps.findProject(input.project);
+    if (!gateway) {
+      const known = deps.registries.map((g) => g.kind).join(", ");
+      return {
+        status: 400,
+        body: {
+          error: { code: "NOT_FOUND", message: `no gateway for "${input.registry}" here; one of: ${known}` },
+        },
+      };
+    }
+    if (!project?.webhookToken) {
+      return {
+        status: 404,
+        body: {
+          error: {
+            code: "NOT_FOUND",
+            message: `no project "${input.project}" with a webhookToken to trigger`,
+          },
+        },
+      };
+    }
+    const request = gateway.synthesize(
+      { repository: input.repository, tag: input.tag, pusher: "bosun-trigger" },
+      project.webhookToken,
+    );
+    const answer = await handleDelivery(deps, {
+      registry: gateway.kind,
+      project: project.name,
+      head: { headers: request.headers, query: request.query },
+      readBody: async () => ({ body: request.body }),
+    });
+    deps.onAnswer?.(gateway.kind, answer);
+    return answer;
+  };
+}

@@ -1,0 +1,2 @@
+export { loadConfig, parseConfig, defaultDockerSocket, type ParseConfigOptions } from "./parse.js";
+export { parseDuration, parseSize } from "./units.js";

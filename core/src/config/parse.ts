@@ -1,0 +1,211 @@
+/** Reads bosun.yaml: YAML → ${env:NAME} substitution → schema → resolved ServerConfig, or located problems. */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { fail, ok, type Problem, type Result } from "../errors.js";
+import { configSchema, type RawConfig } from "./schema.js";
+import { formatPath, locate, type PathSegment } from "./locate.js";
+import type { ProjectConfig, ServerConfig, SourceRef } from "./types.js";
+
+export interface ParseConfigOptions {
+  /** Named in messages and used to resolve relative paths. */
+  file?: string;
+  env?: Record<string, string | undefined>;
+}
+
+const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken"]);
+const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `${env:X}` breaks YAML flow maps (`{ A: ${env:X} }`), so it is parsed as `$(env:X)`: same length, same positions. */
+const ENV_PLACEHOLDER = /\$\(env:([A-Za-z_][A-Za-z0-9_]*)\)/g;
+
+export async function loadConfig(file: string, env = process.env): Promise<Result<ServerConfig>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    return fail({
+      code: "CONFIG_NOT_FOUND",
+      message: `cannot read config file: ${(err as Error).message}`,
+      file,
+      expected: "a readable bosun.yaml (see docs/configuration.md)",
+    });
+  }
+  return parseConfig(text, { file: resolve(file), env });
+}
+
+export function parseConfig(text: string, options: ParseConfigOptions = {}): Result<ServerConfig> {
+  const file = options.file;
+  const lines = new LineCounter();
+  const doc = parseDocument(text.replace(ENV_REF, "$$(env:$1)"), {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+  if (doc.errors.length > 0) {
+    return fail(
+      ...doc.errors.map((e) => ({
+        code: "CONFIG_INVALID" as const,
+        message: `YAML: ${e.message.split("\n")[0]}`,
+        file,
+        line: lines.linePos(e.pos[0]).line,
+        column: lines.linePos(e.pos[0]).col,
+      })),
+    );
+  }
+  const problems: Problem[] = [];
+  const at = (path: PathSegment[], key?: string) => ({ file, ...locate(doc, lines, path, key) });
+  const raw = substituteEnv(doc.toJS() ?? {}, [], options.env ?? {}, (path, name) =>
+    problems.push({
+      code: "CONFIG_INVALID",
+      message: `environment variable ${name} is not set`,
+      path: formatPath(path),
+      expected: `${name} in the environment`,
+      found: "nothing",
+      ...at(path),
+    }),
+  );
+  if (problems.length > 0) return fail(...problems);
+
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) return fail(...parsed.error.issues.map((i) => issueToProblem(i, doc, lines, file)));
+  return (
+    resolveConfig(parsed.data, file, (path, message, expected) =>
+      problems.push({ code: "CONFIG_INVALID", message, path: formatPath(path), expected, ...at(path) }),
+    ) ?? fail(...problems)
+  );
+}
+
+function substituteEnv(
+  value: unknown,
+  path: PathSegment[],
+  env: Record<string, string | undefined>,
+  missing: (path: PathSegment[], name: string) => void,
+): unknown {
+  if (typeof value === "string") {
+    return value.replace(ENV_PLACEHOLDER, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) missing(path, name);
+      return v ?? "";
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, [...path, i], env, missing));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, [...path, k], env, missing)]),
+    );
+  }
+  return value;
+}
+
+function issueToProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter, file?: string): Problem {
+  const path = issue.path.filter((p): p is PathSegment => typeof p !== "symbol");
+  const hidden = path.some((p) => typeof p === "string" && SECRET_KEYS.has(p));
+  const input = "input" in issue ? issue.input : undefined;
+  const found = hidden ? "(hidden)" : describe(input);
+  let expected: string | undefined;
+  let key: string | undefined;
+  let message = issue.message;
+  switch (issue.code) {
+    case "invalid_type":
+      expected = issue.expected;
+      message = input === undefined ? `missing ${String(path.at(-1) ?? "value")}` : `wrong type`;
+      break;
+    case "invalid_value":
+      expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      break;
+    case "unrecognized_keys":
+      key = issue.keys[0];
+      message = `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+      expected = "a known key (see docs/configuration.md)";
+      break;
+    case "invalid_format":
+      expected = issue.format === "regex" ? `to match ${issue.pattern}` : issue.format;
+      break;
+    case "too_small":
+      expected = `at least ${String(issue.minimum)}`;
+      break;
+    case "too_big":
+      expected = `at most ${String(issue.maximum)}`;
+      break;
+    case "custom":
+      expected = (issue.params as { expected?: string } | undefined)?.expected;
+      break;
+  }
+  const problem: Problem = {
+    code: "CONFIG_INVALID",
+    message,
+    path: formatPath(path),
+    file,
+    ...locate(doc, lines, path, key),
+  };
+  if (expected !== undefined) problem.expected = expected;
+  if (issue.code !== "unrecognized_keys" && !(issue.code === "invalid_type" && input === undefined))
+    problem.found = found;
+  return problem;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const s = JSON.stringify(value) ?? String(value);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function resolveConfig(
+  raw: RawConfig,
+  file: string | undefined,
+  problem: (path: PathSegment[], message: string, expected: string) => void,
+): Result<ServerConfig> | undefined {
+  const base = file ? dirname(file) : process.cwd();
+  const seen = new Set<string>();
+  const projects: ProjectConfig[] = raw.projects.map((p, i) => {
+    if (seen.has(p.name))
+      problem(["projects", i, "name"], `duplicate project name "${p.name}"`, "unique names");
+    seen.add(p.name);
+    if (!p.script && !p.dispatchfile) {
+      problem(
+        ["projects", i],
+        `project "${p.name}" has neither script nor dispatchfile`,
+        "script: or dispatchfile:",
+      );
+    }
+    return {
+      name: p.name,
+      script: p.script === undefined ? undefined : toSource(p.script, base),
+      dispatchfile: p.dispatchfile === undefined ? undefined : toSource(p.dispatchfile, base),
+      secrets: p.secrets,
+      subscriptions: p.subscriptions,
+      webhookToken: p.webhookToken,
+      executor: p.executor,
+      concurrency: p.concurrency,
+      timeouts: { scriptMs: p.timeouts.script, jobMs: p.timeouts.job },
+      allowPrivileged: p.allowPrivileged,
+    };
+  });
+  if (seen.size !== projects.length || projects.some((p) => !p.script && !p.dispatchfile)) return undefined;
+  return ok({
+    file,
+    port: raw.server.port,
+    host: raw.server.host,
+    dataDir: resolve(base, raw.server.dataDir),
+    adminToken: raw.server.adminToken,
+    bodyLimitBytes: raw.server.bodyLimit,
+    docker: { socketPath: raw.docker.socket ?? defaultDockerSocket() },
+    sandbox: { memoryMb: raw.sandbox.memoryMb },
+    projects,
+  });
+}
+
+function toSource(
+  s: string | { git: { url: string; revision: string; path: string } },
+  base: string,
+): SourceRef {
+  return typeof s === "string" ? { path: resolve(base, s) } : { git: s.git };
+}
+
+/** DOCKER_HOST (unix:// only), else Docker's usual socket. */
+export function defaultDockerSocket(env = process.env): string {
+  const host = env.DOCKER_HOST;
+  if (host?.startsWith("unix://")) return host.slice("unix://".length);
+  return "/var/run/docker.sock";
+}

@@ -1,0 +1,81 @@
+/** The shape of bosun.yaml, as zod schemas. Defaults live here, in one place. */
+import { z } from "zod";
+import { REGISTRY_KINDS } from "../events.js";
+import { parseDuration, parseSize } from "./units.js";
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "invalid duration",
+      params: { expected: 'a duration like "30s", "10m", "1h" or milliseconds' },
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const bytes = parseSize(v);
+  if (bytes === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "invalid size",
+      params: { expected: 'a size like "1MiB", "512KiB" or bytes' },
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+
+const gitSource = z.strictObject({
+  git: z.strictObject({
+    url: z.string().min(1),
+    revision: z.string().min(1).default("main"),
+    path: z.string().min(1),
+  }),
+});
+const source = z.union([z.string().min(1), gitSource]);
+
+const subscription = z.strictObject({
+  registry: z.enum(REGISTRY_KINDS),
+  repositories: z.array(z.string().min(1)).default([]),
+  tags: z.array(z.string().min(1)).default([]),
+});
+
+export const projectSchema = z.strictObject({
+  name: z.string().regex(NAME, { message: "invalid project name" }),
+  script: source.optional(),
+  dispatchfile: source.optional(),
+  secrets: z.record(z.string(), z.string()).default({}),
+  subscriptions: z.array(subscription).default([]),
+  webhookToken: z.string().min(8, { message: "webhookToken is too short" }).optional(),
+  executor: z.enum(["docker", "kubernetes", "host"]).default("docker"),
+  concurrency: z.number().int().min(1).max(1000).default(2),
+  timeouts: z
+    .strictObject({ script: duration.default(600_000), job: duration.default(900_000) })
+    .default({ script: 600_000, job: 900_000 }),
+  allowPrivileged: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(7744),
+      host: z.string().min(1).default("127.0.0.1"),
+      dataDir: z.string().min(1).default(".data"),
+      adminToken: z.string().min(16, { message: "adminToken is too short" }).optional(),
+      bodyLimit: size.default(1024 * 1024),
+    })
+    .default({ port: 7744, host: "127.0.0.1", dataDir: ".data", bodyLimit: 1024 * 1024 }),
+  docker: z.strictObject({ socket: z.string().min(1).optional() }).default({}),
+  sandbox: z
+    .strictObject({ memoryMb: z.number().int().min(8).max(4096).default(128) })
+    .default({ memoryMb: 128 }),
+  projects: z.array(projectSchema).default([]),
+});
+
+export type RawConfig = z.output<typeof configSchema>;

@@ -1,0 +1,172 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { NewEvent } from "../../events.js";
+import type { JobRecord, LogEntry, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "../../runs.js";
+import type {
+  AcceptResult,
+  Claim,
+  ClaimOptions,
+  EventQuery,
+  LogQuery,
+  RunQuery,
+  Store,
+  StoredEvent,
+} from "../types.js";
+import { EventTable } from "./events.js";
+import { GroupCommitter } from "./group-commit.js";
+import { LogTable } from "./logs.js";
+import { now } from "./rows.js";
+import type { JobPatch } from "./runs.js";
+import { RunTables } from "./runs.js";
+import { attempt, closedError } from "./unavailable.js";
+
+/**
+ * The Store on one SQLite connection. Every write goes through the group committer (batched, durable
+ * before it resolves); reads run directly, which is safe because a batch never yields mid-transaction.
+ */
+export class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+  readonly #committer: GroupCommitter;
+  readonly #events: EventTable;
+  readonly #runs: RunTables;
+  readonly #logs: LogTable;
+  readonly #listeners = new Set<() => void>();
+  #closed = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#committer = new GroupCommitter(db);
+    this.#events = new EventTable(db);
+    this.#runs = new RunTables(db);
+    this.#logs = new LogTable(db);
+  }
+
+  async acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult> {
+    events.forEach(checkNewEvent);
+    if (events.length === 0) return { accepted: [], duplicates: [] };
+    const doing = `accepting ${events.length} event${events.length === 1 ? "" : "s"}`;
+    return this.#committer.run(doing, (batch) => {
+      const result = this.#events.insert(events, now());
+      if (result.accepted.length > 0) batch.afterCommit(this.#notifyAccepted);
+      return result;
+    });
+  }
+
+  async getEvent(id: string): Promise<StoredEvent | undefined> {
+    return this.#read(`reading event ${id}`, () => this.#events.get(id));
+  }
+
+  async listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    return this.#read("listing events", () => this.#events.list(query));
+  }
+
+  claimEvent(options: ClaimOptions): Promise<Claim | undefined> {
+    return this.#committer.run("claiming an event", () => this.#events.claim(options));
+  }
+
+  renewLease(eventId: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#committer.run(`renewing the lease on event ${eventId}`, () =>
+      this.#events.renew(eventId, owner, leaseMs),
+    );
+  }
+
+  finishEvent(eventId: string, owner: string): Promise<boolean> {
+    return this.#committer.run(`finishing event ${eventId}`, () => this.#events.finish(eventId, owner));
+  }
+
+  onEventsAccepted(listener: () => void): () => void {
+    // Wrapped so the same function subscribed twice gets two independent subscriptions.
+    const entry = () => listener();
+    this.#listeners.add(entry);
+    return () => this.#listeners.delete(entry);
+  }
+
+  createRun(run: NewRun): Promise<Run> {
+    return this.#committer.run(`creating a run for event ${run.eventId}`, () => this.#runs.createRun(run));
+  }
+
+  finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void> {
+    return this.#committer.run(`finishing run ${id}`, () => this.#runs.finishRun(id, status, error));
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    return this.#read(`reading run ${id}`, () => this.#runs.getRun(id));
+  }
+
+  async listRuns(query: RunQuery = {}): Promise<Run[]> {
+    return this.#read("listing runs", () => this.#runs.listRuns(query));
+  }
+
+  createJob(job: NewJob): Promise<JobRecord> {
+    return this.#committer.run(`creating job ${job.name} of run ${job.runId}`, () =>
+      this.#runs.createJob(job),
+    );
+  }
+
+  updateJob(id: string, patch: JobPatch): Promise<void> {
+    return this.#committer.run(`updating job ${id}`, () => this.#runs.updateJob(id, patch));
+  }
+
+  async listJobs(runId: string): Promise<JobRecord[]> {
+    return this.#read(`listing the jobs of run ${runId}`, () => this.#runs.listJobs(runId));
+  }
+
+  async appendLogs(entries: readonly NewLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    return this.#committer.run(`appending ${entries.length} log entries`, () => this.#logs.append(entries));
+  }
+
+  async readLogs(query: LogQuery): Promise<LogEntry[]> {
+    return this.#read(`reading the logs of run ${query.runId}`, () => this.#logs.read(query));
+  }
+
+  /** Takes and releases the write lock: answers whether a commit could happen now. */
+  ping(): Promise<void> {
+    return this.#committer.run("checking the database", () => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    try {
+      this.#committer.close();
+    } finally {
+      attempt("closing the database", () => this.#db.close());
+    }
+  }
+
+  #read<T>(doing: string, work: () => T): T {
+    if (this.#closed) throw closedError(doing);
+    return attempt(doing, work);
+  }
+
+  /** Bound once so the committer can deduplicate it within a batch. */
+  readonly #notifyAccepted = (): void => {
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener is a wake-up hint; its failure is its own business and must not reach the gateway.
+      }
+    }
+  };
+}
+
+/** A caller's mistake, not the database's: rejected before it could be mistaken for an outage. */
+function checkNewEvent(e: NewEvent, index: number): void {
+  const fields: [string, unknown][] = [
+    ["project", e?.project],
+    ["source", e?.source],
+    ["type", e?.type],
+    ["payload", e?.payload],
+    ["deliveryId", e?.deliveryId],
+    ["image.registry", e?.image?.registry],
+    ["image.repository", e?.image?.repository],
+    ["image.ref", e?.image?.ref],
+  ];
+  for (const [name, value] of fields) {
+    if (typeof value !== "string" || (name !== "payload" && value === "")) {
+      throw new TypeError(`acceptEvents: event ${index} has no ${name} (a non-empty string is required)`);
+    }
+  }
+}

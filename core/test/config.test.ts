@@ -1,0 +1,134 @@
+import { expect } from "chai";
+import { parseConfig, parseDuration, parseSize } from "../src/index.js";
+
+const FILE = "/srv/bosun/bosun.yaml";
+
+describe("config: bosun.yaml", () => {
+  it("parses a full project, resolving paths against the config file and applying defaults", () => {
+    const r = parseConfig(
+      [
+        "server: { port: 8080, dataDir: ./data, bodyLimit: 512KiB }",
+        "projects:",
+        "  - name: webapp",
+        "    script: ./webapp/bosun.ts",
+        "    secrets: { SLACK_TOKEN: ${env:SLACK} }",
+        "    webhookToken: ${env:HOOK}",
+        "    subscriptions:",
+        "      - registry: dockerhub",
+        '        repositories: ["myorg/webapp"]',
+        '        tags: ["v*", "!*-rc*"]',
+        "    timeouts: { script: 10m, job: 90s }",
+      ].join("\n"),
+      { file: FILE, env: { SLACK: "xoxb-1", HOOK: "hook-token-123" } },
+    );
+    expect(r.errors).to.equal(undefined);
+    const c = r.value!;
+    expect(c.port).to.equal(8080);
+    expect(c.dataDir).to.equal("/srv/bosun/data");
+    expect(c.bodyLimitBytes).to.equal(512 * 1024);
+    const p = c.projects[0]!;
+    expect(p.script).to.deep.equal({ path: "/srv/bosun/webapp/bosun.ts" });
+    expect(p.secrets).to.deep.equal({ SLACK_TOKEN: "xoxb-1" });
+    expect(p.webhookToken).to.equal("hook-token-123");
+    expect(p.timeouts).to.deep.equal({ scriptMs: 600_000, jobMs: 90_000 });
+    expect(p.executor).to.equal("docker");
+    expect(p.concurrency).to.equal(2);
+    expect(p.allowPrivileged).to.equal(false);
+    expect(p.subscriptions[0]).to.deep.equal({
+      registry: "dockerhub",
+      repositories: ["myorg/webapp"],
+      tags: ["v*", "!*-rc*"],
+    });
+  });
+
+  it("an empty file is a server with no projects on the default port", () => {
+    const c = parseConfig("", { file: FILE }).value!;
+    expect(c.port).to.equal(7744);
+    expect(c.bodyLimitBytes).to.equal(1024 * 1024);
+    expect(c.projects).to.deep.equal([]);
+  });
+
+  it("names file, line, column, path, expected and found for a wrong value", () => {
+    const r = parseConfig(
+      [
+        "projects:",
+        "  - name: webapp",
+        "    script: ./a.js",
+        "    subscriptions:",
+        "      - registry: dockerhab",
+      ].join("\n"),
+      { file: FILE },
+    );
+    expect(r.errors).to.have.length(1);
+    const e = r.errors![0]!;
+    expect(e).to.include({
+      code: "CONFIG_INVALID",
+      file: FILE,
+      path: "projects[0].subscriptions[0].registry",
+      line: 5,
+      column: 19,
+    });
+    expect(e.expected).to.contain('"dockerhub"');
+    expect(e.found).to.equal('"dockerhab"');
+  });
+
+  it("reports an unknown key (a typo) at the key itself", () => {
+    const r = parseConfig(
+      ["projects:", "  - name: webapp", "    script: ./a.js", "    concurency: 3"].join("\n"),
+      { file: FILE },
+    );
+    const e = r.errors![0]!;
+    expect(e.message).to.equal('unknown key "concurency"');
+    expect(e).to.include({ path: "projects[0]", line: 4, column: 5 });
+  });
+
+  it("reports a missing environment variable at its path", () => {
+    const r = parseConfig(
+      ["projects:", "  - name: a", "    script: ./a.js", "    webhookToken: ${env:NOPE}"].join("\n"),
+      { env: {} },
+    );
+    expect(r.errors![0]).to.include({
+      path: "projects[0].webhookToken",
+      line: 4,
+      message: "environment variable NOPE is not set",
+    });
+  });
+
+  it("never echoes a secret value in an error", () => {
+    const r = parseConfig(
+      ["projects:", "  - name: a", "    script: ./a.js", "    webhookToken: s3cr"].join("\n"),
+    );
+    const e = r.errors![0]!;
+    expect(e.path).to.equal("projects[0].webhookToken");
+    expect(e.found).to.equal("(hidden)");
+    expect(JSON.stringify(r.errors)).not.to.contain("s3cr");
+  });
+
+  it("refuses duplicate names and a project with nothing to run", () => {
+    const r = parseConfig(
+      [
+        "projects:",
+        "  - { name: a, script: ./a.js }",
+        "  - { name: a, script: ./b.js }",
+        "  - { name: c }",
+      ].join("\n"),
+    );
+    expect(r.errors!.map((e) => e.path)).to.deep.equal(["projects[1].name", "projects[2]"]);
+  });
+
+  it("gives YAML syntax errors with line and column", () => {
+    const r = parseConfig("projects:\n  - name: [unclosed\n", { file: FILE });
+    expect(r.errors![0]!.message).to.match(/^YAML: /);
+    expect(r.errors![0]!.line).to.be.a("number");
+  });
+
+  it("reads durations and sizes", () => {
+    expect(parseDuration("10m")).to.equal(600_000);
+    expect(parseDuration("1.5s")).to.equal(1500);
+    expect(parseDuration(250)).to.equal(250);
+    expect(parseDuration("10 parsecs")).to.equal(undefined);
+    expect(parseSize("1MiB")).to.equal(1048576);
+    expect(parseSize("2KB")).to.equal(2000);
+    expect(parseSize("-1")).to.equal(undefined);
+  });
+});

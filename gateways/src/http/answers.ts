@@ -1,0 +1,74 @@
+/** The answers a gateway gives. Every error body is {"error": {code, message, path?, expected?, found?}}. */
+import type { ErrorCode, Problem } from "@bosun/core";
+import type { RegistryGateway } from "../registry.js";
+
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; path?: string; expected?: string; found?: string };
+}
+
+/** Seconds a registry is asked to wait before retrying when the store cannot commit. */
+export const RETRY_AFTER_SECONDS = 5;
+
+export function errorAnswer(status: number, problem: Problem, headers?: Record<string, string>): Answer {
+  const error: ErrorBody["error"] = { code: problem.code, message: problem.message };
+  if (problem.path !== undefined) error.path = problem.path;
+  if (problem.expected !== undefined) error.expected = problem.expected;
+  if (problem.found !== undefined) error.found = problem.found;
+  const answer: Answer = { status, body: { error } satisfies ErrorBody };
+  if (headers) answer.headers = headers;
+  return answer;
+}
+
+export function unknownRegistry(name: string, known: readonly RegistryGateway[]): Answer {
+  const kinds = known.map((g) => g.kind).join(", ");
+  return errorAnswer(404, {
+    code: "NOT_FOUND",
+    message: `No gateway for registry ${JSON.stringify(name.slice(0, 40))} here. Use /events/<registry>/<project> with one of: ${kinds}.`,
+    path: "registry",
+    expected: kinds,
+  });
+}
+
+/** The same answer for an unknown project, a project without a token, and a missing or wrong token. */
+export function unauthorized(gateway: RegistryGateway): Answer {
+  return errorAnswer(401, {
+    code: "UNAUTHORIZED",
+    message:
+      `Missing or invalid credentials for this project. Configure the project's webhookToken and send it ` +
+      `in ${gateway.credentialHint}.`,
+  });
+}
+
+export function bodyTooLarge(limitBytes: number): Answer {
+  return errorAnswer(413, {
+    code: "BODY_TOO_LARGE",
+    message: `The request body is larger than the gateway accepts (${limitBytes} bytes). Raise bodyLimit in the server config if this registry sends larger payloads.`,
+    expected: `at most ${limitBytes} bytes`,
+    found: `more than ${limitBytes} bytes`,
+  });
+}
+
+export function storeUnavailable(): Answer {
+  return errorAnswer(
+    503,
+    {
+      code: "STORE_UNAVAILABLE",
+      message: `The event could not be stored right now; nothing was accepted. Retry after ${RETRY_AFTER_SECONDS} seconds.`,
+    },
+    { "Retry-After": String(RETRY_AFTER_SECONDS) },
+  );
+}
+
+export function internalError(): Answer {
+  return errorAnswer(500, {
+    code: "INTERNAL",
+    message:
+      "The gateway failed while handling this request; nothing was accepted. Retry later; the server log has details.",
+  });
+}

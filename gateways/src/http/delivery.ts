@@ -1,0 +1,121 @@
+/**
+ * The one place that decides the answer to a registry's request, in this order: registry known (404),
+ * project and credentials (401, identical for an unknown project), content type (415), body size (413),
+ * payload (400), then storage: 2xx only once the store has committed, 503 when it cannot.
+ * Registries that sign the body are the exception in order only: their body is read (413) before
+ * the signature is checked.
+ */
+import { randomBytes } from "node:crypto";
+import type { Problem, ProjectConfig, Store } from "@bosun/core";
+import { StoreUnavailableError } from "@bosun/core";
+import type { RegistryGateway, RequestHead } from "../registry.js";
+import type { Answer } from "./answers.js";
+import {
+  bodyTooLarge,
+  errorAnswer,
+  internalError,
+  storeUnavailable,
+  unauthorized,
+  unknownRegistry,
+} from "./answers.js";
+import type { BodyRead } from "./body.js";
+import { contentTypeProblem } from "./content-type.js";
+import { toNewEvents } from "./events.js";
+
+/** Passed to onError: never the URL or headers, which carry the token. */
+export interface GatewayErrorContext {
+  registry: string;
+  project: string;
+  status: number;
+}
+
+export interface GatewayDependencies {
+  store: Store;
+  registries: readonly RegistryGateway[];
+  findProject(name: string): ProjectConfig | undefined;
+  bodyLimitBytes: number;
+  /** Told about every 5xx answer, for logging. */
+  onError?: ((error: unknown, context: GatewayErrorContext) => void) | undefined;
+}
+
+export interface IncomingDelivery {
+  registry: string;
+  project: string;
+  head: RequestHead;
+  readBody(limitBytes: number): Promise<BodyRead>;
+}
+
+// Unknown projects, and projects without a token, are checked against this instead, so that they take
+// as long as a wrong token and cannot be told apart from one.
+const DECOY_SECRET = randomBytes(32).toString("hex");
+
+export async function handleDelivery(deps: GatewayDependencies, incoming: IncomingDelivery): Promise<Answer> {
+  try {
+    return await decide(deps, incoming);
+  } catch (error) {
+    const store = error instanceof StoreUnavailableError;
+    const answer = store ? storeUnavailable() : internalError();
+    deps.onError?.(error, { registry: incoming.registry, project: incoming.project, status: answer.status });
+    return answer;
+  }
+}
+
+async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Promise<Answer> {
+  const gateway = deps.registries.find((g) => g.kind === incoming.registry);
+  if (!gateway) return unknownRegistry(incoming.registry, deps.registries);
+
+  const project = deps.findProject(incoming.project);
+  const token = project?.webhookToken;
+  const secret = token ? token : DECOY_SECRET;
+  const { authenticator } = gateway;
+  const limit = deps.bodyLimitBytes;
+
+  let body: Buffer | undefined;
+  if (authenticator.reads === "head") {
+    const passed = authenticator.authenticate(incoming.head, secret);
+    if (!passed || !token || !project) return unauthorized(gateway);
+  } else {
+    const read = await incoming.readBody(limit);
+    if (read.tooLarge) return bodyTooLarge(limit);
+    body = read.body;
+    const passed = authenticator.authenticate({ ...incoming.head, body }, secret);
+    if (!passed || !token || !project) return unauthorized(gateway);
+  }
+
+  const wrongType = contentTypeProblem(gateway, incoming.head.headers);
+  if (wrongType) return errorAnswer(415, wrongType);
+
+  if (body === undefined) {
+    const read = await incoming.readBody(limit);
+    if (read.tooLarge) return bodyTooLarge(limit);
+    body = read.body;
+  }
+
+  const parsed = gateway.parse({ ...incoming.head, body });
+  if (parsed.errors) return errorAnswer(400, summarize(parsed.errors, gateway));
+  const { pushes, ignored } = parsed.value;
+  if (pushes.length === 0) return { status: 200, body: { accepted: [], ignored: ignored.length } };
+
+  // Rejections (StoreUnavailableError → 503, anything else → 500) are answered by handleDelivery.
+  const result = await deps.store.acceptEvents(toNewEvents(gateway, project.name, body, pushes));
+  return {
+    status: 202,
+    body: {
+      accepted: result.accepted.map((event) => event.id),
+      duplicates: result.duplicates.length,
+      ignored: ignored.length,
+    },
+  };
+}
+
+/** The first problem, saying how many more there are. */
+function summarize(problems: readonly Problem[], gateway: RegistryGateway): Problem {
+  const first = problems[0];
+  if (!first) {
+    return { code: "PAYLOAD_MALFORMED", message: `The body is not a ${gateway.title} payload.` };
+  }
+  const more = problems.length - 1;
+  return more > 0
+    ? { ...first, message: `${first.message} (and ${more} more problem${more > 1 ? "s" : ""})` }
+    : first;
+}

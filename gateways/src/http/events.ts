@@ -1,0 +1,33 @@
+import { createHash } from "node:crypto";
+import type { NewEvent } from "@bosun/core";
+import type { ParsedPush, RegistryGateway } from "../registry.js";
+
+/**
+ * For registries without their own id: the body plus what identifies the push inside it, so a
+ * redelivered body is stored once while each push of a multi-push body still gets its own id.
+ */
+export function derivedDeliveryId(body: Buffer, push: ParsedPush): string {
+  const { repository, tag, digest } = push.image;
+  return createHash("sha256")
+    .update(body)
+    .update([push.type, repository, tag ?? "", digest ?? ""].join("\0"))
+    .digest("hex");
+}
+
+/** One event per parsed push, carrying the body exactly as received. */
+export function toNewEvents(
+  gateway: RegistryGateway,
+  project: string,
+  body: Buffer,
+  pushes: readonly ParsedPush[],
+): NewEvent[] {
+  const payload = body.toString("utf8");
+  return pushes.map((push) => ({
+    project,
+    source: gateway.kind,
+    type: push.type,
+    image: push.image,
+    payload,
+    deliveryId: push.deliveryId ?? derivedDeliveryId(body, push),
+  }));
+}

@@ -1,0 +1,84 @@
+/**
+ * The plug-in a registry implements: how its requests are authenticated and how its payloads become
+ * pushes. Everything here is pure (no I/O, no clock, no throw); the HTTP handler in `http/` owns
+ * reading, limits, status codes and storage, so every registry answers the same way.
+ */
+import type { EventType, ImageRef, RegistryKind, Result } from "@bosun/core";
+
+/** Header names are lower case, as Node delivers them. */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** What is known before the body is read. */
+export interface RequestHead {
+  headers: RequestHeaders;
+  query: URLSearchParams;
+}
+
+export interface RequestWithBody extends RequestHead {
+  /** The body exactly as received, within the body limit. */
+  body: Buffer;
+}
+
+/**
+ * How a registry proves a request comes from it, given the project's `webhookToken`.
+ * A token in the query or a header is checked before the body is read; a signature over the raw body
+ * (GHCR's X-Hub-Signature-256, JFrog's signed X-JFrog-Event-Auth) after it is read within the limit.
+ */
+export type Authenticator =
+  | { readonly reads: "head"; authenticate(request: RequestHead, secret: string): boolean }
+  | { readonly reads: "body"; authenticate(request: RequestWithBody, secret: string): boolean };
+
+/** One image pushed (or deleted) as reported by the registry. */
+export interface ParsedPush {
+  type: EventType;
+  image: ImageRef;
+  /**
+   * The registry's own id for this push (Distribution's event `id`, GitHub's X-GitHub-Delivery, a
+   * Pub/Sub messageId), unique per push within the request. Absent: the handler derives one from the
+   * body and the image, so a redelivery of the same body is still stored once.
+   */
+  deliveryId?: string;
+}
+
+/** Something in the request that is deliberately not an event: a layer blob, a pull, a ping. */
+export interface IgnoredItem {
+  /** Where in the payload, e.g. "events[1]"; empty for the whole request. */
+  path: string;
+  reason: string;
+}
+
+export interface ParsedDelivery {
+  pushes: ParsedPush[];
+  ignored: IgnoredItem[];
+}
+
+export interface RegistryGateway {
+  readonly kind: RegistryKind;
+  /** For people: "Docker Hub". */
+  readonly title: string;
+  /** Accepted media types, lower case, without parameters. */
+  readonly contentTypes: readonly string[];
+  /** Whether a request without a Content-Type is read as the first of `contentTypes`. */
+  readonly contentTypeOptional: boolean;
+  readonly authenticator: Authenticator;
+  /** Where the project's webhookToken goes, for the 401 message: "the access_token query parameter". */
+  readonly credentialHint: string;
+  /**
+   * Turns one request into the pushes it reports. Never throws: a body that is not what this registry
+   * sends yields `errors` (PAYLOAD_MALFORMED, or PAYLOAD_UNSUPPORTED for a known shape that is not a push).
+   */
+  parse(request: RequestWithBody): Result<ParsedDelivery>;
+  /**
+   * Builds the request this registry would send for a push, credentials placed as it places them:
+   * `bosun trigger` and the benchmarks send it through the real handler.
+   */
+  synthesize(push: SyntheticPush, secret: string): RequestWithBody;
+}
+
+export interface SyntheticPush {
+  repository: string;
+  tag: string;
+  /** Registry host, for registries whose payload names it. */
+  host?: string;
+  pusher?: string;
+}

@@ -1,0 +1,39 @@
+import { expect } from "chai";
+import { createHmac } from "node:crypto";
+import { authorizationMatches, bodySignatureMatches, queryTokenMatches, secretsEqual } from "../src/index.js";
+
+describe("gateway credential checks", () => {
+  it("compares secrets of any length, and never matches an empty secret", () => {
+    expect(secretsEqual("abc", "abc")).to.equal(true);
+    expect(secretsEqual("abc", "abcd")).to.equal(false);
+    expect(secretsEqual("", "abc")).to.equal(false);
+    expect(secretsEqual("", "")).to.equal(false);
+    expect(secretsEqual(Buffer.from("é"), "é")).to.equal(true);
+  });
+
+  it("verifies a hex HMAC of the raw body with or without a prefix (GHCR, JFrog)", () => {
+    const body = Buffer.from('{"action":"published"}');
+    const sha256 = createHmac("sha256", "k3y").update(body).digest("hex");
+    const sha1 = createHmac("sha1", "k3y").update(body).digest("hex");
+    const check = (sig: string | undefined, algorithm: "sha1" | "sha256", prefix?: string, key = "k3y") =>
+      bodySignatureMatches(body, key, sig, prefix === undefined ? { algorithm } : { algorithm, prefix });
+    expect(check(`sha256=${sha256}`, "sha256", "sha256=")).to.equal(true);
+    expect(check(`sha256=${sha256.toUpperCase()}`, "sha256", "sha256=")).to.equal(true);
+    expect(check(sha256, "sha256")).to.equal(true);
+    expect(check(`sha1=${sha1}`, "sha1", "sha1=")).to.equal(true);
+    expect(check(sha256, "sha256", "sha256=")).to.equal(false);
+    expect(check(`sha256=${sha256}`, "sha256", "sha256=", "other")).to.equal(false);
+    expect(check(`sha256=${sha256}`, "sha256", "sha256=", "")).to.equal(false);
+    expect(check(undefined, "sha256")).to.equal(false);
+    expect(bodySignatureMatches(Buffer.from("{}"), "k3y", sha256, { algorithm: "sha256" })).to.equal(false);
+  });
+
+  it("reads Authorization as Bearer or verbatim, and a query token only when given once", () => {
+    expect(authorizationMatches({ authorization: "Bearer s" }, "s")).to.equal(true);
+    expect(authorizationMatches({ authorization: "Bearer s" }, "Bearer s")).to.equal(true);
+    expect(authorizationMatches({ authorization: "s" }, "")).to.equal(false);
+    expect(queryTokenMatches(new URLSearchParams("a=s"), ["a"], "s")).to.equal(true);
+    expect(queryTokenMatches(new URLSearchParams("a=s&a=s"), ["a"], "s")).to.equal(false);
+    expect(queryTokenMatches(new URLSearchParams("b=s"), ["a"], "s")).to.equal(false);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The queue consumer: claims events with a lease, honours per-project concurrency, keeps leases alive
+ * while runs are in flight, and finishes the event only when its run is recorded. A worker that dies
+ * leaves its leases to expire, so another worker (or this one, restarted) claims the event again.
+ */
+import { hostname } from "node:os";
+import { newId, type Claim, type ProjectConfig, type Store } from "@bosun/core";
+import { processClaim, type RunDependencies } from "./process-claim.js";
+
+export interface ConsumerOptions extends RunDependencies {
+  store: Store;
+  findProject(name: string): ProjectConfig | undefined;
+  /** Runs in flight at once in this worker, across projects. */
+  maxRuns?: number;
+  leaseMs?: number;
+  /** How often to look for work from other processes; local accepts wake the consumer at once. */
+  pollMs?: number;
+  onError?(error: unknown): void;
+}
+
+export class Consumer {
+  readonly owner = `${hostname()}:${process.pid}:${newId()}`;
+  private readonly inFlight = new Map<string, { project: string; controller: AbortController }>();
+  private readonly leaseMs: number;
+  private readonly maxRuns: number;
+  private stopped = true;
+  private handingBack = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe?: () => void;
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly options: ConsumerOptions) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.maxRuns = options.maxRuns ?? 8;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unsubscribe = this.options.store.onEventsAccepted(() => this.pump());
+    this.timers.push(setInterval(() => this.pump(), this.options.pollMs ?? 1_000).unref());
+    this.timers.push(setInterval(() => void this.renewLeases(), Math.max(this.leaseMs / 3, 10)).unref());
+    this.pump();
+  }
+
+  /**
+   * Stops claiming. With `cancel`, aborts runs in flight and hands their events back to the queue (the
+   * lease is released, not the event finished): a restarted worker runs them again, so no push is lost.
+   * Resolves when no run is left.
+   */
+  async stop({ cancel = false } = {}): Promise<void> {
+    this.stopped = true;
+    this.handingBack = cancel;
+    this.unsubscribe?.();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (cancel) for (const r of this.inFlight.values()) r.controller.abort();
+    if (this.inFlight.size > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /** Claims as long as there is capacity and work; coalesces concurrent wake-ups. */
+  private pump(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void (async () => {
+      try {
+        do {
+          this.pumpAgain = false;
+          while (!this.stopped && this.inFlight.size < this.maxRuns) {
+            const claim = await this.options.store.claimEvent({
+              owner: this.owner,
+              leaseMs: this.leaseMs,
+              skipProjects: this.saturatedProjects(),
+            });
+            if (!claim) break;
+            this.begin(claim);
+          }
+        } while (this.pumpAgain && !this.stopped);
+      } catch (err) {
+        this.options.onError?.(err);
+      } finally {
+        this.pumping = false;
+      }
+    })();
+  }
+
+  private saturatedProjects(): string[] {
+    const counts = new Map<string, number>();
+    for (const r of this.inFlight.values()) counts.set(r.project, (counts.get(r.project) ?? 0) + 1);
+    return [...counts]
+      .filter(([name, n]) => n >= (this.options.findProject(name)?.concurrency ?? 1))
+      .map(([name]) => name);
+  }
+
+  private begin(claim: Claim): void {
+    const controller = new AbortController();
+    this.inFlight.set(claim.event.id, { project: claim.event.project, controller });
+    void processClaim(claim, this.options, controller.signal)
+      .then(() =>
+        this.handingBack
+          ? this.options.store.renewLease(claim.event.id, this.owner, 0)
+          : this.options.store.finishEvent(claim.event.id, this.owner),
+      )
+      .catch((err: unknown) => this.options.onError?.(err))
+      .finally(() => {
+        this.inFlight.delete(claim.event.id);
+        if (this.inFlight.size === 0) for (const resolve of this.idle.splice(0)) resolve();
+        this.pump();
+      });
+  }
+
+  private async renewLeases(): Promise<void> {
+    for (const [eventId, r] of this.inFlight) {
+      try {
+        // A lost lease means another worker took the event over: stop duplicating its work.
+        if (!(await this.options.store.renewLease(eventId, this.owner, this.leaseMs))) r.controller.abort();
+      } catch (err) {
+        this.options.onError?.(err);
+      }
+    }
+  }
+}

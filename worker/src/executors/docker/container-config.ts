@@ -1,0 +1,63 @@
+/**
+ * JobSpec → the body of `POST /containers/create`. Pure, so the mapping can be read and tested
+ * without an engine. Policy (may this job be privileged, which mounts are allowed) is decided before
+ * a spec reaches an executor; here it is passed through as given.
+ */
+import type { JobSpec } from "@bosun/core";
+import { randomBytes } from "node:crypto";
+
+export const MANAGED_LABEL = "bosun.managed";
+
+export interface ContainerConfigOptions {
+  /** HostConfig.NetworkMode, e.g. "bridge", "host", "none"; the engine's default when absent. */
+  network?: string;
+}
+
+export function containerConfig(
+  spec: JobSpec,
+  options: ContainerConfigOptions = {},
+): Record<string, unknown> {
+  const command: { Entrypoint?: string[]; Cmd?: string[] } = {};
+  if (spec.tasks.length > 0) {
+    // The shell replaces the image's entrypoint; `-e` stops at the first failing task.
+    command.Entrypoint = [spec.shell ?? "/bin/sh"];
+    command.Cmd = ["-e", "-c", spec.tasks.join("\n")];
+  } else if (spec.args && spec.args.length > 0) {
+    // No tasks: the image's own entrypoint, with the job's arguments as its command.
+    command.Cmd = [...spec.args];
+  }
+  const hostConfig: Record<string, unknown> = {
+    Privileged: spec.privileged === true,
+    Mounts: (spec.mounts ?? []).map((m) => ({
+      Type: "bind",
+      Source: m.source,
+      Target: m.target,
+      ReadOnly: m.readOnly === true,
+    })),
+  };
+  if (options.network) hostConfig.NetworkMode = options.network;
+  return {
+    Image: spec.image,
+    ...command,
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+    Labels: { ...spec.labels, [MANAGED_LABEL]: "true" },
+    // No TTY: stdout and stderr stay apart (multiplexed) and output is not rewritten by a terminal.
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    HostConfig: hostConfig,
+  };
+}
+
+/** A readable, unique container name: "bosun-<job name>-<random>". */
+export function containerName(spec: JobSpec): string {
+  const slug = spec.name
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, "-")
+    .replace(/^[^a-z0-9]+/, "")
+    .slice(0, 40);
+  return `bosun-${slug || "job"}-${randomBytes(4).toString("hex")}`;
+}

@@ -1,0 +1,25 @@
+import type { JobResult, JobSpec, ProjectConfig, Run, RunError, RunStatus, StoredEvent } from "@bosun/core";
+
+/** How a handler starts a job: records it, runs it on the project's executor, stores its logs. */
+export type JobLauncher = (spec: JobSpec, signal: AbortSignal) => Promise<JobResult>;
+
+export interface RunContext {
+  event: StoredEvent;
+  project: ProjectConfig;
+  run: Run;
+  signal: AbortSignal;
+  launchJob: JobLauncher;
+  /** The handler's own output (script console), secrets redacted before storage. */
+  log(text: string): void;
+}
+
+export interface RunOutcome {
+  status: Exclude<RunStatus, "running" | "abandoned">;
+  error?: RunError;
+}
+
+/** Turns one event into one run's outcome: the project's script, or its Dispatchfile. Never throws. */
+export interface EventHandler {
+  readonly kind: Run["handler"];
+  handle(context: RunContext): Promise<RunOutcome>;
+}

@@ -1,0 +1,91 @@
+/** Starts a handler's job: policy checks, a job record, the executor, logs, the final status. */
+import type { Executor, JobResult, JobSpec, JobStatus, ProjectConfig, Run, Store } from "@bosun/core";
+import type { JobLauncher } from "../handlers/types.js";
+import type { LogWriter } from "./log-writer.js";
+
+export interface LauncherOptions {
+  store: Store;
+  executor: Executor;
+  project: ProjectConfig;
+  run: Run;
+  logs: LogWriter;
+}
+
+const STATUS: Record<JobResult["outcome"], JobStatus> = {
+  succeeded: "succeeded",
+  failed: "failed",
+  timed_out: "timed_out",
+  cancelled: "cancelled",
+};
+
+export function createJobLauncher({ store, executor, project, run, logs }: LauncherOptions): JobLauncher {
+  const secretValues = Object.values(project.secrets);
+  return async (spec, signal) => {
+    const job = await store.createJob({
+      runId: run.id,
+      name: spec.name,
+      image: spec.image,
+      status: "running",
+      tasks: spec.tasks,
+      envNames: Object.keys(spec.env),
+    });
+    const startedAt = new Date().toISOString();
+    await store.updateJob(job.id, { startedAt });
+    const refused = refusal(spec, project);
+    const result: JobResult = refused
+      ? {
+          outcome: "failed",
+          output: "",
+          startedAt,
+          finishedAt: startedAt,
+          error: { code: "JOB_FAILED", message: refused },
+        }
+      : await executor.run(
+          {
+            ...spec,
+            timeoutMs: spec.timeoutMs ?? project.timeouts.jobMs,
+            secretValues: [...(spec.secretValues ?? []), ...secretValues],
+            labels: {
+              ...spec.labels,
+              "bosun.project": project.name,
+              "bosun.run": run.id,
+              "bosun.job": job.id,
+            },
+          },
+          { signal, onOutput: (text, stream) => logs.write({ runId: run.id, jobId: job.id, stream, text }) },
+        );
+    if (result.error)
+      logs.write({ runId: run.id, jobId: job.id, stream: "stderr", text: `${result.error.message}\n` });
+    await store.updateJob(job.id, {
+      status: STATUS[result.outcome],
+      exitCode: result.exitCode,
+      startedAt: result.startedAt,
+      finishedAt: result.finishedAt,
+      error: result.error,
+    });
+    return result;
+  };
+}
+
+function refusal(spec: JobSpec, project: ProjectConfig): string | undefined {
+  if (spec.privileged && !project.allowPrivileged) {
+    return `job "${spec.name}" asks to run privileged, which project "${project.name}" does not allow (set allowPrivileged: true in its config)`;
+  }
+  return undefined;
+}
+
+/** Records what a job would do without running it (`--dry-run`). */
+export function createDryRunLauncher(store: Store, run: Run): JobLauncher {
+  return async (spec) => {
+    const at = new Date().toISOString();
+    await store.createJob({
+      runId: run.id,
+      name: spec.name,
+      image: spec.image,
+      status: "dry_run",
+      tasks: spec.tasks,
+      envNames: Object.keys(spec.env),
+    });
+    return { outcome: "succeeded", output: "", startedAt: at, finishedAt: at };
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * Real containers for tests: a Docker API socket (an existing one from $BOSUN_DOCKER_SOCKET, or a
+ * `podman system service` started for the test run), the local test image, and a real registry
+ * (Debian's docker-registry) with images pushed into it by skopeo.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+export const TEST_IMAGE = "localhost/busybox:test";
+
+// ---------------------------------------------------------------------------------------------
+// Docker API socket
+
+export interface DockerSocket {
+  socketPath: string;
+  /** Stops the service when this was the last user of a service started here; otherwise nothing. */
+  stop(): Promise<void>;
+}
+
+let shared: { socketPath: string; child?: ChildProcess; dir?: string; users: number } | undefined;
+let starting: Promise<void> | undefined;
+
+/** True when a Docker-compatible API answers `GET /_ping` on the socket. */
+export function pingSocket(socketPath: string, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath, path: "/_ping", method: "GET", timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(false));
+    req.end();
+  });
+}
+
+/**
+ * A Docker API socket for the tests: `$BOSUN_DOCKER_SOCKET` when set and answering, else a Podman
+ * service started here. Shared and reference-counted, so suites may each start and stop it (in
+ * before/after, or once in mocha root hooks).
+ */
+export async function startDockerSocket(): Promise<DockerSocket> {
+  while (starting) await starting;
+  if (!shared) {
+    starting = (async () => {
+      shared = await launch();
+    })();
+    try {
+      await starting;
+    } finally {
+      starting = undefined;
+    }
+  }
+  const s = shared;
+  if (!s) throw new Error("the Docker API socket could not be started");
+  s.users++;
+  let stopped = false;
+  return {
+    socketPath: s.socketPath,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (--s.users > 0) return;
+      if (shared === s) shared = undefined;
+      await stopService(s.child, s.dir);
+    },
+  };
+}
+
+async function launch(): Promise<{ socketPath: string; child?: ChildProcess; dir?: string; users: number }> {
+  const fromEnv = process.env.BOSUN_DOCKER_SOCKET;
+  if (fromEnv && (await pingSocket(fromEnv))) return { socketPath: fromEnv, users: 0 };
+  const dir = mkdtempSync(join(tmpdir(), "bosun-podman-"));
+  const socketPath = join(dir, "podman.sock");
+  let log = "";
+  const child = spawn("podman", ["system", "service", "--time=0", `unix://${socketPath}`], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    log = (log + d.toString()).slice(-4000);
+  });
+  // A service left running would outlive the test process (--time=0 never times out).
+  const onExit = () => child.kill("SIGTERM");
+  process.once("exit", onExit);
+  child.once("exit", () => process.removeListener("exit", onExit));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    if (await pingSocket(socketPath)) return { socketPath, child, dir, users: 0 };
+    await sleep(100);
+  }
+  await stopService(child, dir);
+  throw new Error(`podman system service did not answer on ${socketPath}:\n${log}`);
+}
+
+async function stopService(child: ChildProcess | undefined, dir: string | undefined): Promise<void> {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test image
+
+/** The repository root: the nearest folder above this file holding scripts/build-test-image.sh. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "scripts", "build-test-image.sh"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error("scripts/build-test-image.sh not found above " + import.meta.url);
+    dir = up;
+  }
+}
+
+/** Builds localhost/busybox:test when it is missing (the script returns at once otherwise). */
+export function ensureTestImage(): void {
+  const r = spawnSync("bash", [join(repoRoot(), "scripts", "build-test-image.sh"), TEST_IMAGE], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) {
+    throw new Error(`build-test-image.sh failed (exit ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry
+
+export interface RegistryOptions {
+  /** Where the registry POSTs its push events (notifications.endpoints). */
+  notifyUrl?: string;
+  /** Headers sent with every event, e.g. { Authorization: "Bearer ..." }. */
+  notifyHeaders?: Record<string, string | string[]>;
+  /** Media types not notified, e.g. ["application/octet-stream"] to leave out layer events. */
+  notifyIgnoredMediaTypes?: string[];
+}
+
+export interface PushedImage {
+  /** "127.0.0.1:PORT/REPO:TAG" */
+  ref: string;
+  /** The manifest digest ("sha256:..."), as the registry reports it in events. */
+  digest: string;
+}
+
+export interface PushOptions {
+  /** An image in local containers-storage. Default: the test image. */
+  source?: string;
+  /** Manifest type written: "oci" (skopeo's default for this source) or Docker's "v2s2". */
+  format?: "oci" | "v2s2";
+}
+
+export interface TestRegistry {
+  /** "http://127.0.0.1:PORT" */
+  url: string;
+  /** "127.0.0.1:PORT", the registry part of image references. */
+  host: string;
+  /** Copies an image from local storage (default: the test image) into REPO:TAG here. */
+  push(repo: string, tag: string, options?: PushOptions): Promise<PushedImage>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Starts Debian's docker-registry (CNCF Distribution) on a free local port, plain HTTP. */
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), "bosun-registry-"));
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const config = join(dir, "config.yml");
+  writeFileSync(config, registryConfig(join(dir, "data"), host, options));
+  let log = "";
+  const child = spawn("docker-registry", ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
+  const keep = (d: Buffer) => {
+    log = (log + d.toString()).slice(-8000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const onExit = () => child.kill("SIGTERM");
+  process.once("exit", onExit);
+  child.once("exit", () => process.removeListener("exit", onExit));
+
+  const stop = async () => {
+    await stopService(child, undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (await registryAnswers(port)) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`docker-registry did not start on ${host}:\n${log}`);
+    }
+    await sleep(100);
+  }
+
+  return {
+    url: `http://${host}`,
+    host,
+    async push(repo, tag, { source = TEST_IMAGE, format }: PushOptions = {}) {
+      const ref = `${host}/${repo}:${tag}`;
+      const digestFile = join(dir, `digest-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      const r = await run("skopeo", [
+        "copy",
+        "--quiet",
+        "--dest-tls-verify=false",
+        "--digestfile",
+        digestFile,
+        ...(format ? ["--format", format] : []),
+        `containers-storage:${source}`,
+        `docker://${ref}`,
+      ]);
+      if (r.code !== 0) throw new Error(`skopeo copy to ${ref} failed (exit ${r.code}):\n${r.output}`);
+      const digest = readFileSync(digestFile, "utf8").trim();
+      rmSync(digestFile, { force: true });
+      return { ref, digest };
+    },
+    stop,
+  };
+}
+
+/** config.yml for Distribution 2.8. Strings are written as JSON, which YAML reads as-is. */
+function registryConfig(root: string, addr: string, options: RegistryOptions): string {
+  const q = (s: string) => JSON.stringify(s);
+  const lines = [
+    "version: 0.1",
+    "log:",
+    "  level: warn",
+    "storage:",
+    "  filesystem:",
+    `    rootdirectory: ${q(root)}`,
+    "  delete:",
+    "    enabled: true",
+    "http:",
+    `  addr: ${q(addr)}`,
+  ];
+  if (options.notifyUrl) {
+    lines.push(
+      "notifications:",
+      "  endpoints:",
+      "    - name: bosun",
+      `      url: ${q(options.notifyUrl)}`,
+      "      timeout: 2s",
+      "      threshold: 3",
+      "      backoff: 1s",
+    );
+    const headers = Object.entries(options.notifyHeaders ?? {});
+    if (headers.length > 0) {
+      lines.push("      headers:");
+      for (const [k, v] of headers) {
+        lines.push(`        ${q(k)}: [${(Array.isArray(v) ? v : [v]).map(q).join(", ")}]`);
+      }
+    }
+    if (options.notifyIgnoredMediaTypes?.length) {
+      lines.push(`      ignoredmediatypes: [${options.notifyIgnoredMediaTypes.map(q).join(", ")}]`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function registryAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: "127.0.0.1", port, path: "/v2/", timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(false));
+  });
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", (err) => resolve({ code: -1, output: output + String(err) }));
+    child.on("exit", (code) => resolve({ code: code ?? -1, output }));
+  });
+}
