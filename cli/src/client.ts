@@ -29,7 +29,9 @@ export class ApiClient {
 
   async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
     const q = Object.entries(query).filter(([, v]) => v !== undefined && v !== "");
-    const qs = q.length ? `?${new URLSearchParams(q.map(([k, v]) => [k, String(v)])).toString()}` : "";
+    const qs = q.length
+      ? `?${new URLSearchParams(q.map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+      : "";
     return this.request<T>("GET", `${path}${qs}`);
   }
 

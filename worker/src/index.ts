@@ -5,3 +5,26 @@ export { processClaim, type RunDependencies } from "./consumer/process-claim.js"
 export type { EventHandler, RunContext, RunOutcome, JobLauncher } from "./handlers/types.js";
 export { createJobLauncher, createDryRunLauncher, type LauncherOptions } from "./jobs/launcher.js";
 export { LogWriter } from "./jobs/log-writer.js";
+export {
+  bundleScript,
+  clearBundleCache,
+  locateScript,
+  runScript,
+  scriptEventFromPush,
+  DEFAULT_LIMITS,
+  SCRIPT_NAMES,
+} from "./sandbox/index.js";
+export type {
+  Bundle,
+  BundleOptions,
+  RunScriptOptions,
+  ScriptEvent,
+  ScriptProject,
+  ScriptLimits,
+  ScriptOutcome,
+  ScriptError,
+  ScriptJobSpec,
+  ScriptJobRunner,
+  ScriptLog,
+} from "./sandbox/index.js";
+export { ScriptHandler, type ScriptHandlerOptions } from "./handlers/script.js";

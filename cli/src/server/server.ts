@@ -43,7 +43,8 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
-  const store = await openSqliteStore({ dataDir: config.dataDir });
+  // Short: a lock wait blocks the event loop (node:sqlite is synchronous), and writers hold locks for milliseconds.
+  const store = await openSqliteStore({ dataDir: config.dataDir, busyTimeoutMs: 1_000 });
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const metrics = createMetrics();
   const projects = new Map<string, ProjectConfig>(config.projects.map((p) => [p.name, p]));
@@ -106,6 +107,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     consumer = new Consumer({
       store,
       findProject,
+      leaseMs: config.worker.leaseMs,
+      maxRuns: config.worker.maxRuns,
+      pollMs: config.worker.pollMs,
       ...createRunDependencies(config, { logger, metrics }),
       onError,
     });

@@ -190,7 +190,11 @@ function resolveConfig(
     dataDir: resolve(base, raw.server.dataDir),
     adminToken: raw.server.adminToken,
     bodyLimitBytes: raw.server.bodyLimit,
-    docker: { socketPath: raw.docker.socket ?? defaultDockerSocket() },
+    docker: {
+      socketPath: raw.docker.socket ?? defaultDockerSocket(),
+      insecureRegistries: raw.docker.insecureRegistries,
+    },
+    worker: { leaseMs: raw.worker.lease, maxRuns: raw.worker.maxRuns, pollMs: raw.worker.pollInterval },
     sandbox: { memoryMb: raw.sandbox.memoryMb },
     projects,
   });

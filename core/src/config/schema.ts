@@ -53,7 +53,8 @@ export const projectSchema = z.strictObject({
   secrets: z.record(z.string(), z.string()).default({}),
   subscriptions: z.array(subscription).default([]),
   webhookToken: z.string().min(8, { message: "webhookToken is too short" }).optional(),
-  executor: z.enum(["docker", "kubernetes", "host"]).default("docker"),
+  // "kubernetes" and "host" join when their executors exist.
+  executor: z.enum(["docker"]).default("docker"),
   concurrency: z.number().int().min(1).max(1000).default(2),
   timeouts: z
     .strictObject({ script: duration.default(600_000), job: duration.default(900_000) })
@@ -71,7 +72,19 @@ export const configSchema = z.strictObject({
       bodyLimit: size.default(1024 * 1024),
     })
     .default({ port: 7744, host: "127.0.0.1", dataDir: ".data", bodyLimit: 1024 * 1024 }),
-  docker: z.strictObject({ socket: z.string().min(1).optional() }).default({}),
+  docker: z
+    .strictObject({
+      socket: z.string().min(1).optional(),
+      insecureRegistries: z.array(z.string().min(1)).default([]),
+    })
+    .default({ insecureRegistries: [] }),
+  worker: z
+    .strictObject({
+      lease: duration.default(30_000),
+      maxRuns: z.number().int().min(1).max(1000).default(8),
+      pollInterval: duration.default(1_000),
+    })
+    .default({ lease: 30_000, maxRuns: 8, pollInterval: 1_000 }),
   sandbox: z
     .strictObject({ memoryMb: z.number().int().min(8).max(4096).default(128) })
     .default({ memoryMb: 128 }),

@@ -39,7 +39,9 @@ export interface ServerConfig {
   dataDir: string;
   adminToken?: string;
   bodyLimitBytes: number;
-  docker: { socketPath: string };
+  /** Registries pulled from over plain HTTP (host:port). */
+  docker: { socketPath: string; insecureRegistries: string[] };
+  worker: { leaseMs: number; maxRuns: number; pollMs: number };
   sandbox: { memoryMb: number };
   projects: ProjectConfig[];
 }

@@ -7,7 +7,7 @@ import {
   type Run,
   type Store,
 } from "@bosun/core";
-import type { EventHandler, RunOutcome } from "../handlers/types.js";
+import type { EventHandler, JobLauncher, RunOutcome } from "../handlers/types.js";
 import { createJobLauncher } from "../jobs/launcher.js";
 import { LogWriter } from "../jobs/log-writer.js";
 
@@ -17,6 +17,10 @@ export interface RunDependencies {
   /** The script or Dispatchfile handler for a project. */
   handlerFor(project: ProjectConfig): EventHandler;
   executorFor(project: ProjectConfig): Executor;
+  /** Replaces the launcher that runs jobs on the executor (dry runs record them instead). */
+  launcherFor?: ((project: ProjectConfig, run: Run, store: Store) => JobLauncher) | undefined;
+  /** Told when a run is recorded as finished, with how long it took. */
+  onRunFinished?(run: Run, seconds: number): void;
   onError?(error: unknown): void;
 }
 
@@ -52,7 +56,9 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
       project,
       run,
       signal,
-      launchJob: createJobLauncher({ store, executor: deps.executorFor(project), project, run, logs }),
+      launchJob:
+        deps.launcherFor?.(project, run, store) ??
+        createJobLauncher({ store, executor: deps.executorFor(project), project, run, logs }),
       log: (text) => logs.write({ runId: run.id, stream: "script", text }),
     });
   } catch (err) {
@@ -66,7 +72,14 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
   if (signal.aborted && outcome.status === "succeeded") outcome = { status: "cancelled" };
   await logs.flush();
   await store.finishRun(run.id, outcome.status, outcome.error);
-  return run;
+  const finished = {
+    ...run,
+    status: outcome.status,
+    error: outcome.error,
+    finishedAt: new Date().toISOString(),
+  };
+  deps.onRunFinished?.(finished, (Date.parse(finished.finishedAt) - Date.parse(run.createdAt)) / 1000);
+  return finished;
 }
 
 async function abandonEarlierRuns(store: Store, eventId: string): Promise<void> {

@@ -1,0 +1,135 @@
+/**
+ * `bosun script run FILE --payload FILE`: runs a script locally for one push, through the same path a
+ * server uses (the registry's parser, a store, the sandbox, the executor) on a throwaway data dir.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { formatProblems, openSqliteStore, parseConfig, type NewEvent, type ProjectConfig } from "@bosun/core";
+import { registryFor } from "@bosun/gateways";
+import { processClaim } from "@bosun/worker";
+import { printJson, printTable } from "../output.js";
+import { createRunDependencies } from "../server/run-dependencies.js";
+import { action } from "./common.js";
+
+interface ScriptRunOpts {
+  payload: string;
+  registry: string;
+  type: string;
+  secret: string[];
+  dryRun?: boolean;
+  executor: string;
+  config?: string;
+  json?: boolean;
+}
+
+export function registerScriptCommands(program: Command): void {
+  program
+    .command("script")
+    .description("run scripts locally")
+    .command("run <file>")
+    .description("run a script for one registry payload, printing its log and the jobs it started")
+    .requiredOption("--payload <file>", "the webhook body a registry would send (- for stdin)")
+    .option("--registry <kind>", "which registry's payload it is", "dockerhub")
+    .option("--type <type>", "event type to dispatch (default: what the payload reports, usually image_push)")
+    .option(
+      "--secret <NAME=VALUE>",
+      "a project secret (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--dry-run", "record the jobs the script would start, run none")
+    .option("--executor <kind>", "where jobs run", "docker")
+    .option("--config <file>", "server config for docker socket and sandbox settings")
+    .option("--json", "machine-readable output")
+    .action(action((file: string, o: ScriptRunOpts) => runScript(file, o)));
+}
+
+async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
+  const gateway = registryFor(o.registry);
+  if (!gateway) throw new Error(`--registry: no gateway for "${o.registry}"`);
+  const body = readFileSync(o.payload === "-" ? 0 : o.payload);
+  const parsed = gateway.parse({ headers: {}, query: new URLSearchParams(), body });
+  if (parsed.errors)
+    throw new Error(`the payload is not a ${gateway.title} push:\n${formatProblems(parsed.errors)}`);
+  if (parsed.value.pushes.length === 0)
+    throw new Error(`the payload reports no push (${parsed.value.ignored.map((i) => i.reason).join("; ")})`);
+
+  const secrets = Object.fromEntries(
+    o.secret.map((s) => {
+      const at = s.indexOf("=");
+      if (at < 1) throw new Error(`--secret: expected NAME=VALUE, found "${s}"`);
+      return [s.slice(0, at), s.slice(at + 1)];
+    }),
+  );
+  const base = o.config
+    ? parseConfig(readFileSync(o.config, "utf8"), { file: resolve(o.config) })
+    : parseConfig("");
+  if (base.errors) throw new Error(formatProblems(base.errors));
+  const dataDir = mkdtempSync(join(tmpdir(), "bosun-script-"));
+  const project: ProjectConfig = {
+    name: "local",
+    script: { path: resolve(file) },
+    secrets,
+    subscriptions: [],
+    executor: "docker",
+    concurrency: 1,
+    timeouts: { scriptMs: 600_000, jobMs: 900_000 },
+    allowPrivileged: false,
+  };
+  const config = { ...base.value, dataDir, projects: [project] };
+  const store = await openSqliteStore({ dataDir });
+  try {
+    const events: NewEvent[] = parsed.value.pushes.map((push) => ({
+      project: project.name,
+      source: gateway.kind,
+      type: (o.type ?? push.type) as NewEvent["type"],
+      image: push.image,
+      payload: body.toString("utf8"),
+      deliveryId: `local-${Date.now()}-${push.image.ref}`,
+    }));
+    await store.acceptEvents(events);
+    const deps = {
+      store,
+      findProject: () => project,
+      ...createRunDependencies(config, { dryRun: o.dryRun }),
+    };
+    const results = [];
+    for (;;) {
+      const claim = await store.claimEvent({ owner: "bosun-script-run", leaseMs: 3_600_000 });
+      if (!claim) break;
+      const run = await processClaim(claim, deps, new AbortController().signal);
+      const finished = (await store.getRun(run.id))!;
+      const jobs = await store.listJobs(run.id);
+      const logs = await store.readLogs({ runId: run.id });
+      results.push({ run: finished, jobs, logs });
+    }
+    if (o.json)
+      return printJson(
+        results.map((r) => ({
+          ...r.run,
+          jobs: r.jobs,
+          log: r.logs
+            .filter((l) => !l.jobId)
+            .map((l) => l.text)
+            .join(""),
+        })),
+      );
+    for (const r of results) {
+      for (const l of r.logs)
+        process.stdout.write(l.jobId ? `[${r.jobs.find((j) => j.id === l.jobId)?.name}] ${l.text}` : l.text);
+      process.stdout.write(`\n${o.dryRun ? "jobs it would start" : "jobs"}:\n`);
+      printTable(
+        ["JOB", "IMAGE", "STATUS", "TASKS", "ENV"],
+        r.jobs.map((j) => [j.name, j.image, j.status, j.tasks.join(" && "), j.envNames.join(",")]),
+      );
+      process.stdout.write(`run ${r.run.status}${r.run.error ? `: ${r.run.error.message}` : ""}\n`);
+      if (r.run.error?.stack) process.stdout.write(`${r.run.error.stack}\n`);
+      if (r.run.status !== "succeeded") process.exitCode = 1;
+    }
+  } finally {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

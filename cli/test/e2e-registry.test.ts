@@ -1,0 +1,89 @@
+/**
+ * The whole path through real parts: Debian's docker-registry notifies `bosun serve` of a push made
+ * with skopeo; the project's Brigade-style script runs a job that pulls the pushed image from that
+ * registry and runs it in a Podman container; the run is recorded with the job's output.
+ */
+import { expect } from "chai";
+import {
+  ensureTestImage,
+  freePort,
+  startDockerSocket,
+  startRegistry,
+  type DockerSocket,
+  type TestRegistry,
+} from "@bosun/worker/test-support";
+import { BosunProcess } from "./support/bosun-process.js";
+
+const TOKEN = "e2e-registry-token";
+
+const SCRIPT = `
+const { events, Job } = require("brigadier");
+events.on("image_push", async (e, p) => {
+  console.log("handler saw " + e.image.ref + " from " + e.provider + " for " + p.name);
+  const job = new Job("run-pushed-image", e.image.ref, ["echo pushed image says hello", "cat /etc/pushed-marker 2>/dev/null || echo no-marker", "busybox | head -1"]);
+  const result = await job.run();
+  console.log("job output: " + result.toString());
+});
+`;
+
+describe("end to end: real registry → bosun serve → Podman", function () {
+  this.timeout(180_000);
+  let socket: DockerSocket;
+  let registry: TestRegistry;
+  let bosun: BosunProcess;
+
+  before(async () => {
+    ensureTestImage();
+    socket = await startDockerSocket();
+    const port = await freePort();
+    registry = await startRegistry({
+      notifyUrl: `http://127.0.0.1:${port}/events/distribution/e2e`,
+      notifyHeaders: { Authorization: [`Bearer ${TOKEN}`] },
+    });
+    bosun = await BosunProcess.start({
+      port,
+      config: [
+        "docker:",
+        `  socket: ${socket.socketPath}`,
+        `  insecureRegistries: ["${registry.host}"]`,
+        "projects:",
+        "  - name: e2e",
+        "    script: ./brigade.js",
+        `    webhookToken: ${TOKEN}`,
+        "    subscriptions: [{ registry: distribution }]",
+      ].join("\n"),
+      files: { "brigade.js": SCRIPT },
+    });
+  });
+
+  after(async () => {
+    await bosun?.dispose();
+    await registry?.stop();
+    await socket?.stop();
+  });
+
+  it("runs the pushed image in a container and records the run as succeeded with the job's output", async () => {
+    const pushed = await registry.push("team/app", "v1.2.3");
+    const [run] = await bosun.api.finishedRuns("?project=e2e", 1, 120_000);
+    expect(run!.status, JSON.stringify(run)).to.equal("succeeded");
+    expect(run!.jobs).to.have.length(1);
+    const job = run!.jobs[0]!;
+    expect(job).to.include({
+      name: "run-pushed-image",
+      image: `${registry.host}/team/app:v1.2.3`,
+      status: "succeeded",
+      exitCode: 0,
+    });
+
+    const [event] = await bosun.api.events("e2e");
+    expect(event!.source).to.equal("distribution");
+    expect(event!.image).to.include({ repository: "team/app", tag: "v1.2.3", digest: pushed.digest });
+
+    const jobLog = await bosun.api.logs(run!.id, job.name);
+    expect(jobLog).to.contain("pushed image says hello");
+    expect(jobLog).to.match(/BusyBox v\d/);
+    const runLog = await bosun.api.logs(run!.id);
+    expect(runLog).to.contain(`handler saw ${registry.host}/team/app:v1.2.3 from distribution for e2e`);
+    expect(runLog).to.contain("job output: pushed image says hello");
+  });
+});

@@ -1,0 +1,82 @@
+/** The script handler: bundle the project's script (cached), run it for the event in a fresh isolate. */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { formatProblems, type JobMount, type JobSpec } from "@bosun/core";
+import { bundleScript } from "../sandbox/bundle.js";
+import { runScript, scriptEventFromPush } from "../sandbox/isolated/host.js";
+import type { ScriptJobSpec, ScriptOutcome } from "../sandbox/isolated/types.js";
+import type { EventHandler, RunContext, RunOutcome } from "./types.js";
+
+export interface ScriptHandlerOptions {
+  /** Isolate heap limit. */
+  memoryMb: number;
+  /** Where run workspaces (Brigade's `storage`) and project caches live, and bundles are kept. */
+  workDir: string;
+}
+
+export class ScriptHandler implements EventHandler {
+  readonly kind = "script" as const;
+
+  constructor(private readonly options: ScriptHandlerOptions) {}
+
+  async handle(context: RunContext): Promise<RunOutcome> {
+    const { project, event, run } = context;
+    const source = project.script;
+    if (!source || !("path" in source)) {
+      return failed(
+        "SCRIPT_NOT_FOUND",
+        `project "${project.name}" has no script file to run (scripts from git are not supported yet)`,
+      );
+    }
+    const bundled = await bundleScript(source.path, { cacheDir: join(this.options.workDir, "bundles") });
+    if (bundled.errors) {
+      const message = formatProblems(bundled.errors);
+      context.log(`${message}\n`);
+      return failed(bundled.errors[0]?.code ?? "SCRIPT_BUNDLE_FAILED", message);
+    }
+    const outcome = await runScript({
+      bundle: bundled.value,
+      event: scriptEventFromPush(event, { buildID: run.id }),
+      project: { id: project.name, name: project.name, secrets: project.secrets },
+      limits: { memoryMb: this.options.memoryMb, timeoutMs: project.timeouts.scriptMs },
+      runJob: async (spec, signal) => context.launchJob(await this.withMounts(spec, context), signal),
+      log: (text) => context.log(text),
+      signal: context.signal,
+    });
+    return toRunOutcome(outcome);
+  }
+
+  /** Brigade's `storage` is a workspace shared by the run's jobs; `cache` is kept per project and job. */
+  private async withMounts(spec: ScriptJobSpec, { project, run }: RunContext): Promise<JobSpec> {
+    const mounts: JobMount[] = [...(spec.mounts ?? [])];
+    if (spec.storage.enabled) {
+      const dir = join(this.options.workDir, "runs", run.id, "storage");
+      await mkdir(dir, { recursive: true });
+      mounts.push({ source: dir, target: spec.storage.path });
+    }
+    if (spec.cache.enabled) {
+      const dir = join(this.options.workDir, "cache", project.name, spec.name);
+      await mkdir(dir, { recursive: true });
+      mounts.push({ source: dir, target: spec.cache.path });
+    }
+    return { ...spec, mounts };
+  }
+}
+
+function failed(code: string, message: string): RunOutcome {
+  return { status: "failed", error: { code, message } };
+}
+
+function toRunOutcome(outcome: ScriptOutcome): RunOutcome {
+  switch (outcome.status) {
+    case "succeeded":
+    case "cancelled":
+      return { status: outcome.status };
+    case "failed":
+      return { status: "failed", error: outcome.error };
+    case "timed_out":
+      return { status: "timed_out", error: { code: "SCRIPT_TIMED_OUT", message: outcome.message } };
+    case "out_of_memory":
+      return { status: "out_of_memory", error: { code: "SCRIPT_OUT_OF_MEMORY", message: outcome.message } };
+  }
+}
