@@ -311,6 +311,18 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         expect(calls).to.equal(seen);
       });
 
+      it("names the projects whose events were accepted", async function () {
+        const seen = new Set<string>();
+        const unsubscribe = store.onEventsAccepted((projects) => projects.forEach((p) => seen.add(p)));
+        await Promise.all([
+          store.acceptEvents([newEvent({ project: "alpha" })]),
+          store.acceptEvents([newEvent({ project: "beta" }), newEvent({ project: "alpha" })]),
+        ]);
+        await nextTurn();
+        unsubscribe();
+        expect([...seen].sort()).to.deep.equal(["alpha", "beta"]);
+      });
+
       it("stays quiet when everything was a duplicate", async function () {
         const event = newEvent();
         await store.acceptEvents([event]);

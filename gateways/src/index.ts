@@ -10,8 +10,8 @@ export type {
   SyntheticPush,
 } from "./registry.js";
 export { REGISTRIES, registryFor } from "./registries.js";
-export type { GatewayRouterOptions } from "./http/router.js";
-export { createGatewayRouter, DEFAULT_BODY_LIMIT_BYTES } from "./http/router.js";
+export type { GatewayRouterOptions, GatewayHandler } from "./http/router.js";
+export { createGatewayRouter, createGatewayHandler, DEFAULT_BODY_LIMIT_BYTES } from "./http/router.js";
 export type { GatewayErrorContext, GatewayDependencies, IncomingDelivery } from "./http/delivery.js";
 export { handleDelivery } from "./http/delivery.js";
 export type { Answer, ErrorBody } from "./http/answers.js";

@@ -189,6 +189,27 @@ export function registryContract(contract: RegistryContract): void {
       expect(retry.status).to.equal(202);
       expect(await db.events()).to.have.length(first.pushes.length);
     });
+
+    it("synthesizes a push its own handler accepts (bosun trigger), with the token where the registry puts it", async () => {
+      const made = gateway.synthesize({ repository: "team/app", tag: "v7.0.1", pusher: "someone" }, TOKEN);
+      const query = made.query.toString();
+      const reply = await send(server.url, {
+        path: `/events/${gateway.kind}/${PROJECT}${query ? `?${query}` : ""}`,
+        headers: Object.fromEntries(Object.entries(made.headers).map(([k, v]) => [k, String(v)])),
+        body: made.body,
+      });
+      expect(reply.status, reply.text).to.equal(202);
+      const [event] = await db.events();
+      expect(event!.type).to.equal("image_push");
+      expect(event!.image).to.include({ repository: "team/app", tag: "v7.0.1" });
+      const wrong = gateway.synthesize({ repository: "team/app", tag: "v7.0.1" }, "not-the-token");
+      const denied = await send(server.url, {
+        path: `/events/${gateway.kind}/${PROJECT}?${wrong.query.toString()}`,
+        headers: Object.fromEntries(Object.entries(wrong.headers).map(([k, v]) => [k, String(v)])),
+        body: wrong.body,
+      });
+      expect(denied.status).to.equal(401);
+    });
   });
 
   parserContract(

@@ -1,1 +1,30 @@
-export {};
+export { events, EventRegistry } from "./events.js";
+export { Job, JobStorage, JobCache, JobDockerMount, JobHost, STORAGE_PATH, CACHE_PATH } from "./job.js";
+export { JobResult, JobFailedError, HostCallError, type JobErrorCode } from "./job-result.js";
+export { Group } from "./group.js";
+export { dispatchEvent, type DispatchHooks, type DispatchOutcome, type Fault } from "./dispatch.js";
+export { serializeError, type SerializedError } from "./serialize.js";
+export { BRIDGE_GLOBAL } from "./protocol.js";
+export type {
+  HostBridge,
+  JobRequest,
+  JobReply,
+  JobResultData,
+  JobOutcome,
+  JobResources,
+  LogLevel,
+} from "./protocol.js";
+export type {
+  BrigadeEvent,
+  ImageEvent,
+  CauseEvent,
+  Cause,
+  CauseTrigger,
+  ImageInfo,
+  Revision,
+  Project,
+  Repository,
+  EventHandler,
+  EventInit,
+  ProjectInit,
+} from "./types.js";

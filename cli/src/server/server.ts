@@ -12,7 +12,7 @@ import {
   type ServerConfig,
   type Store,
 } from "@bosun/core";
-import { createGatewayRouter, REGISTRIES, type Answer } from "@bosun/gateways";
+import { createGatewayHandler, REGISTRIES, type Answer } from "@bosun/gateways";
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
@@ -79,7 +79,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       if (accepted > 0) metrics.eventsAccepted.inc({ registry }, accepted);
     },
   };
-  if (options.gateways !== false) app.use(createGatewayRouter(gatewayOptions));
   app.use(
     "/api/v1",
     createApiRouter({
@@ -116,7 +115,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     consumer.start();
   }
 
-  const server: Server = createServer(app);
+  // Webhooks are the hot path: they are answered before express's router is entered.
+  const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
+  const server: Server = createServer((req, res) => {
+    if (!webhook(req, res)) app(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);

@@ -69,8 +69,11 @@ export interface Store {
   renewLease(eventId: string, owner: string, leaseMs: number): Promise<boolean>;
   /** Marks a claimed event done; false when `owner` no longer holds its lease. */
   finishEvent(eventId: string, owner: string): Promise<boolean>;
-  /** In-process hint that events were accepted, so a local worker need not wait for its next poll. */
-  onEventsAccepted(listener: () => void): () => void;
+  /**
+   * In-process hint that events were accepted, with their projects, so a local worker need not wait
+   * for its next poll, nor search the queue when every one of those projects is at its limit.
+   */
+  onEventsAccepted(listener: (projects: readonly string[]) => void): () => void;
 
   createRun(run: NewRun): Promise<Run>;
   finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void>;

@@ -1,16 +1,15 @@
 /**
  * Credential checks shared by the registries. Every comparison runs in constant time: both sides are
- * HMAC'd with a per-process key so timingSafeEqual always sees equal lengths, and the length of the
- * secret does not leak either.
+ * hashed to SHA-256 first, so timingSafeEqual always sees equal lengths and the length of the secret
+ * does not leak either. (A plain hash, not an HMAC: an HMAC needs a key object per call, which cost a
+ * sixth of the gateway's time per request, and adds nothing to an equality test.)
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { RequestHeaders } from "../registry.js";
 import { singleHeader } from "./headers.js";
 
-const comparisonKey = randomBytes(32);
-
 function digest(value: string | Buffer): Buffer {
-  return createHmac("sha256", comparisonKey).update(value).digest();
+  return createHash("sha256").update(value).digest();
 }
 
 /** True when `given` equals `expected`; an empty expected secret never matches. */

@@ -1,5 +1,8 @@
-/** Express binding of the gateway: routes, and the translation of requests and answers. */
-import type { NextFunction, Request, Response } from "express";
+/**
+ * HTTP bindings of the gateway: a plain node:http handler for the webhook routes (the hot path skips
+ * express's router), and an express router that delegates to it for servers built on express.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Router } from "express";
 import type { ProjectConfig, Store } from "@bosun/core";
 import type { RegistryGateway } from "../registry.js";
@@ -25,11 +28,14 @@ export interface GatewayRouterOptions {
   onAnswer?: (registry: string, answer: Answer) => void;
 }
 
+/** Handles a request when it is a webhook (`POST /events/...`) and returns true; otherwise false. */
+export type GatewayHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
 /**
  * `POST /events/<registry>/<project>`, and Brigade v1's `POST /events/dockerhub/<project>/<commit>`
- * (the commit is accepted and not used). Mount it before any body parser: it reads the raw body itself.
+ * (the commit is accepted and not used).
  */
-export function createGatewayRouter(options: GatewayRouterOptions): Router {
+export function createGatewayHandler(options: GatewayRouterOptions): GatewayHandler {
   const deps = {
     store: options.store,
     registries: options.registries,
@@ -37,45 +43,63 @@ export function createGatewayRouter(options: GatewayRouterOptions): Router {
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     onError: options.onError,
   };
-  const serve = async (request: Request, response: Response, registry: string, project: string) => {
-    const answer = await handleDelivery(deps, {
+  return (request, response) => {
+    if (request.method !== "POST" || !request.url?.startsWith("/events/")) return false;
+    const url = request.url;
+    const queryAt = url.indexOf("?");
+    const segments = (queryAt === -1 ? url : url.slice(0, queryAt)).slice("/events/".length).split("/");
+    const [registry, project, commit, ...extra] = segments.map(decodeSegment);
+    const fits = extra.length === 0 && (commit === undefined || registry === "dockerhub");
+    if (!fits || !registry || !project || segments.some((s) => decodeSegment(s) === undefined)) {
+      send(
+        response,
+        errorAnswer(404, {
+          code: "NOT_FOUND",
+          message: "Send events to POST /events/<registry>/<project>.",
+        }),
+      );
+      return true;
+    }
+    void handleDelivery(deps, {
       registry,
       project,
-      head: { headers: request.headers, query: queryOf(request) },
+      head: {
+        headers: request.headers,
+        query: new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1)),
+      },
       readBody: (limit) => readBodyWithin(request, limit),
+    }).then((answer) => {
+      options.onAnswer?.(registry, answer);
+      send(response, answer);
     });
-    options.onAnswer?.(registry, answer);
-    send(response, answer);
+    return true;
   };
+}
 
+/** The same routes as express middleware; mount it before any body parser (it reads the raw body). */
+export function createGatewayRouter(options: GatewayRouterOptions): Router {
+  const handle = createGatewayHandler(options);
   const router = Router();
-  router.post("/events/dockerhub/:project/:commit", (request, response) =>
-    serve(request, response, "dockerhub", request.params.project),
-  );
-  router.post("/events/:registry/:project", (request, response) =>
-    serve(request, response, request.params.registry, request.params.project),
-  );
-  // Errors raised by routing itself, such as a path that is not valid percent-encoding.
-  router.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {
-    if (response.headersSent) return next(error);
-    send(
-      response,
-      errorAnswer(404, {
-        code: "NOT_FOUND",
-        message: "The request path could not be read. Send events to /events/<registry>/<project>.",
-      }),
-    );
+  router.use((request, response, next) => {
+    if (!handle(request, response)) next();
   });
   return router;
 }
 
-function queryOf(request: Request): URLSearchParams {
-  const at = request.originalUrl.indexOf("?");
-  return new URLSearchParams(at === -1 ? "" : request.originalUrl.slice(at + 1));
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
-function send(response: Response, answer: Answer): void {
-  response.status(answer.status);
-  if (answer.headers) response.set(answer.headers);
-  response.json(answer.body);
+function send(response: ServerResponse, answer: Answer): void {
+  const body = JSON.stringify(answer.body);
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+  });
+  response.end(body);
 }

@@ -39,7 +39,12 @@ export class Consumer {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.unsubscribe = this.options.store.onEventsAccepted(() => this.pump());
+    this.unsubscribe = this.options.store.onEventsAccepted((projects) => {
+      // A claim skips saturated projects by walking past their queued events: with a long queue that
+      // walk is the worker's main cost, so only claim when an accepted event could be taken.
+      const saturated = new Set(this.saturatedProjects());
+      if (this.inFlight.size < this.maxRuns && projects.some((p) => !saturated.has(p))) this.pump();
+    });
     this.timers.push(setInterval(() => this.pump(), this.options.pollMs ?? 1_000).unref());
     this.timers.push(setInterval(() => void this.renewLeases(), Math.max(this.leaseMs / 3, 10)).unref());
     this.pump();

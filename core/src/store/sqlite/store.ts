@@ -29,7 +29,9 @@ export class SqliteStore implements Store {
   readonly #events: EventTable;
   readonly #runs: RunTables;
   readonly #logs: LogTable;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<(projects: readonly string[]) => void>();
+  /** Projects with events accepted in the batch being committed, for the listeners' hint. */
+  #acceptedProjects = new Set<string>();
   #closed = false;
 
   constructor(db: DatabaseSync) {
@@ -46,7 +48,10 @@ export class SqliteStore implements Store {
     const doing = `accepting ${events.length} event${events.length === 1 ? "" : "s"}`;
     return this.#committer.run(doing, (batch) => {
       const result = this.#events.insert(events, now());
-      if (result.accepted.length > 0) batch.afterCommit(this.#notifyAccepted);
+      if (result.accepted.length > 0) {
+        for (const e of result.accepted) this.#acceptedProjects.add(e.project);
+        batch.afterCommit(this.#notifyAccepted);
+      }
       return result;
     });
   }
@@ -73,9 +78,9 @@ export class SqliteStore implements Store {
     return this.#committer.run(`finishing event ${eventId}`, () => this.#events.finish(eventId, owner));
   }
 
-  onEventsAccepted(listener: () => void): () => void {
+  onEventsAccepted(listener: (projects: readonly string[]) => void): () => void {
     // Wrapped so the same function subscribed twice gets two independent subscriptions.
-    const entry = () => listener();
+    const entry = (projects: readonly string[]) => listener(projects);
     this.#listeners.add(entry);
     return () => this.#listeners.delete(entry);
   }
@@ -142,9 +147,11 @@ export class SqliteStore implements Store {
 
   /** Bound once so the committer can deduplicate it within a batch. */
   readonly #notifyAccepted = (): void => {
+    const projects = [...this.#acceptedProjects];
+    this.#acceptedProjects = new Set();
     for (const listener of this.#listeners) {
       try {
-        listener();
+        listener(projects);
       } catch {
         // A listener is a wake-up hint; its failure is its own business and must not reach the gateway.
       }

@@ -1,0 +1,6 @@
+// npm run bench: every benchmark, one after the other (build first: npx tsc -b).
+import { benchDispatch } from "./dispatch.mjs";
+import { benchIngest } from "./ingest.mjs";
+
+await benchIngest();
+await benchDispatch();

@@ -1,0 +1,122 @@
+/** The `bosun` command as a user runs it, against a running server: --json for programs, tables for people. */
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import type { JobRecord, Run, StoredEvent } from "@bosun/core";
+import { REPO_ROOT, sharedFixture } from "./support/fixtures.js";
+import { startTestServer, type TestServer } from "./support/in-process.js";
+
+const run = promisify(execFile);
+const BIN = join(REPO_ROOT, "cli", "bin", "bosun.js");
+const TOKEN = "cli-test-token";
+
+async function bosun(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const r = await run(process.execPath, ["--no-node-snapshot", BIN, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
+    return { ...r, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+describe("bosun CLI", function () {
+  this.timeout(60_000);
+  let t: TestServer;
+  let env: Record<string, string>;
+
+  before(async () => {
+    t = await startTestServer(
+      `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, secrets: { API_KEY: sekret-value-1 } }\n`,
+      {
+        "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e, p) => console.log("pushed " + e.image.ref + " key " + p.secrets.API_KEY));\n`,
+      },
+    );
+    env = { BOSUN_SERVER: t.url, BOSUN_TOKEN: t.server.adminToken };
+  });
+  after(async () => t?.dispose());
+
+  it("trigger → events list → runs list → runs show → logs", async () => {
+    const trig = await bosun(
+      ["trigger", "dockerhub", "--project", "hub", "--repository", "team/app", "--tag", "v9", "--json"],
+      env,
+    );
+    expect(trig.code, trig.stderr).to.equal(0);
+    const { accepted } = JSON.parse(trig.stdout) as { accepted: string[] };
+    expect(accepted).to.have.length(1);
+
+    const events = JSON.parse((await bosun(["events", "list", "--json"], env)).stdout) as StoredEvent[];
+    expect(events[0]).to.include({ id: accepted[0], project: "hub", source: "dockerhub" });
+    expect(events[0]!.image.ref).to.equal("docker.io/team/app:v9");
+    expect(events[0]).not.to.have.property("payload");
+
+    const [finished] = await t.api.finishedRuns(`?event=${accepted[0]}`);
+    const runs = JSON.parse(
+      (await bosun(["runs", "list", "--project", "hub", "--json"], env)).stdout,
+    ) as Run[];
+    expect(runs.map((r) => r.id)).to.include(finished!.id);
+    const shown = JSON.parse((await bosun(["runs", "show", finished!.id, "--json"], env)).stdout) as Run & {
+      jobs: JobRecord[];
+    };
+    expect(shown.status).to.equal("succeeded");
+
+    const logs = await bosun(["logs", finished!.id], env);
+    expect(logs.stdout).to.contain("pushed docker.io/team/app:v9 key ***");
+    expect(logs.stdout).not.to.contain("sekret-value-1");
+
+    const table = await bosun(["events", "list"], env);
+    expect(table.stdout.split("\n")[0]).to.match(/^ID\s+PROJECT\s+SOURCE\s+TYPE\s+IMAGE\s+STATE\s+RECEIVED$/);
+  });
+
+  it("says what is wrong when the server is unreachable or the token is wrong", async () => {
+    const down = await bosun(["events", "list"], { BOSUN_SERVER: "http://127.0.0.1:9", BOSUN_TOKEN: "x" });
+    expect(down.code).to.equal(1);
+    expect(down.stderr).to.contain("cannot reach the Bosun server at http://127.0.0.1:9");
+    const wrong = await bosun(["events", "list"], { BOSUN_SERVER: t.url, BOSUN_TOKEN: "wrong" });
+    expect(wrong.code).to.equal(1);
+    expect(wrong.stderr).to.contain("[UNAUTHORIZED]");
+  });
+
+  it("script run --dry-run records the jobs a Brigade script would start, and runs none", async () => {
+    const payload = join(sharedFixture("registries/dockerhub"), "docs_current_push.json");
+    const script = join(sharedFixture("brigade"), "02-smoke-test-pushed-image.js");
+    const r = await bosun(["script", "run", script, "--payload", payload, "--dry-run", "--json"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const [result] = JSON.parse(r.stdout) as (Run & { jobs: JobRecord[]; log: string })[];
+    expect(result!.status).to.equal("succeeded");
+    expect(result!.jobs.map((j) => [j.name, j.image, j.status])).to.deep.equal([
+      ["smoke", "svendowideit/testhook:latest", "dry_run"],
+    ]);
+    expect(result!.jobs[0]!.tasks).to.deep.equal(["echo running smoke test", "ls /"]);
+    expect(result!.log).to.contain("smoke test of svendowideit/testhook:latest said:");
+  });
+
+  it("script run reports a broken script with its file and line, and exits non-zero", async () => {
+    const file = join(t.dir, "broken.js");
+    writeFileSync(
+      file,
+      `const { events } = require("brigadier");\nevents.on("image_push", () => {\n  const x = ;\n});\n`,
+    );
+    const payload = join(sharedFixture("registries/dockerhub"), "docs_current_push.json");
+    const r = await bosun(["script", "run", file, "--payload", payload, "--dry-run"]);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/broken\.js:3:\d+/);
+    expect(r.stdout).to.contain("SCRIPT_BUNDLE_FAILED");
+  });
+
+  it("serve refuses an invalid config, naming file, line and path", async () => {
+    const file = join(t.dir, "bad.yaml");
+    writeFileSync(file, "projects:\n  - name: x\n    script: ./a.js\n    concurency: 2\n");
+    const r = await bosun(["serve", "--config", file, "--port", "0"]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain(`${file}:4:5: unknown key "concurency" at projects[0]`);
+  });
+});

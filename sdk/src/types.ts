@@ -1,0 +1,94 @@
+/** What handlers receive: Brigade v1's event and project, plus the pushed image. */
+
+/** The image a registry event is about. */
+export interface ImageInfo {
+  /** Registry host, e.g. "docker.io" or "myregistry.azurecr.io". */
+  registry: string;
+  /** Repository path without host, e.g. "myorg/app". */
+  repository: string;
+  tag?: string;
+  digest?: string;
+  mediaType?: string;
+  pusher?: string;
+  /** RFC 3339. */
+  pushedAt?: string;
+  /** "docker.io/myorg/app:v1.2.3", or "...@sha256:..." when there is no tag. */
+  ref: string;
+}
+
+export interface Revision {
+  commit?: string;
+  ref?: string;
+}
+
+/**
+ * Why an `after` or `error` event fired. `handlerError`: a handler threw or its promise rejected;
+ * `unhandledRejection` / `uncaughtException`: a promise or timer outside the handlers failed.
+ */
+export type CauseTrigger = "success" | "handlerError" | "unhandledRejection" | "uncaughtException";
+
+export interface Cause {
+  /** The event whose handling succeeded or failed. */
+  event: BrigadeEvent;
+  /** What was thrown, for `error` events. */
+  reason?: unknown;
+  trigger: CauseTrigger;
+}
+
+export interface BrigadeEvent {
+  buildID: string;
+  workerID: string;
+  /** "image_push", "exec", "after", "error", ... */
+  type: string;
+  /** Who sent it: the registry kind ("dockerhub", "acr", ...), "cli", or "bosun" for after/error. */
+  provider: string;
+  revision: Revision;
+  /** The request body exactly as received; Brigade scripts `JSON.parse(e.payload)`. */
+  payload: string;
+  cause?: Cause;
+  /** Present on registry events. */
+  image?: ImageInfo;
+}
+
+/** An `image_push` (or `image_delete`) event: the image is always there. */
+export interface ImageEvent extends BrigadeEvent {
+  image: ImageInfo;
+}
+
+/** An `after` or `error` event: the cause is always there. */
+export interface CauseEvent extends BrigadeEvent {
+  cause: Cause;
+}
+
+export interface Repository {
+  name: string;
+  cloneURL?: string;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  /** The project's secrets by name. */
+  secrets: Record<string, string>;
+  repo: Repository;
+}
+
+export type EventHandler<E extends BrigadeEvent = BrigadeEvent> = (e: E, p: Project) => unknown;
+
+/** The event as the runtime hands it over (no cause: causes are made by the dispatch). */
+export interface EventInit {
+  type: string;
+  buildID: string;
+  workerID?: string;
+  provider: string;
+  payload?: string;
+  revision?: Revision;
+  image?: ImageInfo;
+}
+
+export interface ProjectInit {
+  id?: string;
+  name: string;
+  secrets?: Record<string, string>;
+  repo?: Partial<Repository>;
+}

@@ -1,0 +1,95 @@
+/**
+ * Bundles by content: an entry is reused while every file that went into it still has the same
+ * content hash. Kept in memory, and in a folder when one is given (shared by processes).
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Bundle } from "./bundle-types.js";
+
+/** Bump when the bundle's shape or build options change, so older cached bundles are not used. */
+const FORMAT = 1;
+const MAX_ENTRIES = 200;
+
+interface Entry {
+  format: number;
+  /** Input path → sha256 of its content when the bundle was made. */
+  inputs: Record<string, string>;
+  bundle: Bundle;
+}
+
+const memory = new Map<string, Entry>();
+
+export const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
+
+/** sha256 of each file; undefined when one cannot be read. */
+export async function hashFiles(paths: readonly string[]): Promise<Record<string, string> | undefined> {
+  const out: Record<string, string> = {};
+  for (const path of paths) {
+    const content = await readFile(path).catch(() => undefined);
+    if (content === undefined) return undefined;
+    out[path] = sha256(content);
+  }
+  return out;
+}
+
+/** One hash over all inputs, in a stable order. */
+export function contentHash(inputs: Record<string, string>): string {
+  return sha256(
+    Object.keys(inputs)
+      .sort()
+      .map((path) => `${path}\0${inputs[path]}`)
+      .join("\n"),
+  );
+}
+
+export async function cachedBundle(entry: string, dir?: string): Promise<Bundle | undefined> {
+  let found = memory.get(entry);
+  if (!found && dir) found = await readEntry(dir, entry);
+  if (!found || found.format !== FORMAT) return undefined;
+  const now = await hashFiles(Object.keys(found.inputs));
+  if (!now || contentHash(now) !== found.bundle.hash) return undefined;
+  remember(entry, found);
+  return found.bundle;
+}
+
+export async function storeBundle(
+  bundle: Bundle,
+  inputs: Record<string, string>,
+  dir?: string,
+): Promise<void> {
+  const entry: Entry = { format: FORMAT, inputs, bundle };
+  remember(bundle.entry, entry);
+  if (!dir) return;
+  try {
+    await mkdir(dir, { recursive: true });
+    const file = fileFor(dir, bundle.entry);
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(entry));
+    await rename(temp, file);
+  } catch {
+    // A cache that cannot be written only costs a rebuild next time.
+  }
+}
+
+/** Forgets every bundle kept in memory (the folder is left alone). */
+export function clearBundleCache(): void {
+  memory.clear();
+}
+
+function remember(key: string, entry: Entry): void {
+  memory.delete(key);
+  memory.set(key, entry);
+  if (memory.size > MAX_ENTRIES) memory.delete(memory.keys().next().value as string);
+}
+
+const fileFor = (dir: string, entry: string) => join(dir, `${sha256(entry)}.json`);
+
+async function readEntry(dir: string, entry: string): Promise<Entry | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(fileFor(dir, entry), "utf8")) as Entry;
+    return parsed.bundle?.entry === entry ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}

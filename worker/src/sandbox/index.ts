@@ -1,0 +1,17 @@
+export { bundleScript, type BundleOptions } from "./bundle.js";
+export { clearBundleCache } from "./bundle-cache.js";
+export type { Bundle } from "./bundle-types.js";
+export { SCRIPT_NAMES, locateScript } from "./script-file.js";
+export { runScript, scriptEventFromPush } from "./isolated/host.js";
+export {
+  DEFAULT_LIMITS,
+  type RunScriptOptions,
+  type ScriptEvent,
+  type ScriptProject,
+  type ScriptLimits,
+  type ScriptOutcome,
+  type ScriptError,
+  type ScriptJobSpec,
+  type ScriptJobRunner,
+  type ScriptLog,
+} from "./isolated/types.js";

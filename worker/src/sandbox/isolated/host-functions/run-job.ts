@@ -1,0 +1,65 @@
+/** runJob(callId, requestJson): starts a job; its reply is delivered to the isolate when it ends. */
+import type { JobResult } from "@bosun/core";
+import type { JobReply, JobResultData } from "@bosun/sdk";
+import type { ScriptJobRunner, ScriptJobSpec } from "../types.js";
+import { parseJobRequest } from "./job-request.js";
+import { isId, refuse } from "./refuse.js";
+
+export interface RunJobContext {
+  runJob: ScriptJobRunner;
+  signal: AbortSignal;
+  maxJobs: number;
+  /** Hands the reply to the isolate (queued behind other calls into it). */
+  deliver(callId: number, replyJson: string): void;
+  /** Keeps count of jobs in flight; settles when the job's reply has been handed over. */
+  track(work: Promise<void>): void;
+}
+
+export function createRunJob(
+  ctx: RunJobContext,
+): (callId: unknown, requestJson: unknown) => string | undefined {
+  const names = new Map<string, number>();
+  let started = 0;
+  return (callId, requestJson) => {
+    if (!isId(callId)) return refuse("runJob: the call id must be a positive integer");
+    const parsed = parseJobRequest(requestJson);
+    if ("problem" in parsed) return refuse(parsed.problem);
+    if (started >= ctx.maxJobs) return refuse(`a script may start at most ${ctx.maxJobs} jobs in one run`);
+    started++;
+    const spec = withUniqueName(parsed.spec, names);
+    ctx.track(run(ctx, spec).then((reply) => ctx.deliver(callId, JSON.stringify(reply))));
+    return undefined;
+  };
+}
+
+/** Job names are unique within a run (they name containers); a job run twice gets "-2", "-3", ... */
+function withUniqueName(spec: ScriptJobSpec, names: Map<string, number>): ScriptJobSpec {
+  const seen = (names.get(spec.name) ?? 0) + 1;
+  names.set(spec.name, seen);
+  return seen === 1 ? spec : { ...spec, name: `${spec.name}-${seen}` };
+}
+
+async function run(ctx: RunJobContext, spec: ScriptJobSpec): Promise<JobReply> {
+  try {
+    return { ok: true, result: toData(await ctx.runJob(spec, ctx.signal)) };
+  } catch (err) {
+    const code =
+      typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : "INTERNAL";
+    return {
+      ok: false,
+      error: { code, message: `the job could not be run: ${(err as Error).message ?? String(err)}` },
+    };
+  }
+}
+
+function toData(result: JobResult): JobResultData {
+  const data: JobResultData = {
+    outcome: result.outcome,
+    output: result.output,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+  };
+  if (result.exitCode !== undefined) data.exitCode = result.exitCode;
+  if (result.error) data.error = { code: result.error.code, message: result.error.message };
+  return data;
+}

@@ -1,0 +1,175 @@
+/**
+ * The queue consumer over the real SQLite store: per-project concurrency, every event run once,
+ * runs recorded with their outcome, and a stop that hands interrupted events back to the queue.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { openSqliteStore, type Executor, type NewEvent, type ProjectConfig, type Store } from "@bosun/core";
+import { Consumer } from "../src/consumer/consumer.js";
+import type { EventHandler, RunContext, RunOutcome } from "../src/handlers/types.js";
+
+const project = (name: string, concurrency: number): ProjectConfig => ({
+  name,
+  secrets: { TOKEN: "very-secret-value" },
+  subscriptions: [],
+  executor: "docker",
+  concurrency,
+  timeouts: { scriptMs: 60_000, jobMs: 60_000 },
+  allowPrivileged: false,
+});
+
+const event = (projectName: string, i: number): NewEvent => ({
+  project: projectName,
+  source: "dockerhub",
+  type: "image_push",
+  image: { registry: "docker.io", repository: "team/app", tag: `v${i}`, ref: `docker.io/team/app:v${i}` },
+  payload: "{}",
+  deliveryId: `${projectName}-${i}`,
+});
+
+/** Holds each run until released, and records how many of a project's runs overlapped. */
+class GatedHandler implements EventHandler {
+  readonly kind = "script" as const;
+  running = new Map<string, number>();
+  peak = new Map<string, number>();
+  handled: string[] = [];
+  private gates: (() => void)[] = [];
+  constructor(private readonly outcome: (ctx: RunContext) => RunOutcome = () => ({ status: "succeeded" })) {}
+
+  async handle(ctx: RunContext): Promise<RunOutcome> {
+    const p = ctx.project.name;
+    this.running.set(p, (this.running.get(p) ?? 0) + 1);
+    this.peak.set(p, Math.max(this.peak.get(p) ?? 0, this.running.get(p)!));
+    ctx.log(`secret is ${ctx.project.secrets.TOKEN}\n`);
+    await new Promise<void>((resolve) => {
+      this.gates.push(resolve);
+      ctx.signal.addEventListener("abort", () => resolve());
+    });
+    this.running.set(p, this.running.get(p)! - 1);
+    this.handled.push(ctx.event.id);
+    return ctx.signal.aborted ? { status: "cancelled" } : this.outcome(ctx);
+  }
+
+  releaseAll(): number {
+    const n = this.gates.length;
+    for (const g of this.gates.splice(0)) g();
+    return n;
+  }
+}
+
+const noExecutor: Executor = {
+  kind: "docker",
+  run: () => Promise.reject(new Error("no job expected")),
+};
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("queue consumer", function () {
+  let dir: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "bosun-consumer-"));
+    store = await openSqliteStore({ dataDir: dir });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function consumer(handler: EventHandler, projects: ProjectConfig[], maxRuns = 8): Consumer {
+    const byName = new Map(projects.map((p) => [p.name, p]));
+    return new Consumer({
+      store,
+      findProject: (n) => byName.get(n),
+      handlerFor: () => handler,
+      executorFor: () => noExecutor,
+      maxRuns,
+      leaseMs: 5_000,
+      pollMs: 50,
+    });
+  }
+
+  it("honours each project's concurrency while other projects keep running", async () => {
+    const handler = new GatedHandler();
+    const c = consumer(handler, [project("serial", 1), project("wide", 3)]);
+    await store.acceptEvents([
+      ...[1, 2, 3].map((i) => event("serial", i)),
+      ...[1, 2, 3, 4, 5].map((i) => event("wide", i)),
+    ]);
+    c.start();
+    // Let runs pile up to their limits before each release, so any overlap beyond a limit would show.
+    await until(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      handler.releaseAll();
+      return (await store.listRuns()).filter((r) => r.status === "succeeded").length === 8;
+    }, "8 runs");
+    await c.stop();
+    expect(handler.peak.get("serial")).to.equal(1);
+    expect(handler.peak.get("wide")).to.equal(3);
+    expect(new Set(handler.handled).size).to.equal(8);
+    expect((await store.listEvents()).every((e) => e.state === "done")).to.equal(true);
+  });
+
+  it("records the outcome, and redacts project secrets from what the handler logs", async () => {
+    const handler = new GatedHandler(() => ({
+      status: "failed",
+      error: { code: "SCRIPT_FAILED", message: "boom" },
+    }));
+    const c = consumer(handler, [project("p", 1)]);
+    const { accepted } = await store.acceptEvents([event("p", 1)]);
+    c.start();
+    await until(() => handler.releaseAll() > 0, "the run to start");
+    await until(async () => (await store.listRuns())[0]?.status === "failed", "the run to fail");
+    await c.stop();
+    const [run] = await store.listRuns({ eventId: accepted[0]!.id });
+    expect(run!.error).to.deep.equal({ code: "SCRIPT_FAILED", message: "boom" });
+    const text = (await store.readLogs({ runId: run!.id })).map((l) => l.text).join("");
+    expect(text).to.equal("secret is ***\n");
+  });
+
+  it("records a run for an event whose project is gone, and does not run it", async () => {
+    const handler = new GatedHandler();
+    const c = consumer(handler, []);
+    await store.acceptEvents([event("vanished", 1)]);
+    c.start();
+    await until(
+      async () => (await store.listRuns()).length === 1 && (await store.listRuns())[0]!.status !== "running",
+      "a run",
+    );
+    await c.stop();
+    const [run] = await store.listRuns();
+    expect(run!.status).to.equal("failed");
+    expect(run!.error!.message).to.contain('project "vanished" is no longer configured');
+    expect(handler.handled).to.deep.equal([]);
+  });
+
+  it("stop({ cancel }) hands interrupted events back, and the next worker runs them again", async () => {
+    const first = new GatedHandler();
+    const a = consumer(first, [project("p", 2)]);
+    await store.acceptEvents([event("p", 1), event("p", 2)]);
+    a.start();
+    await until(() => first.running.get("p") === 2, "two runs in flight");
+    await a.stop({ cancel: true });
+    expect((await store.listRuns()).map((r) => r.status)).to.deep.equal(["cancelled", "cancelled"]);
+
+    const second = new GatedHandler();
+    const b = consumer(second, [project("p", 2)]);
+    b.start();
+    await until(async () => {
+      second.releaseAll();
+      return (await store.listRuns()).filter((r) => r.status === "succeeded").length === 2;
+    }, "both events to run again");
+    await b.stop();
+    const runs = await store.listRuns();
+    expect(runs.filter((r) => r.attempt === 2 && r.status === "succeeded")).to.have.length(2);
+  });
+});

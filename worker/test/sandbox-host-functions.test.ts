@@ -1,0 +1,195 @@
+import { expect } from "chai";
+import { createLog } from "../src/sandbox/isolated/host-functions/log.js";
+import { parseJobRequest } from "../src/sandbox/isolated/host-functions/job-request.js";
+import { createRunJob } from "../src/sandbox/isolated/host-functions/run-job.js";
+import { createSettle } from "../src/sandbox/isolated/host-functions/settle.js";
+import { createTimers } from "../src/sandbox/isolated/host-functions/timers.js";
+import type { ScriptJobSpec } from "../src/index.js";
+
+const refusal = (json: string | undefined) =>
+  JSON.parse(json ?? "null") as { code: string; message: string } | null;
+
+const request = (overrides: Record<string, unknown> = {}) =>
+  JSON.stringify({ name: "build", image: "alpine:3.20", tasks: ["echo hi"], env: { A: "1" }, ...overrides });
+
+describe("sandbox host functions", () => {
+  describe("runJob's request check", () => {
+    it("turns a request into a job spec with defaults for what is absent", () => {
+      const parsed = parseJobRequest(request({ timeoutMs: 1500.2, storage: { enabled: true, path: "/s" } }));
+      if (!("spec" in parsed)) throw new Error(parsed.problem);
+      expect(parsed.spec).to.deep.include({
+        name: "build",
+        image: "alpine:3.20",
+        tasks: ["echo hi"],
+        args: [],
+        env: { A: "1" },
+        shell: "/bin/sh",
+        timeoutMs: 1501,
+        privileged: false,
+        labels: {},
+        storage: { enabled: true, path: "/s" },
+      });
+    });
+
+    for (const [what, json, problem] of [
+      ["not a string", 42, "expected the job as a JSON string, found number"],
+      ["not JSON", "{", "not valid JSON"],
+      ["an array", "[]", "job: expected an object, found array"],
+      ["a bad name", request({ name: "-x" }), 'job.name "-x" is not a valid job name'],
+      ["a missing image", request({ image: undefined }), "job.image: expected a string, found undefined"],
+      ["an empty image", request({ image: " " }), "job.image: expected an image reference"],
+      [
+        "a task that is not a string",
+        request({ tasks: ["ok", 3] }),
+        "job.tasks[1]: expected a string, found number",
+      ],
+      [
+        "an env value that is not a string",
+        request({ env: { A: {} } }),
+        "job.env.A: expected a string, found object",
+      ],
+      ["an env name that is not one", request({ env: { "A B": "x" } }), 'job.env: "A B" is not a valid name'],
+      ["a negative timeout", request({ timeoutMs: -1 }), "job.timeout: expected a positive number"],
+      [
+        "privileged as a string",
+        request({ privileged: "yes" }),
+        "job.privileged: expected true or false, found string",
+      ],
+      [
+        "too many tasks",
+        request({ tasks: Array.from({ length: 1001 }, () => "x") }),
+        "job.tasks: more than 1000 entries",
+      ],
+      ["too large", "x".repeat(600_000), "larger than"],
+    ] as const) {
+      it(`refuses ${what}`, () => {
+        const parsed = parseJobRequest(json);
+        expect("problem" in parsed && parsed.problem).to.include(problem);
+      });
+    }
+  });
+
+  describe("runJob", () => {
+    function setup(maxJobs = 10) {
+      const delivered: [number, string][] = [];
+      const specs: ScriptJobSpec[] = [];
+      const work: Promise<void>[] = [];
+      const runJob = createRunJob({
+        runJob: async (spec) => {
+          specs.push(spec);
+          if (spec.image === "explode") throw new Error("engine down");
+          return { outcome: "succeeded", exitCode: 0, output: "ok", startedAt: "a", finishedAt: "b" };
+        },
+        signal: new AbortController().signal,
+        maxJobs,
+        deliver: (id, reply) => delivered.push([id, reply]),
+        track: (w) => work.push(w),
+      });
+      return { runJob, delivered, specs, settle: () => Promise.all(work) };
+    }
+
+    it("starts the job and delivers its reply by call id", async () => {
+      const { runJob, delivered, settle } = setup();
+      expect(runJob(7, request())).to.equal(undefined);
+      await settle();
+      expect(delivered).to.have.length(1);
+      expect(delivered[0]![0]).to.equal(7);
+      expect(JSON.parse(delivered[0]![1])).to.deep.equal({
+        ok: true,
+        result: { outcome: "succeeded", exitCode: 0, output: "ok", startedAt: "a", finishedAt: "b" },
+      });
+    });
+
+    it("names a job run twice apart", async () => {
+      const { runJob, specs, settle } = setup();
+      runJob(1, request());
+      runJob(2, request());
+      await settle();
+      expect(specs.map((s) => s.name)).to.deep.equal(["build", "build-2"]);
+    });
+
+    it("refuses a bad call id, and jobs over the limit", () => {
+      const { runJob } = setup(1);
+      expect(refusal(runJob(0, request()))?.message).to.include("call id");
+      expect(refusal(runJob("1", request()))?.code).to.equal("HOST_CALL_INVALID");
+      expect(runJob(1, request())).to.equal(undefined);
+      expect(refusal(runJob(2, request()))?.message).to.include("at most 1 jobs");
+    });
+
+    it("answers a runner that throws with an error reply", async () => {
+      const { runJob, delivered, settle } = setup();
+      runJob(3, request({ image: "explode" }));
+      await settle();
+      expect(JSON.parse(delivered[0]![1])).to.deep.equal({
+        ok: false,
+        error: { code: "INTERNAL", message: "the job could not be run: engine down" },
+      });
+    });
+  });
+
+  describe("log", () => {
+    it("passes lines on with a newline, and refuses bad levels and non-strings", () => {
+      const lines: [string, string][] = [];
+      const log = createLog((text, level) => lines.push([text, level]), 1000);
+      expect(log("info", "hello")).to.equal(undefined);
+      expect(refusal(log("loud", "x"))?.code).to.equal("HOST_CALL_INVALID");
+      expect(refusal(log("info", 42))?.message).to.include("found number");
+      expect(lines).to.deep.equal([["hello\n", "info"]]);
+    });
+
+    it("clips long lines and stops at the run's cap with one notice", () => {
+      const lines: string[] = [];
+      const log = createLog((text) => lines.push(text), 40_000);
+      log("info", "x".repeat(20_000));
+      expect(lines[0]).to.match(/… \[3616 more characters\]\n$/);
+      log("info", "y".repeat(16_000));
+      log("info", "z".repeat(16_000));
+      log("info", "after the cap");
+      expect(lines).to.have.length(3);
+      expect(lines[2]).to.include("the rest of it is dropped");
+    });
+  });
+
+  describe("timers", () => {
+    it("fires due timers by id and forgets cleared ones", async () => {
+      const fired: number[] = [];
+      const timers = createTimers((id) => fired.push(id), 10);
+      timers.setTimer(1, 5);
+      timers.setTimer(2, 1);
+      timers.setTimer(3, 1);
+      timers.clearTimer(3);
+      expect(timers.pending).to.equal(2);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(fired).to.deep.equal([2, 1]);
+      expect(timers.pending).to.equal(0);
+    });
+
+    it("refuses bad ids and delays, and too many timers", () => {
+      const timers = createTimers(() => {}, 1);
+      expect(refusal(timers.setTimer(-1, 5))?.message).to.include("timer id");
+      expect(refusal(timers.setTimer(1, Number.NaN))?.message).to.include("delay");
+      expect(refusal(timers.setTimer(1, 2 ** 31))?.message).to.include("delay");
+      expect(timers.setTimer(1, 1000)).to.equal(undefined);
+      expect(refusal(timers.setTimer(2, 1000))?.message).to.include("at most 1 timers");
+      timers.clearAll();
+      expect(timers.pending).to.equal(0);
+    });
+  });
+
+  describe("settle", () => {
+    it("takes a dispatch outcome, and refuses anything else", () => {
+      const outcomes: unknown[] = [];
+      const settle = createSettle((o) => outcomes.push(o));
+      expect(settle(JSON.stringify({ status: "succeeded", handled: true }))).to.equal(undefined);
+      expect(refusal(settle("{"))?.code).to.equal("HOST_CALL_INVALID");
+      expect(refusal(settle(JSON.stringify({ status: "failed" })))?.message).to.include(
+        "not a dispatch outcome",
+      );
+      expect(
+        refusal(settle(JSON.stringify({ status: "succeeded", handled: true, pad: "x".repeat(300_000) })))
+          ?.message,
+      ).to.include("larger than");
+      expect(outcomes).to.deep.equal([{ status: "succeeded", handled: true }]);
+    });
+  });
+});
