@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleScript, clearBundleCache } from "../src/index.js";
@@ -35,6 +35,17 @@ describe("sandbox: bundling scripts", () => {
   it("bundles npm dependencies from the script's own folder", async () => {
     const bundle = (await bundleScript(fixture("npm-dep", "brigade.js"))).value!;
     expect(bundle.inputs).to.include(fixture("npm-dep", "node_modules", "tiny-slug", "lib", "slug.js"));
+  });
+
+  it("bundles a script reached through symlinks (as in a Kubernetes ConfigMap mount)", async () => {
+    const real = join(temp, "..data-2026");
+    await mkdir(real);
+    await writeFile(join(real, "brigade.js"), `const { events } = require("brigadier");\nevents.on("exec", () => {});\n`);
+    await symlink(real, join(temp, "..data"));
+    await symlink(join("..data", "brigade.js"), join(temp, "brigade.js"));
+    const result = await bundleScript(join(temp, "brigade.js"));
+    expect(result.errors).to.equal(undefined);
+    expect(result.value!.entry).to.equal(join(real, "brigade.js"));
   });
 
   it("finds the script in a folder, bosun.ts first", async () => {

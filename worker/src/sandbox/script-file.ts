@@ -1,13 +1,17 @@
 /** Finding a project's script: a file, or a folder holding one of the known names. */
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
 /** Looked for in this order when given a folder. */
 export const SCRIPT_NAMES = ["bosun.ts", "bosun.js", "brigade.ts", "brigade.js"] as const;
 
-/** The absolute path of the script, or undefined when there is none. */
+/**
+ * The real absolute path of the script, or undefined when there is none. Real, because esbuild reports
+ * its inputs by real path, and scripts often sit behind symlinks (Kubernetes ConfigMap mounts).
+ */
 export async function locateScript(path: string): Promise<string | undefined> {
-  const abs = resolve(path);
+  const abs = await realpath(resolve(path)).catch(() => undefined);
+  if (!abs) return undefined;
   const found = await stat(abs).catch(() => undefined);
   if (!found) return undefined;
   if (found.isFile()) return abs;
