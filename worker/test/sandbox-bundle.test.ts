@@ -40,7 +40,10 @@ describe("sandbox: bundling scripts", () => {
   it("bundles a script reached through symlinks (as in a Kubernetes ConfigMap mount)", async () => {
     const real = join(temp, "..data-2026");
     await mkdir(real);
-    await writeFile(join(real, "brigade.js"), `const { events } = require("brigadier");\nevents.on("exec", () => {});\n`);
+    await writeFile(
+      join(real, "brigade.js"),
+      `const { events } = require("brigadier");\nevents.on("exec", () => {});\n`,
+    );
     await symlink(real, join(temp, "..data"));
     await symlink(join("..data", "brigade.js"), join(temp, "brigade.js"));
     const result = await bundleScript(join(temp, "brigade.js"));

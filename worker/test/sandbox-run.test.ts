@@ -119,6 +119,16 @@ describe("sandbox: running scripts", function () {
     expect(run.outcome.error.stack).to.include("brigade.js:4:");
   });
 
+  it("gives a failed job's message without SDK-internal frames when no script frame is on the stack", async () => {
+    const run = await runFixture(fixture("job-fails-returned", "brigade.js"), {
+      answer: () => ({ outcome: "failed", exitCode: 3 }),
+    });
+    if (run.outcome.status !== "failed") throw new Error(`expected failed, got ${run.outcome.status}`);
+    expect(run.outcome.error.message).to.equal('job "deploy" failed with exit code 3');
+    expect(run.outcome.error.stack ?? "").not.to.include("@bosun/sdk");
+    expect(run.outcome.error.stack ?? "").not.to.match(/^\s+at /m);
+  });
+
   it("refuses malformed host calls with HOST_CALL_INVALID, in the script", async () => {
     const run = await runFixture(fixture("bad-job", "brigade.js"));
     expect(run.outcome.status).to.equal("succeeded");

@@ -137,15 +137,27 @@ export class IsolateRun {
       .then(() => (this.finished ? undefined : fn(api)))
       .then(
         () => undefined,
-        (error: unknown) => {
-          if (this.finished || this.isolate.isDisposed) return this.onIsolateError(error, "INTERNAL");
-          this.call((a) => a.fault.apply(undefined, [JSON.stringify(faultMessage(error))]));
-        },
+        (error: unknown) => this.deliverFault(api, error),
       )
       .finally(() => {
         this.queued--;
         this.checkStall();
       });
+  }
+
+  /**
+   * Reports a call's unhandled rejection to the isolate in the same link of the chain, ahead of any
+   * call queued meanwhile: a timer tick queued behind it would otherwise let the handlers finish as if
+   * nothing had failed.
+   */
+  private async deliverFault(api: Api, error: unknown): Promise<void> {
+    if (this.finished || this.isolate.isDisposed) return this.onIsolateError(error, "INTERNAL");
+    try {
+      await api.fault.apply(undefined, [JSON.stringify(faultMessage(error))]);
+    } catch (next) {
+      // The first fault decided the outcome; another one raised while reporting it changes nothing.
+      if (this.finished || this.isolate.isDisposed) this.onIsolateError(next, "INTERNAL");
+    }
   }
 
   private track(work: Promise<void>): void {

@@ -32,7 +32,9 @@ export function originalPosition(bundle: Bundle, line: number, column: number): 
 /**
  * Rewrites bundle positions to the script's files. Keeps the message, the script's frames, and the
  * SDK's frames above the first script frame (where an error arose inside the SDK); drops the
- * dispatch machinery below it, the runtime's frames and any host frame isolated-vm appends.
+ * dispatch machinery below it, the runtime's frames and any host frame isolated-vm appends. A stack
+ * with no script frame at all (a job that failed after an await) is only SDK internals: the message
+ * alone says more.
  */
 export function mapStack(stack: string, bundle: Bundle): string {
   const out: string[] = [];
@@ -58,7 +60,7 @@ export function mapStack(stack: string, bundle: Bundle): string {
     seenScript ||= !inSdk;
     out.push(mapped);
   }
-  return out.join("\n");
+  return (seenScript ? out : out.filter((line) => !/^\s+at /.test(line))).join("\n");
 }
 
 /** The script's files relative to its folder; the SDK as "@bosun/sdk/..."; anything else relative too. */
