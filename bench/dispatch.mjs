@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { TOKEN, dockerHubPush, percentile, startBosun } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_PUSHES ?? 200);
-const CONFIG = `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN} }\n`;
+const CONFIG = `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`;
 // The handler's first line records when it started, by the same wall clock as the sender.
 const SCRIPT = `const { events } = require("brigadier");\nevents.on("image_push", () => { console.log("started " + Date.now()); });\n`;
 

@@ -5,7 +5,7 @@ import { TOKEN, dockerHubPush, startBareServer, startBosun } from "./lib.mjs";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const CONFIG = `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN} }\n`;
+const CONFIG = `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`;
 const SCRIPT = `const { events } = require("brigadier");\nevents.on("image_push", () => {});\n`;
 
 async function load(url, path) {

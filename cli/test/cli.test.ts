@@ -35,7 +35,7 @@ describe("bosun CLI", function () {
 
   before(async () => {
     t = await startTestServer(
-      `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, secrets: { API_KEY: sekret-value-1 } }\n`,
+      `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, secrets: { API_KEY: sekret-value-1 }, subscriptions: [{ registry: dockerhub }] }\n`,
       {
         "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e, p) => console.log("pushed " + e.image.ref + " key " + p.secrets.API_KEY));\n`,
       },

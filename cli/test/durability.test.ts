@@ -18,7 +18,7 @@ describe("durability: SIGKILL after a 2xx", function () {
 
   it("an event answered 202 is run after the server is killed and started again", async () => {
     bosun = await BosunProcess.start({
-      config: `worker: { lease: 1s }\nprojects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN} }\n`,
+      config: `worker: { lease: 1s }\nprojects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`,
       files: {
         "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e) => console.log("ran for " + e.image.ref));\n`,
       },
@@ -48,7 +48,7 @@ describe("durability: SIGKILL after a 2xx", function () {
 
   it("a run cut short by SIGKILL is abandoned and the event is run again once its lease expires", async () => {
     bosun = await BosunProcess.start({
-      config: `worker: { lease: 1s }\nprojects:\n  - { name: slow, script: ./brigade.js, webhookToken: ${TOKEN} }\n`,
+      config: `worker: { lease: 1s }\nprojects:\n  - { name: slow, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`,
       files: {
         "brigade.js": [
           `const { events } = require("brigadier");`,

@@ -87,3 +87,47 @@ describe("end to end: real registry → bosun serve → Podman", function () {
     expect(runLog).to.contain("job output: pushed image says hello");
   });
 });
+
+describe("end to end: two projects on one real registry, subscribed to different tags", function () {
+  this.timeout(120_000);
+  let registry: TestRegistry;
+  let bosun: BosunProcess;
+  const script = (name: string) =>
+    `const { events } = require("brigadier");\nevents.on("image_push", (e) => console.log("${name} saw " + e.image.tag));\n`;
+
+  before(async () => {
+    const port = await freePort();
+    const endpoint = (project: string) => ({
+      url: `http://127.0.0.1:${port}/events/distribution/${project}`,
+      headers: { Authorization: [`Bearer ${TOKEN}`] },
+    });
+    registry = await startRegistry({ moreEndpoints: [endpoint("releases"), endpoint("candidates")] });
+    bosun = await BosunProcess.start({
+      port,
+      config: [
+        "projects:",
+        `  - { name: releases, script: ./releases.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: distribution, tags: ["v*", "!*-rc*"] }] }`,
+        `  - { name: candidates, script: ./candidates.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: distribution, tags: ["*-rc*"] }] }`,
+      ].join("\n"),
+      files: { "releases.js": script("releases"), "candidates.js": script("candidates") },
+    });
+  });
+  after(async () => {
+    await bosun?.dispose();
+    await registry?.stop();
+  });
+
+  it("each project sees exactly the pushes its tag globs accept", async () => {
+    await registry.push("team/app", "v2.0.0");
+    await registry.push("team/app", "v2.1.0-rc1");
+    await registry.push("team/app", "latest");
+    const releases = await bosun.api.finishedRuns("?project=releases", 1);
+    const candidates = await bosun.api.finishedRuns("?project=candidates", 1);
+    // Give any stray notification time to land before asserting that nothing else arrived.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await bosun.api.events("releases")).map((e) => e.image.tag)).to.deep.equal(["v2.0.0"]);
+    expect((await bosun.api.events("candidates")).map((e) => e.image.tag)).to.deep.equal(["v2.1.0-rc1"]);
+    expect(await bosun.api.logs(releases[0]!.id)).to.contain("releases saw v2.0.0");
+    expect(await bosun.api.logs(candidates[0]!.id)).to.contain("candidates saw v2.1.0-rc1");
+  });
+});

@@ -12,11 +12,12 @@ import { startTestServer, type TestServer } from "./support/in-process.js";
 const TOKEN = "serve-test-token";
 const CONFIG = `
 projects:
-  - { name: hub, script: ./ok.js, webhookToken: ${TOKEN} }
-  - { name: throws, script: ./throws.js, webhookToken: ${TOKEN} }
+  - { name: hub, script: ./ok.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }
+  - { name: throws, script: ./throws.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }
   - name: loops
     script: ./loops.js
     webhookToken: ${TOKEN}
+    subscriptions: [{ registry: dockerhub }]
     timeouts: { script: 1s }
 `;
 const FILES = {

@@ -33,3 +33,10 @@ export type { SourceRef, Subscription, ExecutorKind, ProjectConfig, ServerConfig
 export { loadConfig, parseConfig, defaultDockerSocket, parseDuration, parseSize } from "./config/index.js";
 export type { ParseConfigOptions } from "./config/index.js";
 export { createRedactor, REDACTED, MIN_REDACTED_LENGTH, type Redactor } from "./redact.js";
+export {
+  subscriptionAccepts,
+  projectAccepts,
+  compileSubscription,
+  matchesGlobList,
+} from "./subscriptions/index.js";
+export type { PushToMatch, CompiledSubscription } from "./subscriptions/index.js";

@@ -74,12 +74,18 @@ describe("config: bosun.yaml", () => {
 
   it("reports an unknown key (a typo) at the key itself", () => {
     const r = parseConfig(
-      ["projects:", "  - name: webapp", "    script: ./a.js", "    concurency: 3"].join("\n"),
+      [
+        "projects:",
+        "  - name: webapp",
+        "    script: ./a.js",
+        "    subscriptions: [{ registry: quay }]",
+        "    concurency: 3",
+      ].join("\n"),
       { file: FILE },
     );
     const e = r.errors![0]!;
     expect(e.message).to.equal('unknown key "concurency"');
-    expect(e).to.include({ path: "projects[0]", line: 4, column: 5 });
+    expect(e).to.include({ path: "projects[0]", line: 5, column: 5 });
   });
 
   it("reports a missing environment variable at its path", () => {
@@ -96,7 +102,13 @@ describe("config: bosun.yaml", () => {
 
   it("never echoes a secret value in an error", () => {
     const r = parseConfig(
-      ["projects:", "  - name: a", "    script: ./a.js", "    webhookToken: s3cr"].join("\n"),
+      [
+        "projects:",
+        "  - name: a",
+        "    script: ./a.js",
+        "    subscriptions: [{ registry: acr }]",
+        "    webhookToken: s3cr",
+      ].join("\n"),
     );
     const e = r.errors![0]!;
     expect(e.path).to.equal("projects[0].webhookToken");
@@ -108,12 +120,48 @@ describe("config: bosun.yaml", () => {
     const r = parseConfig(
       [
         "projects:",
-        "  - { name: a, script: ./a.js }",
-        "  - { name: a, script: ./b.js }",
-        "  - { name: c }",
+        "  - { name: a, script: ./a.js, subscriptions: [{ registry: ecr }] }",
+        "  - { name: a, script: ./b.js, subscriptions: [{ registry: ecr }] }",
+        "  - { name: c, subscriptions: [{ registry: ecr }] }",
       ].join("\n"),
     );
     expect(r.errors!.map((e) => e.path)).to.deep.equal(["projects[1].name", "projects[2]"]);
+  });
+
+  it("requires a subscription: nothing reaches a project that has not opted in", () => {
+    const r = parseConfig(
+      ["projects:", "  - name: a", "    script: ./a.js", "    subscriptions: []"].join("\n"),
+    );
+    expect(r.errors![0]).to.include({
+      path: "projects[0].subscriptions",
+      message: "a project needs at least one subscription to receive pushes",
+      line: 4,
+    });
+    const missing = parseConfig(["projects:", "  - name: a", "    script: ./a.js"].join("\n"));
+    expect(missing.errors![0]).to.include({
+      path: "projects[0].subscriptions",
+      message: "missing subscriptions",
+    });
+  });
+
+  it("checks a subscription's tag pattern and semver range when the file is read", () => {
+    const r = parseConfig(
+      [
+        "projects:",
+        "  - name: a",
+        "    script: ./a.js",
+        "    subscriptions:",
+        "      - { registry: dockerhub, tagPattern: '^v[0-9+$' }",
+        "      - { registry: dockerhub, semver: 'not a range' }",
+        "      - { registry: dockerhub, tagPattern: '^v[0-9]+$', semver: '>=1.2.0 <2' }",
+      ].join("\n"),
+    );
+    expect(r.errors!.map((e) => [e.path, e.line])).to.deep.equal([
+      ["projects[0].subscriptions[0].tagPattern", 5],
+      ["projects[0].subscriptions[1].semver", 6],
+    ]);
+    expect(r.errors![0]!.message).to.match(/^invalid regular expression/);
+    expect(r.errors![1]!.expected).to.contain("semver range");
   });
 
   it("gives YAML syntax errors with line and column", () => {

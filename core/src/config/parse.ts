@@ -174,7 +174,11 @@ function resolveConfig(
       script: p.script === undefined ? undefined : toSource(p.script, base),
       dispatchfile: p.dispatchfile === undefined ? undefined : toSource(p.dispatchfile, base),
       secrets: p.secrets,
-      subscriptions: p.subscriptions,
+      subscriptions: p.subscriptions.map(({ tagPattern, semver, ...rest }) => ({
+        ...rest,
+        ...(tagPattern === undefined ? {} : { tagPattern }),
+        ...(semver === undefined ? {} : { semver }),
+      })),
       webhookToken: p.webhookToken,
       executor: p.executor,
       concurrency: p.concurrency,

@@ -1,4 +1,5 @@
 /** The shape of bosun.yaml, as zod schemas. Defaults live here, in one place. */
+import semver from "semver";
 import { z } from "zod";
 import { REGISTRY_KINDS } from "../events.js";
 import { parseDuration, parseSize } from "./units.js";
@@ -40,10 +41,34 @@ const gitSource = z.strictObject({
 });
 const source = z.union([z.string().min(1), gitSource]);
 
+const regex = z.string().superRefine((v, ctx) => {
+  try {
+    new RegExp(v);
+  } catch (err) {
+    ctx.addIssue({
+      code: "custom",
+      message: `invalid regular expression: ${(err as Error).message}`,
+      params: { expected: "a JavaScript regular expression, e.g. ^v[0-9]+\\.[0-9]+\\.[0-9]+$" },
+    });
+  }
+});
+
+const semverRange = z.string().superRefine((v, ctx) => {
+  if (semver.validRange(v) === null) {
+    ctx.addIssue({
+      code: "custom",
+      message: "invalid semver range",
+      params: { expected: 'a semver range, e.g. ">=1.2.0 <2" or "^1.4"' },
+    });
+  }
+});
+
 const subscription = z.strictObject({
   registry: z.enum(REGISTRY_KINDS),
   repositories: z.array(z.string().min(1)).default([]),
   tags: z.array(z.string().min(1)).default([]),
+  tagPattern: regex.optional(),
+  semver: semverRange.optional(),
 });
 
 export const projectSchema = z.strictObject({
@@ -51,7 +76,10 @@ export const projectSchema = z.strictObject({
   script: source.optional(),
   dispatchfile: source.optional(),
   secrets: z.record(z.string(), z.string()).default({}),
-  subscriptions: z.array(subscription).default([]),
+  // Nothing reaches a project unless it opts in: without a subscription it would receive nothing.
+  subscriptions: z
+    .array(subscription)
+    .min(1, { message: "a project needs at least one subscription to receive pushes" }),
   webhookToken: z.string().min(8, { message: "webhookToken is too short" }).optional(),
   // "kubernetes" and "host" join when their executors exist.
   executor: z.enum(["docker"]).default("docker"),

@@ -9,6 +9,10 @@ export interface Subscription {
   repositories: string[];
   /** Globs with "!" negation (Dispatch semantics); empty matches every tag. */
   tags: string[];
+  /** A regular expression the whole tag must match, e.g. "^v[0-9]+\\.[0-9]+\\.[0-9]+$". */
+  tagPattern?: string;
+  /** A semver range the tag (with or without a leading "v") must satisfy, e.g. ">=1.2.0 <2". */
+  semver?: string;
 }
 
 export type ExecutorKind = "docker" | "kubernetes" | "host";

@@ -6,9 +6,9 @@
  * the signature is checked.
  */
 import { randomBytes } from "node:crypto";
-import type { Problem, ProjectConfig, Store } from "@bosun/core";
-import { StoreUnavailableError } from "@bosun/core";
-import type { RegistryGateway, RequestHead } from "../registry.js";
+import type { CompiledSubscription, Problem, ProjectConfig, Store } from "@bosun/core";
+import { StoreUnavailableError, compileSubscription, projectAccepts } from "@bosun/core";
+import type { ParsedDelivery, RegistryGateway, RequestHead } from "../registry.js";
 import type { Answer } from "./answers.js";
 import {
   bodyTooLarge,
@@ -93,7 +93,7 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
 
   const parsed = gateway.parse({ ...incoming.head, body });
   if (parsed.errors) return errorAnswer(400, summarize(parsed.errors, gateway));
-  const { pushes, ignored } = parsed.value;
+  const { pushes, ignored } = optIn(project, gateway, parsed.value);
   if (pushes.length === 0) return { status: 200, body: { accepted: [], ignored: ignored.length } };
 
   // Rejections (StoreUnavailableError → 503, anything else → 500) are answered by handleDelivery.
@@ -118,4 +118,30 @@ function summarize(problems: readonly Problem[], gateway: RegistryGateway): Prob
   return more > 0
     ? { ...first, message: `${first.message} (and ${more} more problem${more > 1 ? "s" : ""})` }
     : first;
+}
+
+const compiled = new WeakMap<ProjectConfig, CompiledSubscription[]>();
+
+/**
+ * Keeps the pushes one of the project's subscriptions accepts (registry kind, repository and tag
+ * criteria); the others are answered as ignored: the registry did nothing wrong, the project opted out.
+ */
+function optIn(project: ProjectConfig, gateway: RegistryGateway, delivery: ParsedDelivery): ParsedDelivery {
+  let subscriptions = compiled.get(project);
+  if (!subscriptions) {
+    subscriptions = project.subscriptions.map(compileSubscription);
+    compiled.set(project, subscriptions);
+  }
+  const pushes = [];
+  const ignored = [...delivery.ignored];
+  for (const push of delivery.pushes) {
+    const { repository, tag } = push.image;
+    if (projectAccepts(subscriptions, { registry: gateway.kind, repository, tag })) pushes.push(push);
+    else
+      ignored.push({
+        path: "",
+        reason: `no subscription of project "${project.name}" accepts ${push.image.ref}`,
+      });
+  }
+  return { pushes, ignored };
 }

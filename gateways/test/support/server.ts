@@ -2,7 +2,7 @@
 import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import type { ProjectConfig } from "@bosun/core";
+import { REGISTRY_KINDS, type ProjectConfig } from "@bosun/core";
 import type { GatewayRouterOptions } from "../../src/index.js";
 import { createGatewayRouter } from "../../src/index.js";
 
@@ -15,7 +15,8 @@ export function projectConfig(name: string, webhookToken?: string): ProjectConfi
   const project: ProjectConfig = {
     name,
     secrets: {},
-    subscriptions: [],
+    // Opted in to every push from every registry: the contract tests the gateways, not opt-in.
+    subscriptions: REGISTRY_KINDS.map((registry) => ({ registry, repositories: [], tags: [] })),
     executor: "host",
     concurrency: 1,
     timeouts: { scriptMs: 60_000, jobMs: 60_000 },

@@ -144,6 +144,8 @@ export interface RegistryOptions {
   notifyHeaders?: Record<string, string | string[]>;
   /** Media types not notified, e.g. ["application/octet-stream"] to leave out layer events. */
   notifyIgnoredMediaTypes?: string[];
+  /** Further endpoints, each told about every event (one per project, as a registry is configured for several). */
+  moreEndpoints?: { url: string; headers?: Record<string, string | string[]> }[];
 }
 
 export interface PushedImage {
@@ -253,17 +255,20 @@ function registryConfig(root: string, addr: string, options: RegistryOptions): s
     "http:",
     `  addr: ${q(addr)}`,
   ];
-  if (options.notifyUrl) {
+  const endpoints = [
+    ...(options.notifyUrl ? [{ url: options.notifyUrl, headers: options.notifyHeaders }] : []),
+    ...(options.moreEndpoints ?? []),
+  ];
+  if (endpoints.length > 0) lines.push("notifications:", "  endpoints:");
+  endpoints.forEach((endpoint, i) => {
     lines.push(
-      "notifications:",
-      "  endpoints:",
-      "    - name: bosun",
-      `      url: ${q(options.notifyUrl)}`,
+      `    - name: ${q(`bosun-${i}`)}`,
+      `      url: ${q(endpoint.url)}`,
       "      timeout: 2s",
       "      threshold: 3",
       "      backoff: 1s",
     );
-    const headers = Object.entries(options.notifyHeaders ?? {});
+    const headers = Object.entries(endpoint.headers ?? {});
     if (headers.length > 0) {
       lines.push("      headers:");
       for (const [k, v] of headers) {
@@ -273,7 +278,7 @@ function registryConfig(root: string, addr: string, options: RegistryOptions): s
     if (options.notifyIgnoredMediaTypes?.length) {
       lines.push(`      ignoredmediatypes: [${options.notifyIgnoredMediaTypes.map(q).join(", ")}]`);
     }
-  }
+  });
   return lines.join("\n") + "\n";
 }
 

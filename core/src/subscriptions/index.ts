@@ -1,0 +1,3 @@
+export { subscriptionAccepts, projectAccepts, compileSubscription } from "./match.js";
+export type { PushToMatch, CompiledSubscription } from "./match.js";
+export { matchesGlobList } from "./tag-globs.js";
