@@ -134,6 +134,46 @@ describe("bosun serve: answers and outcomes", function () {
     expect(retry.status).to.equal(202);
   });
 
+  it("answers Docker Hub's callback_url with the outcome when the project enables callbacks", async () => {
+    const posted: { url: string; body: unknown }[] = [];
+    const hub = await startTestServer(
+      `projects:\n  - { name: cb, script: ./ok.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }], callbacks: { dockerhub: true } }\n`,
+      FILES,
+      {
+        callbackPoster: async (url, init) => {
+          posted.push({ url, body: JSON.parse(String(init.body)) });
+          return new Response(null, { status: 200 });
+        },
+      },
+    );
+    try {
+      const body = readFileSync(
+        join(sharedFixture("registries/dockerhub"), "docs_current_push.json"),
+        "utf8",
+      );
+      const res = await fetch(`${hub.url}/events/dockerhub/cb?access_token=${TOKEN}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      expect(res.status).to.equal(202);
+      const [run] = await hub.api.finishedRuns("?project=cb");
+      for (let i = 0; i < 100 && posted.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(posted).to.deep.equal([
+        {
+          url: "https://registry.hub.docker.com/u/svendowideit/testhook/hook/2141b5bi5i5b02bec211i4eeih0242eg11000a/",
+          body: {
+            state: "success",
+            description: `Bosun run ${run!.id} succeeded`,
+            context: "Bosun project cb",
+          },
+        },
+      ]);
+    } finally {
+      await hub.dispose();
+    }
+  });
+
   it("serves health, readiness and Prometheus metrics", async () => {
     expect((await fetch(`${t.url}/healthz`)).status).to.equal(200);
     expect((await fetch(`${t.url}/readyz`)).status).to.equal(200);

@@ -31,3 +31,4 @@ export { parseDockerHubPayload, DOCKER_HUB_REGISTRY } from "./dockerhub/payload.
 export { distribution } from "./distribution/gateway.js";
 export { parseDistributionEnvelope } from "./distribution/payload.js";
 export { ENVELOPE_CONTENT_TYPES, MANIFEST_MEDIA_TYPES } from "./distribution/media-types.js";
+export { dockerHubCallback, DOCKER_HUB_CALLBACK_HOSTS, type DockerHubCallback } from "./dockerhub/callback.js";

@@ -20,6 +20,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
+import type { Poster } from "./callbacks.js";
 
 export interface StartOptions {
   /** Serve only these registries' gateways (default: all). */
@@ -29,6 +30,8 @@ export interface StartOptions {
   /** Serve the gateways (default true). */
   gateways?: boolean;
   logger?: Logger;
+  /** Sends registry callbacks (default fetch). */
+  callbackPoster?: Poster;
 }
 
 export interface RunningServer {
@@ -109,7 +112,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       leaseMs: config.worker.leaseMs,
       maxRuns: config.worker.maxRuns,
       pollMs: config.worker.pollMs,
-      ...createRunDependencies(config, { logger, metrics }),
+      ...createRunDependencies(config, { logger, metrics, post: options.callbackPoster }),
       onError,
     });
     consumer.start();

@@ -16,6 +16,10 @@ export interface BosunProcessOptions {
   files?: Record<string, string>;
   env?: Record<string, string>;
   port?: number;
+  /** The command and its own flags (default ["serve"]). */
+  command?: string[];
+  /** Run in another process's folder, sharing its config and data dir (and so its store). */
+  dir?: string;
 }
 
 export class BosunProcess {
@@ -27,6 +31,7 @@ export class BosunProcess {
     readonly dir: string,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly command: string[] = ["serve"],
   ) {
     this.api = new ApiHelper(`http://127.0.0.1:${port}`, () =>
       readFileSync(join(dir, "data", "admin-token"), "utf8").trim(),
@@ -38,14 +43,15 @@ export class BosunProcess {
   }
 
   static async start(options: BosunProcessOptions): Promise<BosunProcess> {
-    const dir = mkdtempSync(join(tmpdir(), "bosun-e2e-"));
+    const dir = options.dir ?? mkdtempSync(join(tmpdir(), "bosun-e2e-"));
     const port = options.port ?? (await freePort());
     for (const [name, content] of Object.entries(options.files ?? {})) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), content);
     }
-    writeFileSync(join(dir, "bosun.yaml"), options.config.replaceAll("${PORT}", String(port)));
-    const p = new BosunProcess(dir, port, options.env ?? {});
+    if (!options.dir)
+      writeFileSync(join(dir, "bosun.yaml"), options.config.replaceAll("${PORT}", String(port)));
+    const p = new BosunProcess(dir, port, options.env ?? {}, options.command);
     await p.restart();
     return p;
   }
@@ -58,7 +64,7 @@ export class BosunProcess {
       [
         "--no-node-snapshot",
         BIN,
-        "serve",
+        ...this.command,
         "--config",
         join(this.dir, "bosun.yaml"),
         "--data",

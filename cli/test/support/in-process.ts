@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig, formatProblems } from "@bosun/core";
-import { startServer, type RunningServer } from "../../src/server/server.js";
+import { startServer, type RunningServer, type StartOptions } from "../../src/server/server.js";
 import { createLogger } from "../../src/server/logger.js";
 import { ApiHelper } from "./api.js";
 
@@ -15,14 +15,18 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
-export async function startTestServer(yaml: string, files: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  yaml: string,
+  files: Record<string, string> = {},
+  options: Omit<StartOptions, "logger"> = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "bosun-test-"));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   const parsed = parseConfig(yaml, { file: join(dir, "bosun.yaml"), env: {} });
   if (parsed.errors) throw new Error(formatProblems(parsed.errors));
   const config = { ...parsed.value, port: 0, dataDir: join(dir, "data") };
   process.env.BOSUN_LOG_LEVEL ??= "silent";
-  const server = await startServer(config, { logger: createLogger() });
+  const server = await startServer(config, { logger: createLogger(), ...options });
   return {
     server,
     dir,

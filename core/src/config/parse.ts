@@ -184,6 +184,7 @@ function resolveConfig(
       concurrency: p.concurrency,
       timeouts: { scriptMs: p.timeouts.script, jobMs: p.timeouts.job },
       allowPrivileged: p.allowPrivileged,
+      callbacks: p.callbacks,
     };
   });
   if (seen.size !== projects.length || projects.some((p) => !p.script && !p.dispatchfile)) return undefined;

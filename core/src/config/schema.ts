@@ -88,6 +88,7 @@ export const projectSchema = z.strictObject({
     .strictObject({ script: duration.default(600_000), job: duration.default(900_000) })
     .default({ script: 600_000, job: 900_000 }),
   allowPrivileged: z.boolean().default(false),
+  callbacks: z.strictObject({ dockerhub: z.boolean().default(false) }).default({ dockerhub: false }),
 });
 
 export const configSchema = z.strictObject({

@@ -32,6 +32,8 @@ export interface ProjectConfig {
   timeouts: { scriptMs: number; jobMs: number };
   /** Jobs may ask for `privileged` only when this is true. */
   allowPrivileged: boolean;
+  /** Answer registries' callback URLs with the run's outcome (Docker Hub's callback_url). */
+  callbacks?: { dockerhub: boolean };
 }
 
 export interface ServerConfig {

@@ -6,6 +6,7 @@ import {
   type ProjectConfig,
   type Run,
   type Store,
+  type StoredEvent,
 } from "@bosun/core";
 import type { EventHandler, JobLauncher, RunOutcome } from "../handlers/types.js";
 import { createJobLauncher } from "../jobs/launcher.js";
@@ -20,7 +21,7 @@ export interface RunDependencies {
   /** Replaces the launcher that runs jobs on the executor (dry runs record them instead). */
   launcherFor?: ((project: ProjectConfig, run: Run, store: Store) => JobLauncher) | undefined;
   /** Told when a run is recorded as finished, with how long it took. */
-  onRunFinished?(run: Run, seconds: number): void;
+  onRunFinished?(run: Run, seconds: number, event: StoredEvent, project: ProjectConfig): void;
   onError?(error: unknown): void;
 }
 
@@ -78,7 +79,12 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
     error: outcome.error,
     finishedAt: new Date().toISOString(),
   };
-  deps.onRunFinished?.(finished, (Date.parse(finished.finishedAt) - Date.parse(run.createdAt)) / 1000);
+  deps.onRunFinished?.(
+    finished,
+    (Date.parse(finished.finishedAt) - Date.parse(run.createdAt)) / 1000,
+    event,
+    project,
+  );
   return finished;
 }
 
