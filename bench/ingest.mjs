@@ -1,14 +1,20 @@
-// Ingest: accepted Docker Hub webhooks per second, bosun vs a bare node:http server answering 200,
-// with the same load generator in the same run. Every bosun 2xx is a durable SQLite commit.
+// Ingest: accepted webhooks per second against bosun vs a bare node:http server answering 200, with
+// the same load generator in the same run. Every bosun 2xx is a durable SQLite commit.
+// First `bosun serve` and `bosun gateway --registry dockerhub` with Docker Hub payloads, then every
+// registry's own gateway with the requests that registry sends (BENCH_REGISTRIES=none skips those).
 import autocannon from "autocannon";
-import { TOKEN, dockerHubPush, startBareServer, startBosun } from "./lib.mjs";
+import { REGISTRIES } from "../gateways/dist/src/index.js";
+import { TOKEN, startBareServer, startBosun } from "./lib.mjs";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const CONFIG = `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`;
+const PER_REGISTRY = process.env.BENCH_REGISTRIES !== "none";
 const SCRIPT = `const { events } = require("brigadier");\nevents.on("image_push", () => {});\n`;
+const config = (registry) =>
+  `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: ${registry} }] }\n`;
 
-async function load(url, path) {
+/** Drives `url` with the registry's own request for a push, a new tag each time (nothing deduplicated). */
+async function load(url, gateway) {
   let n = 0;
   const result = await autocannon({
     url,
@@ -17,36 +23,60 @@ async function load(url, path) {
     requests: [
       {
         method: "POST",
-        path,
-        headers: { "content-type": "application/json" },
-        // A new tag per request: each push is a distinct event, none deduplicated.
-        setupRequest: (req) => ({ ...req, body: dockerHubPush(`v${process.pid}.${n++}`) }),
+        setupRequest: (req) => {
+          const made = gateway.synthesize({ repository: "team/app", tag: `v${process.pid}.${n++}` }, TOKEN);
+          const query = made.query.toString();
+          return {
+            ...req,
+            path: `/events/${gateway.kind}/hub${query ? `?${query}` : ""}`,
+            headers: Object.fromEntries(Object.entries(made.headers).map(([k, v]) => [k, String(v)])),
+            body: made.body,
+          };
+        },
       },
     ],
   });
-  const ok = result["2xx"];
-  return { perSecond: ok / DURATION, non2xx: result.non2xx, errors: result.errors, p99: result.latency.p99 };
+  return {
+    perSecond: result["2xx"] / DURATION,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    p99: result.latency.p99,
+  };
+}
+
+async function measure(label, command, args, gateway) {
+  const bosun = await startBosun(command, config(gateway.kind), { "brigade.js": SCRIPT }, args);
+  const r = await load(bosun.url, gateway);
+  const stored = (await bosun.api("/events?limit=1")).events.length;
+  await bosun.stop();
+  if (r.non2xx || r.errors || stored === 0)
+    throw new Error(`${label}: ${r.non2xx} non-2xx, ${r.errors} errors, ${stored} stored`);
+  return [label, r];
 }
 
 export async function benchIngest() {
+  const dockerhub = REGISTRIES.find((g) => g.kind === "dockerhub");
   const bare = await startBareServer();
-  const baseline = await load(bare.url, "/events/dockerhub/hub");
+  const baseline = await load(bare.url, dockerhub);
   await bare.stop();
 
   const rows = [["bare node:http (baseline)", baseline]];
-  for (const [label, command, args] of [
-    ["bosun gateway --registry dockerhub", "gateway", ["--registry", "dockerhub"]],
-    ["bosun serve (gateway + worker)", "serve", []],
-  ]) {
-    const bosun = await startBosun(command, CONFIG, { "brigade.js": SCRIPT }, args);
-    const r = await load(bosun.url, `/events/dockerhub/hub?access_token=${TOKEN}`);
-    const stored = (await bosun.api("/events?limit=1000")).events.length;
-    await bosun.stop();
-    if (r.non2xx || r.errors || stored === 0)
-      throw new Error(`${label}: ${r.non2xx} non-2xx, ${r.errors} errors, ${stored} stored`);
-    rows.push([label, r]);
+  rows.push(await measure("bosun serve (gateway + worker)", "serve", [], dockerhub));
+  if (PER_REGISTRY) {
+    for (const gateway of REGISTRIES) {
+      rows.push(
+        await measure(
+          `bosun gateway --registry ${gateway.kind}`,
+          "gateway",
+          ["--registry", gateway.kind],
+          gateway,
+        ),
+      );
+    }
   }
-  console.log(`\ningest (${CONNECTIONS} connections, ${DURATION}s each, Docker Hub payloads, unique tags)`);
+  console.log(
+    `\ningest (${CONNECTIONS} connections, ${DURATION}s each, each registry's own payloads, unique tags)`,
+  );
   for (const [label, r] of rows) {
     const ratio = (r.perSecond / baseline.perSecond).toFixed(2);
     console.log(
