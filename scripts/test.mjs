@@ -30,6 +30,11 @@ if (only.length === 0) {
 }
 if (step("typecheck+build", bin("tsc"), ["-b"])) passed++;
 else failed++;
+// The example projects' TypeScript scripts, as users would check them against the SDK.
+if (only.length === 0) {
+  if (step("typecheck examples", bin("tsc"), ["-p", "examples"])) passed++;
+  else failed++;
+}
 
 const stats = join(tmpdir(), `bosun-mocha-${process.pid}.json`);
 step("mocha", process.execPath, ["--no-node-snapshot", join(root, "scripts", "mocha.mjs"), ...only], {

@@ -10,6 +10,7 @@ import { ensureTestImage, startDockerSocket, type DockerSocket } from "@bosun/wo
 import { REPO_ROOT } from "./support/fixtures.js";
 
 const run = promisify(execFile);
+type Result = Run & { jobs: JobRecord[]; log: string };
 
 describe("examples", function () {
   this.timeout(120_000);
@@ -26,53 +27,75 @@ describe("examples", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("smoke-test: the Brigade script runs the pushed image in a container", async () => {
-    // A Distribution notification for localhost/busybox:test, the image built for the tests.
+  /** A Distribution notification for localhost/busybox:test, the image built for the tests. */
+  function localPush(): string {
     const payload = join(dir, "push.json");
-    writeFileSync(
-      payload,
-      JSON.stringify({
-        events: [
-          {
-            id: "example-1",
-            timestamp: new Date().toISOString(),
-            action: "push",
-            target: {
-              mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-              digest: `sha256:${"a".repeat(64)}`,
-              repository: "busybox",
-              tag: "test",
-            },
-            request: { host: "localhost", method: "PUT" },
-            actor: {},
-          },
-        ],
-      }),
-    );
+    const target = {
+      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      digest: `sha256:${"a".repeat(64)}`,
+      repository: "busybox",
+      tag: "test",
+    };
+    const event = {
+      id: "example-1",
+      timestamp: new Date().toISOString(),
+      action: "push",
+      target,
+      request: { host: "localhost", method: "PUT" },
+      actor: {},
+    };
+    writeFileSync(payload, JSON.stringify({ events: [event] }));
+    return payload;
+  }
+
+  async function runExample(script: string, ...flags: string[]): Promise<Result> {
+    const args = [
+      "--no-node-snapshot",
+      join(REPO_ROOT, "cli/bin/bosun.js"),
+      "script",
+      "run",
+      join(REPO_ROOT, script),
+    ];
     const { stdout } = await run(
       process.execPath,
-      [
-        "--no-node-snapshot",
-        join(REPO_ROOT, "cli/bin/bosun.js"),
-        "script",
-        "run",
-        join(REPO_ROOT, "examples/smoke-test/brigade.js"),
-        "--payload",
-        payload,
-        "--registry",
-        "distribution",
-        "--json",
-      ],
-      { env: { ...process.env, DOCKER_HOST: `unix://${socket.socketPath}` }, timeout: 100_000 },
+      [...args, "--payload", localPush(), "--registry", "distribution", "--json", ...flags],
+      {
+        env: { ...process.env, DOCKER_HOST: `unix://${socket.socketPath}` },
+        timeout: 100_000,
+      },
     );
-    const [result] = JSON.parse(stdout) as (Run & { jobs: JobRecord[]; log: string })[];
-    expect(result!.status, result!.error?.message).to.equal("succeeded");
-    expect(result!.jobs.map((j) => [j.name, j.image, j.status, j.exitCode])).to.deep.equal([
+    return (JSON.parse(stdout) as Result[])[0]!;
+  }
+
+  it("smoke-test: the Brigade script runs the pushed image in a container", async () => {
+    const result = await runExample("examples/smoke-test/brigade.js");
+    expect(result.status, result.error?.message).to.equal("succeeded");
+    expect(result.jobs.map((j) => [j.name, j.image, j.status, j.exitCode])).to.deep.equal([
       ["smoke", "localhost/busybox:test", "succeeded", 0],
     ]);
-    expect(result!.log).to.contain("smoke-testing localhost/busybox:test (pushed to distribution)");
-    expect(result!.log).to.match(
+    expect(result.log).to.contain("smoke-testing localhost/busybox:test (pushed to distribution)");
+    expect(result.log).to.match(
       /smoke test of localhost\/busybox:test said: smoke test running inside \S+\n\d+\nok/,
     );
+  });
+
+  it("acr-deploy: the TypeScript script runs a concurrent stage then a deploy, its secret kept out of the logs", async () => {
+    const result = await runExample(
+      "examples/acr-deploy/bosun.ts",
+      "--secret",
+      "DEPLOY_TOKEN=tok-3f9a-secret",
+    );
+    expect(result.status, result.error?.message).to.equal("succeeded");
+    expect(result.jobs.map((j) => [j.name, j.status])).to.have.deep.members([
+      ["verify", "succeeded"],
+      ["scan", "succeeded"],
+      ["deploy", "succeeded"],
+    ]);
+    expect(result.jobs.at(-1)!.name).to.equal("deploy");
+    expect(result.jobs.find((j) => j.name === "deploy")!.envNames).to.include("DEPLOY_TOKEN");
+    expect(result.log).to.contain(
+      "deployed busybox:test: deploying localhost/busybox:test with a token of 15 characters",
+    );
+    expect(JSON.stringify(result)).not.to.contain("tok-3f9a-secret");
   });
 });

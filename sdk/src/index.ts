@@ -2,6 +2,7 @@ export { events, EventRegistry } from "./events.js";
 export { Job, JobStorage, JobCache, JobDockerMount, JobHost, STORAGE_PATH, CACHE_PATH } from "./job.js";
 export { JobResult, JobFailedError, HostCallError, type JobErrorCode } from "./job-result.js";
 export { Group } from "./group.js";
+export { SerialGroup, ConcurrentGroup, type Runnable } from "./runnables.js";
 export { dispatchEvent, type DispatchHooks, type DispatchOutcome, type Fault } from "./dispatch.js";
 export { serializeError, type SerializedError } from "./serialize.js";
 export { BRIDGE_GLOBAL } from "./protocol.js";

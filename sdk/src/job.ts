@@ -1,3 +1,4 @@
+import { ConcurrentGroup, SerialGroup, type Runnable } from "./runnables.js";
 import { currentHost } from "./host.js";
 import { HostCallError, JobFailedError, JobResult } from "./job-result.js";
 import type { JobReply, JobRequest, JobResources } from "./protocol.js";
@@ -68,6 +69,16 @@ export class Job {
     this.name = name;
     this.image = image;
     this.tasks = tasks ? [...tasks] : [];
+  }
+
+  /** Brigade v2: runs jobs and groups one after another, stopping at the first failure. */
+  static sequence(...runnables: Runnable[]): SerialGroup {
+    return new SerialGroup(...runnables);
+  }
+
+  /** Brigade v2: runs jobs and groups at once, failing when any of them fails. */
+  static concurrent(...runnables: Runnable[]): ConcurrentGroup {
+    return new ConcurrentGroup(...runnables);
   }
 
   /** Runs the job; resolves with its result, rejects with a JobFailedError when it does not succeed. */
