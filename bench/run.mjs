@@ -1,6 +1,8 @@
 // npm run bench: every benchmark, one after the other (build first: npx tsc -b).
 import { benchDispatch } from "./dispatch.mjs";
 import { benchIngest } from "./ingest.mjs";
+import { benchSandbox } from "./sandbox.mjs";
 
 await benchIngest();
 await benchDispatch();
+await benchSandbox();

@@ -13,6 +13,7 @@ export {
   scriptEventFromPush,
   DEFAULT_LIMITS,
   SCRIPT_NAMES,
+  IsolatePool,
 } from "./sandbox/index.js";
 export type {
   Bundle,

@@ -1,5 +1,6 @@
 /** Shared helpers for the sandbox tests: fixtures, a recording runJob, and a one-call run. */
 import { formatProblems, type JobResult } from "@bosun/core";
+import type { IsolatePool } from "../src/index.js";
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -73,6 +74,7 @@ export interface RunOptions {
   limits?: Partial<ScriptLimits>;
   answer?: JobAnswer;
   signal?: AbortSignal;
+  pool?: IsolatePool;
 }
 
 export async function runFixture(path: string, options: RunOptions = {}) {
@@ -85,6 +87,7 @@ export async function runFixture(path: string, options: RunOptions = {}) {
     runJob: rec.runJob,
     log: rec.log,
     signal: options.signal,
+    pool: options.pool,
   });
   return { outcome, ...rec };
 }

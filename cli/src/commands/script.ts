@@ -80,6 +80,7 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
   };
   const config = { ...base.value, dataDir, projects: [project] };
   const store = await openSqliteStore({ dataDir });
+  const dependencies = createRunDependencies(config, { dryRun: o.dryRun });
   try {
     const events: NewEvent[] = parsed.value.pushes.map((push) => ({
       project: project.name,
@@ -90,11 +91,7 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
       deliveryId: `local-${Date.now()}-${push.image.ref}`,
     }));
     await store.acceptEvents(events);
-    const deps = {
-      store,
-      findProject: () => project,
-      ...createRunDependencies(config, { dryRun: o.dryRun }),
-    };
+    const deps = { store, findProject: () => project, ...dependencies };
     const results = [];
     for (;;) {
       const claim = await store.claimEvent({ owner: "bosun-script-run", leaseMs: 3_600_000 });
@@ -129,6 +126,7 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
       if (r.run.status !== "succeeded") process.exitCode = 1;
     }
   } finally {
+    await dependencies.close();
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

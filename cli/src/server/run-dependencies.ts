@@ -17,7 +17,9 @@ export interface DependencyOptions {
 export function createRunDependencies(
   config: ServerConfig,
   options: DependencyOptions = {},
-): Pick<RunDependencies, "handlerFor" | "executorFor" | "launcherFor" | "onRunFinished"> {
+): Pick<RunDependencies, "handlerFor" | "executorFor" | "launcherFor" | "onRunFinished"> & {
+  close(): Promise<void>;
+} {
   const docker = new DockerExecutor({
     socketPath: config.docker.socketPath,
     insecureRegistries: config.docker.insecureRegistries,
@@ -28,6 +30,7 @@ export function createRunDependencies(
     handlerFor: () => scripts,
     executorFor: () => docker,
     launcherFor: options.dryRun ? (_project, run, store) => createDryRunLauncher(store, run) : undefined,
+    close: () => scripts.close(),
     onRunFinished: (run, seconds, event, project) => {
       options.metrics?.runsFinished.inc({ status: run.status });
       options.metrics?.runSeconds.observe({ status: run.status }, seconds);

@@ -105,14 +105,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
 
   let consumer: Consumer | undefined;
+  let runDependencies: ReturnType<typeof createRunDependencies> | undefined;
   if (options.worker !== false) {
+    runDependencies = createRunDependencies(config, { logger, metrics, post: options.callbackPoster });
     consumer = new Consumer({
       store,
       findProject,
       leaseMs: config.worker.leaseMs,
       maxRuns: config.worker.maxRuns,
       pollMs: config.worker.pollMs,
-      ...createRunDependencies(config, { logger, metrics, post: options.callbackPoster }),
+      ...runDependencies,
       onError,
     });
     consumer.start();
@@ -146,6 +148,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         server.closeAllConnections();
       });
       await consumer?.stop({ cancel: true });
+      await runDependencies?.close();
       await store.close();
     },
   };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { formatProblems, type JobMount, type JobSpec } from "@bosun/core";
 import { bundleScript } from "../sandbox/bundle.js";
 import { runScript, scriptEventFromPush } from "../sandbox/isolated/host.js";
+import { IsolatePool } from "../sandbox/isolated/pool.js";
 import type { ScriptJobSpec, ScriptOutcome } from "../sandbox/isolated/types.js";
 import type { EventHandler, RunContext, RunOutcome } from "./types.js";
 
@@ -14,10 +15,21 @@ export interface ScriptHandlerOptions {
   workDir: string;
 }
 
+/** Isolates kept prepared: enough for a burst to start without building one on the event's path. */
+const WARM_ISOLATES = 2;
+
 export class ScriptHandler implements EventHandler {
   readonly kind = "script" as const;
+  private readonly pool: IsolatePool;
 
-  constructor(private readonly options: ScriptHandlerOptions) {}
+  constructor(private readonly options: ScriptHandlerOptions) {
+    this.pool = new IsolatePool(WARM_ISOLATES, options.memoryMb);
+  }
+
+  /** Disposes the isolates kept prepared. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 
   async handle(context: RunContext): Promise<RunOutcome> {
     const { project, event, run } = context;
@@ -39,6 +51,7 @@ export class ScriptHandler implements EventHandler {
       event: scriptEventFromPush(event, { buildID: run.id }),
       project: { id: project.name, name: project.name, secrets: project.secrets },
       limits: { memoryMb: this.options.memoryMb, timeoutMs: project.timeouts.scriptMs },
+      pool: this.pool,
       runJob: async (spec, signal) => context.launchJob(await this.withMounts(spec, context), signal),
       log: (text) => context.log(text),
       signal: context.signal,

@@ -3,7 +3,7 @@
  * content hash. Kept in memory, and in a folder when one is given (shared by processes).
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Bundle } from "./bundle-types.js";
 
@@ -22,15 +22,31 @@ const memory = new Map<string, Entry>();
 
 export const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
 
+/**
+ * Each file's hash, with the stat it was taken at. A file whose size, mtime and inode are unchanged is
+ * not read again (as git's index does): re-hashing the script and the SDK's sources cost milliseconds on
+ * every event.
+ */
+const hashed = new Map<string, { size: number; mtimeMs: number; ino: number; hash: string }>();
+
 /** sha256 of each file; undefined when one cannot be read. */
 export async function hashFiles(paths: readonly string[]): Promise<Record<string, string> | undefined> {
-  const out: Record<string, string> = {};
-  for (const path of paths) {
-    const content = await readFile(path).catch(() => undefined);
-    if (content === undefined) return undefined;
-    out[path] = sha256(content);
-  }
-  return out;
+  const hashes = await Promise.all(paths.map(hashFile));
+  if (hashes.some((h) => h === undefined)) return undefined;
+  return Object.fromEntries(paths.map((path, i) => [path, hashes[i] as string]));
+}
+
+async function hashFile(path: string): Promise<string | undefined> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return undefined;
+  const known = hashed.get(path);
+  if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino)
+    return known.hash;
+  const content = await readFile(path).catch(() => undefined);
+  if (content === undefined) return undefined;
+  const hash = sha256(content);
+  hashed.set(path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, hash });
+  return hash;
 }
 
 /** One hash over all inputs, in a stable order. */
@@ -75,6 +91,7 @@ export async function storeBundle(
 /** Forgets every bundle kept in memory (the folder is left alone). */
 export function clearBundleCache(): void {
   memory.clear();
+  hashed.clear();
 }
 
 function remember(key: string, entry: Entry): void {

@@ -15,3 +15,4 @@ export {
   type ScriptJobRunner,
   type ScriptLog,
 } from "./isolated/types.js";
+export { IsolatePool } from "./isolated/pool.js";

@@ -10,22 +10,22 @@ import {
   createRunJob,
   createSettle,
   createTimers,
-  installHostFunctions,
   type HostTimers,
 } from "./host-functions/index.js";
 import { faultMessage, fromDispatch, fromLoadError, isMemoryLimit } from "./outcome.js";
-import { BUNDLE_FILENAME, RUNTIME_FILENAME, type RuntimeApi } from "./protocol.js";
-import { runtimeSource } from "./runtime-source.js";
+import { prepareIsolate, type RuntimeRefs } from "./prepared.js";
+import { BUNDLE_FILENAME } from "./protocol.js";
 import type { RunScriptOptions, ScriptLimits, ScriptOutcome } from "./types.js";
 
 const CPU_CHECK_MS = 20;
 /** How long a finished run waits for its jobs to notice the abort. */
 const JOB_GRACE_MS = 5_000;
 
-type Api = { [K in keyof RuntimeApi]: ivm.Reference<RuntimeApi[K]> };
+type Api = RuntimeRefs;
 
 export class IsolateRun {
-  private readonly isolate: ivm.Isolate;
+  /** Set once a prepared isolate is taken for this run. */
+  private isolate: ivm.Isolate | undefined;
   private readonly jobs = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly timers: HostTimers;
@@ -42,11 +42,6 @@ export class IsolateRun {
     private readonly options: RunScriptOptions,
     private readonly limits: ScriptLimits,
   ) {
-    this.isolate = new ivm.Isolate({
-      memoryLimit: limits.memoryMb,
-      onCatastrophicError: (message) =>
-        setImmediate(() => this.fail("INTERNAL", `the sandbox failed beyond recovery: ${message}`)),
-    });
     this.timers = createTimers(
       (id) => this.call((api) => api.fireTimer.apply(undefined, [id])),
       limits.maxTimers,
@@ -77,18 +72,22 @@ export class IsolateRun {
       signal?.removeEventListener("abort", cancel);
       this.timers.clearAll();
       this.jobs.abort();
-      if (!this.isolate.isDisposed) this.isolate.dispose();
+      if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
       await Promise.race([Promise.allSettled([...this.inFlight]), delay(JOB_GRACE_MS)]);
     }
   }
 
   private async start(): Promise<void> {
-    const { bundle } = this.options;
-    const context = await this.isolate.createContext();
+    const { bundle, pool } = this.options;
+    const prepared = await (pool?.take(this.limits.memoryMb) ?? prepareIsolate(this.limits.memoryMb));
+    if (this.finished) {
+      prepared.isolate.dispose();
+      return;
+    }
+    this.isolate = prepared.isolate;
     const settle = createSettle((outcome) => this.onSettle(outcome));
-    await installHostFunctions(
-      context,
-      {
+    prepared.bind({
+      functions: {
         runJob: createRunJob({
           runJob: this.options.runJob,
           signal: this.jobs.signal,
@@ -104,22 +103,18 @@ export class IsolateRun {
         ),
         settle,
       },
-      (bug) => this.fail("INTERNAL", `a host function failed: ${(bug as Error).message}`),
-    );
-    const runtime = await this.isolate.compileScript(await runtimeSource(), { filename: RUNTIME_FILENAME });
-    const api = (await runtime.run(context, { reference: true })) as ivm.Reference<RuntimeApi>;
-    this.api = {
-      dispatch: await api.get("dispatch", { reference: true }),
-      deliverJob: await api.get("deliverJob", { reference: true }),
-      fireTimer: await api.get("fireTimer", { reference: true }),
-      fault: await api.get("fault", { reference: true }),
-    };
-    const script = await this.isolate.compileScript(bundle.code, { filename: BUNDLE_FILENAME });
+      onBug: (bug) => this.fail("INTERNAL", `a host function failed: ${(bug as Error).message}`),
+      onCatastrophicError: (message) =>
+        setImmediate(() => this.fail("INTERNAL", `the sandbox failed beyond recovery: ${message}`)),
+    });
+    this.api = prepared.api;
+    const context = prepared.context;
+    const script = await prepared.isolate.compileScript(bundle.code, { filename: BUNDLE_FILENAME });
     let dispatchEvent: ivm.Reference;
     try {
       dispatchEvent = (await script.run(context, { reference: true })) as ivm.Reference;
     } catch (error) {
-      if (this.isolate.isDisposed || this.finished) return this.onIsolateError(error, "INTERNAL");
+      if (prepared.isolate.isDisposed || this.finished) return this.onIsolateError(error, "INTERNAL");
       return this.finish(fromLoadError(error, bundle));
     }
     const event = JSON.stringify(this.options.event);
@@ -151,12 +146,13 @@ export class IsolateRun {
    * nothing had failed.
    */
   private async deliverFault(api: Api, error: unknown): Promise<void> {
-    if (this.finished || this.isolate.isDisposed) return this.onIsolateError(error, "INTERNAL");
+    if (this.finished || !this.isolate || this.isolate.isDisposed)
+      return this.onIsolateError(error, "INTERNAL");
     try {
       await api.fault.apply(undefined, [JSON.stringify(faultMessage(error))]);
     } catch (next) {
       // The first fault decided the outcome; another one raised while reporting it changes nothing.
-      if (this.finished || this.isolate.isDisposed) this.onIsolateError(next, "INTERNAL");
+      if (this.finished || !this.isolate || this.isolate.isDisposed) this.onIsolateError(next, "INTERNAL");
     }
   }
 
@@ -190,7 +186,7 @@ export class IsolateRun {
   }
 
   private checkCpu(): void {
-    if (this.finished || this.isolate.isDisposed) return;
+    if (this.finished || !this.isolate || this.isolate.isDisposed) return;
     const ms = Number(this.isolate.cpuTime / 1_000_000n);
     if (ms > this.limits.cpuMs) {
       this.finish({
@@ -220,7 +216,7 @@ export class IsolateRun {
   private finish(outcome: ScriptOutcome): void {
     if (this.finished) return;
     this.finished = true;
-    if (!this.isolate.isDisposed) this.isolate.dispose();
+    if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
     this.resolve(outcome);
   }
 }

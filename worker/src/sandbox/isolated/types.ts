@@ -2,6 +2,7 @@
 import type { ErrorCode, JobResult, JobSpec } from "@bosun/core";
 import type { EventInit, LogLevel, ProjectInit } from "@bosun/sdk";
 import type { Bundle } from "../bundle-types.js";
+import type { IsolatePool } from "./pool.js";
 
 /**
  * A job as a script asks for it: core's JobSpec plus the Brigade settings executors may honour
@@ -57,6 +58,8 @@ export type ScriptProject = ProjectInit;
 
 export interface RunScriptOptions {
   bundle: Bundle;
+  /** Isolates prepared ahead of events; without one, the run prepares its own. */
+  pool?: IsolatePool;
   event: ScriptEvent;
   project: ScriptProject;
   limits?: Partial<ScriptLimits>;
