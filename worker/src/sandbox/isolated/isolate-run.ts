@@ -4,7 +4,7 @@
  * knows whether anything is still pending and can see rejections nobody handled at the end of a call.
  */
 import type { DispatchOutcome } from "@bosun/sdk";
-import ivm from "isolated-vm";
+import type ivm from "isolated-vm";
 import {
   createLog,
   createRunJob,
