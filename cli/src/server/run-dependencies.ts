@@ -1,5 +1,5 @@
 /** What the worker needs from the server's config: a handler per project and an executor per project. */
-import type { ServerConfig } from "@bosun/core";
+import type { ServerConfig, Store } from "@bosun/core";
 import { createDryRunLauncher, DockerExecutor, ScriptHandler, type RunDependencies } from "@bosun/worker";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
@@ -12,6 +12,23 @@ export interface DependencyOptions {
   dryRun?: boolean;
   /** How callbacks are sent (fetch); tests record them, as Docker Hub cannot be reached from a test. */
   post?: Poster;
+  /** With a store, job containers of runs that are over are reaped at start and every minute. */
+  store?: Store;
+}
+
+const REAP_EVERY_MS = 60_000;
+
+/** Removes containers a worker that died left behind; logs and carries on when the engine is away. */
+function startReaper(docker: DockerExecutor, store: Store, logger?: Logger): NodeJS.Timeout {
+  const reap = () =>
+    docker
+      .reap(async (runId) => (await store.getRun(runId))?.status === "running")
+      .then(
+        (n) => n > 0 && logger?.info({ removed: n }, "reaped job containers of runs that are over"),
+        (err: Error) => logger?.debug({ error: err.message }, "could not reap job containers"),
+      );
+  void reap();
+  return setInterval(reap, REAP_EVERY_MS).unref();
 }
 
 export function createRunDependencies(
@@ -23,14 +40,20 @@ export function createRunDependencies(
   const docker = new DockerExecutor({
     socketPath: config.docker.socketPath,
     insecureRegistries: config.docker.insecureRegistries,
+    maxConcurrentJobs: config.docker.maxConcurrentJobs,
   });
+  const reaper = options.store ? startReaper(docker, options.store, options.logger) : undefined;
   const callback = createCallbackSender(options.logger, options.post);
   const scripts = new ScriptHandler({ memoryMb: config.sandbox.memoryMb, workDir: config.dataDir });
   return {
     handlerFor: () => scripts,
     executorFor: () => docker,
     launcherFor: options.dryRun ? (_project, run, store) => createDryRunLauncher(store, run) : undefined,
-    close: () => scripts.close(),
+    close: async () => {
+      clearInterval(reaper);
+      await scripts.close();
+      docker.close();
+    },
     onRunFinished: (run, seconds, event, project) => {
       options.metrics?.runsFinished.inc({ status: run.status });
       options.metrics?.runSeconds.observe({ status: run.status }, seconds);

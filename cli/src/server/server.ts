@@ -107,7 +107,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let consumer: Consumer | undefined;
   let runDependencies: ReturnType<typeof createRunDependencies> | undefined;
   if (options.worker !== false) {
-    runDependencies = createRunDependencies(config, { logger, metrics, post: options.callbackPoster });
+    runDependencies = createRunDependencies(config, { logger, metrics, post: options.callbackPoster, store });
     consumer = new Consumer({
       store,
       findProject,

@@ -198,6 +198,7 @@ function resolveConfig(
     docker: {
       socketPath: raw.docker.socket ?? defaultDockerSocket(),
       insecureRegistries: raw.docker.insecureRegistries,
+      maxConcurrentJobs: raw.docker.maxConcurrentJobs,
     },
     worker: { leaseMs: raw.worker.lease, maxRuns: raw.worker.maxRuns, pollMs: raw.worker.pollInterval },
     sandbox: { memoryMb: raw.sandbox.memoryMb },

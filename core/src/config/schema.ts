@@ -105,8 +105,9 @@ export const configSchema = z.strictObject({
     .strictObject({
       socket: z.string().min(1).optional(),
       insecureRegistries: z.array(z.string().min(1)).default([]),
+      maxConcurrentJobs: z.number().int().min(1).max(1000).default(8),
     })
-    .default({ insecureRegistries: [] }),
+    .default({ insecureRegistries: [], maxConcurrentJobs: 8 }),
   worker: z
     .strictObject({
       lease: duration.default(30_000),

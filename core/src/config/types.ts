@@ -46,7 +46,8 @@ export interface ServerConfig {
   adminToken?: string;
   bodyLimitBytes: number;
   /** Registries pulled from over plain HTTP (host:port). */
-  docker: { socketPath: string; insecureRegistries: string[] };
+  /** Job containers at once across projects: further jobs wait for a slot. */
+  docker: { socketPath: string; insecureRegistries: string[]; maxConcurrentJobs: number };
   worker: { leaseMs: number; maxRuns: number; pollMs: number };
   sandbox: { memoryMb: number };
   projects: ProjectConfig[];

@@ -10,12 +10,14 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { JobOutput } from "../job-output.js";
 import { JobStopper } from "../job-stopper.js";
+import { Slots } from "../slots.js";
 import type { StopReason } from "../job-stopper.js";
 import { redactAll } from "../redact.js";
 import { DockerClient } from "./client.js";
 import type { RegistryCredentials, WaitResult } from "./client.js";
 import { containerConfig, containerName } from "./container-config.js";
 import { parseImageRef } from "./image-ref.js";
+import { reapContainers, type RunActive } from "./reaper.js";
 import { StreamDemuxer } from "./stream-demux.js";
 
 export interface DockerExecutorOptions {
@@ -35,6 +37,8 @@ export interface DockerExecutorOptions {
   network?: string;
   /** Characters of output kept in JobResult.output (the most recent). Default 1 MiB. */
   maxOutputChars?: number;
+  /** Jobs running at once; further jobs wait (their timeout starts when they do). Default: no cap. */
+  maxConcurrentJobs?: number;
   /** Limit for short API calls (create, start, kill, remove). Default 60 s. */
   apiTimeoutMs?: number;
   /** How long a killed container may take to be reported stopped before it is given up on. Default 30 s. */
@@ -52,16 +56,23 @@ export class DockerExecutor implements Executor {
   readonly client: DockerClient;
   private readonly options: DockerExecutorOptions;
   private readonly insecure: Set<string>;
+  private readonly slots: Slots | undefined;
 
   constructor(options: DockerExecutorOptions) {
     this.options = options;
     this.client = new DockerClient({ socketPath: options.socketPath, timeoutMs: options.apiTimeoutMs });
     this.insecure = new Set(options.insecureRegistries ?? []);
+    this.slots = options.maxConcurrentJobs ? new Slots(options.maxConcurrentJobs) : undefined;
   }
 
   /** Rejects with EXECUTOR_UNAVAILABLE when the engine does not answer (for health checks at start-up). */
   ping(): Promise<void> {
     return this.client.ping();
+  }
+
+  /** Removes containers of runs that are over (left by a worker that died); returns how many. */
+  reap(runActive: RunActive): Promise<number> {
+    return reapContainers(this.client, runActive);
   }
 
   /** Frees pooled connections to the engine. */
@@ -70,6 +81,26 @@ export class DockerExecutor implements Executor {
   }
 
   async run(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
+    if (!this.slots) return this.runJob(spec, context);
+    let release: () => void;
+    try {
+      release = await this.slots.acquire(context.signal);
+    } catch {
+      const at = new Date().toISOString();
+      const error = {
+        code: "JOB_CANCELLED",
+        message: "the job was cancelled while waiting for a free job slot",
+      };
+      return { outcome: "cancelled", output: "", startedAt: at, finishedAt: at, error };
+    }
+    try {
+      return await this.runJob(spec, context);
+    } finally {
+      release();
+    }
+  }
+
+  private async runJob(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
     const startedAt = new Date().toISOString();
     const secrets = spec.secretValues ?? [];
     const output = new JobOutput({

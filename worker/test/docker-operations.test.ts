@@ -1,0 +1,101 @@
+/** Operating the docker executor: a cap on concurrent jobs, and reaping what a dead worker left. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import type { JobSpec } from "@bosun/core";
+import { DockerExecutor } from "../src/index.js";
+import { Slots } from "../src/executors/slots.js";
+import { ensureTestImage, startDockerSocket, TEST_IMAGE, type DockerSocket } from "./support/podman.js";
+
+describe("executor slots", () => {
+  it("grants up to its size, then in order as slots are released", async () => {
+    const slots = new Slots(2);
+    const order: string[] = [];
+    const a = await slots.acquire();
+    const b = await slots.acquire();
+    const c = slots.acquire().then((release) => (order.push("c"), release));
+    const d = slots.acquire().then((release) => (order.push("d"), release));
+    expect(slots.inUse).to.equal(2);
+    a();
+    a(); // releasing twice frees one slot only
+    (await c)();
+    b();
+    (await d)();
+    expect(order).to.deep.equal(["c", "d"]);
+    expect(slots.inUse).to.equal(0);
+  });
+
+  it("a waiter whose signal aborts leaves the queue", async () => {
+    const slots = new Slots(1);
+    const held = await slots.acquire();
+    const controller = new AbortController();
+    const waiting = slots.acquire(controller.signal);
+    controller.abort();
+    await waiting.then(
+      () => expect.fail("should not be granted"),
+      () => undefined,
+    );
+    held();
+    expect(slots.inUse).to.equal(0);
+  });
+});
+
+describe("docker executor: operations", function () {
+  this.timeout(120_000);
+  let socket: DockerSocket;
+  let shared: string;
+
+  before(async () => {
+    ensureTestImage();
+    socket = await startDockerSocket();
+    shared = mkdtempSync(join(tmpdir(), "bosun-ops-"));
+  });
+  after(async () => {
+    await socket?.stop();
+    rmSync(shared, { recursive: true, force: true });
+  });
+
+  const spec = (name: string, tasks: string[], labels: Record<string, string> = {}): JobSpec => ({
+    name,
+    image: TEST_IMAGE,
+    tasks,
+    env: {},
+    labels: { "bosun.test": "operations", ...labels },
+    mounts: [{ source: shared, target: "/shared" }],
+    timeoutMs: 60_000,
+  });
+
+  it("with maxConcurrentJobs: 1, a second job starts only after the first has ended", async () => {
+    const executor = new DockerExecutor({ socketPath: socket.socketPath, maxConcurrentJobs: 1 });
+    const signal = new AbortController().signal;
+    const [first, second] = await Promise.all([
+      executor.run(spec("first", ["echo start > /shared/first", "sleep 1", "echo end >> /shared/first"]), {
+        signal,
+      }),
+      executor.run(spec("second", ["cat /shared/first"]), { signal }),
+    ]);
+    executor.close();
+    expect(first.outcome).to.equal("succeeded");
+    expect(second.output.trim().split("\n")).to.deep.equal(["start", "end"]);
+  });
+
+  it("reaps containers of runs that are over, and leaves a live run's container alone", async () => {
+    const executor = new DockerExecutor({ socketPath: socket.socketPath });
+    const create = (run: string) =>
+      executor.client.createContainer({
+        Image: TEST_IMAGE,
+        Cmd: ["sleep", "300"],
+        Labels: { "bosun.managed": "true", "bosun.run": run, "bosun.test": "reaper" },
+      });
+    const dead = await create("run-of-a-dead-worker");
+    const live = await create("run-still-going");
+    const removed = await executor.reap(async (runId) => runId === "run-still-going");
+    const left = (await executor.client.listContainers({ "bosun.test": "reaper" })).map((c) => c.Id);
+    await executor.client.removeContainer(live);
+    executor.close();
+    expect(removed).to.equal(1);
+    expect(left).to.include(live);
+    expect(left).not.to.include(dead);
+  });
+});
