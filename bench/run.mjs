@@ -1,8 +1,10 @@
 // npm run bench: every benchmark, one after the other (build first: npx tsc -b).
 import { benchDispatch } from "./dispatch.mjs";
 import { benchIngest } from "./ingest.mjs";
+import { benchJobs } from "./jobs.mjs";
 import { benchSandbox } from "./sandbox.mjs";
 
 await benchIngest();
 await benchDispatch();
 await benchSandbox();
+await benchJobs();
