@@ -1,5 +1,6 @@
 /** The `bosun` command. */
 import { Command } from "commander";
+import { registerProjectCommands } from "./commands/project.js";
 import { registerScriptCommands } from "./commands/script.js";
 import { registerServeCommands } from "./commands/serve.js";
 import { registerStateCommands } from "./commands/state.js";
@@ -11,4 +12,5 @@ const program = new Command("bosun")
 registerServeCommands(program);
 registerStateCommands(program);
 registerScriptCommands(program);
+registerProjectCommands(program);
 await program.parseAsync(process.argv);

@@ -1,10 +1,10 @@
 /** The `bosun` command as a user runs it, against a running server: --json for programs, tables for people. */
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import type { JobRecord, Run, StoredEvent } from "@bosun/core";
+import { parseConfig, type JobRecord, type Run, type StoredEvent } from "@bosun/core";
 import { REPO_ROOT, sharedFixture } from "./support/fixtures.js";
 import { startTestServer, type TestServer } from "./support/in-process.js";
 
@@ -110,6 +110,57 @@ describe("bosun CLI", function () {
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/broken\.js:3:\d+/);
     expect(r.stdout).to.contain("SCRIPT_BUNDLE_FAILED");
+  });
+
+  it("project list and show read the server's projects, naming secrets but never their values", async () => {
+    const list = JSON.parse((await bosun(["project", "list", "--json"], env)).stdout) as { name: string }[];
+    expect(list.map((p) => p.name)).to.deep.equal(["hub"]);
+    const shown = await bosun(["project", "show", "hub"], env);
+    expect(shown.stdout).to.contain("secrets: API_KEY");
+    expect(shown.stdout).to.contain("dockerhub *");
+    expect(shown.stdout).not.to.contain("sekret-value-1");
+  });
+
+  it("project add writes bosun.yaml, keeping what was there, and refuses what the server would refuse", async () => {
+    const file = join(t.dir, "edit.yaml");
+    writeFileSync(file, "# the team's server\nserver: { port: 7744 }\n");
+    const added = await bosun([
+      "project",
+      "add",
+      "web",
+      "--config",
+      file,
+      "--script",
+      "./web/brigade.js",
+      "--registry",
+      "quay",
+      "--tag",
+      "v*",
+      "--webhook-token",
+      "${env:WEB_HOOK}",
+    ]);
+    expect(added.code, added.stderr).to.equal(0);
+    const text = readFileSync(file, "utf8");
+    expect(text).to.contain("# the team's server");
+    const parsed = parseConfig(text, { file, env: { WEB_HOOK: "a-long-enough-token" } });
+    expect(parsed.value!.projects[0]).to.deep.include({
+      name: "web",
+      subscriptions: [{ registry: "quay", repositories: [], tags: ["v*"] }],
+    });
+    const bad = await bosun([
+      "project",
+      "add",
+      "web",
+      "--config",
+      file,
+      "--script",
+      "./x.js",
+      "--registry",
+      "quay",
+    ]);
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.contain('duplicate project name "web"');
+    expect(readFileSync(file, "utf8")).to.equal(text);
   });
 
   it("serve refuses an invalid config, naming file, line and path", async () => {

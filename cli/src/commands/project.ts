@@ -1,0 +1,115 @@
+/**
+ * bosun project list|show (from a running server) · bosun project add (writes bosun.yaml, as DESIGN §4
+ * says: the same file the server reads, keeping its comments and layout).
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { parseDocument } from "yaml";
+import { formatProblems, parseConfig, REGISTRY_KINDS } from "@bosun/core";
+import type { ClientOptions } from "../client.js";
+import { printJson, printTable } from "../output.js";
+import { action, clientFrom, withServer } from "./common.js";
+
+interface ProjectView {
+  name: string;
+  script?: unknown;
+  subscriptions: { registry: string; repositories: string[]; tags: string[] }[];
+  executor: string;
+  concurrency: number;
+  secretNames: string[];
+}
+
+interface AddOpts {
+  config: string;
+  script: string;
+  registry: string[];
+  repository: string[];
+  tag: string[];
+  webhookToken?: string;
+}
+
+export function registerProjectCommands(program: Command): void {
+  const project = program.command("project").description("projects and what they subscribe to");
+  withServer(project.command("list"))
+    .description("the server's projects")
+    .option("--json", "machine-readable output")
+    .action(
+      action(async (o: ClientOptions & { json?: boolean }) => {
+        const { projects } = await clientFrom(o).get<{ projects: ProjectView[] }>("/projects");
+        if (o.json) return printJson(projects);
+        printTable(
+          ["NAME", "EXECUTOR", "CONCURRENCY", "SUBSCRIPTIONS"],
+          projects.map((p) => [p.name, p.executor, p.concurrency, p.subscriptions.map(describe).join("; ")]),
+        );
+      }),
+    );
+  withServer(project.command("show <name>"))
+    .description("one project: script, subscriptions, secret names (never values)")
+    .option("--json", "machine-readable output")
+    .action(
+      action(async (name: string, o: ClientOptions & { json?: boolean }) => {
+        const p = await clientFrom(o).get<ProjectView>(`/projects/${encodeURIComponent(name)}`);
+        if (o.json) return printJson(p);
+        process.stdout.write(
+          `${p.name}\n  script: ${JSON.stringify(p.script)}\n  executor: ${p.executor}, concurrency ${p.concurrency}\n` +
+            `  secrets: ${p.secretNames.join(", ") || "none"}\n  subscriptions:\n${p.subscriptions.map((s) => `    ${describe(s)}\n`).join("")}`,
+        );
+      }),
+    );
+  project
+    .command("add <name>")
+    .description("add a project to bosun.yaml (restart the server to load it)")
+    .requiredOption("--script <path>", "its script, relative to the config file")
+    .option("--config <file>", "the server config to edit", "bosun.yaml")
+    .option(
+      "--registry <kind>",
+      `a registry to subscribe to (repeatable): ${REGISTRY_KINDS.join(", ")}`,
+      collect,
+      [],
+    )
+    .option("--repository <glob>", "repository glob for those subscriptions (repeatable)", collect, [])
+    .option("--tag <glob>", "tag glob, ! to exclude (repeatable)", collect, [])
+    .option(
+      "--webhook-token <value>",
+      "the token registries send; prefer ${env:NAME} to keep it out of the file",
+    )
+    .action(action((name: string, o: AddOpts) => addProject(name, o)));
+}
+
+async function addProject(name: string, o: AddOpts): Promise<void> {
+  if (o.registry.length === 0)
+    throw new Error("--registry: name at least one registry the project subscribes to");
+  const doc = parseDocument(existsSync(o.config) ? await readFile(o.config, "utf8") : "");
+  const entry: Record<string, unknown> = {
+    name,
+    script: o.script,
+    subscriptions: o.registry.map((registry) => ({
+      registry,
+      ...(o.repository.length ? { repositories: o.repository } : {}),
+      ...(o.tag.length ? { tags: o.tag } : {}),
+    })),
+    ...(o.webhookToken ? { webhookToken: o.webhookToken } : {}),
+  };
+  if (!doc.has("projects")) doc.set("projects", doc.createNode([]));
+  doc.addIn(["projects"], doc.createNode(entry));
+  const text = doc.toString();
+  // Checked as the server will read it (any ${env:NAME} standing in for a long enough value); nothing
+  // is written when it would not start.
+  const anyValue = new Proxy({}, { get: () => "an-environment-value-standing-in" });
+  const checked = parseConfig(text, { file: o.config, env: anyValue });
+  if (checked.errors)
+    throw new Error(`the project would make ${o.config} invalid:\n${formatProblems(checked.errors)}`);
+  await writeFile(o.config, text);
+  process.stdout.write(`added project "${name}" to ${o.config}; restart bosun serve to load it\n`);
+}
+
+function describe(s: ProjectView["subscriptions"][number]): string {
+  const repos = s.repositories.length ? s.repositories.join(",") : "*";
+  const tags = s.tags.length ? `:${s.tags.join(",")}` : "";
+  return `${s.registry} ${repos}${tags}`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
