@@ -29,7 +29,14 @@ export type {
 } from "./store/types.js";
 export { openSqliteStore } from "./store/sqlite/index.js";
 export type { SqliteStoreOptions } from "./store/sqlite/index.js";
-export type { SourceRef, Subscription, ExecutorKind, ProjectConfig, ServerConfig } from "./config/types.js";
+export type {
+  SourceRef,
+  Subscription,
+  ExecutorKind,
+  ProjectConfig,
+  ServerConfig,
+  KubernetesConfig,
+} from "./config/types.js";
 export { loadConfig, parseConfig, defaultDockerSocket, parseDuration, parseSize } from "./config/index.js";
 export type { ParseConfigOptions } from "./config/index.js";
 export { createRedactor, REDACTED, MIN_REDACTED_LENGTH, type Redactor } from "./redact.js";

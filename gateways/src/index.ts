@@ -31,4 +31,26 @@ export { parseDockerHubPayload, DOCKER_HUB_REGISTRY } from "./dockerhub/payload.
 export { distribution } from "./distribution/gateway.js";
 export { parseDistributionEnvelope } from "./distribution/payload.js";
 export { ENVELOPE_CONTENT_TYPES, MANIFEST_MEDIA_TYPES } from "./distribution/media-types.js";
-export { dockerHubCallback, DOCKER_HUB_CALLBACK_HOSTS, type DockerHubCallback } from "./dockerhub/callback.js";
+export {
+  dockerHubCallback,
+  DOCKER_HUB_CALLBACK_HOSTS,
+  type DockerHubCallback,
+} from "./dockerhub/callback.js";
+export { acr } from "./acr/gateway.js";
+export { parseAcrDelivery, ACR_REGISTRY_PARAMETER } from "./acr/payload.js";
+export { ACR_CHART_MEDIA_TYPE, ACR_PLACEHOLDER_HOST } from "./acr/event.js";
+export { quay } from "./quay/gateway.js";
+export { parseQuayPayload } from "./quay/payload.js";
+export { harbor } from "./harbor/gateway.js";
+export { parseHarborPayload } from "./harbor/payload.js";
+export { ghcr } from "./ghcr/gateway.js";
+export { parseGhcrDelivery } from "./ghcr/payload.js";
+export { GHCR_HOST } from "./ghcr/container.js";
+export { gcr, GCR_TOKEN_QUERY_PARAMETERS } from "./gcr/gateway.js";
+export { parseGcrEnvelope } from "./gcr/payload.js";
+export { ecr, ECR_SECRET_HEADER } from "./ecr/gateway.js";
+export { parseEcrEvent } from "./ecr/payload.js";
+export { jfrog } from "./jfrog/gateway.js";
+export { parseJfrogEvent } from "./jfrog/payload.js";
+export { JFROG_AUTH_HEADER } from "./jfrog/authentication.js";
+export { JFROG_PLACEHOLDER_HOST } from "./jfrog/host.js";

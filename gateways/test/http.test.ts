@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import express from "express";
 import type { AcceptResult, Store } from "@bosun/core";
-import { StoreUnavailableError } from "@bosun/core";
+import { REGISTRY_KINDS, StoreUnavailableError } from "@bosun/core";
 import { createGatewayRouter, distribution, dockerHub, REGISTRIES, registryFor } from "../src/index.js";
 import { expectError } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
@@ -24,6 +24,9 @@ function storeFailingWith(store: Store, error: Error): Store {
   });
 }
 
+/** Every registry kind that sends webhooks: all but the poller's and the CLI's. */
+const WEBHOOK_KINDS = REGISTRY_KINDS.filter((k) => k !== "poll" && k !== "cli");
+
 describe("gateway HTTP handling", () => {
   let db: TestStore;
   let server: RunningGateway;
@@ -37,7 +40,7 @@ describe("gateway HTTP handling", () => {
   });
 
   it("lists every registry once and finds each by kind", () => {
-    expect(REGISTRIES.map((g) => g.kind)).to.deep.equal(["dockerhub", "distribution"]);
+    expect(REGISTRIES.map((g) => g.kind)).to.deep.equal(WEBHOOK_KINDS);
     expect(registryFor("dockerhub")).to.equal(dockerHub);
     expect(registryFor("distribution")).to.equal(distribution);
     expect(registryFor("nope")).to.equal(undefined);
@@ -50,9 +53,7 @@ describe("gateway HTTP handling", () => {
       body: pushBody(),
     });
     expectError(reply, 404, "NOT_FOUND");
-    expect((reply.json as { error: { expected: string } }).error.expected).to.equal(
-      "dockerhub, distribution",
-    );
+    expect((reply.json as { error: { expected: string } }).error.expected).to.equal(WEBHOOK_KINDS.join(", "));
     const onlyDistribution = await startGateway({ store: db.store, registries: [distribution] });
     try {
       expectError(

@@ -3,11 +3,13 @@
  * sent through the HTTP gateway. Every file must get a non-5xx answer; known files must give exactly
  * the events below. Other registries' folders join this list as their gateways are written.
  */
+import { createHmac } from "node:crypto";
 import { expect } from "chai";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RegistryGateway } from "../src/index.js";
-import { distribution, dockerHub } from "../src/index.js";
+import { acr, distribution, dockerHub, ghcr, harbor, quay } from "../src/index.js";
+import { ecr, gcr, jfrog } from "../src/index.js";
 import { sharedFixtureDir } from "./support/fixtures.js";
 import type { OutgoingRequest, RunningGateway } from "./support/server.js";
 import { PROJECT, send, startGateway, TOKEN } from "./support/server.js";
@@ -25,6 +27,8 @@ interface Corpus {
   gateway: RegistryGateway;
   contentType: string;
   authorize(request: OutgoingRequest): OutgoingRequest;
+  /** Turns a corpus file into the body the registry sends, when the corpus keeps only its content. */
+  wrap?(file: Buffer): Buffer;
   expected: Record<string, Expectation>;
 }
 
@@ -46,6 +50,112 @@ const CORPORA: Corpus[] = [
     },
   },
   {
+    gateway: acr,
+    contentType: "application/json",
+    // The chart sample has no request.host: the webhook URL names the registry.
+    authorize: (r) => ({
+      ...r,
+      path: `${r.path}?registry=myregistry.azurecr.io`,
+      headers: { ...r.headers, authorization: `Bearer ${TOKEN}` },
+    }),
+    expected: {
+      "msdocs_push.json": { status: 202, events: ["image_push myregistry.azurecr.io/hello-world:v1"] },
+      "msdocs_delete.json": {
+        status: 202,
+        events: [
+          "image_delete myregistry.azurecr.io/hello-world@sha256:xxxxd5c8786bb9e621a45ece0dbxxxx1cdc624ad20da9fe62e9d25490f33xxxx",
+        ],
+      },
+      // The sample's version "5.4.0.tgz" loses its file suffix.
+      "msdocs_chart_push.json": { status: 202, events: ["image_push myregistry.azurecr.io/wordpress:5.4.0"] },
+    },
+  },
+  {
+    gateway: quay,
+    contentType: "application/json",
+    authorize: (r) => ({ ...r, path: `${r.path}?secret=${TOKEN}` }),
+    expected: {
+      "docs_repo_push.json": { status: 202, events: ["image_push quay.io/dgangaia/test:latest"] },
+    },
+  },
+  {
+    gateway: harbor,
+    contentType: "application/json",
+    authorize: (r) => ({ ...r, headers: { ...r.headers, authorization: TOKEN } }),
+    expected: {
+      // Pushed by digest: Harbor repeats the digest in `tag`.
+      "docs_PUSH_ARTIFACT_default_by_digest.json": {
+        status: 202,
+        events: [
+          "image_push localhost/harbor/alpine@sha256:954b378c375d852eb3c63ab88978f640b4348b01c1b3456a024a81536dafbbf4",
+        ],
+      },
+      "docs_v2_0_PUSH_ARTIFACT_default_tabs.json": {
+        status: 202,
+        events: ["image_push hub.harbor.com/test-webhook/debian:latest"],
+      },
+    },
+  },
+  {
+    gateway: ghcr,
+    contentType: "application/json",
+    authorize: (r) => ({
+      ...r,
+      headers: {
+        ...r.headers,
+        "x-github-event": r.body.includes('"registry_package"') ? "registry_package" : "package",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", TOKEN).update(r.body).digest("hex")}`,
+      },
+    }),
+    expected: {
+      // Octokit's samples say package_type npm but ecosystem docker, with container metadata: a
+      // container. Untagged (tag.name "", package_url ending in ":"), owner lowercased.
+      "octokit_package_published_docker_untagged.json": {
+        status: 202,
+        events: ["image_push ghcr.io/codertocat/hello-world@sha256:6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b"],
+      },
+      "octokit_registry_package_published_docker_untagged.json": {
+        status: 202,
+        events: ["image_push ghcr.io/codertocat/hello-world@sha256:6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b"],
+      },
+    },
+  },
+  {
+    gateway: gcr,
+    contentType: "application/json",
+    authorize: (r) => ({ ...r, path: `${r.path}?token=${TOKEN}` }),
+    // The corpus holds the decoded message.data; Pub/Sub pushes it base64-encoded in an envelope.
+    wrap: (data) =>
+      Buffer.from(
+        JSON.stringify({
+          message: {
+            data: data.toString("base64"),
+            messageId: "2070443601311540",
+            publishTime: "2024-06-03T09:15:27Z",
+          },
+          subscription: "projects/my-project/subscriptions/bosun",
+        }),
+      ),
+    expected: {
+      // The sample's digest is truncated ("sha256:6ec128e26cd5..."): the tagged push is kept without it.
+      "voucher_readme_gcr_insert_with_tag.json": {
+        status: 202,
+        events: ["image_push gcr.io/my-project/hello-world:1.1"],
+      },
+    },
+  },
+  {
+    gateway: ecr,
+    contentType: "application/json",
+    authorize: (r) => ({ ...r, headers: { ...r.headers, "x-webhook-secret": TOKEN } }),
+    expected: {
+      "awsdocs_image_action_push_success.json": {
+        status: 202,
+        events: ["image_push 123456789012.dkr.ecr.us-west-2.amazonaws.com/my-repository-name:latest"],
+      },
+    },
+  },
+  {
     gateway: distribution,
     contentType: "application/vnd.docker.distribution.events.v1+json",
     authorize: (r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${TOKEN}` } }),
@@ -55,6 +165,24 @@ const CORPORA: Corpus[] = [
         events: [
           "image_push registrycluster.local/library/test@sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf",
         ],
+      },
+    },
+  },
+  {
+    gateway: jfrog,
+    contentType: "application/json",
+    authorize: (r) => ({
+      ...r,
+      headers: {
+        ...r.headers,
+        "x-jfrog-event-auth": `sha1=${createHmac("sha1", TOKEN).update(r.body).digest("hex")}`,
+      },
+    }),
+    expected: {
+      // No jpd_origin and no ?registry=: the placeholder host; sha256 "sample_checksum" is no digest.
+      "telegraf_docker_pushed_envelope_sample.json": {
+        status: 202,
+        events: ["image_push artifactory.invalid/sample_arch:sample_image"],
       },
     },
   },
@@ -90,7 +218,8 @@ for (const corpus of CORPORA) {
     for (const file of files) {
       const expected = corpus.expected[file];
       it(`${file}: ${expected ? `${expected.status}, ${expected.events?.length ?? 0} event(s)` : "answered without a 5xx"}`, async () => {
-        const body = readFileSync(join(dir ?? "", file));
+        const raw = readFileSync(join(dir ?? "", file));
+        const body = corpus.wrap ? corpus.wrap(raw) : raw;
         const request = corpus.authorize({
           path: `/events/${gateway.kind}/${PROJECT}`,
           headers: { "content-type": corpus.contentType },

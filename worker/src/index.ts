@@ -1,5 +1,13 @@
 export { DockerExecutor } from "./executors/docker/index.js";
 export type { DockerExecutorOptions } from "./executors/docker/index.js";
+export { HostExecutor, type HostExecutorOptions } from "./executors/host/index.js";
+export { KubernetesExecutor, toPod } from "./executors/kubernetes/index.js";
+export { kubernetesExecutorFrom } from "./executors/kubernetes/from-config.js";
+export type {
+  KubernetesExecutorOptions,
+  KubernetesJobSpec,
+  KubernetesPodOptions,
+} from "./executors/kubernetes/index.js";
 export { Consumer, type ConsumerOptions } from "./consumer/consumer.js";
 export { processClaim, type RunDependencies } from "./consumer/process-claim.js";
 export type { EventHandler, RunContext, RunOutcome, JobLauncher } from "./handlers/types.js";

@@ -14,6 +14,8 @@ import { join } from "node:path";
 export interface SharedMount {
   /** JobMount.source: a host directory (docker, host) or a volume name (kubernetes). */
   source: string;
+  /** JobMount.target, the path tasks use and the workingDir of the reading job. Default "/shared". */
+  target?: string;
   cleanup(): Promise<void>;
 }
 
@@ -197,13 +199,14 @@ export function executorContract(name: string, setup: () => Promise<ContractTarg
     it("shares a mount between jobs, one writing and the next reading", async function () {
       const mount = target.sharedMount ? await target.sharedMount() : await tempDirMount();
       try {
-        const mounts = [{ source: mount.source, target: "/shared" }];
+        const at = mount.target ?? "/shared";
+        const mounts = [{ source: mount.source, target: at }];
         const word = `note-${randomBytes(3).toString("hex")}`;
-        const first = await run(job([`echo ${word} > /shared/note.txt`], { mounts }));
+        const first = await run(job([`echo ${word} > ${at}/note.txt`], { mounts }));
         expect(first.result.outcome).to.equal("succeeded");
-        const second = await run(job(["pwd", "cat note.txt"], { mounts, workingDir: "/shared" }));
+        const second = await run(job(["pwd", "cat note.txt"], { mounts, workingDir: at }));
         expect(second.result.outcome).to.equal("succeeded");
-        expect(second.result.output).to.include("/shared\n");
+        expect(second.result.output).to.include(`${at}\n`);
         expect(second.result.output).to.include(`${word}\n`);
       } finally {
         await mount.cleanup();

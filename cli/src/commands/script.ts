@@ -6,7 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { formatProblems, openSqliteStore, parseConfig, type NewEvent, type ProjectConfig } from "@bosun/core";
+import {
+  formatProblems,
+  openSqliteStore,
+  parseConfig,
+  type ExecutorKind,
+  type NewEvent,
+  type ProjectConfig,
+} from "@bosun/core";
 import { registryFor } from "@bosun/gateways";
 import { processClaim } from "@bosun/worker";
 import { printJson, printTable } from "../output.js";
@@ -40,7 +47,11 @@ export function registerScriptCommands(program: Command): void {
       [],
     )
     .option("--dry-run", "record the jobs the script would start, run none")
-    .option("--executor <kind>", "where jobs run", "docker")
+    .option(
+      "--executor <kind>",
+      "where jobs run: docker, kubernetes, or host (the local shell, for development)",
+      "docker",
+    )
     .option("--config <file>", "server config for docker socket and sandbox settings")
     .option("--json", "machine-readable output")
     .action(action((file: string, o: ScriptRunOpts) => runScript(file, o)));
@@ -73,7 +84,7 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
     script: { path: resolve(file) },
     secrets,
     subscriptions: [],
-    executor: "docker",
+    executor: executorKind(o.executor),
     concurrency: 1,
     timeouts: { scriptMs: 600_000, jobMs: 900_000 },
     allowPrivileged: false,
@@ -130,4 +141,9 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function executorKind(kind: string): ExecutorKind {
+  if (kind === "docker" || kind === "kubernetes" || kind === "host") return kind;
+  throw new Error(`--executor: expected docker, kubernetes or host, found "${kind}"`);
 }

@@ -1,6 +1,12 @@
 /** What the worker needs from the server's config: a handler per project and an executor per project. */
 import type { ServerConfig, Store } from "@bosun/core";
-import { createDryRunLauncher, DockerExecutor, ScriptHandler, type RunDependencies } from "@bosun/worker";
+import {
+  createDryRunLauncher,
+  ScriptHandler,
+  type DockerExecutor,
+  type RunDependencies,
+} from "@bosun/worker";
+import { Executors } from "./executors.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import { createCallbackSender, type Poster } from "./callbacks.js";
@@ -37,22 +43,18 @@ export function createRunDependencies(
 ): Pick<RunDependencies, "handlerFor" | "executorFor" | "launcherFor" | "onRunFinished"> & {
   close(): Promise<void>;
 } {
-  const docker = new DockerExecutor({
-    socketPath: config.docker.socketPath,
-    insecureRegistries: config.docker.insecureRegistries,
-    maxConcurrentJobs: config.docker.maxConcurrentJobs,
-  });
-  const reaper = options.store ? startReaper(docker, options.store, options.logger) : undefined;
+  const executors = new Executors(config);
+  const reaper = options.store ? startReaper(executors.docker, options.store, options.logger) : undefined;
   const callback = createCallbackSender(options.logger, options.post);
   const scripts = new ScriptHandler({ memoryMb: config.sandbox.memoryMb, workDir: config.dataDir });
   return {
     handlerFor: () => scripts,
-    executorFor: () => docker,
+    executorFor: (project) => executors.for(project.executor),
     launcherFor: options.dryRun ? (_project, run, store) => createDryRunLauncher(store, run) : undefined,
     close: async () => {
       clearInterval(reaper);
       await scripts.close();
-      docker.close();
+      await executors.close();
     },
     onRunFinished: (run, seconds, event, project) => {
       options.metrics?.runsFinished.inc({ status: run.status });

@@ -202,6 +202,15 @@ function resolveConfig(
     },
     worker: { leaseMs: raw.worker.lease, maxRuns: raw.worker.maxRuns, pollMs: raw.worker.pollInterval },
     sandbox: { memoryMb: raw.sandbox.memoryMb },
+    ...(raw.kubernetes
+      ? {
+          kubernetes: {
+            ...raw.kubernetes,
+            kubeconfig: raw.kubernetes.kubeconfig && resolve(base, raw.kubernetes.kubeconfig),
+            keepPodsMs: raw.kubernetes.keepPods,
+          },
+        }
+      : {}),
     projects,
   });
 }

@@ -81,8 +81,8 @@ export const projectSchema = z.strictObject({
     .array(subscription)
     .min(1, { message: "a project needs at least one subscription to receive pushes" }),
   webhookToken: z.string().min(8, { message: "webhookToken is too short" }).optional(),
-  // "kubernetes" and "host" join when their executors exist.
-  executor: z.enum(["docker"]).default("docker"),
+  // "host" runs tasks on the worker's own machine: for development, and only when a project asks.
+  executor: z.enum(["docker", "kubernetes", "host"]).default("docker"),
   concurrency: z.number().int().min(1).max(1000).default(2),
   timeouts: z
     .strictObject({ script: duration.default(600_000), job: duration.default(900_000) })
@@ -115,6 +115,18 @@ export const configSchema = z.strictObject({
       pollInterval: duration.default(1_000),
     })
     .default({ lease: 30_000, maxRuns: 8, pollInterval: 1_000 }),
+  kubernetes: z
+    .strictObject({
+      kubeconfig: z.string().min(1).optional(),
+      namespace: z.string().min(1).default("default"),
+      serviceAccountName: z.string().min(1).optional(),
+      imagePullSecrets: z.array(z.string().min(1)).default([]),
+      nodeSelector: z.record(z.string(), z.string()).default({}),
+      workspaceClaim: z.string().min(1).optional(),
+      cacheClaim: z.string().min(1).optional(),
+      keepPods: duration.default(0),
+    })
+    .optional(),
   sandbox: z
     .strictObject({ memoryMb: z.number().int().min(8).max(4096).default(128) })
     .default({ memoryMb: 128 }),

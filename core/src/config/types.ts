@@ -50,5 +50,21 @@ export interface ServerConfig {
   docker: { socketPath: string; insecureRegistries: string[]; maxConcurrentJobs: number };
   worker: { leaseMs: number; maxRuns: number; pollMs: number };
   sandbox: { memoryMb: number };
+  /** For projects with `executor: kubernetes`; absent: the default kubeconfig and namespace. */
+  kubernetes?: KubernetesConfig;
   projects: ProjectConfig[];
+}
+
+export interface KubernetesConfig {
+  /** Path to a kubeconfig; absent: in-cluster or ~/.kube/config, as kubectl finds it. */
+  kubeconfig?: string;
+  namespace: string;
+  serviceAccountName?: string;
+  imagePullSecrets: string[];
+  nodeSelector: Record<string, string>;
+  /** PersistentVolumeClaims for Brigade's storage (run workspaces) and cache. */
+  workspaceClaim?: string;
+  cacheClaim?: string;
+  /** How long finished pods are kept for inspection. */
+  keepPodsMs: number;
 }

@@ -1,0 +1,2 @@
+export { HostExecutor } from "./host-executor.js";
+export type { HostExecutorOptions } from "./host-executor.js";

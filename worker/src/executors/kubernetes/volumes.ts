@@ -1,0 +1,71 @@
+/**
+ * Volumes of a job's pod. Brigade's `storage` (a workspace shared by the jobs of one run) and `cache`
+ * (kept per project and job) live on PersistentVolumeClaims named by the executor's options, each
+ * job mounting its own subPath. Any other JobMount names a PersistentVolumeClaim as its `source`.
+ *
+ * The script handler also turns `storage` and `cache` into host-directory mounts for the local
+ * executors; those have the same targets and are covered by the claims, so they are skipped here.
+ */
+import type { V1Volume, V1VolumeMount } from "@kubernetes/client-node";
+import type { KubernetesJobSpec, KubernetesPodOptions } from "./pod.js";
+import { PodSpecError } from "./errors.js";
+import { slug } from "./names.js";
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** A subPath segment: readable, never empty, never "..". */
+function segment(text: string): string {
+  return slug(text).slice(0, 63).replace(/-+$/, "") || "none";
+}
+
+export function volumesFor(
+  spec: KubernetesJobSpec,
+  id: { project: string; run: string },
+  options: Pick<KubernetesPodOptions, "workspaceClaim" | "cacheClaim">,
+): { volumes: V1Volume[]; volumeMounts: V1VolumeMount[] } {
+  const volumes: V1Volume[] = [];
+  const volumeMounts: V1VolumeMount[] = [];
+  const covered = new Set<string>();
+
+  if (spec.storage?.enabled) {
+    if (!options.workspaceClaim) {
+      throw new PodSpecError(
+        `job "${spec.name}" asks for storage, but the kubernetes executor has no workspaceClaim configured`,
+      );
+    }
+    volumes.push({ name: "workspace", persistentVolumeClaim: { claimName: options.workspaceClaim } });
+    const subPath = `${segment(id.project)}/${segment(id.run)}`;
+    volumeMounts.push({ name: "workspace", mountPath: spec.storage.path, subPath });
+    covered.add(spec.storage.path);
+  }
+
+  if (spec.cache?.enabled) {
+    // Without a claim a cache still works, it just starts empty every time.
+    volumes.push(
+      options.cacheClaim
+        ? { name: "cache", persistentVolumeClaim: { claimName: options.cacheClaim } }
+        : { name: "cache", emptyDir: spec.cache.size ? { sizeLimit: spec.cache.size } : {} },
+    );
+    const subPath = options.cacheClaim ? `${segment(id.project)}/${segment(spec.name)}` : undefined;
+    volumeMounts.push({ name: "cache", mountPath: spec.cache.path, ...(subPath ? { subPath } : {}) });
+    covered.add(spec.cache.path);
+  }
+
+  (spec.mounts ?? []).forEach((mount, i) => {
+    if (covered.has(mount.target)) return;
+    if (!DNS_SUBDOMAIN.test(mount.source)) {
+      throw new PodSpecError(
+        `mount source ${JSON.stringify(mount.source)} must name a PersistentVolumeClaim on kubernetes`,
+      );
+    }
+    const name = `mount-${i}`;
+    volumes.push({
+      name,
+      persistentVolumeClaim: { claimName: mount.source, ...(mount.readOnly ? { readOnly: true } : {}) },
+    });
+    volumeMounts.push({ name, mountPath: mount.target, ...(mount.readOnly ? { readOnly: true } : {}) });
+    covered.add(mount.target);
+  });
+
+  return { volumes, volumeMounts };
+}

@@ -1,0 +1,343 @@
+/**
+ * The kubernetes executor against recorded API exchanges (no API server can run here, ENVIRONMENT.md).
+ *
+ * Each fixture in fixtures/kubernetes/ is one job's conversation with the API server, in order: the
+ * request expected (method, path, the query parameters that matter) and the response recorded for it
+ * (a JSON body, a log text, or a watch stream of newline-delimited events that then closes, drops
+ * the connection mid-event or stays open). The fake server below replays it to the real
+ * @kubernetes/client-node, refuses any request that is not the next one expected, and keeps every
+ * request, so a test can also check what was sent. Generated names come in through placeholders:
+ * {{secret}} and {{pod}} are the names the executor chose in its create requests.
+ */
+import type { JobResult, JobSpec } from "@bosun/core";
+import { KubeConfig } from "@kubernetes/client-node";
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { KubernetesExecutor, toPod } from "../src/executors/kubernetes/index.js";
+import type { KubernetesExecutorOptions } from "../src/executors/kubernetes/index.js";
+
+interface Exchange {
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  status: number;
+  body?: unknown;
+  text?: string;
+  events?: unknown[];
+  then?: "close" | "drop" | "hold";
+}
+
+interface Received {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType: string;
+  body: string;
+}
+
+const fixtures = new URL("../../test/fixtures/kubernetes/", import.meta.url);
+
+class FakeApiServer {
+  readonly received: Received[] = [];
+  readonly mismatches: string[] = [];
+  private readonly names = { pod: "", secret: "" };
+  private next = 0;
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+
+  constructor(private readonly exchanges: Exchange[]) {}
+
+  static async start(fixture: string): Promise<FakeApiServer> {
+    const recorded = JSON.parse(readFileSync(new URL(`${fixture}.json`, fixtures), "utf8")) as {
+      exchanges: Exchange[];
+    };
+    const fake = new FakeApiServer(recorded.exchanges);
+    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get unplayed(): number {
+    return this.exchanges.length - this.next;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private fill(text: string): string {
+    return text.replaceAll("{{pod}}", this.names.pod).replaceAll("{{secret}}", this.names.secret);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? "/", "http://fake");
+    const got: Received = {
+      method: req.method ?? "",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers["content-type"] ?? "",
+      body: Buffer.concat(chunks).toString("utf8"),
+    };
+    this.received.push(got);
+    if (got.method === "POST" && got.body) {
+      const name = (JSON.parse(got.body) as { metadata?: { name?: string } }).metadata?.name ?? "";
+      if (got.path.endsWith("/secrets")) this.names.secret = name;
+      if (got.path.endsWith("/pods")) this.names.pod = name;
+      this.names.pod ||= this.names.secret.replace(/-env$/, "");
+    }
+    const raw = this.exchanges[this.next];
+    const want = raw && (JSON.parse(this.fill(JSON.stringify(raw))) as Exchange);
+    const matches =
+      want &&
+      want.method === got.method &&
+      want.path === got.path &&
+      Object.entries(want.query ?? {}).every(([k, v]) => got.query[k] === v);
+    if (!want || !matches) {
+      this.mismatches.push(
+        `unexpected ${got.method} ${req.url} (expected ${raw?.method} ${raw?.path} ${JSON.stringify(raw?.query ?? {})})`,
+      );
+      res.writeHead(500, { "content-type": "application/json" }).end('{"kind":"Status","code":500}');
+      return;
+    }
+    this.next++;
+    if (want.events) return this.stream(want, res);
+    if (want.text !== undefined) {
+      res.writeHead(want.status, { "content-type": "text/plain" }).end(want.text);
+      return;
+    }
+    res.writeHead(want.status, { "content-type": "application/json" }).end(JSON.stringify(want.body));
+  }
+
+  /** A watch: events as JSON lines, a little apart, then the recorded ending. */
+  private async stream(want: Exchange, res: http.ServerResponse): Promise<void> {
+    res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
+    for (const event of want.events ?? []) {
+      if (res.destroyed) return;
+      res.write(`${JSON.stringify(event)}\n`);
+      await sleep(20);
+    }
+    if (want.then === "close") res.end();
+    if (want.then === "drop") {
+      // Half an event, then the connection is gone.
+      res.write('{"type":"MODIFIED","object":{"kind":"Po');
+      await sleep(20);
+      res.socket?.destroy();
+    }
+  }
+}
+
+function kubeConfig(server: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "fake", server, skipTLSVerify: true }],
+    users: [{ name: "worker", token: "test-token" }],
+    contexts: [{ name: "fake", cluster: "fake", user: "worker", namespace: "jobs" }],
+    currentContext: "fake",
+  });
+  return kc;
+}
+
+const SECRET = "s3cret-value-9f2";
+const job = (extra: Partial<JobSpec> = {}): JobSpec => ({
+  name: "build",
+  image: "registry.example.com/team/app:v1.2.3",
+  tasks: ["echo hello", "echo world"],
+  env: {},
+  labels: { "bosun.project": "shop", "bosun.run": "run-1", "bosun.job": "job-1" },
+  ...extra,
+});
+
+describe("kubernetes executor (recorded API exchanges)", function () {
+  this.timeout(20_000);
+  let fake: FakeApiServer | undefined;
+
+  afterEach(async function () {
+    await fake?.stop();
+    fake = undefined;
+  });
+
+  async function run(
+    fixture: string,
+    spec: JobSpec,
+    opts: Partial<KubernetesExecutorOptions> = {},
+    signal = new AbortController().signal,
+  ): Promise<{ result: JobResult; streamed: string }> {
+    fake = await FakeApiServer.start(fixture);
+    const executor = new KubernetesExecutor({
+      kubeConfig: kubeConfig(fake.url),
+      namespace: "jobs",
+      imagePullTimeoutMs: 300,
+      watchRetryDelayMs: 20,
+      ...opts,
+    });
+    let streamed = "";
+    const result = await executor.run(spec, { signal, onOutput: (text) => (streamed += text) });
+    expect(fake.mismatches).to.deep.equal([]);
+    expect(fake.unplayed, "recorded exchanges left unplayed").to.equal(0);
+    return { result, streamed };
+  }
+
+  const sent = (method: string, pathEnd: string) =>
+    fake?.received.find((r) => r.method === method && r.path.endsWith(pathEnd));
+
+  it("runs a job to success: secret, pod, ownerReference, watch, log (redacted), deletion", async function () {
+    const spec = job({ env: { TOKEN: SECRET, MODE: "ci" }, secretValues: [SECRET] });
+    const { result, streamed } = await run("success", spec);
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.exitCode).to.equal(0);
+    expect(result.error).to.equal(undefined);
+    expect(result.output).to.equal("hello\nworld\ntoken is ***\n");
+    expect(streamed).to.equal(result.output);
+
+    const secretBody = sent("POST", "/secrets")?.body ?? "";
+    const podBody = sent("POST", "/pods")?.body ?? "";
+    expect(secretBody).to.include(Buffer.from(SECRET).toString("base64"));
+    for (const form of [SECRET, Buffer.from(SECRET).toString("base64"), "ci"]) {
+      expect(podBody).to.not.include(`"${form}"`);
+    }
+    // What reached the server is exactly the pure mapping (nothing dropped by the client's serializer).
+    const pod = JSON.parse(podBody) as { metadata: { name: string } };
+    const expected = JSON.stringify(toPod(spec, { namespace: "jobs" }).pod).replace(
+      /bosun-shop-run-1-build-[0-9a-f]{8}/g,
+      pod.metadata.name,
+    );
+    expect(pod).to.deep.equal(JSON.parse(expected));
+
+    const patch = sent("PATCH", "-env");
+    expect(patch?.contentType).to.equal("application/json-patch+json");
+    expect(JSON.parse(patch?.body ?? "null")).to.deep.equal([
+      {
+        op: "add",
+        path: "/metadata/ownerReferences",
+        value: [
+          {
+            apiVersion: "v1",
+            kind: "Pod",
+            name: pod.metadata.name,
+            uid: "6b0f4a2e-2d0c-4b8e-9a51-0c1f3c9e7d21",
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("fails with the exit code of the job's container", async function () {
+    const { result } = await run("exit-code", job({ tasks: ["echo before", "exit 3"] }));
+    expect(result.outcome).to.equal("failed");
+    expect(result.exitCode).to.equal(3);
+    expect(result.error).to.equal(undefined);
+    expect(result.output).to.equal("before\n");
+    expect(sent("POST", "/secrets")).to.equal(undefined);
+  });
+
+  it("reports a pod stopped at its deadline as timed out", async function () {
+    const { result } = await run("deadline-exceeded", job({ tasks: ["sleep 600"], timeoutMs: 2_000 }));
+    expect(result.outcome).to.equal("timed_out");
+    expect(result.exitCode).to.equal(undefined);
+    expect(result.error?.code).to.equal("JOB_TIMED_OUT");
+    expect(result.output).to.equal("started\n");
+    expect(JSON.parse(sent("POST", "/pods")?.body ?? "{}").spec.activeDeadlineSeconds).to.equal(2);
+  });
+
+  it("fails with IMAGE_PULL_FAILED once the image has failed to pull for long enough", async function () {
+    const { result } = await run("image-pull-failure", job());
+    expect(result.outcome).to.equal("failed");
+    expect(result.exitCode).to.equal(undefined);
+    expect(result.error?.code).to.equal("IMAGE_PULL_FAILED");
+    expect(result.error?.message).to.include("registry.example.com/team/app:v1.2.3");
+    expect(result.error?.message).to.include("ImagePullBackOff");
+  });
+
+  it("deletes the pod when the job is cancelled", async function () {
+    const controller = new AbortController();
+    const cancelOnceRunning = async () => {
+      while (!fake?.received.some((r) => r.query.watch === "true")) await sleep(10);
+      await sleep(100);
+      controller.abort();
+    };
+    const [{ result }] = await Promise.all([
+      run("cancel", job({ tasks: ["echo started", "sleep 600"] }), {}, controller.signal),
+      cancelOnceRunning(),
+    ]);
+    expect(result.outcome).to.equal("cancelled");
+    expect(result.error?.code).to.equal("JOB_CANCELLED");
+    expect(result.output).to.equal("started\n");
+  });
+
+  it("does not create anything for a job cancelled before it starts", async function () {
+    const controller = new AbortController();
+    controller.abort();
+    const executor = new KubernetesExecutor({
+      kubeConfig: kubeConfig("http://127.0.0.1:9"),
+      namespace: "jobs",
+    });
+    const result = await executor.run(job(), { signal: controller.signal });
+    expect(result.outcome).to.equal("cancelled");
+  });
+
+  it("resumes a dropped watch from the last resourceVersion (and from bookmarks)", async function () {
+    const { result } = await run("watch-drop", job());
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.output).to.equal("resumed\n");
+  });
+
+  it("lists afresh and watches on after 410 Gone in the stream", async function () {
+    const { result } = await run("gone-event", job());
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.output).to.equal("after gone\n");
+  });
+
+  it("lists afresh after a watch request answered 410 Gone", async function () {
+    const { result } = await run("gone-status", job());
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.output).to.equal("finished meanwhile\n");
+  });
+
+  it("turns a 403 into a clear failure", async function () {
+    const { result } = await run("forbidden", job({ env: { TOKEN: SECRET }, secretValues: [SECRET] }));
+    expect(result.outcome).to.equal("failed");
+    expect(result.error?.code).to.equal("KUBERNETES_FORBIDDEN");
+    expect(result.error?.message).to.match(
+      /^creating secret bosun-shop-run-1-build-[0-9a-f]{8}-env in namespace jobs: /,
+    );
+    expect(result.error?.message).to.include('cannot create resource "secrets"');
+    expect(result.error?.message).to.include("(HTTP 403)");
+  });
+
+  it("turns a 422 into a clear failure and deletes the secret it created", async function () {
+    const { result } = await run("invalid-pod", job({ env: { TOKEN: SECRET } }));
+    expect(result.outcome).to.equal("failed");
+    expect(result.error?.code).to.equal("KUBERNETES_INVALID");
+    expect(result.error?.message).to.include("must be less than or equal to cpu limit");
+  });
+
+  it("reports an unreachable API server as EXECUTOR_UNAVAILABLE", async function () {
+    const executor = new KubernetesExecutor({
+      kubeConfig: kubeConfig("http://127.0.0.1:9"),
+      namespace: "jobs",
+    });
+    const result = await executor.run(job(), { signal: new AbortController().signal });
+    expect(result.outcome).to.equal("failed");
+    expect(result.error?.code).to.equal("EXECUTOR_UNAVAILABLE");
+    expect(result.error?.message).to.include("http://127.0.0.1:9");
+  });
+
+  it("fails a spec that cannot become a pod without calling the API", async function () {
+    const executor = new KubernetesExecutor({
+      kubeConfig: kubeConfig("http://127.0.0.1:9"),
+      namespace: "jobs",
+    });
+    const spec = job({ mounts: [{ source: "/host/dir", target: "/data" }] });
+    const result = await executor.run(spec, { signal: new AbortController().signal });
+    expect(result.outcome).to.equal("failed");
+    expect(result.error?.code).to.equal("KUBERNETES_INVALID_JOB");
+  });
+});
