@@ -4,7 +4,7 @@
  */
 import type { EventType, Problem, Result } from "@bosun/core";
 import type { Json, JsonObject } from "../common/json.js";
-import { field, isObject, malformed, optionalString } from "../common/json.js";
+import { checkedValue, field, isObject, malformed, optionalString } from "../common/json.js";
 import { digestProblem, hostProblem, pushOf, repositoryProblem, tagProblem } from "../common/reference.js";
 import { rfc3339 } from "../common/time.js";
 import type { IgnoredItem, ParsedPush } from "../registry.js";
@@ -168,26 +168,4 @@ function checked(
   required: boolean,
 ): string | undefined {
   return checkedValue(field(object, key), key, `${where}.${key}`, check, errors, required);
-}
-
-/** A string checked against the reference grammar; "" and absent are the same. */
-function checkedValue(
-  value: Json | undefined,
-  key: string,
-  path: string,
-  check: (value: string, path: string) => Problem | undefined,
-  errors: Problem[],
-  required: boolean,
-): string | undefined {
-  if (value === undefined || value === "") {
-    if (required) errors.push(malformed(path, `the ${key}, a non-empty string`, value));
-    return undefined;
-  }
-  if (typeof value !== "string") {
-    errors.push(malformed(path, `the ${key}, a string`, value));
-    return undefined;
-  }
-  const bad = check(value, path);
-  if (bad) errors.push(bad);
-  return bad ? undefined : value;
 }

@@ -114,3 +114,28 @@ export function describe(value: Json | undefined): string {
   }
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * A string value checked with `check` (the reference grammar, usually); "" and absent are the same, as
+ * registries written in Go omit empty fields. Problems go to `errors`; the value comes back only if valid.
+ */
+export function checkedValue(
+  value: Json | undefined,
+  key: string,
+  path: string,
+  check: (value: string, path: string) => Problem | undefined,
+  errors: Problem[],
+  required: boolean,
+): string | undefined {
+  if (value === undefined || value === "") {
+    if (required) errors.push(malformed(path, `the ${key}, a non-empty string`, value));
+    return undefined;
+  }
+  if (typeof value !== "string") {
+    errors.push(malformed(path, `the ${key}, a string`, value));
+    return undefined;
+  }
+  const bad = check(value, path);
+  if (bad) errors.push(bad);
+  return bad ? undefined : value;
+}

@@ -5,7 +5,15 @@
  */
 import type { EventType, Problem, Result } from "@bosun/core";
 import type { Json, JsonObject } from "../common/json.js";
-import { decodeObject, describe, field, isObject, malformed, optionalString } from "../common/json.js";
+import {
+  checkedValue,
+  decodeObject,
+  describe,
+  field,
+  isObject,
+  malformed,
+  optionalString,
+} from "../common/json.js";
 import { digestProblem, hostProblem, pushOf, repositoryProblem, tagProblem } from "../common/reference.js";
 import { rfc3339 } from "../common/time.js";
 import type { IgnoredItem, ParsedDelivery, ParsedPush } from "../registry.js";
@@ -121,16 +129,5 @@ function checked(
   errors: Problem[],
   required: boolean,
 ): string | undefined {
-  const value = field(object, key);
-  if (value === undefined || value === "") {
-    if (required) errors.push(malformed(path, `the ${key}, a non-empty string`, value));
-    return undefined;
-  }
-  if (typeof value !== "string") {
-    errors.push(malformed(path, `the ${key}, a string`, value));
-    return undefined;
-  }
-  const bad = check(value, path);
-  if (bad) errors.push(bad);
-  return bad ? undefined : value;
+  return checkedValue(field(object, key), key, path, check, errors, required);
 }

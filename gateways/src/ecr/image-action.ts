@@ -5,7 +5,7 @@
  */
 import type { EventType, Problem, Result } from "@bosun/core";
 import type { JsonObject } from "../common/json.js";
-import { field, malformed, optionalString } from "../common/json.js";
+import { checkedValue, field, malformed, optionalString } from "../common/json.js";
 import { digestProblem, pushOf, repositoryProblem, tagProblem } from "../common/reference.js";
 import { rfc3339 } from "../common/time.js";
 import type { IgnoredItem, ParsedPush } from "../registry.js";
@@ -77,19 +77,7 @@ function checked(
   errors: Problem[],
   required: boolean,
 ): string | undefined {
-  const path = `detail.${key}`;
-  const value = field(detail, key);
-  if (value === undefined || value === "") {
-    if (required) errors.push(malformed(path, `the ${key}, a non-empty string`, value));
-    return undefined;
-  }
-  if (typeof value !== "string") {
-    errors.push(malformed(path, `the ${key}, a string`, value));
-    return undefined;
-  }
-  const bad = check(value, path);
-  if (bad) errors.push(bad);
-  return bad ? undefined : value;
+  return checkedValue(field(detail, key), key, `detail.${key}`, check, errors, required);
 }
 
 function ignore(path: string, reason: string): Result<EcrOutcome> {
