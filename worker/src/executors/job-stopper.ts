@@ -1,3 +1,4 @@
+import type { JobResult } from "@bosun/core";
 /**
  * Folds a job's two ways of being stopped early, its timeout and the caller's AbortSignal, into one
  * signal and remembers which came first, so the executor can report `timed_out` or `cancelled`.
@@ -40,4 +41,28 @@ export class JobStopper {
     this.stopReason = reason;
     this.controller.abort(new Error(reason === "timed_out" ? "job timed out" : "job cancelled"));
   }
+}
+
+/**
+ * The result of a job its timeout or a cancellation stopped; undefined when neither did. `how` says
+ * what was done to it ("was killed", "its pod was deleted").
+ */
+export function stoppedResult(
+  reason: StopReason | undefined,
+  timeoutMs: number | undefined,
+  base: Pick<JobResult, "output" | "startedAt" | "finishedAt">,
+  how = "was killed",
+): JobResult | undefined {
+  if (reason === "timed_out") {
+    const message = `the job did not finish within ${timeoutMs} ms and ${how}`;
+    return { ...base, outcome: "timed_out", error: { code: "JOB_TIMED_OUT", message } };
+  }
+  if (reason === "cancelled") {
+    return {
+      ...base,
+      outcome: "cancelled",
+      error: { code: "JOB_CANCELLED", message: "the job was cancelled" },
+    };
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ import type { Executor, JobResult, JobRunContext, JobSpec } from "@bosun/core";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { JobOutput } from "../job-output.js";
-import { JobStopper } from "../job-stopper.js";
+import { JobStopper, stoppedResult } from "../job-stopper.js";
 import { Slots } from "../slots.js";
 import type { StopReason } from "../job-stopper.js";
 import { redactAll } from "../redact.js";
@@ -136,17 +136,8 @@ export class DockerExecutor implements Executor {
     }
 
     const result = { output: output.text(), startedAt, finishedAt: new Date().toISOString() };
-    if (stoppedBy === "timed_out") {
-      const message = `the job did not finish within ${spec.timeoutMs} ms and was killed`;
-      return { ...result, outcome: "timed_out", error: { code: "JOB_TIMED_OUT", message } };
-    }
-    if (stoppedBy === "cancelled") {
-      return {
-        ...result,
-        outcome: "cancelled",
-        error: { code: "JOB_CANCELLED", message: "the job was cancelled" },
-      };
-    }
+    const stopped = stoppedResult(stoppedBy, spec.timeoutMs, result);
+    if (stopped) return stopped;
     if (error) return { ...result, outcome: "failed", error };
     return { ...result, outcome: exitCode === 0 ? "succeeded" : "failed", exitCode };
   }

@@ -12,7 +12,7 @@ import type { ChildProcess } from "node:child_process";
 import { constants, tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { JobOutput } from "../job-output.js";
-import { JobStopper } from "../job-stopper.js";
+import { JobStopper, stoppedResult } from "../job-stopper.js";
 import { redactAll } from "../redact.js";
 import { createJobDirectory } from "./job-directory.js";
 import type { JobDirectory } from "./job-directory.js";
@@ -69,17 +69,8 @@ export class HostExecutor implements Executor {
     }
 
     const result = { output: output.text(), startedAt, finishedAt: new Date().toISOString() };
-    if (stopper.reason === "timed_out") {
-      const message = `the job did not finish within ${spec.timeoutMs} ms and was killed`;
-      return { ...result, outcome: "timed_out", error: { code: "JOB_TIMED_OUT", message } };
-    }
-    if (stopper.reason === "cancelled") {
-      return {
-        ...result,
-        outcome: "cancelled",
-        error: { code: "JOB_CANCELLED", message: "the job was cancelled" },
-      };
-    }
+    const stopped = stoppedResult(stopper.reason, spec.timeoutMs, result);
+    if (stopped) return stopped;
     if (error) return { ...result, outcome: "failed", error };
     return { ...result, ...outcomeOf(exit, spec, secrets) };
   }

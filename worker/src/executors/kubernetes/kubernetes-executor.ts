@@ -12,7 +12,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
 import { JobOutput } from "../job-output.js";
-import { JobStopper } from "../job-stopper.js";
+import { JobStopper, stoppedResult } from "../job-stopper.js";
 import { redactAll } from "../redact.js";
 import { KubernetesJobError, apiError } from "./errors.js";
 import { CONTAINER_NAME, toPod } from "./pod.js";
@@ -129,17 +129,8 @@ export class KubernetesExecutor implements Executor {
     if (secretToDelete) await this.deleteSecret(secretToDelete);
 
     const result = { output: output.text(), startedAt, finishedAt: new Date().toISOString() };
-    if (stoppedBy === "timed_out") {
-      const message = `the job did not finish within ${spec.timeoutMs} ms and its pod was deleted`;
-      return { ...result, outcome: "timed_out", error: { code: "JOB_TIMED_OUT", message } };
-    }
-    if (stoppedBy === "cancelled") {
-      return {
-        ...result,
-        outcome: "cancelled",
-        error: { code: "JOB_CANCELLED", message: "the job was cancelled" },
-      };
-    }
+    const stopped = stoppedResult(stoppedBy, spec.timeoutMs, result, "its pod was deleted");
+    if (stopped) return stopped;
     if (error || !end) {
       const e = error ?? new KubernetesJobError("KUBERNETES_API_ERROR", "the job did not run");
       return {
