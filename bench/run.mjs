@@ -1,5 +1,6 @@
 // npm run bench: every benchmark, one after the other (build first: npx tsc -b).
 import { benchDispatch } from "./dispatch.mjs";
+import { benchDispatchfile } from "./dispatchfile.mjs";
 import { benchIngest } from "./ingest.mjs";
 import { benchJobs } from "./jobs.mjs";
 import { benchSandbox } from "./sandbox.mjs";
@@ -7,4 +8,5 @@ import { benchSandbox } from "./sandbox.mjs";
 await benchIngest();
 await benchDispatch();
 await benchSandbox();
+await benchDispatchfile();
 await benchJobs();

@@ -1,6 +1,7 @@
 /** The `bosun` command. */
 import { Command } from "commander";
 import { registerProjectCommands } from "./commands/project.js";
+import { registerDispatchfileCommands } from "./commands/dispatchfile.js";
 import { registerScriptCommands } from "./commands/script.js";
 import { registerServeCommands } from "./commands/serve.js";
 import { registerStateCommands } from "./commands/state.js";
@@ -12,5 +13,6 @@ const program = new Command("bosun")
 registerServeCommands(program);
 registerStateCommands(program);
 registerScriptCommands(program);
+registerDispatchfileCommands(program);
 registerProjectCommands(program);
 await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { expect } from "chai";
 import { sharedFixture } from "./support/fixtures.js";
+import { pruneRuns } from "../src/server/retention.js";
 import { startTestServer, type TestServer } from "./support/in-process.js";
 
 const TOKEN = "serve-test-token";
@@ -171,6 +172,31 @@ describe("bosun serve: answers and outcomes", function () {
       ]);
     } finally {
       await hub.dispose();
+    }
+  });
+
+  it("prunes runs past a project's log retention, with their logs", async () => {
+    const kept = await startTestServer(
+      `projects:\n  - { name: short, script: ./ok.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }], logRetention: [{ tasks: "*", maxBuildRuns: 1 }] }\n`,
+      FILES,
+    );
+    try {
+      for (const tag of ["r1", "r2", "r3"]) {
+        const res = await fetch(`${kept.url}/events/dockerhub/short?access_token=${TOKEN}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: PUSH.replace('"v1"', `"${tag}"`),
+        });
+        expect(res.status).to.equal(202);
+        await kept.api.finishedRuns("?project=short", ["r1", "r2", "r3"].indexOf(tag) + 1);
+      }
+      const before = await kept.api.runs("?project=short");
+      expect(await pruneRuns(kept.server.store, [kept.config.projects[0]!])).to.equal(2);
+      const after = await kept.api.runs("?project=short");
+      expect(after.map((r) => r.id)).to.deep.equal([before[0]!.id]);
+      expect(await kept.server.store.readLogs({ runId: before[2]!.id })).to.deep.equal([]);
+    } finally {
+      await kept.dispose();
     }
   });
 

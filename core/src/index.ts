@@ -47,3 +47,32 @@ export {
   matchesGlobList,
 } from "./subscriptions/index.js";
 export type { PushToMatch, CompiledSubscription } from "./subscriptions/index.js";
+export {
+  parseDispatchfile,
+  loadDispatchfile,
+  matchImagePush,
+  tagMatches,
+  taskPrerequisites,
+  orderTasks,
+} from "./dispatchfile/index.js";
+export type {
+  Dispatchfile,
+  DispatchfileFormat,
+  DispatchfileResult,
+  ParseDispatchfileOptions,
+  Resource,
+  ResourceType,
+  ResourceSecret,
+  Task,
+  Step,
+  EnvVar,
+  VolumeMount,
+  Volume,
+  Action,
+  Condition,
+  ImagePushCondition,
+  GitCondition,
+  ImagePush,
+  ImagePushMatch,
+} from "./dispatchfile/index.js";
+export { runsToPrune, type RetentionRule, type RunToRetain } from "./retention.js";

@@ -12,8 +12,10 @@ export interface JobSpec {
   /** Unique within the run; used in container names and labels. */
   name: string;
   image: string;
-  /** Run in order by `shell`, stopping at the first failure. Empty: the image's own command with `args`. */
+  /** Run in order by `shell`, stopping at the first failure. Empty: `command` (else the image's own) with `args`. */
   tasks: string[];
+  /** Replaces the image's entrypoint when `tasks` is empty (Kubernetes' `command`). */
+  command?: string[];
   args?: string[];
   /** Default "/bin/sh". */
   shell?: string;
@@ -24,6 +26,11 @@ export interface JobSpec {
   mounts?: JobMount[];
   timeoutMs?: number;
   privileged?: boolean;
+  /**
+   * Mount the container engine's API socket at /var/run/docker.sock (Brigade's job.docker.enabled), for
+   * image builds. It gives control of the engine, so it is allowed where `privileged` is.
+   */
+  dockerSocket?: boolean;
   /** Labels that identify project, run and job on the container or pod. */
   labels: Record<string, string>;
 }

@@ -347,6 +347,32 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
     });
 
     describe("runs", function () {
+      it("deletes finished runs with their jobs and logs, never a running one", async function () {
+        const event = await acceptOne();
+        const make = () =>
+          store.createRun({ eventId: event.id, project: "webapp", attempt: 1, handler: "script" });
+        const [done, going] = [await make(), await make()];
+        const job = await store.createJob({
+          runId: done.id,
+          name: "j",
+          image: "i",
+          status: "running",
+          tasks: [],
+          envNames: [],
+        });
+        await store.appendLogs([
+          { runId: done.id, jobId: job.id, stream: "stdout", text: "out\n" },
+          { runId: going.id, stream: "script", text: "still going\n" },
+        ]);
+        await store.finishRun(done.id, "succeeded");
+        expect(await store.deleteRuns([done.id, going.id, "no-such-run"])).to.equal(1);
+        expect(await store.getRun(done.id)).to.equal(undefined);
+        expect(await store.listJobs(done.id)).to.deep.equal([]);
+        expect(await store.readLogs({ runId: done.id })).to.deep.equal([]);
+        expect((await store.getRun(going.id))?.status).to.equal("running");
+        expect(await store.readLogs({ runId: going.id })).to.have.length(1);
+      });
+
       it("creates a running run and finishes it", async function () {
         const event = await acceptOne();
         const run = await store.createRun({

@@ -37,3 +37,5 @@ export type {
   ScriptLog,
 } from "./sandbox/index.js";
 export { ScriptHandler, type ScriptHandlerOptions } from "./handlers/script.js";
+export { DispatchfileHandler, type DispatchfileHandlerOptions } from "./handlers/dispatchfile/index.js";
+export { ScriptThenDispatchfileHandler } from "./handlers/script-then-dispatchfile.js";

@@ -83,6 +83,12 @@ describe("docker executor", function () {
       expect(result.output).to.equal("from-args\n");
     });
 
+    it("replaces the image's entrypoint with the job's command, given args", async function () {
+      const result = await run(job({ command: ["/bin/echo", "from-command"], args: ["and-args"] }));
+      expect(result.outcome).to.equal("succeeded");
+      expect(result.output).to.equal("from-command and-args\n");
+    });
+
     it("uses the job's shell", async function () {
       const result = await run(job({ tasks: ["echo $0"], shell: "/bin/ash" }));
       expect(result.outcome).to.equal("succeeded");

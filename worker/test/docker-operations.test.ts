@@ -80,6 +80,17 @@ describe("docker executor: operations", function () {
     expect(second.output.trim().split("\n")).to.deep.equal(["start", "end"]);
   });
 
+  it("mounts the engine's socket into a job that asks for it (Brigade's job.docker.enabled), and only then", async () => {
+    const executor = new DockerExecutor({ socketPath: socket.socketPath });
+    const signal = new AbortController().signal;
+    const check = ["test -S /var/run/docker.sock && echo socket-mounted || echo no-socket"];
+    const asked = await executor.run({ ...spec("wants-engine", check), dockerSocket: true }, { signal });
+    const plain = await executor.run(spec("plain", check), { signal });
+    executor.close();
+    expect(asked.output.trim()).to.equal("socket-mounted");
+    expect(plain.output.trim()).to.equal("no-socket");
+  });
+
   it("reaps containers of runs that are over, and leaves a live run's container alone", async () => {
     const executor = new DockerExecutor({ socketPath: socket.socketPath });
     const create = (run: string) =>

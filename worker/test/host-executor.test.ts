@@ -140,6 +140,12 @@ describe("host executor", function () {
       expect(result.output).to.equal("from-args\n");
     });
 
+    it("runs the command with its args when there are no tasks", async function () {
+      const result = await run(job({ command: ["echo", "from-command"], args: ["and-args"] }));
+      expect(result.outcome).to.equal("succeeded");
+      expect(result.output).to.equal("from-command and-args\n");
+    });
+
     it("uses the job's shell, and fails clearly when it does not exist", async function () {
       const ok = await run(job({ tasks: ["echo $0"], shell: "/bin/bash" }));
       expect(ok.output).to.equal("/bin/bash\n");

@@ -174,6 +174,17 @@ describe("kubernetes pod mapping", function () {
     expect(bash?.command?.[0]).to.equal("/bin/bash");
   });
 
+  it("sets the container's command from the job's command, with its args", function () {
+    const both = build({ ...base, tasks: [], command: ["/app/run"], args: ["--fast"] }).pod.spec?.containers[0];
+    expect(both?.command).to.deep.equal(["/app/run"]);
+    expect(both?.args).to.deep.equal(["--fast"]);
+    const alone = build({ ...base, tasks: [], command: ["/app/run"] }).pod.spec?.containers[0];
+    expect(alone?.command).to.deep.equal(["/app/run"]);
+    expect(alone?.args).to.equal(undefined);
+    const tasksWin = build({ ...base, command: ["/app/run"] }).pod.spec?.containers[0];
+    expect(tasksWin?.command?.[0]).to.equal("/bin/sh");
+  });
+
   it("keeps env values in a Secret the pod refers to by key", function () {
     const env = { TOKEN: SECRET, "odd:name": "y", EMPTY: "" };
     const { pod, secret } = build({ ...base, env });

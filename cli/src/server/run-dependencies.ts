@@ -2,7 +2,9 @@
 import type { ServerConfig, Store } from "@bosun/core";
 import {
   createDryRunLauncher,
+  DispatchfileHandler,
   ScriptHandler,
+  ScriptThenDispatchfileHandler,
   type DockerExecutor,
   type RunDependencies,
 } from "@bosun/worker";
@@ -47,8 +49,11 @@ export function createRunDependencies(
   const reaper = options.store ? startReaper(executors.docker, options.store, options.logger) : undefined;
   const callback = createCallbackSender(options.logger, options.post);
   const scripts = new ScriptHandler({ memoryMb: config.sandbox.memoryMb, workDir: config.dataDir });
+  const dispatchfiles = new DispatchfileHandler({ workDir: config.dataDir });
+  // Both: the script first, then the Dispatchfile, in one run (docs/dispatchfile.md, "Running").
+  const both = new ScriptThenDispatchfileHandler(scripts, dispatchfiles);
   return {
-    handlerFor: () => scripts,
+    handlerFor: (project) => (project.script ? (project.dispatchfile ? both : scripts) : dispatchfiles),
     executorFor: (project) => executors.for(project.executor),
     launcherFor: options.dryRun ? (_project, run, store) => createDryRunLauncher(store, run) : undefined,
     close: async () => {

@@ -20,6 +20,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
+import { startRetention } from "./retention.js";
 import type { Poster } from "./callbacks.js";
 
 export interface StartOptions {
@@ -106,6 +107,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   let consumer: Consumer | undefined;
   let runDependencies: ReturnType<typeof createRunDependencies> | undefined;
+  let retention: NodeJS.Timeout | undefined;
   if (options.worker !== false) {
     runDependencies = createRunDependencies(config, { logger, metrics, post: options.callbackPoster, store });
     consumer = new Consumer({
@@ -118,6 +120,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       onError,
     });
     consumer.start();
+    retention = startRetention(store, () => [...projects.values()], logger);
   }
 
   // Webhooks are the hot path: they are answered before express's router is entered.
@@ -147,6 +150,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      clearInterval(retention);
       await consumer?.stop({ cancel: true });
       await runDependencies?.close();
       await store.close();

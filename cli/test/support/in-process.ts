@@ -2,13 +2,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseConfig, formatProblems } from "@bosun/core";
+import { parseConfig, formatProblems, type ServerConfig } from "@bosun/core";
 import { startServer, type RunningServer, type StartOptions } from "../../src/server/server.js";
 import { createLogger } from "../../src/server/logger.js";
 import { ApiHelper } from "./api.js";
 
 export interface TestServer {
   server: RunningServer;
+  config: ServerConfig;
   api: ApiHelper;
   dir: string;
   url: string;
@@ -29,6 +30,7 @@ export async function startTestServer(
   const server = await startServer(config, { logger: createLogger(), ...options });
   return {
     server,
+    config,
     dir,
     url: server.url,
     api: new ApiHelper(server.url, () => server.adminToken),

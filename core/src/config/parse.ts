@@ -185,6 +185,7 @@ function resolveConfig(
       timeouts: { scriptMs: p.timeouts.script, jobMs: p.timeouts.job },
       allowPrivileged: p.allowPrivileged,
       callbacks: p.callbacks,
+      logRetention: p.logRetention,
     };
   });
   if (seen.size !== projects.length || projects.some((p) => !p.script && !p.dispatchfile)) return undefined;

@@ -89,6 +89,15 @@ export const projectSchema = z.strictObject({
     .default({ script: 600_000, job: 900_000 }),
   allowPrivileged: z.boolean().default(false),
   callbacks: z.strictObject({ dockerhub: z.boolean().default(false) }).default({ dockerhub: false }),
+  logRetention: z
+    .array(
+      z.strictObject({
+        maxBuildAge: z.number().positive().optional(),
+        maxBuildRuns: z.number().int().min(0).optional(),
+        tasks: z.string().min(1).default("*"),
+      }),
+    )
+    .default([]),
 });
 
 export const configSchema = z.strictObject({

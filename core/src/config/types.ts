@@ -1,4 +1,5 @@
 import type { RegistryKind } from "../events.js";
+import type { RetentionRule } from "../retention.js";
 
 /** Where a script or Dispatchfile comes from. */
 export type SourceRef = { path: string } | { git: { url: string; revision: string; path: string } };
@@ -34,6 +35,8 @@ export interface ProjectConfig {
   allowPrivileged: boolean;
   /** Answer registries' callback URLs with the run's outcome (Docker Hub's callback_url). */
   callbacks?: { dockerhub: boolean };
+  /** Which finished runs (and their logs) are pruned; empty keeps everything. */
+  logRetention?: RetentionRule[];
 }
 
 export interface ServerConfig {

@@ -80,6 +80,8 @@ export interface Store {
   getRun(id: string): Promise<Run | undefined>;
   /** Newest first. */
   listRuns(query?: RunQuery): Promise<Run[]>;
+  /** Deletes finished runs with their jobs and logs (log retention); running ones are kept. Returns how many went. */
+  deleteRuns(ids: readonly string[]): Promise<number>;
 
   createJob(job: NewJob): Promise<JobRecord>;
   updateJob(

@@ -72,7 +72,7 @@ export class ScriptHandler implements EventHandler {
       await mkdir(dir, { recursive: true });
       mounts.push({ source: dir, target: spec.cache.path });
     }
-    return { ...spec, mounts };
+    return { ...spec, mounts, dockerSocket: spec.docker.enabled };
   }
 }
 

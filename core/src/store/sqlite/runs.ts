@@ -18,6 +18,9 @@ export class RunTables {
   readonly #insertJob: StatementSync;
   readonly #updateJob: StatementSync;
   readonly #jobsOfRun: StatementSync;
+  readonly #deleteRun: StatementSync;
+  readonly #deleteJobs: StatementSync;
+  readonly #deleteLogs: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -42,6 +45,9 @@ export class RunTables {
        WHERE id = :id`,
     );
     this.#jobsOfRun = db.prepare("SELECT * FROM jobs WHERE run_id = ? ORDER BY seq");
+    this.#deleteRun = db.prepare("DELETE FROM runs WHERE id = ? AND status <> 'running'");
+    this.#deleteJobs = db.prepare("DELETE FROM jobs WHERE run_id = ?");
+    this.#deleteLogs = db.prepare("DELETE FROM logs WHERE run_id = ?");
   }
 
   createRun(run: NewRun): Run {
@@ -112,6 +118,14 @@ export class RunTables {
 
   listJobs(runId: string): JobRecord[] {
     return this.#jobsOfRun.all(runId).map(toJob);
+  }
+
+  /** A finished run with its jobs and logs; a running one is left alone. */
+  deleteRun(id: string): boolean {
+    if (Number(this.#deleteRun.run(id).changes) === 0) return false;
+    this.#deleteJobs.run(id);
+    this.#deleteLogs.run(id);
+    return true;
   }
 }
 

@@ -97,6 +97,13 @@ export class SqliteStore implements Store {
     return this.#read(`reading run ${id}`, () => this.#runs.getRun(id));
   }
 
+  deleteRuns(ids: readonly string[]): Promise<number> {
+    return this.#committer.run(
+      `deleting ${ids.length} runs`,
+      () => ids.filter((id) => this.#runs.deleteRun(id)).length,
+    );
+  }
+
   async listRuns(query: RunQuery = {}): Promise<Run[]> {
     return this.#read("listing runs", () => this.#runs.listRuns(query));
   }

@@ -11,6 +11,8 @@ export const MANAGED_LABEL = "bosun.managed";
 export interface ContainerConfigOptions {
   /** HostConfig.NetworkMode, e.g. "bridge", "host", "none"; the engine's default when absent. */
   network?: string;
+  /** The engine's API socket, mounted at /var/run/docker.sock for jobs that ask (spec.dockerSocket). */
+  engineSocket?: string;
 }
 
 export function containerConfig(
@@ -22,6 +24,10 @@ export function containerConfig(
     // The shell replaces the image's entrypoint; `-e` stops at the first failing task.
     command.Entrypoint = [spec.shell ?? "/bin/sh"];
     command.Cmd = ["-e", "-c", spec.tasks.join("\n")];
+  } else if (spec.command && spec.command.length > 0) {
+    // As Kubernetes' `command`: the entrypoint is replaced and the image's own Cmd is not used.
+    command.Entrypoint = [...spec.command];
+    command.Cmd = [...(spec.args ?? [])];
   } else if (spec.args && spec.args.length > 0) {
     // No tasks: the image's own entrypoint, with the job's arguments as its command.
     command.Cmd = [...spec.args];
@@ -35,6 +41,13 @@ export function containerConfig(
       ReadOnly: m.readOnly === true,
     })),
   };
+  if (spec.dockerSocket && options.engineSocket) {
+    (hostConfig.Mounts as unknown[]).push({
+      Type: "bind",
+      Source: options.engineSocket,
+      Target: "/var/run/docker.sock",
+    });
+  }
   if (options.network) hostConfig.NetworkMode = options.network;
   return {
     Image: spec.image,

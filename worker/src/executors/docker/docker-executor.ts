@@ -119,7 +119,7 @@ export class DockerExecutor implements Executor {
         // Not abortable: an abandoned create could still leave a container behind, with no id to remove.
         if (!stopper.reason) {
           id = await this.client.createContainer(
-            containerConfig(spec, { network: this.options.network }),
+            containerConfig(spec, { network: this.options.network, engineSocket: this.options.socketPath }),
             containerName(spec),
           );
           ({ exitCode, stoppedBy } = await this.runContainer(id, output, stopper));

@@ -136,10 +136,10 @@ export class HostExecutor implements Executor {
   }
 }
 
-/** The tasks through the shell, or, with no tasks, `args` as the command (there is no image command). */
+/** The tasks through the shell, or, with no tasks, `command` and `args` (there is no image command). */
 function commandLine(spec: JobSpec): string[] {
   if (spec.tasks.length > 0) return [spec.shell ?? "/bin/sh", "-e", "-c", spec.tasks.join("\n")];
-  return [...(spec.args ?? [])];
+  return [...(spec.command ?? []), ...(spec.args ?? [])];
 }
 
 function outcomeOf(

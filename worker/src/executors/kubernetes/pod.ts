@@ -124,6 +124,12 @@ export function toPod(
 function command(spec: JobSpec): Pick<V1Container, "command" | "args"> {
   // `-e` stops at the first failing task, as in the other executors.
   if (spec.tasks.length > 0) return { command: [spec.shell ?? "/bin/sh", "-e", "-c", spec.tasks.join("\n")] };
+  if (spec.command && spec.command.length > 0) {
+    return {
+      command: [...spec.command],
+      ...(spec.args && spec.args.length > 0 ? { args: [...spec.args] } : {}),
+    };
+  }
   if (spec.args && spec.args.length > 0) return { args: [...spec.args] };
   return {};
 }

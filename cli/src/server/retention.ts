@@ -1,0 +1,41 @@
+/** Applies each project's log retention rules: at start, then every hour. */
+import { runsToPrune, type ProjectConfig, type Store } from "@bosun/core";
+import type { Logger } from "./logger.js";
+
+const EVERY_MS = 3_600_000;
+/** Runs looked at per project and pass; older ones are reached on later passes as these go. */
+const WINDOW = 5_000;
+
+/** Prunes what the rules say, project by project; returns how many runs went. */
+export async function pruneRuns(
+  store: Store,
+  projects: readonly ProjectConfig[],
+  now = Date.now(),
+): Promise<number> {
+  let pruned = 0;
+  for (const project of projects) {
+    const rules = project.logRetention ?? [];
+    if (rules.length === 0) continue;
+    const runs = await store.listRuns({ project: project.name, limit: WINDOW });
+    const withJobs = await Promise.all(
+      runs.map(async (r) => ({ ...r, jobNames: (await store.listJobs(r.id)).map((j) => j.name) })),
+    );
+    const ids = runsToPrune(withJobs, rules, now);
+    if (ids.length > 0) pruned += await store.deleteRuns(ids);
+  }
+  return pruned;
+}
+
+export function startRetention(
+  store: Store,
+  projects: () => readonly ProjectConfig[],
+  logger?: Logger,
+): NodeJS.Timeout {
+  const pass = () =>
+    pruneRuns(store, projects()).then(
+      (n) => n > 0 && logger?.info({ pruned: n }, "pruned runs past their projects' log retention"),
+      (err: Error) => logger?.warn({ error: err.message }, "log retention pass failed"),
+    );
+  void pass();
+  return setInterval(pass, EVERY_MS).unref();
+}

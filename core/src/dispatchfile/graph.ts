@@ -1,0 +1,68 @@
+/** Which tasks must finish before a task starts, and the order a runner starts a set of tasks in. */
+import type { Dispatchfile } from "./model.js";
+
+/**
+ * Each task's prerequisites, in the order the file names them: its `deps`, its `inputs` that name
+ * tasks, and the producers of the resources among its `inputs`. Names that do not exist are left
+ * out (validation reports them).
+ */
+export function taskPrerequisites(dispatchfile: Dispatchfile): Map<string, string[]> {
+  const { task: tasks, resource: resources } = dispatchfile;
+  const producer = new Map<string, string>();
+  for (const [name, task] of Object.entries(tasks))
+    for (const output of task.outputs) if (!producer.has(output)) producer.set(output, name);
+  const graph = new Map<string, string[]>();
+  for (const [name, task] of Object.entries(tasks)) {
+    const before = new Set<string>();
+    for (const dep of task.deps) if (Object.hasOwn(tasks, dep)) before.add(dep);
+    for (const input of task.inputs) {
+      if (Object.hasOwn(tasks, input)) before.add(input);
+      const made = Object.hasOwn(resources, input) ? producer.get(input) : undefined;
+      // A task may take in the resource it puts out (git in, git out): that is no dependency.
+      if (made !== undefined && made !== name) before.add(made);
+    }
+    graph.set(name, [...before]);
+  }
+  return graph;
+}
+
+/**
+ * The given tasks and everything they depend on, each once, every task after its prerequisites.
+ * Follows the order the tasks are asked for, so independent tasks keep the file's order.
+ */
+export function orderTasks(
+  prerequisites: ReadonlyMap<string, readonly string[]>,
+  wanted: Iterable<string>,
+): string[] {
+  const order: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string): void => {
+    if (state.has(name) || !prerequisites.has(name)) return; // done, on a cycle (reported by validation), or unknown
+    state.set(name, "visiting");
+    for (const before of prerequisites.get(name)!) visit(before);
+    state.set(name, "done");
+    order.push(name);
+  };
+  for (const name of wanted) visit(name);
+  return order;
+}
+
+/** Every dependency cycle, each as the tasks along it with the first repeated at the end. */
+export function findCycles(prerequisites: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (name: string): void => {
+    state.set(name, "visiting");
+    stack.push(name);
+    for (const before of prerequisites.get(name) ?? []) {
+      const s = state.get(before);
+      if (s === "visiting") cycles.push([...stack.slice(stack.indexOf(before)), before]);
+      else if (s === undefined) visit(before);
+    }
+    stack.pop();
+    state.set(name, "done");
+  };
+  for (const name of prerequisites.keys()) if (!state.has(name)) visit(name);
+  return cycles;
+}
