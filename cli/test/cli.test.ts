@@ -99,6 +99,47 @@ describe("bosun CLI", function () {
     expect(result!.log).to.contain("smoke test of svendowideit/testhook:latest said:");
   });
 
+  describe("every shared Brigade v1 script, unmodified, through script run --dry-run", () => {
+    const cases: [file: string, registry: string, payload: string, type: string, jobs: string[]][] = [
+      ["01-image-push-acr.js", "acr", "acr/msdocs_push.json", "image_push", []],
+      [
+        "02-smoke-test-pushed-image.js",
+        "dockerhub",
+        "dockerhub/docs_current_push.json",
+        "image_push",
+        ["smoke"],
+      ],
+      ["03-groups.js", "dockerhub", "dockerhub/docs_current_push.json", "exec", ["lint", "unit", "scan"]],
+      ["04-storage-and-cache.js", "dockerhub", "dockerhub/docs_current_push.json", "exec", ["write", "read"]],
+      ["05-try-catch.js", "dockerhub", "dockerhub/docs_current_push.json", "exec", ["flaky"]],
+      ["06-dockerhub-logs.js", "dockerhub", "dockerhub/docs_current_push.json", "image_push", []],
+    ];
+    for (const [file, registry, payload, type, jobs] of cases) {
+      it(`${file}: succeeds, recording ${jobs.length ? jobs.join(", ") : "no job"}`, async () => {
+        const r = await bosun([
+          "script",
+          "run",
+          join(sharedFixture("brigade"), file),
+          "--payload",
+          join(sharedFixture("registries"), payload),
+          "--registry",
+          registry,
+          "--type",
+          type,
+          "--secret",
+          "scanToken=dry-run-token",
+          "--dry-run",
+          "--json",
+        ]);
+        expect(r.code, r.stderr + r.stdout).to.equal(0);
+        const [result] = JSON.parse(r.stdout) as (Run & { jobs: JobRecord[] })[];
+        expect(result!.status).to.equal("succeeded");
+        expect(result!.jobs.map((j) => j.name)).to.deep.equal(jobs);
+        expect(result!.jobs.every((j) => j.status === "dry_run")).to.equal(true);
+      });
+    }
+  });
+
   it("script run reports a broken script with its file and line, and exits non-zero", async () => {
     const file = join(t.dir, "broken.js");
     writeFileSync(
