@@ -6,6 +6,7 @@ import { expect } from "chai";
 import type { JobSpec } from "@bosun/core";
 import { DockerExecutor } from "../src/index.js";
 import { Slots } from "../src/executors/slots.js";
+import { containerConfig } from "../src/executors/docker/container-config.js";
 import { ensureTestImage, startDockerSocket, TEST_IMAGE, type DockerSocket } from "./support/podman.js";
 
 describe("executor slots", () => {
@@ -89,6 +90,29 @@ describe("docker executor: operations", function () {
     executor.close();
     expect(asked.output.trim()).to.equal("socket-mounted");
     expect(plain.output.trim()).to.equal("no-socket");
+  });
+
+  it("applies Brigade's resourceLimits as the engine's memory and CPU limits", async () => {
+    const limited = {
+      ...spec("limited", ["echo inside limits"]),
+      resourceLimits: { memory: "64Mi", cpu: "500m" },
+    };
+    expect(containerConfig(limited).HostConfig).to.deep.include({
+      Memory: 64 * 1024 ** 2,
+      NanoCpus: 500_000_000,
+    });
+    const executor = new DockerExecutor({ socketPath: socket.socketPath });
+    const result = await executor.run(limited, { signal: new AbortController().signal });
+    const bad = await executor.run(
+      { ...spec("bad-limits", ["true"]), resourceLimits: { memory: "lots" } } as JobSpec,
+      {
+        signal: new AbortController().signal,
+      },
+    );
+    executor.close();
+    expect(result.outcome, result.error?.message).to.equal("succeeded");
+    expect(bad.outcome).to.equal("failed");
+    expect(bad.error!.message).to.contain('resourceLimits.memory "lots" is not a quantity');
   });
 
   it("reaps containers of runs that are over, and leaves a live run's container alone", async () => {

@@ -5,6 +5,7 @@
  */
 import type { JobSpec } from "@bosun/core";
 import { randomBytes } from "node:crypto";
+import { hostLimits } from "./resources.js";
 
 export const MANAGED_LABEL = "bosun.managed";
 
@@ -15,8 +16,11 @@ export interface ContainerConfigOptions {
   engineSocket?: string;
 }
 
+/** A job as the docker executor reads it: core's spec, and the Brigade limits a script may set. */
+export type DockerJobSpec = JobSpec & { resourceLimits?: { cpu?: string; memory?: string } };
+
 export function containerConfig(
-  spec: JobSpec,
+  spec: DockerJobSpec,
   options: ContainerConfigOptions = {},
 ): Record<string, unknown> {
   const command: { Entrypoint?: string[]; Cmd?: string[] } = {};
@@ -33,6 +37,7 @@ export function containerConfig(
     command.Cmd = [...spec.args];
   }
   const hostConfig: Record<string, unknown> = {
+    ...hostLimits(spec.resourceLimits),
     Privileged: spec.privileged === true,
     Mounts: (spec.mounts ?? []).map((m) => ({
       Type: "bind",
