@@ -175,7 +175,8 @@ describe("kubernetes pod mapping", function () {
   });
 
   it("sets the container's command from the job's command, with its args", function () {
-    const both = build({ ...base, tasks: [], command: ["/app/run"], args: ["--fast"] }).pod.spec?.containers[0];
+    const both = build({ ...base, tasks: [], command: ["/app/run"], args: ["--fast"] }).pod.spec
+      ?.containers[0];
     expect(both?.command).to.deep.equal(["/app/run"]);
     expect(both?.args).to.deep.equal(["--fast"]);
     const alone = build({ ...base, tasks: [], command: ["/app/run"] }).pod.spec?.containers[0];

@@ -1,0 +1,1 @@
+export { DispatchfileHandler, type DispatchfileHandlerOptions } from "./handler.js";
