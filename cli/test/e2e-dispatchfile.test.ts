@@ -13,12 +13,12 @@ import {
   ensureTestImage,
   freePort,
   startDockerSocket,
-  startRegistry,
   TEST_IMAGE,
   type DockerSocket,
   type TestRegistry,
 } from "@bosun/worker/test-support";
-import { BosunProcess } from "./support/bosun-process.js";
+import type { BosunProcess } from "./support/bosun-process.js";
+import { startRegistryAndBosun } from "./support/registry-and-bosun.js";
 
 const TOKEN = "e2e-dispatchfile-token";
 const GIT_DAEMON = "/usr/lib/git-core/git-daemon";
@@ -117,25 +117,13 @@ describe("end to end: real registry → bosun serve → Dispatchfile tasks in Po
     daemon = served.child;
 
     socket = await startDockerSocket();
-    const port = await freePort();
-    registry = await startRegistry({
-      notifyUrl: `http://127.0.0.1:${port}/events/distribution/pipeline`,
-      notifyHeaders: { Authorization: [`Bearer ${TOKEN}`] },
-    });
-    bosun = await BosunProcess.start({
-      port,
-      config: [
-        "docker:",
-        `  socket: ${socket.socketPath}`,
-        `  insecureRegistries: ["${registry.host}"]`,
-        "projects:",
-        "  - name: pipeline",
-        "    dispatchfile: ./Dispatchfile",
-        `    webhookToken: ${TOKEN}`,
-        "    subscriptions: [{ registry: distribution }]",
-      ].join("\n"),
+    ({ registry, bosun } = await startRegistryAndBosun({
+      socket,
+      project: "pipeline",
+      token: TOKEN,
+      handler: "dispatchfile: ./Dispatchfile",
       files: { Dispatchfile: dispatchfile(served.url("repo")) },
-    });
+    }));
   });
 
   after(async () => {

@@ -13,6 +13,7 @@ import {
   type TestRegistry,
 } from "@bosun/worker/test-support";
 import { BosunProcess } from "./support/bosun-process.js";
+import { startRegistryAndBosun } from "./support/registry-and-bosun.js";
 
 const TOKEN = "e2e-registry-token";
 
@@ -35,25 +36,13 @@ describe("end to end: real registry → bosun serve → Podman", function () {
   before(async () => {
     ensureTestImage();
     socket = await startDockerSocket();
-    const port = await freePort();
-    registry = await startRegistry({
-      notifyUrl: `http://127.0.0.1:${port}/events/distribution/e2e`,
-      notifyHeaders: { Authorization: [`Bearer ${TOKEN}`] },
-    });
-    bosun = await BosunProcess.start({
-      port,
-      config: [
-        "docker:",
-        `  socket: ${socket.socketPath}`,
-        `  insecureRegistries: ["${registry.host}"]`,
-        "projects:",
-        "  - name: e2e",
-        "    script: ./brigade.js",
-        `    webhookToken: ${TOKEN}`,
-        "    subscriptions: [{ registry: distribution }]",
-      ].join("\n"),
+    ({ registry, bosun } = await startRegistryAndBosun({
+      socket,
+      project: "e2e",
+      token: TOKEN,
+      handler: "script: ./brigade.js",
       files: { "brigade.js": SCRIPT },
-    });
+    }));
   });
 
   after(async () => {
