@@ -85,7 +85,12 @@ describe("queue consumer", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function consumer(handler: EventHandler, projects: ProjectConfig[], maxRuns = 8): Consumer {
+  function consumer(
+    handler: EventHandler,
+    projects: ProjectConfig[],
+    maxRuns = 8,
+    busy?: () => boolean,
+  ): Consumer {
     const byName = new Map(projects.map((p) => [p.name, p]));
     return new Consumer({
       store,
@@ -95,6 +100,7 @@ describe("queue consumer", function () {
       maxRuns,
       leaseMs: 5_000,
       pollMs: 50,
+      busy,
     });
   }
 
@@ -134,6 +140,22 @@ describe("queue consumer", function () {
     expect(run!.error).to.deep.equal({ code: "SCRIPT_FAILED", message: "boom" });
     const text = (await store.readLogs({ runId: run!.id })).map((l) => l.text).join("");
     expect(text).to.equal("secret is ***\n");
+  });
+
+  it("holds off claiming while its process is busy answering pushes, then catches up", async () => {
+    const handler = new GatedHandler();
+    let busy = true;
+    const c = consumer(handler, [project("p", 2)], 8, () => busy);
+    await store.acceptEvents([event("p", 1)]);
+    c.start();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await store.listRuns()).to.deep.equal([]);
+    busy = false;
+    await until(async () => {
+      handler.releaseAll();
+      return (await store.listRuns())[0]?.status === "succeeded";
+    }, "the run once the process is no longer busy");
+    await c.stop();
   });
 
   it("records a run for an event whose project is gone, and does not run it", async () => {

@@ -23,6 +23,8 @@ import { createTrigger } from "./trigger.js";
 import { startRetention } from "./retention.js";
 import type { Poster } from "./callbacks.js";
 
+const BUSY_WEBHOOKS = 4;
+
 export interface StartOptions {
   /** Serve only these registries' gateways (default: all). */
   registries?: readonly RegistryKind[];
@@ -105,6 +107,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     sendError(res, 500, "INTERNAL", "internal error; see the server log");
   });
 
+  // Webhooks being answered now: while several are, the worker holds off claiming (see Consumer.busy).
+  let webhooksInFlight = 0;
   let consumer: Consumer | undefined;
   let runDependencies: ReturnType<typeof createRunDependencies> | undefined;
   let retention: NodeJS.Timeout | undefined;
@@ -116,6 +120,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       leaseMs: config.worker.leaseMs,
       maxRuns: config.worker.maxRuns,
       pollMs: config.worker.pollMs,
+      busy: () => webhooksInFlight >= BUSY_WEBHOOKS,
       ...runDependencies,
       onError,
     });
@@ -126,7 +131,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Webhooks are the hot path: they are answered before express's router is entered.
   const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
   const server: Server = createServer((req, res) => {
-    if (!webhook(req, res)) app(req, res);
+    if (!webhook(req, res)) return app(req, res);
+    webhooksInFlight++;
+    res.once("close", () => webhooksInFlight--);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -15,8 +15,16 @@ export interface ConsumerOptions extends RunDependencies {
   leaseMs?: number;
   /** How often to look for work from other processes; local accepts wake the consumer at once. */
   pollMs?: number;
+  /**
+   * True while this process is busy accepting pushes: claims wait, so that during a burst the
+   * registries get their answers first and handlers start a moment later.
+   */
+  busy?: () => boolean;
   onError?(error: unknown): void;
 }
+
+/** How soon a consumer that held off for a busy gateway looks again. */
+const BUSY_RETRY_MS = 10;
 
 export class Consumer {
   readonly owner = `${hostname()}:${process.pid}:${newId()}`;
@@ -27,6 +35,12 @@ export class Consumer {
   private handingBack = false;
   private pumping = false;
   private pumpAgain = false;
+  /**
+   * The saturated projects at the last claim that found nothing. A claim skips saturated projects by
+   * walking past their queued events, so with a long queue it is the worker's main cost: it is not
+   * repeated for the same set until other events may have arrived (an accept, or the poll).
+   */
+  private emptyWithout: string | undefined;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe?: () => void;
   private idle: (() => void)[] = [];
@@ -43,9 +57,16 @@ export class Consumer {
       // A claim skips saturated projects by walking past their queued events: with a long queue that
       // walk is the worker's main cost, so only claim when an accepted event could be taken.
       const saturated = new Set(this.saturatedProjects());
-      if (this.inFlight.size < this.maxRuns && projects.some((p) => !saturated.has(p))) this.pump();
+      if (this.inFlight.size < this.maxRuns && projects.some((p) => !saturated.has(p))) {
+        this.emptyWithout = undefined;
+        this.pump();
+      }
     });
-    this.timers.push(setInterval(() => this.pump(), this.options.pollMs ?? 1_000).unref());
+    const poll = () => {
+      this.emptyWithout = undefined; // events from other processes arrive unannounced
+      this.pump();
+    };
+    this.timers.push(setInterval(poll, this.options.pollMs ?? 1_000).unref());
     this.timers.push(setInterval(() => void this.renewLeases(), Math.max(this.leaseMs / 3, 10)).unref());
     this.pump();
   }
@@ -82,12 +103,22 @@ export class Consumer {
         do {
           this.pumpAgain = false;
           while (!this.stopped && this.inFlight.size < this.maxRuns) {
+            if (this.options.busy?.()) {
+              setTimeout(() => this.pump(), BUSY_RETRY_MS).unref();
+              break;
+            }
+            const skipProjects = this.saturatedProjects();
+            const key = skipProjects.sort().join("\n");
+            if (skipProjects.length > 0 && key === this.emptyWithout) break;
             const claim = await this.options.store.claimEvent({
               owner: this.owner,
               leaseMs: this.leaseMs,
-              skipProjects: this.saturatedProjects(),
+              skipProjects,
             });
-            if (!claim) break;
+            if (!claim) {
+              if (skipProjects.length > 0) this.emptyWithout = key;
+              break;
+            }
             this.begin(claim);
           }
         } while (this.pumpAgain && !this.stopped);
