@@ -15,13 +15,14 @@ interface Pending {
 }
 
 /**
- * Group commit. With synchronous=FULL every COMMIT waits for an fsync, which caps a one-transaction-
- * per-call store at a few hundred writes a second. Instead, writes submitted while a flush is pending
- * are queued and committed together on the next turn of the event loop: one transaction, one fsync.
+ * Group commit. A durable COMMIT needs an fsync, which caps a one-transaction-per-call store at a few
+ * hundred writes a second. Instead, writes submitted while a flush is pending are queued and committed
+ * together on the next turn of the event loop: one transaction, one sync. With a `sync` function (the
+ * WAL's fdatasync, off the event loop), the COMMIT itself does not wait for the disk.
  *
  * Each unit of work runs inside its own SAVEPOINT, so one caller's failure rolls back only that
  * caller's changes (its own all-or-none) and the others still commit. Every caller resolves only after
- * the COMMIT that includes its work has returned, i.e. after its changes are durable.
+ * the COMMIT that includes its work, and its sync, have completed, i.e. after its changes are durable.
  *
  * node:sqlite is synchronous, so a flush runs start to finish without another statement on this
  * connection slipping in between; work functions must therefore be synchronous too.
@@ -35,8 +36,16 @@ export class GroupCommitter {
   #scheduled = false;
   #closed = false;
 
-  constructor(db: DatabaseSync) {
+  /**
+   * Makes what was committed durable, off the event loop (an fdatasync of the WAL on libuv's thread
+   * pool). Callers are answered only after it: a 2xx still means on disk, while the event loop goes
+   * on reading the next batch instead of waiting in a synchronous fsync.
+   */
+  readonly #sync: (() => Promise<void>) | undefined;
+
+  constructor(db: DatabaseSync, sync?: () => Promise<void>) {
     this.#db = db;
+    this.#sync = sync;
     this.#savepoint = db.prepare("SAVEPOINT unit");
     this.#release = db.prepare("RELEASE unit");
     this.#rollbackTo = db.prepare("ROLLBACK TO unit");
@@ -119,14 +128,14 @@ export class GroupCommitter {
       return;
     }
 
-    for (const { unit, value } of done) unit.resolve(value);
-    for (const hook of hooks) {
-      try {
-        hook();
-      } catch {
-        // Hooks are notifications; one that throws must not undo a commit that already happened.
-      }
-    }
+    if (!this.#sync) return settle(done, hooks);
+    this.#sync().then(
+      () => settle(done, hooks),
+      (err: unknown) => {
+        for (const { unit } of done)
+          unit.reject(unavailable(unit.doing, err, "could not make the commit durable"));
+      },
+    );
   }
 
   #rollbackQuietly(): void {
@@ -134,6 +143,17 @@ export class GroupCommitter {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
     } catch {
       // The caller already reports the original failure; SQLite may have rolled back on its own.
+    }
+  }
+}
+
+function settle(done: { unit: Pending; value: unknown }[], hooks: Set<() => void>): void {
+  for (const { unit, value } of done) unit.resolve(value);
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch {
+      // Hooks are notifications; one that throws must not undo a commit that already happened.
     }
   }
 }

@@ -23,6 +23,12 @@ import { attempt, closedError } from "./unavailable.js";
  * The Store on one SQLite connection. Every write goes through the group committer (batched, durable
  * before it resolves); reads run directly, which is safe because a batch never yields mid-transaction.
  */
+/** Makes commits durable off the event loop (see GroupCommitter). */
+export interface WalSync {
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #committer: GroupCommitter;
@@ -34,9 +40,12 @@ export class SqliteStore implements Store {
   #acceptedProjects = new Set<string>();
   #closed = false;
 
-  constructor(db: DatabaseSync) {
+  readonly #wal: WalSync | undefined;
+
+  constructor(db: DatabaseSync, wal?: WalSync) {
+    this.#wal = wal;
     this.#db = db;
-    this.#committer = new GroupCommitter(db);
+    this.#committer = new GroupCommitter(db, wal && (() => wal.sync()));
     this.#events = new EventTable(db);
     this.#runs = new RunTables(db);
     this.#logs = new LogTable(db);
@@ -145,6 +154,7 @@ export class SqliteStore implements Store {
     } finally {
       attempt("closing the database", () => this.#db.close());
     }
+    await this.#wal?.close();
   }
 
   #read<T>(doing: string, work: () => T): T {
