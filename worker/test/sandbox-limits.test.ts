@@ -16,7 +16,8 @@ const HOSTILE: Record<string, ScriptOutcome["status"][]> = {
   "huge-error.js": ["failed"],
   "infinite-loop.js": ["timed_out"],
   "interval-forever.js": ["timed_out"],
-  "job-flood.js": ["failed"],
+  // Fails at the job cap (its own test below); on a loaded machine the wall clock may come first.
+  "job-flood.js": ["failed", "timed_out"],
   // 20,000 console calls may outlast a short wall clock.
   "log-flood.js": ["failed", "timed_out"],
   "loop-after-await.js": ["timed_out"],
@@ -26,7 +27,8 @@ const HOSTILE: Record<string, ScriptOutcome["status"][]> = {
   "object-bomb.js": ["out_of_memory", "timed_out"],
   "string-bomb.js": ["failed", "out_of_memory", "timed_out"],
   "tamper-globals.js": ["failed"],
-  "timer-flood.js": ["failed"],
+  // Fails at the timer cap; on a loaded machine 10,000 timer calls may outlast a short wall clock first.
+  "timer-flood.js": ["failed", "timed_out"],
   "timer-throws.js": ["failed"],
   "top-level-loop.js": ["timed_out"],
   "top-level-reject.js": ["failed"],
@@ -43,6 +45,14 @@ describe("sandbox: limits and isolation", function () {
   it("an infinite loop at the top level: timed_out too", async () => {
     const { outcome } = await runFixture(fixture("hostile", "top-level-loop.js"), { limits: { cpuMs: 300 } });
     expect(outcome).to.deep.include({ status: "timed_out", limit: "cpu" });
+  });
+
+  it("a timer flood: failed at the cap on pending timers, saying so", async () => {
+    const { outcome } = await runFixture(fixture("hostile", "timer-flood.js"), {
+      limits: { maxTimers: 50, cpuMs: 20_000, timeoutMs: 30_000 },
+    });
+    expect(outcome.status).to.equal("failed");
+    if (outcome.status === "failed") expect(outcome.error.message).to.contain("at most 50 timers");
   });
 
   it("a memory bomb: out_of_memory", async () => {
