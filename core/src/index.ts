@@ -76,3 +76,4 @@ export type {
   ImagePushMatch,
 } from "./dispatchfile/index.js";
 export { runsToPrune, type RetentionRule, type RunToRetain } from "./retention.js";
+export { secretsEqual } from "./secrets.js";

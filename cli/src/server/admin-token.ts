@@ -1,5 +1,5 @@
 /** The API's admin token: from config, or generated once into <data>/admin-token (mode 0600). */
-import { randomBytes, timingSafeEqual, createHash } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -17,11 +17,4 @@ export async function resolveAdminToken(dataDir: string, configured?: string): P
     );
     return (await readFile(file, "utf8")).trim();
   }
-}
-
-/** Constant-time comparison: equal-length digests, so neither length nor content leaks through timing. */
-export function tokensMatch(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }

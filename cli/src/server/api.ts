@@ -1,7 +1,6 @@
 /** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
 import express, { type NextFunction, type Request, type Response } from "express";
-import type { ProjectConfig, Store, StoredEvent } from "@bosun/core";
-import { tokensMatch } from "./admin-token.js";
+import { secretsEqual, type ProjectConfig, type Store, type StoredEvent } from "@bosun/core";
 
 export interface ApiOptions {
   store: Store;
@@ -24,7 +23,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
   api.use((req, res, next) => {
     const header = req.headers.authorization ?? "";
     const given = header.startsWith("Bearer ") ? header.slice(7) : "";
-    if (!given || !tokensMatch(given, options.adminToken)) {
+    if (!given || !secretsEqual(given, options.adminToken)) {
       return sendError(
         res,
         401,

@@ -1,22 +1,10 @@
-/**
- * Credential checks shared by the registries. Every comparison runs in constant time: both sides are
- * hashed to SHA-256 first, so timingSafeEqual always sees equal lengths and the length of the secret
- * does not leak either. (A plain hash, not an HMAC: an HMAC needs a key object per call, which cost a
- * sixth of the gateway's time per request, and adds nothing to an equality test.)
- */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+/** Credential checks shared by the registries, all in constant time (core's secretsEqual). */
+import { createHmac } from "node:crypto";
+import { secretsEqual } from "@bosun/core";
 import type { RequestHeaders } from "../registry.js";
 import { singleHeader } from "./headers.js";
 
-function digest(value: string | Buffer): Buffer {
-  return createHash("sha256").update(value).digest();
-}
-
-/** True when `given` equals `expected`; an empty expected secret never matches. */
-export function secretsEqual(given: string | Buffer, expected: string | Buffer): boolean {
-  const same = timingSafeEqual(digest(given), digest(expected));
-  return same && expected.length > 0;
-}
+export { secretsEqual };
 
 /**
  * An Authorization header checked against a token sent as `Bearer <token>` or verbatim (Distribution

@@ -4,7 +4,7 @@
  * and releases it once the next chunk (or the end of the stream) decides. Same policy as core's
  * createRedactor (mask, minimum length), which handles whole texts.
  */
-import { MIN_REDACTED_LENGTH, REDACTED } from "@bosun/core";
+import { createRedactor, MIN_REDACTED_LENGTH, REDACTED } from "@bosun/core";
 
 /** Distinct secrets long enough to redact, longest first (so the longest match wins at a position). */
 function normalise(secrets: readonly string[]): string[] {
@@ -80,6 +80,5 @@ export class StreamRedactor {
 
 /** Redacts a complete text (error messages, for instance). */
 export function redactAll(text: string, secrets: readonly string[] = []): string {
-  const r = new StreamRedactor(secrets);
-  return r.push(text) + r.flush();
+  return createRedactor(secrets)(text);
 }
