@@ -19,4 +19,10 @@ const runner = mocha.run((failures) => {
     writeFileSync(process.env.BOSUN_MOCHA_STATS, JSON.stringify({ passes: s.passes, failures: s.failures }));
   }
   process.exitCode = failures ? 1 : 0;
+  // Every test cleans up after itself; should something still hold the process (a socket, a child),
+  // name it and leave rather than hang CI.
+  setTimeout(() => {
+    console.error(`open after the tests: ${process.getActiveResourcesInfo().join(", ")}`);
+    process.exit(process.exitCode);
+  }, 10_000).unref();
 });
