@@ -15,6 +15,15 @@ export type {
   LogEntry,
   NewLogEntry,
 } from "./runs.js";
+export type {
+  CredentialKind,
+  RegistryLogin,
+  GitLogin,
+  ProjectCredentials,
+  CredentialSummary,
+  CredentialsReader,
+} from "./credentials/types.js";
+export { NO_CREDENTIALS } from "./credentials/types.js";
 export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
 export type {
   EventState,

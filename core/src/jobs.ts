@@ -1,4 +1,5 @@
 /** What an executor runs, and what it reports (DESIGN.md §7b). Shared by the worker and the SDK's types. */
+import type { RegistryLogin } from "./credentials/types.js";
 
 export interface JobMount {
   /** Host directory (docker, host executors) or volume name (kubernetes). */
@@ -33,6 +34,8 @@ export interface JobSpec {
   dockerSocket?: boolean;
   /** Labels that identify project, run and job on the container or pod. */
   labels: Record<string, string>;
+  /** The project's registry logins (`bosun login docker`), for pulling `image`: docker sends them with the pull, kubernetes as a per-job imagePullSecret. */
+  registryCredentials?: RegistryLogin[];
 }
 
 export type JobOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";
