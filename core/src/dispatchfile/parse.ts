@@ -9,6 +9,7 @@ import { evaluateCue } from "./syntax/cue-evaluate.js";
 import { parseCue } from "./syntax/cue-parser.js";
 import { readJson } from "./syntax/json.js";
 import { readYaml } from "./syntax/yaml.js";
+import { readYamlFast } from "./syntax/yaml-fast.js";
 import { SourceError, type Node } from "./tree.js";
 import { validateReferences } from "./validate.js";
 
@@ -31,6 +32,12 @@ export function parseDispatchfile(text: string, options: ParseDispatchfileOption
   try {
     const detected = detectFormat(text);
     format = detected.format;
+    if (format === "yaml") {
+      const fast = readYamlFast(detected.body);
+      const result = fast && lowerAndCheck(fast, file, format);
+      // Only a clean reading is kept: problems and warnings need the positions of the full reading.
+      if (result?.value && result.warnings.length === 0) return result;
+    }
     root =
       format === "json"
         ? readJson(detected.body)
@@ -52,6 +59,11 @@ export function parseDispatchfile(text: string, options: ParseDispatchfileOption
       ? { errors: [problem], warnings: [] }
       : { errors: [problem], warnings: [], format };
   }
+  return lowerAndCheck(root, file, format);
+}
+
+/** The value tree into the model, then the reference checks; problems and warnings in file order. */
+function lowerAndCheck(root: Node, file: string | undefined, format: DispatchfileFormat): DispatchfileResult {
   const read = new Reader(file);
   const dispatchfile = lowerDispatchfile(read, root);
   validateReferences(dispatchfile, read);
