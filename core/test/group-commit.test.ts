@@ -46,3 +46,52 @@ describe("group commit: durability barrier", () => {
     expect((outcome as Error).message).to.contain("could not make the commit durable");
   });
 });
+
+describe("group commit: single-statement units", () => {
+  let db: DatabaseSync;
+  beforeEach(() => {
+    db = new DatabaseSync(":memory:");
+    db.exec("CREATE TABLE t (v INTEGER UNIQUE)");
+  });
+  afterEach(() => db.close());
+
+  const count = () => Number(db.prepare("SELECT count(*) AS n FROM t").get()?.["n"]);
+
+  it("undoes only the failing statement; the rest of the batch commits", async () => {
+    const committer = new GroupCommitter(db);
+    const insert = (v: number) => () => db.prepare("INSERT INTO t VALUES (?)").run(v);
+    const outcomes = await Promise.allSettled([
+      committer.run("first", insert(1), "statement"),
+      // A multi-row statement whose second row collides: none of its rows may stay.
+      committer.run("second", () => db.prepare("INSERT INTO t VALUES (2), (1)").run(), "statement"),
+      committer.run("third", insert(3), "statement"),
+    ]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).to.be.instanceOf(StoreUnavailableError);
+    expect(
+      db
+        .prepare("SELECT v FROM t ORDER BY v")
+        .all()
+        .map((r) => r["v"]),
+    ).to.deep.equal([1, 3]);
+  });
+
+  it("fails the whole batch when a statement ended the transaction", async () => {
+    const committer = new GroupCommitter(db);
+    const outcomes = await Promise.allSettled([
+      committer.run("first", () => db.prepare("INSERT INTO t VALUES (1)").run(), "statement"),
+      // ROLLBACK stands for the errors (disk full, I/O) after which SQLite ends the transaction itself.
+      committer.run(
+        "ending",
+        () => {
+          db.exec("ROLLBACK");
+          throw new Error("SQLITE_FULL: database or disk is full");
+        },
+        "statement",
+      ),
+      committer.run("after", () => db.prepare("INSERT INTO t VALUES (2)").run(), "statement"),
+    ]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(["rejected", "rejected", "rejected"]);
+    expect(count()).to.equal(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { NewEvent } from "@bosun/core";
 import type { ParsedPush, RegistryGateway } from "../registry.js";
 
@@ -8,10 +8,8 @@ import type { ParsedPush, RegistryGateway } from "../registry.js";
  */
 export function derivedDeliveryId(body: Buffer, push: ParsedPush): string {
   const { repository, tag, digest } = push.image;
-  return createHash("sha256")
-    .update(body)
-    .update([push.type, repository, tag ?? "", digest ?? ""].join("\0"))
-    .digest("hex");
+  const identity = Buffer.from([push.type, repository, tag ?? "", digest ?? ""].join("\0"));
+  return hash("sha256", Buffer.concat([body, identity]), "hex");
 }
 
 /** One event per parsed push, carrying the body exactly as received. */

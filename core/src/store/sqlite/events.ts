@@ -23,8 +23,7 @@ export class EventTable {
     this.#insert = db.prepare(
       `INSERT INTO events (id, project, source, type, image, payload, delivery_id, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (project, delivery_id) DO NOTHING
-       RETURNING *`,
+       ON CONFLICT (project, delivery_id) DO NOTHING`,
     );
     this.#byDelivery = db.prepare("SELECT * FROM events WHERE project = ? AND delivery_id = ?");
     this.#byId = db.prepare("SELECT * FROM events WHERE id = ?");
@@ -58,18 +57,32 @@ export class EventTable {
   insert(events: readonly NewEvent[], receivedAt: string): AcceptResult {
     const result: AcceptResult = { accepted: [], duplicates: [] };
     for (const e of events) {
-      const inserted = this.#insert.get(
-        newId(),
+      const id = newId();
+      const image = imageOf(e.image);
+      const { changes } = this.#insert.run(
+        id,
         e.project,
         e.source,
         e.type,
-        JSON.stringify(imageOf(e.image)),
+        JSON.stringify(image),
         e.payload,
         e.deliveryId,
         receivedAt,
       );
-      if (inserted) {
-        result.accepted.push(toEvent(inserted));
+      // The stored row is exactly what was given, so it is not read back (the payload is the bulk of it).
+      if (Number(changes) === 1) {
+        result.accepted.push({
+          id,
+          project: e.project,
+          source: e.source,
+          type: e.type,
+          image,
+          payload: e.payload,
+          deliveryId: e.deliveryId,
+          receivedAt,
+          state: "queued",
+          attempts: 0,
+        });
         continue;
       }
       const earlier = this.#byDelivery.get(e.project, e.deliveryId);

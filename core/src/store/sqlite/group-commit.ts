@@ -7,8 +7,16 @@ export interface Batch {
   afterCommit(hook: () => void): void;
 }
 
+/**
+ * How a unit of work writes. "statement": at most one writing statement, which SQLite already makes
+ * all-or-none on its own (a failed statement is undone without ending the transaction), so the unit
+ * needs no SAVEPOINT of its own; that saves two statements on the hottest path (one accepted push).
+ */
+export type UnitShape = "statements" | "statement";
+
 interface Pending {
   doing: string;
+  shape: UnitShape;
   work: (batch: Batch) => unknown;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -52,10 +60,10 @@ export class GroupCommitter {
   }
 
   /** Runs `work` in the next batch; resolves with its result once the batch is committed. */
-  run<T>(doing: string, work: (batch: Batch) => T): Promise<T> {
+  run<T>(doing: string, work: (batch: Batch) => T, shape: UnitShape = "statements"): Promise<T> {
     if (this.#closed) return Promise.reject(closedError(doing));
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ doing, work, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ doing, shape, work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.flush());
@@ -92,8 +100,9 @@ export class GroupCommitter {
         continue;
       }
       const unitHooks: (() => void)[] = [];
+      const savepoint = unit.shape === "statements";
       try {
-        this.#savepoint.run();
+        if (savepoint) this.#savepoint.run();
       } catch (err) {
         broken = err;
         unit.reject(unavailable(unit.doing, err));
@@ -101,11 +110,16 @@ export class GroupCommitter {
       }
       try {
         const value = unit.work({ afterCommit: (hook) => unitHooks.push(hook) });
-        this.#release.run();
+        if (savepoint) this.#release.run();
         done.push({ unit, value });
         for (const hook of unitHooks) hooks.add(hook);
       } catch (err) {
         unit.reject(unavailable(unit.doing, err));
+        if (!savepoint) {
+          // SQLite undid the statement; some errors (disk full, I/O) end the whole transaction.
+          if (!this.#db.isTransaction) broken = err;
+          continue;
+        }
         try {
           this.#rollbackTo.run();
           this.#release.run();

@@ -55,14 +55,18 @@ export class SqliteStore implements Store {
     events.forEach(checkNewEvent);
     if (events.length === 0) return { accepted: [], duplicates: [] };
     const doing = `accepting ${events.length} event${events.length === 1 ? "" : "s"}`;
-    return this.#committer.run(doing, (batch) => {
-      const result = this.#events.insert(events, now());
-      if (result.accepted.length > 0) {
-        for (const e of result.accepted) this.#acceptedProjects.add(e.project);
-        batch.afterCommit(this.#notifyAccepted);
-      }
-      return result;
-    });
+    return this.#committer.run(
+      doing,
+      (batch) => {
+        const result = this.#events.insert(events, now());
+        if (result.accepted.length > 0) {
+          for (const e of result.accepted) this.#acceptedProjects.add(e.project);
+          batch.afterCommit(this.#notifyAccepted);
+        }
+        return result;
+      },
+      events.length === 1 ? "statement" : "statements",
+    );
   }
 
   async getEvent(id: string): Promise<StoredEvent | undefined> {
@@ -74,17 +78,23 @@ export class SqliteStore implements Store {
   }
 
   claimEvent(options: ClaimOptions): Promise<Claim | undefined> {
-    return this.#committer.run("claiming an event", () => this.#events.claim(options));
+    return this.#committer.run("claiming an event", () => this.#events.claim(options), "statement");
   }
 
   renewLease(eventId: string, owner: string, leaseMs: number): Promise<boolean> {
-    return this.#committer.run(`renewing the lease on event ${eventId}`, () =>
-      this.#events.renew(eventId, owner, leaseMs),
+    return this.#committer.run(
+      `renewing the lease on event ${eventId}`,
+      () => this.#events.renew(eventId, owner, leaseMs),
+      "statement",
     );
   }
 
   finishEvent(eventId: string, owner: string): Promise<boolean> {
-    return this.#committer.run(`finishing event ${eventId}`, () => this.#events.finish(eventId, owner));
+    return this.#committer.run(
+      `finishing event ${eventId}`,
+      () => this.#events.finish(eventId, owner),
+      "statement",
+    );
   }
 
   onEventsAccepted(listener: (projects: readonly string[]) => void): () => void {
@@ -95,11 +105,19 @@ export class SqliteStore implements Store {
   }
 
   createRun(run: NewRun): Promise<Run> {
-    return this.#committer.run(`creating a run for event ${run.eventId}`, () => this.#runs.createRun(run));
+    return this.#committer.run(
+      `creating a run for event ${run.eventId}`,
+      () => this.#runs.createRun(run),
+      "statement",
+    );
   }
 
   finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void> {
-    return this.#committer.run(`finishing run ${id}`, () => this.#runs.finishRun(id, status, error));
+    return this.#committer.run(
+      `finishing run ${id}`,
+      () => this.#runs.finishRun(id, status, error),
+      "statement",
+    );
   }
 
   async getRun(id: string): Promise<Run | undefined> {
