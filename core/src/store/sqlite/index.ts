@@ -2,7 +2,10 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { open, type FileHandle } from "node:fs/promises";
+import type { CredentialStore } from "../../credentials/store.js";
 import type { Store } from "../types.js";
+import { SqliteCredentialStore } from "./credentials.js";
+import { startCheckpointer, type Checkpointer } from "./checkpointer.js";
 import { migrate } from "./schema.js";
 import { SqliteStore, type WalSync } from "./store.js";
 import { unavailable } from "./unavailable.js";
@@ -19,8 +22,11 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** fdatasync of the WAL file (opened once), run on libuv's thread pool; close waits for the last one. */
-function walSyncer(file: string): WalSync {
+/**
+ * fdatasync of the WAL file (opened once), run on libuv's thread pool; close waits for the last one
+ * and for the checkpointer that empties the WAL.
+ */
+function walSyncer(file: string, checkpointer: Checkpointer): WalSync {
   let wal: Promise<FileHandle> | undefined;
   let last: Promise<void> = Promise.resolve();
   return {
@@ -33,16 +39,20 @@ function walSyncer(file: string): WalSync {
     async close() {
       await last;
       await (await wal?.catch(() => undefined))?.close();
+      await checkpointer.close();
     },
   };
 }
+
+/** The store, and the logins kept in the same file (see SqliteCredentialStore). */
+export type SqliteStoreWithCredentials = Store & { readonly credentials: CredentialStore };
 
 /**
  * Opens (creating and migrating when needed) the embedded store: one SQLite file in WAL mode, whose
  * WAL is synced before any commit is acknowledged, because a 2xx to a registry promises that its push
  * survives a power cut.
  */
-export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStoreWithCredentials> {
   const file = resolve(options.dataDir, options.file ?? "bosun.db");
   let db: DatabaseSync | undefined;
   try {
@@ -55,7 +65,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     // answers only after that, so durability is FULL's.
     db.exec("PRAGMA synchronous = NORMAL");
     migrate(db);
-    return new SqliteStore(db, walSyncer(file));
+    const wal = walSyncer(file, startCheckpointer(db, file));
+    const credentials = new SqliteCredentialStore(db, () => wal.sync());
+    return Object.assign(new SqliteStore(db, wal), { credentials });
   } catch (err) {
     try {
       db?.close();
