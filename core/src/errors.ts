@@ -31,6 +31,8 @@ export type ErrorCode =
   | "JOB_CANCELLED"
   | "EXECUTOR_UNAVAILABLE"
   | "IMAGE_PULL_FAILED"
+  | "CREDENTIALS_KEY_MISSING"
+  | "CREDENTIALS_UNREADABLE"
   | "INTERNAL";
 
 /** One thing that is wrong with an input: where, what was expected, what was found. */

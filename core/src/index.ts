@@ -15,15 +15,7 @@ export type {
   LogEntry,
   NewLogEntry,
 } from "./runs.js";
-export type {
-  CredentialKind,
-  RegistryLogin,
-  GitLogin,
-  ProjectCredentials,
-  CredentialSummary,
-  CredentialsReader,
-} from "./credentials/types.js";
-export { NO_CREDENTIALS } from "./credentials/types.js";
+export * from "./credentials/index.js";
 export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
 export type {
   EventState,
@@ -37,7 +29,7 @@ export type {
   Store,
 } from "./store/types.js";
 export { openSqliteStore } from "./store/sqlite/index.js";
-export type { SqliteStoreOptions } from "./store/sqlite/index.js";
+export type { SqliteStoreOptions, SqliteStoreWithCredentials } from "./store/sqlite/index.js";
 export type {
   SourceRef,
   Subscription,

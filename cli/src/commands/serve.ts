@@ -68,7 +68,9 @@ async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
 
 export async function readConfig(o: ServeOpts): Promise<ServerConfig | undefined> {
   const file = o.config ?? (existsSync("bosun.yaml") ? "bosun.yaml" : undefined);
-  const result = file ? await loadConfig(file) : parseConfig("", { file: resolve("bosun.yaml") });
+  const result = file
+    ? await loadConfig(file)
+    : parseConfig("", { file: resolve("bosun.yaml"), env: process.env });
   if (result.errors) return fatal(`invalid configuration:\n${formatProblems(result.errors)}`);
   const config = result.value;
   if (o.data) config.dataDir = resolve(o.data);

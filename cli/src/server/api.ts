@@ -1,6 +1,7 @@
 /** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
 import express, { type NextFunction, type Request, type Response } from "express";
 import { secretsEqual, type ProjectConfig, type Store, type StoredEvent } from "@bosun/core";
+import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
 
 export interface ApiOptions {
   store: Store;
@@ -13,6 +14,8 @@ export interface ApiOptions {
     repository: string;
     tag: string;
   }): Promise<{ status: number; body: unknown }>;
+  /** Registry and git logins (`bosun login`); without them, those routes are absent. */
+  credentials?: Pick<ServerCredentials, "store" | "sealer">;
 }
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
@@ -33,6 +36,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
     }
     next();
   });
+  if (options.credentials) api.use(createCredentialsRouter(options.credentials, options.projects));
   const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
     fn(req, res).catch(next);
   const limit = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);

@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import express from "express";
 import {
   openSqliteStore,
+  type CredentialsReader,
   type ProjectConfig,
   type RegistryKind,
   type ServerConfig,
@@ -16,6 +17,7 @@ import { createGatewayHandler, REGISTRIES, type Answer } from "@bosun/gateways";
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
+import { setUpCredentials } from "./credentials-api.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { createRunDependencies } from "./run-dependencies.js";
@@ -42,6 +44,8 @@ export interface RunningServer {
   port: number;
   store: Store;
   adminToken: string;
+  /** The projects' logins, opened with the server's credentials key (what the worker is given). */
+  credentialsFor: CredentialsReader;
   consumer?: Consumer;
   /** Stops HTTP, hands runs in flight back to the queue, closes the store. */
   close(): Promise<void>;
@@ -52,6 +56,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Short: a lock wait blocks the event loop (node:sqlite is synchronous), and writers hold locks for milliseconds.
   const store = await openSqliteStore({ dataDir: config.dataDir, busyTimeoutMs: 1_000 });
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
+  const credentials = setUpCredentials(config, store.credentials, logger);
   const metrics = createMetrics();
   const projects = new Map<string, ProjectConfig>(config.projects.map((p) => [p.name, p]));
   const findProject = (name: string) => projects.get(name);
@@ -92,6 +97,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       adminToken,
       projects: () => [...projects.values()],
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
+      credentials,
     }),
   );
   app.use((_req, res) =>
@@ -122,6 +128,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       pollMs: config.worker.pollMs,
       busy: () => webhooksInFlight >= BUSY_WEBHOOKS,
       ...runDependencies,
+      credentialsFor: credentials.reader,
       onError,
     });
     consumer.start();
@@ -151,6 +158,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     port,
     store,
     adminToken,
+    credentialsFor: credentials.reader,
     consumer,
     async close() {
       await new Promise<void>((resolve) => {

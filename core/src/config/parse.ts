@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
+import { readCredentialsKey } from "../credentials/key.js";
 import { fail, ok, type Problem, type Result } from "../errors.js";
 import { configSchema, type RawConfig } from "./schema.js";
 import { formatPath, locate, type PathSegment } from "./locate.js";
@@ -69,11 +70,20 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Res
 
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return fail(...parsed.error.issues.map((i) => issueToProblem(i, doc, lines, file)));
-  return (
+  const resolved =
     resolveConfig(parsed.data, file, (path, message, expected) =>
       problems.push({ code: "CONFIG_INVALID", message, path: formatPath(path), expected, ...at(path) }),
-    ) ?? fail(...problems)
+    ) ?? fail(...problems);
+  if (resolved.errors) return resolved;
+  const keyFile = parsed.data.credentials?.keyFile;
+  const key = readCredentialsKey(
+    keyFile === undefined ? undefined : resolve(file ? dirname(file) : process.cwd(), keyFile),
+    options.env ?? {},
   );
+  if (key.errors)
+    return fail(...key.errors.map((p) => (p.path ? { ...p, ...at(["credentials", "keyFile"]) } : p)));
+  if (key.value !== undefined) resolved.value.credentialsKey = key.value;
+  return resolved;
 }
 
 function substituteEnv(

@@ -139,6 +139,8 @@ export const configSchema = z.strictObject({
   sandbox: z
     .strictObject({ memoryMb: z.number().int().min(8).max(4096).default(128) })
     .default({ memoryMb: 128 }),
+  // The key that seals `bosun login` passwords; without it (and BOSUN_CREDENTIALS_KEY), logins are refused.
+  credentials: z.strictObject({ keyFile: z.string().min(1).optional() }).optional(),
   projects: z.array(projectSchema).default([]),
 });
 

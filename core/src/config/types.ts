@@ -55,6 +55,8 @@ export interface ServerConfig {
   sandbox: { memoryMb: number };
   /** For projects with `executor: kubernetes`; absent: the default kubeconfig and namespace. */
   kubernetes?: KubernetesConfig;
+  /** Seals registry and git logins: read from credentials.keyFile, else BOSUN_CREDENTIALS_KEY. A secret. */
+  credentialsKey?: string;
   projects: ProjectConfig[];
 }
 

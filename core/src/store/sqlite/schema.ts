@@ -72,6 +72,18 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX logs_by_run ON logs (run_id, seq);
   `,
+  // Logins (`bosun login`): the password only ever sealed with the operator's key (credentials/sealer.ts).
+  `
+  CREATE TABLE credentials (
+    project TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- docker | git
+    target TEXT NOT NULL,             -- registry or git host, host[:port]
+    username TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (project, kind, target)
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

@@ -1,0 +1,125 @@
+/**
+ * login docker|git · logout docker|git · credentials list: a project's registry and git logins, kept by
+ * the running server, sealed with its key. Passwords come only from stdin or a file: a --password flag
+ * would leave them in shell history and in `ps` for every user of the machine.
+ */
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { normaliseTarget, type CredentialKind, type CredentialSummary } from "@bosun/core";
+import { printJson, printTable, shortTime } from "../output.js";
+import { action, clientFrom, withServer } from "./common.js";
+
+interface LoginOpts {
+  server?: string;
+  token?: string;
+  data?: string;
+  project: string;
+  registry?: string;
+  host?: string;
+  username: string;
+  passwordStdin?: boolean;
+  passwordFile?: string;
+}
+
+interface ListOpts {
+  server?: string;
+  token?: string;
+  data?: string;
+  project?: string;
+  json?: boolean;
+}
+
+const KINDS: { kind: CredentialKind; flag: "registry" | "host"; what: string }[] = [
+  { kind: "docker", flag: "registry", what: "a container registry (host[:port]; docker.io for Docker Hub)" },
+  { kind: "git", flag: "host", what: "a git host for https clones (host[:port])" },
+];
+
+export function registerLoginCommands(program: Command): void {
+  const login = program.command("login").description("store a project's registry or git login on the server");
+  const logout = program.command("logout").description("remove a project's registry or git login");
+  for (const { kind, flag, what } of KINDS) {
+    withServer(login.command(kind))
+      .description(`log a project in to ${what}`)
+      .requiredOption("--project <name>")
+      .requiredOption(`--${flag} <${flag}>`)
+      .requiredOption("--username <name>")
+      .option("--password-stdin", "read the password (or token) from stdin")
+      .option("--password-file <file>", "read the password (or token) from a file")
+      .action(
+        action(async (o: LoginOpts) => {
+          const password = await readPassword(o);
+          if (password === undefined) return;
+          const target = o[flag] ?? "";
+          await clientFrom(o).put(path(o.project, kind, target), { username: o.username, password });
+          const shown = normaliseTarget(kind, target) ?? target;
+          process.stdout.write(`logged in to ${shown} for project ${o.project} as ${o.username.trim()}\n`);
+        }),
+      );
+    withServer(logout.command(kind))
+      .description(`remove a project's login to ${what}`)
+      .requiredOption("--project <name>")
+      .requiredOption(`--${flag} <${flag}>`)
+      .action(
+        action(async (o: LoginOpts) => {
+          const target = o[flag] ?? "";
+          await clientFrom(o).delete(path(o.project, kind, target));
+          process.stdout.write(
+            `logged out of ${normaliseTarget(kind, target) ?? target} for project ${o.project}\n`,
+          );
+        }),
+      );
+  }
+
+  const credentials = program
+    .command("credentials")
+    .description("the logins projects hold (never passwords)");
+  withServer(credentials.command("list"))
+    .description("list logins: project, kind, registry or host, username")
+    .option("--project <name>")
+    .option("--json", "machine-readable output")
+    .action(
+      action(async (o: ListOpts) => {
+        const { credentials: list } = await clientFrom(o).get<{ credentials: CredentialSummary[] }>(
+          o.project ? `/projects/${encodeURIComponent(o.project)}/credentials` : "/credentials",
+        );
+        if (o.json) return printJson(list);
+        printTable(
+          ["PROJECT", "KIND", "TARGET", "USERNAME", "UPDATED"],
+          list.map((c) => [c.project, c.kind, c.target, c.username, shortTime(c.updatedAt)]),
+        );
+      }),
+    );
+}
+
+function path(project: string, kind: CredentialKind, target: string): string {
+  return `/projects/${encodeURIComponent(project)}/credentials/${kind}/${encodeURIComponent(target)}`;
+}
+
+/** The password from stdin or a file, less one trailing newline (what `echo` and editors add). */
+async function readPassword(o: LoginOpts): Promise<string | undefined> {
+  if (Boolean(o.passwordStdin) === (o.passwordFile !== undefined)) {
+    return usage("give the password with exactly one of --password-stdin or --password-file <file>");
+  }
+  let raw: string;
+  try {
+    raw = o.passwordStdin ? await readStdin() : await readFile(o.passwordFile ?? "", "utf8");
+  } catch (err) {
+    return usage(`cannot read the password file ${o.passwordFile}: ${(err as Error).message}`);
+  }
+  const password = raw.replace(/\r?\n$/, "");
+  if (!password)
+    return usage(`the password ${o.passwordStdin ? "on stdin" : `in ${o.passwordFile}`} is empty`);
+  return password;
+}
+
+function usage(message: string): undefined {
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = 2;
+  return undefined;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,170 @@
+/**
+ * Registry and git logins over the API (`bosun login`, `bosun logout`, `bosun credentials list`), and the
+ * server's sealer and reader for them. Passwords come in sealed-to-be and never go out: responses and
+ * logs carry usernames and targets only.
+ */
+import express, { type NextFunction, type Request, type Response } from "express";
+import {
+  createCredentialsReader,
+  createSealer,
+  isCredentialKind,
+  normaliseTarget,
+  putLogin,
+  StoreUnavailableError,
+  type CredentialKind,
+  type CredentialsReader,
+  type CredentialStore,
+  type ProjectConfig,
+  type Sealer,
+  type ServerConfig,
+} from "@bosun/core";
+import type { Logger } from "./logger.js";
+
+export interface ServerCredentials {
+  store: CredentialStore;
+  /** Absent when no key is configured: logins are refused, listing and logout still work. */
+  sealer?: Sealer;
+  /** For the worker: a project's logins, opened. */
+  reader: CredentialsReader;
+}
+
+/** The server's credentials from its config; warns (without failing) when stored logins do not open. */
+export function setUpCredentials(
+  config: ServerConfig,
+  store: CredentialStore,
+  logger: Logger,
+): ServerCredentials {
+  const sealer = config.credentialsKey === undefined ? undefined : createSealer(config.credentialsKey);
+  const reader = createCredentialsReader(store, sealer);
+  // A wrong or missing key is found now, in the log, rather than at the first pull that needs it.
+  void store
+    .list()
+    .then((all) => all[0] && reader(all[0].project))
+    .catch((err: Error & { code?: string }) => logger.warn({ code: err.code }, err.message));
+  return { store, sealer, reader };
+}
+
+type Handler = (req: Request, res: Response) => Promise<unknown>;
+
+export function createCredentialsRouter(
+  credentials: Pick<ServerCredentials, "store" | "sealer">,
+  projects: () => readonly ProjectConfig[],
+): express.Router {
+  const { store, sealer } = credentials;
+  const router = express.Router();
+  const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
+    fn(req, res).catch(next);
+  const known = (req: Request, res: Response): string | undefined => {
+    const name = String(req.params.name);
+    if (projects().some((p) => p.name === name)) return name;
+    sendError(res, 404, "NOT_FOUND", `no project "${name}"`);
+    return undefined;
+  };
+  /** The kind and normalised target from the path, or a 400 already sent. */
+  const login = (req: Request, res: Response): { kind: CredentialKind; target: string } | undefined => {
+    const kind = String(req.params.kind);
+    if (!isCredentialKind(kind)) {
+      sendError(res, 400, "PAYLOAD_MALFORMED", `unknown credential kind "${kind}"; expected docker or git`);
+      return undefined;
+    }
+    const target = normaliseTarget(kind, String(req.params.target));
+    if (target) return { kind, target };
+    const what = kind === "docker" ? "a registry" : "a git host";
+    sendError(
+      res,
+      400,
+      "PAYLOAD_MALFORMED",
+      `expected ${what} as host[:port], found "${String(req.params.target)}"`,
+    );
+    return undefined;
+  };
+
+  router.get(
+    "/credentials",
+    route(async (req, res) => {
+      const project =
+        typeof req.query.project === "string" && req.query.project ? req.query.project : undefined;
+      res.json({ credentials: await store.list(project) });
+    }),
+  );
+  router.get(
+    "/projects/:name/credentials",
+    route(async (req, res) => {
+      const project = known(req, res);
+      if (project) res.json({ credentials: await store.list(project) });
+    }),
+  );
+  router.put(
+    "/projects/:name/credentials/:kind/:target",
+    express.json({ limit: "64kb" }),
+    route(async (req, res) => {
+      const project = known(req, res);
+      const where = project && login(req, res);
+      if (!project || !where) return;
+      const { username, password } = (req.body ?? {}) as Record<string, unknown>;
+      if (typeof username !== "string" || !username.trim() || typeof password !== "string" || !password) {
+        return sendError(
+          res,
+          400,
+          "PAYLOAD_MALFORMED",
+          'a login needs a JSON body {"username": "...", "password": "..."} with non-empty strings',
+        );
+      }
+      // Basic auth (registries, git over https) joins them as user:password, so a colon would split wrong.
+      if (/[:\p{Cc}]/u.test(username)) {
+        return sendError(
+          res,
+          400,
+          "PAYLOAD_MALFORMED",
+          "a username cannot contain ':' or control characters",
+        );
+      }
+      if (!sealer) {
+        return sendError(
+          res,
+          409,
+          "CREDENTIALS_KEY_MISSING",
+          "this server has no credentials key, so it cannot store logins: set credentials.keyFile in its " +
+            "config (a file made with `head -c 32 /dev/urandom | base64 > key`) or BOSUN_CREDENTIALS_KEY, " +
+            "then restart it",
+        );
+      }
+      await putLogin(store, sealer, { project, ...where, username: username.trim(), password });
+      res.status(204).end();
+    }),
+  );
+  router.delete(
+    "/projects/:name/credentials/:kind/:target",
+    route(async (req, res) => {
+      const project = known(req, res);
+      const where = project && login(req, res);
+      if (!project || !where) return;
+      if (await store.remove(project, where.kind, where.target)) return res.status(204).end();
+      sendError(res, 404, "NOT_FOUND", `project "${project}" has no ${where.kind} login for ${where.target}`);
+    }),
+  );
+  // Handled here, never passed on to the server's error log: a body parser's error carries the raw
+  // body, which holds the password.
+  router.use(
+    (err: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+      if (err instanceof StoreUnavailableError) return sendError(res, 503, err.code, err.message);
+      if (typeof err.type === "string") {
+        const tooLarge = err.status === 413;
+        return sendError(
+          res,
+          tooLarge ? 413 : 400,
+          tooLarge ? "BODY_TOO_LARGE" : "PAYLOAD_MALFORMED",
+          tooLarge
+            ? "the login is too large"
+            : 'a login needs a JSON body {"username": "...", "password": "..."}',
+        );
+      }
+      next(err);
+    },
+  );
+  return router;
+}
+
+function sendError(res: Response, status: number, code: string, message: string): Response {
+  return res.status(status).json({ error: { code, message } });
+}
