@@ -5,6 +5,8 @@ import { registerDispatchfileCommands } from "./commands/dispatchfile.js";
 import { registerScriptCommands } from "./commands/script.js";
 import { registerServeCommands } from "./commands/serve.js";
 import { registerStateCommands } from "./commands/state.js";
+import { registerLoginCommands } from "./commands/login.js";
+import { registerManifestsCommands } from "./commands/manifests.js";
 
 const program = new Command("bosun")
   .description("Registry pushes in, scripted automation out: Brigade-style scripts and Dispatchfiles")
@@ -15,4 +17,6 @@ registerStateCommands(program);
 registerScriptCommands(program);
 registerDispatchfileCommands(program);
 registerProjectCommands(program);
+registerLoginCommands(program);
+registerManifestsCommands(program);
 await program.parseAsync(process.argv);

@@ -1,0 +1,83 @@
+/** `bosun manifests`: print the Kubernetes objects that run Bosun's gateways and worker on a cluster. */
+import type { Command } from "commander";
+import {
+  buildManifests,
+  checkOptions,
+  DEFAULT_CONFIG_SECRET,
+  DEFAULT_IMAGE,
+  DEFAULT_NAMESPACE,
+  DEFAULT_STORAGE_SIZE,
+  GATEWAY_KINDS,
+  ManifestError,
+  OUTPUT_FORMATS,
+  render,
+  type OutputFormat,
+} from "../manifests/index.js";
+
+interface ManifestsOpts {
+  gateway: string[];
+  worker?: boolean;
+  all?: boolean;
+  namespace: string;
+  jobsNamespace?: string;
+  image: string;
+  replicas: string;
+  configSecret: string;
+  storageSize: string;
+  output: string;
+}
+
+export function registerManifestsCommands(program: Command): void {
+  program
+    .command("manifests")
+    .description("print the Kubernetes objects to run Bosun on a cluster (kubectl apply -f -)")
+    .option(
+      "--gateway <kind>",
+      `a gateway Deployment and Service for this registry (repeatable): ${GATEWAY_KINDS.join(", ")}`,
+      (kind: string, kinds: string[]) => [...kinds, kind],
+      [],
+    )
+    .option("--worker", "the worker Deployment and Service, its ServiceAccount, Role and RoleBinding")
+    .option("--all", "every gateway and the worker")
+    .option("--namespace <ns>", "namespace of Bosun's objects", DEFAULT_NAMESPACE)
+    .option(
+      "--jobs-namespace <ns>",
+      "namespace of job pods (bosun.yaml's kubernetes.namespace; default: --namespace)",
+    )
+    .option("--image <image>", "Bosun's image (bosun on PATH)", DEFAULT_IMAGE)
+    .option("--replicas <n>", "replicas per Deployment (the SQLite store allows 1)", "1")
+    .option(
+      "--config-secret <name>",
+      "the Secret holding bosun.yaml, mounted at /etc/bosun",
+      DEFAULT_CONFIG_SECRET,
+    )
+    .option("--storage-size <size>", "size of the data volume (bosun-data)", DEFAULT_STORAGE_SIZE)
+    .option("-o, --output <format>", `output format: ${OUTPUT_FORMATS.join(" or ")}`, "yaml")
+    .action((o: ManifestsOpts) => manifests(o));
+}
+
+function manifests(o: ManifestsOpts): void {
+  try {
+    if (!OUTPUT_FORMATS.includes(o.output as OutputFormat)) {
+      throw new ManifestError(`--output: expected ${OUTPUT_FORMATS.join(" or ")}, found "${o.output}"`);
+    }
+    if (!/^[0-9]+$/.test(o.replicas)) {
+      throw new ManifestError(`--replicas: expected a whole number of at least 1, found "${o.replicas}"`);
+    }
+    const options = checkOptions({
+      gateways: o.all ? GATEWAY_KINDS : o.gateway,
+      worker: Boolean(o.all || o.worker),
+      namespace: o.namespace,
+      jobsNamespace: o.jobsNamespace,
+      image: o.image,
+      replicas: Number(o.replicas),
+      configSecret: o.configSecret,
+      storageSize: o.storageSize,
+    });
+    process.stdout.write(render(buildManifests(options), o.output as OutputFormat, options));
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exitCode = 2;
+  }
+}

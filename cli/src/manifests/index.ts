@@ -1,0 +1,17 @@
+/** `bosun manifests`: the Kubernetes objects that run Bosun on a cluster (docs/kubernetes.md). */
+export {
+  checkOptions,
+  DEFAULT_CONFIG_SECRET,
+  DEFAULT_IMAGE,
+  DEFAULT_NAMESPACE,
+  DEFAULT_STORAGE_SIZE,
+  GATEWAY_KINDS,
+  isDnsLabel,
+  isDnsSubdomain,
+  ManifestError,
+  PORT,
+  type ManifestOptions,
+} from "./options.js";
+export { buildManifests, DATA_CLAIM, gatewayName, WORKER, WORKER_JOBS, type KubeObject } from "./objects.js";
+export { WORKER_RULES } from "./rbac.js";
+export { headNote, OUTPUT_FORMATS, render, type OutputFormat } from "./render.js";

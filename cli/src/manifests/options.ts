@@ -1,0 +1,104 @@
+/**
+ * What `bosun manifests` is asked for, its defaults, and the checks made before anything is built.
+ * Every problem is a ManifestError whose message names the option and what it accepts.
+ */
+import { REGISTRIES } from "@bosun/gateways";
+
+/** The registry kinds that have a webhook gateway (`bosun gateway --registry <kind>` serves them). */
+export const GATEWAY_KINDS: readonly string[] = REGISTRIES.map((r) => r.kind);
+
+export const DEFAULT_NAMESPACE = "bosun";
+/** An image with `bosun` on PATH (and `git`, for Dispatchfiles from git); see docs/kubernetes.md. */
+export const DEFAULT_IMAGE = "ghcr.io/bosun/bosun:0.1.0";
+export const DEFAULT_CONFIG_SECRET = "bosun-config";
+export const DEFAULT_STORAGE_SIZE = "1Gi";
+
+/** Where things are inside the containers. */
+export const CONFIG_DIR = "/etc/bosun";
+export const CONFIG_FILE = `${CONFIG_DIR}/bosun.yaml`;
+export const DATA_DIR = "/var/lib/bosun";
+export const PORT = 7744;
+
+export interface ManifestOptions {
+  /** One gateway Deployment and Service per kind (each one of GATEWAY_KINDS). */
+  gateways: readonly string[];
+  /** The worker's Deployment and Service, its ServiceAccount, Role and RoleBinding. */
+  worker: boolean;
+  namespace: string;
+  /** Where the kubernetes executor creates job pods (the config's kubernetes.namespace). Default: namespace. */
+  jobsNamespace?: string;
+  image: string;
+  /** Replicas per Deployment. The embedded SQLite store allows 1. */
+  replicas: number;
+  /** The Secret holding bosun.yaml (and the scripts it names by relative path). */
+  configSecret: string;
+  /** The size requested for the data volume (a Kubernetes quantity). */
+  storageSize: string;
+}
+
+export class ManifestError extends Error {}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+export function isDnsLabel(value: string): boolean {
+  return value.length <= 63 && DNS_LABEL.test(value);
+}
+
+export function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && DNS_SUBDOMAIN.test(value);
+}
+
+/** The options with defaults filled in, or a ManifestError saying what is wrong. */
+export function checkOptions(o: Partial<ManifestOptions>): ManifestOptions {
+  const gateways = [...new Set(o.gateways ?? [])];
+  for (const kind of gateways) {
+    if (!GATEWAY_KINDS.includes(kind)) {
+      throw new ManifestError(
+        `--gateway: unknown registry kind "${kind}"; expected one of ${GATEWAY_KINDS.join(", ")}`,
+      );
+    }
+  }
+  const worker = o.worker ?? false;
+  if (gateways.length === 0 && !worker) {
+    throw new ManifestError("nothing to generate: give --gateway <kind>, --worker or --all");
+  }
+  const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+  const jobsNamespace = o.jobsNamespace ?? namespace;
+  for (const [option, value] of [
+    ["--namespace", namespace],
+    ["--jobs-namespace", jobsNamespace],
+  ] as const) {
+    if (!isDnsLabel(value)) {
+      throw new ManifestError(
+        `${option}: "${value}" is not a namespace name (lowercase letters, digits and '-', at most 63)`,
+      );
+    }
+  }
+  const configSecret = o.configSecret ?? DEFAULT_CONFIG_SECRET;
+  if (!isDnsSubdomain(configSecret)) {
+    throw new ManifestError(
+      `--config-secret: "${configSecret}" is not a Secret name (lowercase letters, digits, '-' and '.')`,
+    );
+  }
+  const image = o.image ?? DEFAULT_IMAGE;
+  if (image.trim() === "" || /\s/.test(image)) {
+    throw new ManifestError(`--image: "${image}" is not an image reference`);
+  }
+  const replicas = o.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new ManifestError(`--replicas: expected a whole number of at least 1, found ${String(replicas)}`);
+  }
+  if (replicas > 1) {
+    throw new ManifestError(
+      "--replicas: the embedded SQLite store is one file on one node, so each Deployment runs one " +
+        "replica; scaling out awaits the PostgreSQL store (docs/kubernetes.md)",
+    );
+  }
+  const storageSize = o.storageSize ?? DEFAULT_STORAGE_SIZE;
+  if (!QUANTITY.test(storageSize)) {
+    throw new ManifestError(`--storage-size: expected a quantity like 1Gi or 500Mi, found "${storageSize}"`);
+  }
+  return { gateways, worker, namespace, jobsNamespace, image, replicas, configSecret, storageSize };
+}
