@@ -38,7 +38,11 @@ describe("docker executor", function () {
     return {
       executor,
       image: TEST_IMAGE,
-      leftovers: async (labels) => (await client.listContainers(labels)).length,
+      // A job that ended by itself returns before its container is removed: wait for that first.
+      leftovers: async (labels) => {
+        await executor.settled();
+        return (await client.listContainers(labels)).length;
+      },
       cleanup: async () => executor.close(),
     };
   });
@@ -49,8 +53,8 @@ describe("docker executor", function () {
     before(function () {
       executor = new DockerExecutor({ socketPath: socket.socketPath });
     });
-    after(function () {
-      executor?.close();
+    after(async function () {
+      await executor?.close();
     });
 
     const job = (extra: Partial<JobSpec>): JobSpec => {
@@ -75,6 +79,42 @@ describe("docker executor", function () {
       expect(seen[0]?.Labels?.[MANAGED_LABEL]).to.equal("true");
       expect(seen[0]?.Labels?.["bosun.test/job"]).to.equal(`labelled-${runId}`);
       expect(await client.listContainers(spec.labels)).to.have.length(0);
+    });
+
+    it("returns a finished job's result, then removes its container; settled() waits for that", async function () {
+      const spec = job({ tasks: ["echo done"] });
+      const result = await run(spec);
+      expect(result.outcome).to.equal("succeeded");
+      expect(result.output).to.equal("done\n");
+      await executor.settled();
+      expect(await client.listContainers(spec.labels)).to.have.length(0);
+    });
+
+    it("removes a timed-out job's container before returning its result", async function () {
+      const spec = job({ tasks: ["sleep 30"], timeoutMs: 1_000 });
+      expect((await run(spec)).outcome).to.equal("timed_out");
+      expect(await client.listContainers(spec.labels)).to.have.length(0);
+    });
+
+    it("reports a container it could not remove after the result; close() waits for that", async function () {
+      const failures: { id: string; error: unknown }[] = [];
+      const reporting = new DockerExecutor({
+        socketPath: socket.socketPath,
+        onRemoveFailed: (id, error) => failures.push({ id, error }),
+      });
+      reporting.client.removeContainer = async () => {
+        throw new Error("refused for the test");
+      };
+      const spec = job({ tasks: ["echo hi"] });
+      const result = await reporting.run(spec, { signal: new AbortController().signal });
+      expect(result.outcome).to.equal("succeeded");
+      expect(result.output).to.equal("hi\n");
+      await reporting.close();
+      expect(failures).to.have.length(1);
+      expect((failures[0]?.error as Error).message).to.equal("refused for the test");
+      const left = await client.listContainers(spec.labels);
+      expect(left.map((c) => c.Id)).to.deep.equal([failures[0]?.id]);
+      await client.removeContainer(failures[0]!.id);
     });
 
     it("runs the image's own command with args when there are no tasks", async function () {
@@ -121,7 +161,7 @@ describe("docker executor", function () {
         expect(result.output.endsWith("y\nthe-end\n")).to.equal(true);
         expect(result.output.length).to.be.below(1100);
       } finally {
-        small.close();
+        await small.close();
       }
     });
 
@@ -149,7 +189,7 @@ describe("docker executor", function () {
           expect(result.output).to.equal("pulled-and-ran\n");
           expect(await client.inspectImage(ref)).to.not.equal(undefined);
         } finally {
-          pulling.close();
+          await pulling.close();
           await client.removeImage(ref);
         }
       });
@@ -169,7 +209,7 @@ describe("docker executor", function () {
           expect(result.error?.code).to.equal("IMAGE_PULL_FAILED");
           expect(result.error?.message).to.include("team/missing");
         } finally {
-          pulling.close();
+          await pulling.close();
         }
       });
     });
@@ -192,7 +232,7 @@ describe("docker executor", function () {
         await nowhere.ping().catch((err: unknown) => (pingError = err));
         expect((pingError as { code?: string }).code).to.equal("EXECUTOR_UNAVAILABLE");
       } finally {
-        nowhere.close();
+        await nowhere.close();
         rmSync(dir, { recursive: true, force: true });
       }
     });

@@ -76,7 +76,7 @@ describe("docker executor: operations", function () {
       }),
       executor.run(spec("second", ["cat /shared/first"]), { signal }),
     ]);
-    executor.close();
+    await executor.close();
     expect(first.outcome).to.equal("succeeded");
     expect(second.output.trim().split("\n")).to.deep.equal(["start", "end"]);
   });
@@ -87,7 +87,7 @@ describe("docker executor: operations", function () {
     const check = ["test -S /var/run/docker.sock && echo socket-mounted || echo no-socket"];
     const asked = await executor.run({ ...spec("wants-engine", check), dockerSocket: true }, { signal });
     const plain = await executor.run(spec("plain", check), { signal });
-    executor.close();
+    await executor.close();
     expect(asked.output.trim()).to.equal("socket-mounted");
     expect(plain.output.trim()).to.equal("no-socket");
   });
@@ -109,7 +109,7 @@ describe("docker executor: operations", function () {
         signal: new AbortController().signal,
       },
     );
-    executor.close();
+    await executor.close();
     expect(result.outcome, result.error?.message).to.equal("succeeded");
     expect(bad.outcome).to.equal("failed");
     expect(bad.error!.message).to.contain('resourceLimits.memory "lots" is not a quantity');
@@ -128,7 +128,7 @@ describe("docker executor: operations", function () {
     const removed = await executor.reap(async (runId) => runId === "run-still-going");
     const left = (await executor.client.listContainers({ "bosun.test": "reaper" })).map((c) => c.Id);
     await executor.client.removeContainer(live);
-    executor.close();
+    await executor.close();
     expect(removed).to.equal(1);
     expect(left).to.include(live);
     expect(left).not.to.include(dead);

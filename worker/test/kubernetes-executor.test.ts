@@ -7,7 +7,8 @@
  * the connection mid-event or stays open). The fake server below replays it to the real
  * @kubernetes/client-node, refuses any request that is not the next one expected, and keeps every
  * request, so a test can also check what was sent. Generated names come in through placeholders:
- * {{secret}} and {{pod}} are the names the executor chose in its create requests.
+ * {{secret}}, {{pullSecret}} and {{pod}} are the names the executor chose in its create requests
+ * (the env Secret, the registry-login Secret, the Pod).
  */
 import type { JobResult, JobSpec } from "@bosun/core";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -43,7 +44,7 @@ const fixtures = new URL("../../test/fixtures/kubernetes/", import.meta.url);
 class FakeApiServer {
   readonly received: Received[] = [];
   readonly mismatches: string[] = [];
-  private readonly names = { pod: "", secret: "" };
+  private readonly names = { pod: "", secret: "", pullSecret: "" };
   private next = 0;
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
@@ -72,7 +73,10 @@ class FakeApiServer {
   }
 
   private fill(text: string): string {
-    return text.replaceAll("{{pod}}", this.names.pod).replaceAll("{{secret}}", this.names.secret);
+    return text
+      .replaceAll("{{pod}}", this.names.pod)
+      .replaceAll("{{secret}}", this.names.secret)
+      .replaceAll("{{pullSecret}}", this.names.pullSecret);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -89,9 +93,9 @@ class FakeApiServer {
     this.received.push(got);
     if (got.method === "POST" && got.body) {
       const name = (JSON.parse(got.body) as { metadata?: { name?: string } }).metadata?.name ?? "";
-      if (got.path.endsWith("/secrets")) this.names.secret = name;
+      if (got.path.endsWith("/secrets")) this.names[name.endsWith("-pull") ? "pullSecret" : "secret"] = name;
       if (got.path.endsWith("/pods")) this.names.pod = name;
-      this.names.pod ||= this.names.secret.replace(/-env$/, "");
+      this.names.pod ||= (this.names.secret || this.names.pullSecret).replace(/-(env|pull)$/, "");
     }
     const raw = this.exchanges[this.next];
     const want = raw && (JSON.parse(this.fill(JSON.stringify(raw))) as Exchange);
@@ -229,6 +233,72 @@ describe("kubernetes executor (recorded API exchanges)", function () {
     ]);
   });
 
+  it("creates the registry-login Secret before the pod, lists it as an imagePullSecret, lets the pod own it", async function () {
+    const password = "registry-pa55-7c1";
+    const spec = job({
+      env: { TOKEN: SECRET },
+      secretValues: [SECRET, password],
+      registryCredentials: [{ registry: "registry.example.com", username: "robot", password }],
+    });
+    const { result } = await run("registry-login", spec, { imagePullSecrets: ["site-wide"] });
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.output).to.equal("pulled from the private registry\n");
+
+    const order = (fake?.received ?? []).map(
+      (r) => `${r.method} ${r.path.replace(/.*\/namespaces\/jobs\//, "")}`,
+    );
+    const pod = JSON.parse(sent("POST", "/pods")?.body ?? "{}") as {
+      metadata: { name: string };
+      spec: { imagePullSecrets?: { name: string }[] };
+    };
+    const podName = pod.metadata.name;
+    expect(order.slice(0, 5)).to.deep.equal([
+      "POST secrets",
+      "POST secrets",
+      "POST pods",
+      `PATCH secrets/${podName}-env`,
+      `PATCH secrets/${podName}-pull`,
+    ]);
+    expect(order.at(-1)).to.equal(`DELETE pods/${podName}`);
+    expect(pod.spec.imagePullSecrets).to.deep.equal([{ name: "site-wide" }, { name: `${podName}-pull` }]);
+    expect(JSON.stringify(pod)).to.not.include(password);
+    expect(JSON.stringify(pod)).to.not.include(Buffer.from(`robot:${password}`).toString("base64"));
+
+    const pullBody = fake?.received.filter((r) => r.method === "POST" && r.path.endsWith("/secrets"))[1]
+      ?.body;
+    const pullSecret = JSON.parse(pullBody ?? "{}") as {
+      metadata: { name: string };
+      type: string;
+      data: Record<string, string>;
+    };
+    expect(pullSecret.metadata.name).to.equal(`${podName}-pull`);
+    expect(pullSecret.type).to.equal("kubernetes.io/dockerconfigjson");
+    expect(
+      JSON.parse(Buffer.from(pullSecret.data[".dockerconfigjson"] ?? "", "base64").toString()),
+    ).to.deep.equal({
+      auths: {
+        "registry.example.com": {
+          username: "robot",
+          password,
+          auth: Buffer.from(`robot:${password}`).toString("base64"),
+        },
+      },
+    });
+    const owner = JSON.parse(sent("PATCH", "-pull")?.body ?? "null") as { value: { name: string }[] }[];
+    expect(owner[0]?.value[0]?.name).to.equal(podName);
+  });
+
+  it("deletes both Secrets when the pod they were made for is refused", async function () {
+    const password = "registry-pa55-7c1";
+    const spec = job({
+      env: { TOKEN: SECRET },
+      registryCredentials: [{ registry: "registry.example.com", username: "robot", password }],
+    });
+    const { result } = await run("invalid-pod-registry-login", spec);
+    expect(result.outcome).to.equal("failed");
+    expect(result.error?.code).to.equal("KUBERNETES_INVALID");
+  });
+
   it("fails with the exit code of the job's container", async function () {
     const { result } = await run("exit-code", job({ tasks: ["echo before", "exit 3"] }));
     expect(result.outcome).to.equal("failed");
@@ -254,6 +324,18 @@ describe("kubernetes executor (recorded API exchanges)", function () {
     expect(result.error?.code).to.equal("IMAGE_PULL_FAILED");
     expect(result.error?.message).to.include("registry.example.com/team/app:v1.2.3");
     expect(result.error?.message).to.include("ImagePullBackOff");
+  });
+
+  it("says which registry refused the pull and how to log in to it", async function () {
+    const { result } = await run("image-pull-unauthorized", job());
+    expect(result.outcome).to.equal("failed");
+    expect(result.error?.code).to.equal("IMAGE_PULL_FAILED");
+    const message = result.error?.message ?? "";
+    expect(message).to.include(
+      'registry registry.example.com wants a login, and project "shop" has none for it',
+    );
+    expect(message).to.include("bosun login docker --project shop --registry registry.example.com");
+    expect(message).to.include("authorization failed");
   });
 
   it("deletes the pod when the job is cancelled", async function () {

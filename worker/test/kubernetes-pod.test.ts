@@ -6,9 +6,12 @@
 import type { JobSpec } from "@bosun/core";
 import { expect } from "chai";
 import { Pod, Secret } from "kubernetes-models/v1";
-import type { V1Pod, V1Secret } from "@kubernetes/client-node";
 import { toPod } from "../src/executors/kubernetes/index.js";
-import type { KubernetesJobSpec, KubernetesPodOptions } from "../src/executors/kubernetes/index.js";
+import type {
+  KubernetesJobSpec,
+  KubernetesPodOptions,
+  PodObjects,
+} from "../src/executors/kubernetes/index.js";
 import { isDnsLabel, isLabelValue, labelKey } from "../src/executors/kubernetes/names.js";
 
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -54,6 +57,11 @@ const allOptions: KubernetesPodOptions = {
 };
 
 const SECRET = "s3cr3t-t0ken-value";
+const PULL_PASSWORD = "pull-pa55word-value";
+const logins = [
+  { registry: "docker.io", username: "hub-user", password: "hub-pa55word" },
+  { registry: "registry.example.com", username: "robot$ci", password: PULL_PASSWORD },
+];
 
 const matrix: { name: string; spec: KubernetesJobSpec; options?: KubernetesPodOptions }[] = [
   { name: "minimal", spec: { ...base, labels: {} } },
@@ -105,18 +113,25 @@ const matrix: { name: string; spec: KubernetesJobSpec; options?: KubernetesPodOp
     spec: { ...base, mounts: [{ source: "shared-data", target: "/data", readOnly: true }] },
   },
   { name: "cache without a claim", spec: { ...base, cache: { enabled: true, path: "/cache", size: "1Gi" } } },
+  {
+    name: "registry login, env and configured pull secrets",
+    spec: { ...base, ...brigade, env: { TOKEN: SECRET }, registryCredentials: logins },
+    options: allOptions,
+  },
 ];
 
-function build(spec: KubernetesJobSpec, options?: KubernetesPodOptions): { pod: V1Pod; secret?: V1Secret } {
+function build(spec: KubernetesJobSpec, options?: KubernetesPodOptions): PodObjects {
   return toPod(spec, options ?? { namespace: "jobs" });
 }
 
 describe("kubernetes pod mapping", function () {
   for (const { name, spec, options } of matrix) {
     it(`builds a valid pod: ${name}`, function () {
-      const { pod, secret } = build(spec, options);
+      const { pod, secret, pullSecret } = build(spec, options);
       new Pod(pod as never).validate();
       if (secret) new Secret(secret as never).validate();
+      if (pullSecret) new Secret(pullSecret as never).validate();
+      for (const s of [secret, pullSecret]) if (s) expect(isDnsLabel(s.metadata?.name ?? "")).to.equal(true);
 
       const meta = pod.metadata ?? {};
       expect(isDnsLabel(meta.name ?? ""), meta.name).to.equal(true);
@@ -129,6 +144,7 @@ describe("kubernetes pod mapping", function () {
       expect(pod.spec?.restartPolicy).to.equal("Never");
       expect(pod.spec?.containers).to.have.length(1);
       expect(JSON.stringify(pod)).to.not.include(SECRET);
+      expect(JSON.stringify(pod)).to.not.include(PULL_PASSWORD);
       for (const v of pod.spec?.volumes ?? []) expect(isDnsLabel(v.name)).to.equal(true);
     });
   }
@@ -174,6 +190,15 @@ describe("kubernetes pod mapping", function () {
     expect(bash?.command?.[0]).to.equal("/bin/bash");
   });
 
+  it("escapes `$` in command and args, which Kubernetes would expand from the env before the shell", function () {
+    const tasks = build({ ...base, tasks: ['echo "$HOME $$ $(NAME)"'] }).pod.spec?.containers[0];
+    expect(tasks?.command?.[3]).to.equal('echo "$$HOME $$$$ $$(NAME)"');
+    const args = build({ ...base, tasks: [], command: ["run", "$(X)"], args: ["$$"] }).pod.spec
+      ?.containers[0];
+    expect(args?.command).to.deep.equal(["run", "$$(X)"]);
+    expect(args?.args).to.deep.equal(["$$$$"]);
+  });
+
   it("sets the container's command from the job's command, with its args", function () {
     const both = build({ ...base, tasks: [], command: ["/app/run"], args: ["--fast"] }).pod.spec
       ?.containers[0];
@@ -204,6 +229,56 @@ describe("kubernetes pod mapping", function () {
       expect(decoded[v.valueFrom?.secretKeyRef?.key ?? ""]).to.equal(env[v.name as keyof typeof env]);
     }
     expect(build(base).secret).to.equal(undefined);
+  });
+
+  it("puts the login for the image's registry in a dockerconfigjson Secret the pod pulls with", function () {
+    const { pod, pullSecret } = build({ ...base, ...brigade, registryCredentials: logins }, allOptions);
+    const name = `${pod.metadata?.name}-pull`;
+    expect(pullSecret?.metadata?.name).to.equal(name);
+    expect(pullSecret?.metadata?.namespace).to.equal("bosun-jobs");
+    expect(pullSecret?.metadata?.labels).to.deep.equal(pod.metadata?.labels);
+    expect(pullSecret?.metadata?.ownerReferences).to.equal(undefined);
+    expect(pullSecret?.type).to.equal("kubernetes.io/dockerconfigjson");
+    expect(Object.keys(pullSecret?.data ?? {})).to.deep.equal([".dockerconfigjson"]);
+    const config = JSON.parse(
+      Buffer.from(pullSecret?.data?.[".dockerconfigjson"] ?? "", "base64").toString("utf8"),
+    ) as unknown;
+    // Only the login the image needs; the Docker Hub one stays out.
+    expect(config).to.deep.equal({
+      auths: {
+        "registry.example.com": {
+          username: "robot$ci",
+          password: PULL_PASSWORD,
+          auth: Buffer.from(`robot$ci:${PULL_PASSWORD}`).toString("base64"),
+        },
+      },
+    });
+    expect(pod.spec?.imagePullSecrets).to.deep.equal([{ name: "bosun-pull" }, { name: "regcred" }, { name }]);
+  });
+
+  it("files a Docker Hub login under Docker Hub's config key, whichever name the image uses", function () {
+    for (const image of ["team/app:v1", "docker.io/team/app:v1", "index.docker.io/team/app:v1"]) {
+      const { pod, pullSecret } = build({ ...base, image, registryCredentials: logins });
+      const config = JSON.parse(
+        Buffer.from(pullSecret?.data?.[".dockerconfigjson"] ?? "", "base64").toString("utf8"),
+      ) as { auths: Record<string, { username: string }> };
+      expect(Object.keys(config.auths), image).to.deep.equal(["https://index.docker.io/v1/"]);
+      expect(config.auths["https://index.docker.io/v1/"]?.username).to.equal("hub-user");
+      expect(pod.spec?.imagePullSecrets).to.deep.equal([{ name: pullSecret?.metadata?.name }]);
+    }
+  });
+
+  it("makes no pull Secret when the project has no login for the image's registry", function () {
+    const other = [{ registry: "ghcr.io", username: "u", password: "p" }];
+    for (const spec of [
+      base,
+      { ...base, registryCredentials: [] },
+      { ...base, registryCredentials: other },
+    ]) {
+      const { pod, pullSecret } = build(spec);
+      expect(pullSecret).to.equal(undefined);
+      expect(pod.spec).to.not.have.property("imagePullSecrets");
+    }
   });
 
   it("maps the Brigade settings and the executor's options", function () {

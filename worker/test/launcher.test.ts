@@ -9,6 +9,7 @@ import {
   type Executor,
   type JobSpec,
   type ProjectConfig,
+  type ProjectCredentials,
   type Store,
 } from "@bosun/core";
 import { createJobLauncher } from "../src/jobs/launcher.js";
@@ -47,10 +48,17 @@ describe("job launcher", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function launch(spec: Partial<JobSpec>, allowPrivileged = false) {
+  async function launch(spec: Partial<JobSpec>, allowPrivileged = false, credentials?: ProjectCredentials) {
     const run = await store.createRun({ eventId: "e1", project: "p", attempt: 1, handler: "script" });
     const logs = new LogWriter(store, createRedactor(["project-secret-1"]));
-    const launchJob = createJobLauncher({ store, executor, project: project(allowPrivileged), run, logs });
+    const launchJob = createJobLauncher({
+      store,
+      executor,
+      project: project(allowPrivileged),
+      run,
+      logs,
+      credentials,
+    });
     const result = await launchJob(
       { name: "j", image: "i", tasks: ["true"], env: {}, labels: {}, ...spec },
       new AbortController().signal,
@@ -85,5 +93,31 @@ describe("job launcher", () => {
     });
     expect(ran[0]!.secretValues).to.include("project-secret-1");
     expect(jobs[0]).to.deep.include({ status: "succeeded", exitCode: 0 });
+    expect(ran[0]).to.not.have.property("registryCredentials");
+  });
+
+  it("gives every job the project's registry logins, and every login's password to redact", async () => {
+    const credentials: ProjectCredentials = {
+      docker: [
+        { registry: "registry.example.com", username: "ci", password: "registry-pass-1" },
+        { registry: "docker.io", username: "hub", password: "hub-pass-2" },
+      ],
+      git: [{ host: "git.example.com", username: "bot", password: "git-token-3" }],
+    };
+    const own = { registry: "ghcr.io", username: "own", password: "own-pass-4" };
+    await launch({}, false, credentials);
+    await launch({ registryCredentials: [own], secretValues: ["job-secret"] }, false, credentials);
+    expect(ran).to.have.length(2);
+    expect(ran[0]!.registryCredentials).to.deep.equal(credentials.docker);
+    expect(ran[1]!.registryCredentials).to.deep.equal([own, ...credentials.docker]);
+    for (const spec of ran) {
+      expect(spec.secretValues).to.include.members([
+        "project-secret-1",
+        "registry-pass-1",
+        "hub-pass-2",
+        "git-token-3",
+      ]);
+    }
+    expect(ran[1]!.secretValues).to.include("job-secret");
   });
 });

@@ -32,7 +32,7 @@ export class Executors {
   }
 
   async close(): Promise<void> {
-    this.docker.close();
+    await this.docker.close();
     if (this.kubernetes instanceof KubernetesExecutor) await this.kubernetes.close();
   }
 

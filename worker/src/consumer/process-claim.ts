@@ -1,10 +1,15 @@
 /** One claimed event → one recorded run, whatever the handler does. */
 import {
+  BosunError,
   createRedactor,
+  NO_CREDENTIALS,
   type Claim,
+  type CredentialsReader,
   type Executor,
   type ProjectConfig,
+  type ProjectCredentials,
   type Run,
+  type RunError,
   type Store,
   type StoredEvent,
 } from "@bosun/core";
@@ -23,6 +28,8 @@ export interface RunDependencies {
   /** Told when a run is recorded as finished, with how long it took. */
   onRunFinished?(run: Run, seconds: number, event: StoredEvent, project: ProjectConfig): void;
   onError?(error: unknown): void;
+  /** The project's registry and git logins (`bosun login`), read once per run; none when absent. */
+  credentialsFor?: CredentialsReader;
 }
 
 export async function processClaim(claim: Claim, deps: RunDependencies, signal: AbortSignal): Promise<Run> {
@@ -49,19 +56,37 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
     attempt: claim.attempt,
     handler: handler.kind,
   });
-  const logs = new LogWriter(store, createRedactor(Object.values(project.secrets)), deps.onError);
+  const loaded = await loadCredentials(deps.credentialsFor, project.name);
+  const credentials = "credentials" in loaded ? loaded.credentials : NO_CREDENTIALS;
+  const logs = new LogWriter(
+    store,
+    createRedactor([...Object.values(project.secrets), ...credentialPasswords(credentials)]),
+    deps.onError,
+  );
+  if ("error" in loaded) logs.write({ runId: run.id, stream: "script", text: `${loaded.error.message}\n` });
   let outcome: RunOutcome;
   try {
-    outcome = await handler.handle({
-      event,
-      project,
-      run,
-      signal,
-      launchJob:
-        deps.launcherFor?.(project, run, store) ??
-        createJobLauncher({ store, executor: deps.executorFor(project), project, run, logs }),
-      log: (text) => logs.write({ runId: run.id, stream: "script", text }),
-    });
+    outcome =
+      "error" in loaded
+        ? { status: "failed", error: loaded.error }
+        : await handler.handle({
+            event,
+            project,
+            run,
+            signal,
+            credentials,
+            launchJob:
+              deps.launcherFor?.(project, run, store) ??
+              createJobLauncher({
+                store,
+                executor: deps.executorFor(project),
+                project,
+                run,
+                logs,
+                credentials,
+              }),
+            log: (text) => logs.write({ runId: run.id, stream: "script", text }),
+          });
   } catch (err) {
     // Handlers return outcomes; reaching here is a bug in Bosun, still recorded against the run.
     deps.onError?.(err);
@@ -86,6 +111,31 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
     project,
   );
   return finished;
+}
+
+/**
+ * The project's logins, or why they cannot be had: a run that needs them must not go on to pull or
+ * clone anonymously, so an unreadable store fails the run (with the reader's message, never a secret).
+ */
+async function loadCredentials(
+  reader: CredentialsReader | undefined,
+  project: string,
+): Promise<{ credentials: ProjectCredentials } | { error: RunError }> {
+  if (!reader) return { credentials: NO_CREDENTIALS };
+  try {
+    return { credentials: await reader(project) };
+  } catch (err) {
+    const code = err instanceof BosunError ? err.code : "CREDENTIALS_UNREADABLE";
+    const detail = err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof BosunError ? detail : `the logins of project "${project}" cannot be read: ${detail}`;
+    return { error: { code, message } };
+  }
+}
+
+/** Every password of the project's logins, so none reaches a stored log. */
+function credentialPasswords(credentials: ProjectCredentials): string[] {
+  return [...credentials.docker, ...credentials.git].map((login) => login.password);
 }
 
 async function abandonEarlierRuns(store: Store, eventId: string): Promise<void> {

@@ -1,4 +1,13 @@
-import type { JobResult, JobSpec, ProjectConfig, Run, RunError, RunStatus, StoredEvent } from "@bosun/core";
+import type {
+  JobResult,
+  JobSpec,
+  ProjectConfig,
+  ProjectCredentials,
+  Run,
+  RunError,
+  RunStatus,
+  StoredEvent,
+} from "@bosun/core";
 
 /** How a handler starts a job: records it, runs it on the project's executor, stores its logs. */
 export type JobLauncher = (spec: JobSpec, signal: AbortSignal) => Promise<JobResult>;
@@ -9,6 +18,11 @@ export interface RunContext {
   run: Run;
   signal: AbortSignal;
   launchJob: JobLauncher;
+  /**
+   * The project's logins (`bosun login`), read once for the run. The launcher already gives jobs the
+   * registry logins; handlers use the git ones for the clones they make (Dispatchfile git resources).
+   */
+  credentials: ProjectCredentials;
   /** The handler's own output (script console), secrets redacted before storage. */
   log(text: string): void;
 }

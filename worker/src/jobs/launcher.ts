@@ -1,5 +1,14 @@
 /** Starts a handler's job: policy checks, a job record, the executor, logs, the final status. */
-import type { Executor, JobResult, JobSpec, JobStatus, ProjectConfig, Run, Store } from "@bosun/core";
+import type {
+  Executor,
+  JobResult,
+  JobSpec,
+  JobStatus,
+  ProjectConfig,
+  ProjectCredentials,
+  Run,
+  Store,
+} from "@bosun/core";
 import type { JobLauncher } from "../handlers/types.js";
 import type { LogWriter } from "./log-writer.js";
 
@@ -9,6 +18,8 @@ export interface LauncherOptions {
   project: ProjectConfig;
   run: Run;
   logs: LogWriter;
+  /** The project's logins: registry ones go with every job (for its pull); every password is redacted. */
+  credentials?: ProjectCredentials;
 }
 
 const STATUS: Record<JobResult["outcome"], JobStatus> = {
@@ -18,8 +29,19 @@ const STATUS: Record<JobResult["outcome"], JobStatus> = {
   cancelled: "cancelled",
 };
 
-export function createJobLauncher({ store, executor, project, run, logs }: LauncherOptions): JobLauncher {
-  const secretValues = Object.values(project.secrets);
+export function createJobLauncher({
+  store,
+  executor,
+  project,
+  run,
+  logs,
+  credentials,
+}: LauncherOptions): JobLauncher {
+  const logins = credentials ?? { docker: [], git: [] };
+  const secretValues = [
+    ...Object.values(project.secrets),
+    ...[...logins.docker, ...logins.git].map((login) => login.password),
+  ];
   return async (spec, signal) => {
     const job = await store.createJob({
       runId: run.id,
@@ -45,6 +67,7 @@ export function createJobLauncher({ store, executor, project, run, logs }: Launc
             ...spec,
             timeoutMs: spec.timeoutMs ?? project.timeouts.jobMs,
             secretValues: [...(spec.secretValues ?? []), ...secretValues],
+            ...registryCredentials(spec, logins.docker),
             labels: {
               ...spec.labels,
               "bosun.project": project.name,
@@ -65,6 +88,12 @@ export function createJobLauncher({ store, executor, project, run, logs }: Launc
     });
     return result;
   };
+}
+
+/** The job's own registry logins first, then the project's; absent when there are none. */
+function registryCredentials(spec: JobSpec, project: ProjectCredentials["docker"]): Partial<JobSpec> {
+  const all = [...(spec.registryCredentials ?? []), ...project];
+  return all.length > 0 ? { registryCredentials: all } : {};
 }
 
 function refusal(spec: JobSpec, project: ProjectConfig): string | undefined {

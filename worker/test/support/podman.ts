@@ -146,6 +146,16 @@ export interface RegistryOptions {
   notifyIgnoredMediaTypes?: string[];
   /** Further endpoints, each told about every event (one per project, as a registry is configured for several). */
   moreEndpoints?: { url: string; headers?: Record<string, string | string[]> }[];
+  /**
+   * Demand a login (htpasswd, bcrypt) for every request, pushes and pulls alike; `push` then logs in
+   * with the first user. Without it the registry is open to all.
+   */
+  auth?: { users: RegistryUser[]; realm?: string };
+}
+
+export interface RegistryUser {
+  username: string;
+  password: string;
 }
 
 export interface PushedImage {
@@ -167,6 +177,8 @@ export interface TestRegistry {
   url: string;
   /** "127.0.0.1:PORT", the registry part of image references. */
   host: string;
+  /** The users of `options.auth`, if any. */
+  users: RegistryUser[];
   /** Copies an image from local storage (default: the test image) into REPO:TAG here. */
   push(repo: string, tag: string, options?: PushOptions): Promise<PushedImage>;
   stop(): Promise<void>;
@@ -189,7 +201,9 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const config = join(dir, "config.yml");
-  writeFileSync(config, registryConfig(join(dir, "data"), host, options));
+  const htpasswd = options.auth ? join(dir, "htpasswd") : undefined;
+  if (htpasswd) writeFileSync(htpasswd, await htpasswdFile(options.auth?.users ?? []));
+  writeFileSync(config, registryConfig(join(dir, "data"), host, options, htpasswd));
   let log = "";
   const child = spawn("docker-registry", ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
   const keep = (d: Buffer) => {
@@ -207,7 +221,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   };
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (await registryAnswers(port)) break;
+    if (await registryAnswers(port, options.auth !== undefined)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`docker-registry did not start on ${host}:\n${log}`);
@@ -218,13 +232,16 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   return {
     url: `http://${host}`,
     host,
+    users: options.auth?.users ?? [],
     async push(repo, tag, { source = TEST_IMAGE, format }: PushOptions = {}) {
+      const pushUser = options.auth?.users[0];
       const ref = `${host}/${repo}:${tag}`;
       const digestFile = join(dir, `digest-${Date.now()}-${Math.random().toString(36).slice(2)}`);
       const r = await run("skopeo", [
         "copy",
         "--quiet",
         "--dest-tls-verify=false",
+        ...(pushUser ? ["--dest-creds", `${pushUser.username}:${pushUser.password}`] : []),
         "--digestfile",
         digestFile,
         ...(format ? ["--format", format] : []),
@@ -241,7 +258,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
 }
 
 /** config.yml for Distribution 2.8. Strings are written as JSON, which YAML reads as-is. */
-function registryConfig(root: string, addr: string, options: RegistryOptions): string {
+function registryConfig(
+  root: string,
+  addr: string,
+  options: RegistryOptions,
+  htpasswd: string | undefined,
+): string {
   const q = (s: string) => JSON.stringify(s);
   const lines = [
     "version: 0.1",
@@ -255,6 +277,14 @@ function registryConfig(root: string, addr: string, options: RegistryOptions): s
     "http:",
     `  addr: ${q(addr)}`,
   ];
+  if (htpasswd) {
+    lines.push(
+      "auth:",
+      "  htpasswd:",
+      `    realm: ${q(options.auth?.realm ?? "bosun-test")}`,
+      `    path: ${q(htpasswd)}`,
+    );
+  }
   const endpoints = [
     ...(options.notifyUrl ? [{ url: options.notifyUrl, headers: options.notifyHeaders }] : []),
     ...(options.moreEndpoints ?? []),
@@ -282,11 +312,18 @@ function registryConfig(root: string, addr: string, options: RegistryOptions): s
   return lines.join("\n") + "\n";
 }
 
-function registryAnswers(port: number): Promise<boolean> {
+/** Distribution's htpasswd takes bcrypt only; bcryptjs (pure JS) is loaded only by registries with users. */
+async function htpasswdFile(users: RegistryUser[]): Promise<string> {
+  const { hashSync } = await import("bcryptjs");
+  return users.map((u) => `${u.username}:${hashSync(u.password, 5)}\n`).join("");
+}
+
+/** Up and serving: 200 from /v2/, or 401 when it demands a login. */
+function registryAnswers(port: number, withAuth = false): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get({ host: "127.0.0.1", port, path: "/v2/", timeout: 1_000 }, (res) => {
       res.resume();
-      resolve(res.statusCode === 200);
+      resolve(res.statusCode === 200 || (withAuth && res.statusCode === 401));
     });
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(false));

@@ -3,9 +3,13 @@
  * Docker or on Podman's compatible service. The lifecycle per job is: make sure the image is there
  * (pull only when missing), create, attach, start, wait, remove. The job's own failure, a timeout or
  * a cancellation is an outcome; only a bug could make `run` reject.
+ *
+ * A job that ended by itself returns its result before its container is removed: on Podman's service
+ * a removal waits for the engine's post-exit cleanup (~0.25 s, as long as the job itself took on a
+ * quiet machine). `settled()` and `close()` wait for those removals; the reaper is the backstop.
  */
 import { BosunError } from "@bosun/core";
-import type { Executor, JobResult, JobRunContext, JobSpec } from "@bosun/core";
+import type { Executor, JobResult, JobRunContext, JobSpec, RegistryLogin } from "@bosun/core";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { JobOutput } from "../job-output.js";
@@ -13,6 +17,7 @@ import { JobStopper, stoppedResult } from "../job-stopper.js";
 import { Slots } from "../slots.js";
 import type { StopReason } from "../job-stopper.js";
 import { redactAll } from "../redact.js";
+import { loginFor, PULL_AUTH_REFUSED, pullRefusedMessage } from "../registry-login.js";
 import { DockerClient } from "./client.js";
 import type { RegistryCredentials, WaitResult } from "./client.js";
 import { containerConfig, containerName } from "./container-config.js";
@@ -43,6 +48,12 @@ export interface DockerExecutorOptions {
   apiTimeoutMs?: number;
   /** How long a killed container may take to be reported stopped before it is given up on. Default 30 s. */
   killGraceMs?: number;
+  /**
+   * Told when the container of a job that ended by itself could not be removed (that removal happens
+   * after the job's result is returned; the reaper removes what is left once the run is over).
+   * Default: a process warning.
+   */
+  onRemoveFailed?: (containerId: string, error: unknown) => void;
 }
 
 /** After the container has exited, how long the output stream may stay silent before it is cut. */
@@ -51,12 +62,18 @@ const DRAIN_IDLE_MS = 10_000;
 /** States of a container whose process is gone ("stopped" is Podman's, before its cleanup). */
 const EXITED = new Set(["exited", "stopped", "dead"]);
 
+/** How often, and how long at most, a finished job's removal waits for the engine's post-exit cleanup. */
+const CLEANUP_POLL_MS = 40;
+const CLEANUP_WAIT_MS = 3_000;
+
 export class DockerExecutor implements Executor {
   readonly kind = "docker" as const;
   readonly client: DockerClient;
   private readonly options: DockerExecutorOptions;
   private readonly insecure: Set<string>;
   private readonly slots: Slots | undefined;
+  /** Removals of containers whose job's result has already been returned. */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(options: DockerExecutorOptions) {
     this.options = options;
@@ -75,8 +92,19 @@ export class DockerExecutor implements Executor {
     return reapContainers(this.client, runActive);
   }
 
-  /** Frees pooled connections to the engine. */
-  close(): void {
+  /**
+   * Resolves once the containers of jobs that have returned are removed. A job that ended by itself
+   * returns its result before its container is removed (Podman's service answers that removal only
+   * after its own post-exit cleanup, ~0.25 s later); a killed or failed job's container is removed
+   * before its result is returned.
+   */
+  async settled(): Promise<void> {
+    while (this.removals.size > 0) await Promise.all(this.removals);
+  }
+
+  /** Waits for the removals still under way (see `settled`), then frees pooled connections to the engine. */
+  async close(): Promise<void> {
+    await this.settled();
     this.client.close();
   }
 
@@ -115,7 +143,7 @@ export class DockerExecutor implements Executor {
     let error: JobResult["error"];
     try {
       if (!stopper.reason) {
-        await this.ensureImage(spec.image, stopper.signal);
+        await this.ensureImage(spec, stopper.signal);
         // Not abortable: an abandoned create could still leave a container behind, with no id to remove.
         if (!stopper.reason) {
           id = await this.client.createContainer(
@@ -132,7 +160,12 @@ export class DockerExecutor implements Executor {
     } finally {
       stopper.dispose();
       output.end();
-      if (id) await this.remove(id);
+      if (id) {
+        // A job that ended by itself is over once its exit code and output are in. A killed or failed
+        // one is removed before its result is returned: whoever stopped it finds nothing left.
+        if (exitCode !== undefined && !stoppedBy && !error) this.removeLater(id);
+        else await this.remove(id).catch(() => undefined);
+      }
     }
 
     const result = { output: output.text(), startedAt, finishedAt: new Date().toISOString() };
@@ -142,7 +175,13 @@ export class DockerExecutor implements Executor {
     return { ...result, outcome: exitCode === 0 ? "succeeded" : "failed", exitCode };
   }
 
-  private async ensureImage(image: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Pulls the job's image when the engine does not have it, with the project's login for the image's
+   * registry (`spec.registryCredentials`), else the executor's own `registryAuth`. A refused pull says
+   * which registry refused and how to log in to it; no error carries the password.
+   */
+  private async ensureImage(spec: JobSpec, signal: AbortSignal): Promise<void> {
+    const { image } = spec;
     const ref = parseImageRef(image);
     try {
       if (await this.client.inspectImage(image)) return;
@@ -153,12 +192,25 @@ export class DockerExecutor implements Executor {
       }
       throw err;
     }
-    const auth = await this.options.registryAuth?.(ref.registry);
-    await this.client.pullImage(ref.pullRef, {
-      insecure: this.insecure.has(ref.registry),
-      auth: auth ? { ...auth, serveraddress: ref.registry } : undefined,
-      signal,
-    });
+    const login = loginFor(spec.registryCredentials, ref.registry);
+    const auth = login
+      ? { username: login.username, password: login.password }
+      : await this.options.registryAuth?.(ref.registry);
+    try {
+      await this.client.pullImage(ref.pullRef, {
+        insecure: this.insecure.has(ref.registry),
+        auth: auth ? { ...auth, serveraddress: ref.registry } : undefined,
+        signal,
+      });
+    } catch (err) {
+      throw pullError(err, {
+        image,
+        registry: ref.registry,
+        login,
+        auth,
+        project: spec.labels["bosun.project"],
+      });
+    }
   }
 
   /**
@@ -237,16 +289,48 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  /** Forced removal, retried once: a container left behind is worse than a slower finish. */
+  /** Forced removal, retried twice; rejects with the last failure. */
   private async remove(id: string): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       try {
         await this.client.removeContainer(id);
         return;
-      } catch {
+      } catch (err) {
+        if (attempt === 2) throw err;
         await sleep(250 * (attempt + 1));
       }
     }
+  }
+
+  /**
+   * Podman (4.3) reports a container whose process is gone as "stopped" until its post-exit cleanup
+   * is done, ~0.25 s later. A removal sent meanwhile waits for that cleanup, and holds up the engine's
+   * other work (the next job's create) all along: jobs run back to back took ~340 ms each that way,
+   * ~200 ms when the removal waits for "exited" first. Docker reports "exited" at once.
+   */
+  private async cleanedUp(id: string): Promise<void> {
+    const deadline = Date.now() + CLEANUP_WAIT_MS;
+    while (Date.now() < deadline) {
+      const state = await this.client.containerState(id).catch(() => undefined);
+      if (state?.Status !== "stopped") return;
+      await sleep(CLEANUP_POLL_MS);
+    }
+  }
+
+  /** Removal after the result is returned; `settled` and `close` wait for it, failures are reported. */
+  private removeLater(id: string): void {
+    const removal: Promise<void> = this.cleanedUp(id)
+      .then(() => this.remove(id))
+      .catch((err: unknown) => {
+        try {
+          if (this.options.onRemoveFailed) this.options.onRemoveFailed(id, err);
+          else process.emitWarning(removeFailedMessage(id, err), "BosunWarning");
+        } catch {
+          // A failing listener must not leave a rejected promise behind.
+        }
+      })
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
   }
 }
 
@@ -276,6 +360,31 @@ function pumpOutput(
       }
     },
   };
+}
+
+/** A refused pull names the registry and how to log in; every error loses the password. */
+function pullError(
+  err: unknown,
+  pull: {
+    image: string;
+    registry: string;
+    login: RegistryLogin | undefined;
+    auth: { password: string } | undefined;
+    project: string | undefined;
+  },
+): unknown {
+  if (!(err instanceof BosunError)) return err;
+  const detail = pull.auth?.password ? redactAll(err.message, [pull.auth.password]) : err.message;
+  if (err.code !== "IMAGE_PULL_FAILED" || !PULL_AUTH_REFUSED.test(err.message)) {
+    return detail === err.message ? err : new BosunError(err.code, detail);
+  }
+  const message = pullRefusedMessage({ ...pull, executorLogin: !pull.login && !!pull.auth, detail });
+  return new BosunError("IMAGE_PULL_FAILED", message);
+}
+
+function removeFailedMessage(id: string, err: unknown): string {
+  const detail = err instanceof Error ? err.message : String(err);
+  return `could not remove job container ${id.slice(0, 12)} (${detail}); the reaper removes it once its run is over`;
 }
 
 function jobError(err: unknown, secrets: readonly string[]): { code: string; message: string } {

@@ -1,6 +1,6 @@
 export { KubernetesExecutor } from "./kubernetes-executor.js";
 export type { KubernetesExecutorOptions } from "./kubernetes-executor.js";
 export { toPod, CONTAINER_NAME, MANAGED_BY } from "./pod.js";
-export type { KubernetesJobSpec, KubernetesPodOptions } from "./pod.js";
+export type { KubernetesJobSpec, KubernetesPodOptions, PodObjects } from "./pod.js";
 export { KubernetesJobError, PodSpecError } from "./errors.js";
 export type { KubernetesErrorCode } from "./errors.js";

@@ -1,8 +1,9 @@
 /**
  * The `kubernetes` executor (DESIGN.md §7b, §10): one Pod per job through the API server.
  *
- * Per job: create the env Secret → create the Pod → make the Pod the Secret's owner → watch the Pod
- * to its end → fetch its log → delete the Pod (its Secret goes with it). Kubernetes enforces the
+ * Per job: create the env Secret and the registry-login Secret (each when needed) → create the Pod →
+ * make the Pod their owner → watch the Pod to its end → fetch its log → delete the Pod (its Secrets
+ * go with it). Kubernetes enforces the
  * timeout (activeDeadlineSeconds); the executor only stops waiting when it is well overdue.
  * Kubernetes keeps one log per container with stdout and stderr interleaved, so the output is
  * reported as stdout, and once the job has ended. API failures become job failures with a code.
@@ -75,27 +76,33 @@ export class KubernetesExecutor implements Executor {
     const { namespace } = this.options;
     let name: string | undefined;
     let created: V1Pod | undefined;
-    let secretToDelete: string | undefined;
+    /** Secrets created and not (yet) owned by the pod: deleted explicitly at the end. */
+    let secretsToDelete: string[] = [];
     let end: PodEnd | undefined;
     let error: KubernetesJobError | undefined;
     try {
-      const { pod, secret } = toPod(spec, {
+      const { pod, secret, pullSecret } = toPod(spec, {
         ...this.options,
         nonce: randomBytes(4).toString("hex"),
       });
       name = pod.metadata?.name ?? "";
       const podName = name;
-      if (secret && !stopper.reason) {
-        await this.call(`creating secret ${secret.metadata?.name} in namespace ${namespace}`, () =>
-          this.api.createNamespacedSecret({ namespace, body: secret }),
+      for (const body of [secret, pullSecret]) {
+        if (!body || stopper.reason) continue;
+        await this.call(`creating secret ${body.metadata?.name} in namespace ${namespace}`, () =>
+          this.api.createNamespacedSecret({ namespace, body }),
         );
-        secretToDelete = secret.metadata?.name;
+        secretsToDelete.push(body.metadata?.name ?? "");
       }
       if (!stopper.reason) {
         created = await this.call(`creating pod ${podName} in namespace ${namespace}`, () =>
           this.api.createNamespacedPod({ namespace, body: pod }),
         );
-        if (secretToDelete && (await this.ownSecret(secretToDelete, created))) secretToDelete = undefined;
+        const owned: string[] = [];
+        for (const secretName of secretsToDelete) {
+          if (await this.ownSecret(secretName, created)) owned.push(secretName);
+        }
+        secretsToDelete = secretsToDelete.filter((n) => !owned.includes(n));
         end = await watchPod({
           kubeConfig: this.options.kubeConfig,
           api: this.api,
@@ -126,7 +133,7 @@ export class KubernetesExecutor implements Executor {
     }
     const stoppedBy = end ? (end.kind === "stopped" ? stopper.reason : undefined) : stopper.reason;
     if (name && created) await this.deletePod(name, stoppedBy !== undefined || end?.kind !== "finished");
-    if (secretToDelete) await this.deleteSecret(secretToDelete);
+    for (const secretName of secretsToDelete) await this.deleteSecret(secretName);
 
     const result = { output: output.text(), startedAt, finishedAt: new Date().toISOString() };
     const stopped = stoppedResult(stoppedBy, spec.timeoutMs, result, "its pod was deleted");
@@ -152,7 +159,7 @@ export class KubernetesExecutor implements Executor {
     }
   }
 
-  /** The second step of the env Secret: owned by the pod, it is deleted with it. False if refused. */
+  /** The second step of a per-job Secret: owned by the pod, it is deleted with it. False if refused. */
   private async ownSecret(secretName: string, pod: V1Pod): Promise<boolean> {
     const uid = pod.metadata?.uid;
     const podName = pod.metadata?.name;

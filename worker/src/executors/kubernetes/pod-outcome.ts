@@ -1,6 +1,8 @@
 /** A pod's end → the job's outcome, exit code and, when Kubernetes rather than the job decided, why. */
 import type { JobResult, JobSpec } from "@bosun/core";
 import type { V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
+import { parseImageRef } from "../docker/image-ref.js";
+import { loginFor, PULL_AUTH_REFUSED, pullRefusedMessage } from "../registry-login.js";
 import { CONTAINER_NAME } from "./pod.js";
 import type { PodEnd } from "./pod-watch.js";
 
@@ -19,7 +21,10 @@ export function hasStarted(pod: V1Pod): boolean {
 export function describeEnd(end: PodEnd, spec: JobSpec): Described {
   switch (end.kind) {
     case "stuck":
-      return { outcome: "failed", error: { code: end.code, message: end.message } };
+      return {
+        outcome: "failed",
+        error: { code: end.code, message: stuckMessage(end.code, end.message, spec) },
+      };
     case "deleted":
       return {
         outcome: "failed",
@@ -30,6 +35,19 @@ export function describeEnd(end: PodEnd, spec: JobSpec): Described {
     case "finished":
       return describeFinished(end.pod, spec);
   }
+}
+
+/** A pull the registry refused says which registry and how to log in, as with the docker executor. */
+function stuckMessage(code: string, message: string, spec: JobSpec): string {
+  if (code !== "IMAGE_PULL_FAILED" || !PULL_AUTH_REFUSED.test(message)) return message;
+  const { registry } = parseImageRef(spec.image);
+  return pullRefusedMessage({
+    image: spec.image,
+    registry,
+    login: loginFor(spec.registryCredentials, registry),
+    project: spec.labels["bosun.project"],
+    detail: message,
+  });
 }
 
 function describeFinished(pod: V1Pod, spec: JobSpec): Described {

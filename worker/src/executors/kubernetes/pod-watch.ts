@@ -68,6 +68,8 @@ export function watchPod(o: PodWatchOptions): Promise<PodEnd> {
   const fieldSelector = `metadata.name=${o.name}`;
   let resourceVersion = o.resourceVersion;
   let lastPod: V1Pod | undefined;
+  /** The kubelet's last ErrImagePull message: why the pull failed, which ImagePullBackOff no longer says. */
+  let lastPullError: string | undefined;
   let stuckTimer: NodeJS.Timeout | undefined;
   let current: AbortController | undefined;
   let settled = false;
@@ -89,6 +91,10 @@ export function watchPod(o: PodWatchOptions): Promise<PodEnd> {
     const observe = (pod: V1Pod) => {
       lastPod = pod;
       resourceVersion = pod.metadata?.resourceVersion ?? resourceVersion;
+      for (const status of pod.status?.containerStatuses ?? []) {
+        const waiting = status.state?.waiting;
+        if (waiting?.reason === "ErrImagePull" && waiting.message) lastPullError = waiting.message;
+      }
       const phase = pod.status?.phase;
       if (phase === "Succeeded" || phase === "Failed") return settle({ kind: "finished", pod });
       const problem = waitingProblem(pod);
@@ -101,7 +107,11 @@ export function watchPod(o: PodWatchOptions): Promise<PodEnd> {
         // The kubelet keeps retrying; the latest reason is the one reported when the wait is over.
         stuckTimer ??= setTimeout(() => {
           const latest = (lastPod && waitingProblem(lastPod)) ?? problem;
-          settle({ kind: "stuck", code: latest.code, message: latest.message, pod: lastPod ?? pod });
+          const why =
+            latest.code === "IMAGE_PULL_FAILED" && lastPullError && !latest.message.includes(lastPullError)
+              ? `; the last pull failed with: ${lastPullError}`
+              : "";
+          settle({ kind: "stuck", code: latest.code, message: latest.message + why, pod: lastPod ?? pod });
         }, o.stuckAfterMs);
       }
     };

@@ -7,6 +7,10 @@
  * object (`kubectl get pod -o yaml`, events, audit logs of pod writes). The Secret is created first
  * and cannot name its owner yet: the executor sets its ownerReference to the Pod once the Pod
  * exists (and has a uid), so deleting the Pod deletes the Secret too.
+ *
+ * A job with the project's registry logins (`registryCredentials`) gets a second per-job Secret, of type
+ * `kubernetes.io/dockerconfigjson`, holding the login for its image's registry; the Pod lists it in
+ * `imagePullSecrets` with the configured ones, and it is owned by the Pod in the same way.
  */
 import type { JobSpec } from "@bosun/core";
 import type {
@@ -18,6 +22,8 @@ import type {
   V1Toleration,
 } from "@kubernetes/client-node";
 import type { ScriptJobSpec } from "../../sandbox/isolated/types.js";
+import { parseImageRef } from "../docker/image-ref.js";
+import { dockerConfigJson, loginFor } from "../registry-login.js";
 import { PodSpecError } from "./errors.js";
 import { labelKey, labelValue, objectName, sanitiseLabels } from "./names.js";
 import { volumesFor } from "./volumes.js";
@@ -71,10 +77,16 @@ export function jobIdentity(spec: JobSpec): { project: string; run: string; job:
   };
 }
 
-export function toPod(
-  spec: KubernetesJobSpec,
-  options: KubernetesPodOptions,
-): { pod: V1Pod; secret?: V1Secret } {
+/** What one job becomes: its Pod, and the per-job Secrets the Pod refers to (created before it). */
+export interface PodObjects {
+  pod: V1Pod;
+  /** The job's environment (type Opaque), when it has any. */
+  secret?: V1Secret;
+  /** The project's login for the image's registry (type kubernetes.io/dockerconfigjson), when it has one. */
+  pullSecret?: V1Secret;
+}
+
+export function toPod(spec: KubernetesJobSpec, options: KubernetesPodOptions): PodObjects {
   const id = jobIdentity(spec);
   const name = objectName("bosun", [id.project, id.run, spec.name], [id, spec.name, options.nonce ?? ""]);
   const labels = {
@@ -86,6 +98,7 @@ export function toPod(
   };
   const secretName = `${name}-env`;
   const { env, secret } = environment(spec, secretName, options.namespace, labels);
+  const pullSecret = registrySecret(spec, `${name}-pull`, options.namespace, labels);
   const { volumes, volumeMounts } = volumesFor(spec, id, options);
   const container: V1Container = {
     name: CONTAINER_NAME,
@@ -99,7 +112,13 @@ export function toPod(
     ...(spec.privileged ? { securityContext: { privileged: true } } : {}),
   };
   const serviceAccountName = spec.serviceAccount ?? options.serviceAccountName;
-  const pullSecrets = [...new Set([...(options.imagePullSecrets ?? []), ...(spec.imagePullSecrets ?? [])])];
+  const pullSecrets = [
+    ...new Set([
+      ...(options.imagePullSecrets ?? []),
+      ...(spec.imagePullSecrets ?? []),
+      ...(pullSecret?.metadata?.name ? [pullSecret.metadata.name] : []),
+    ]),
+  ];
   const nodeSelector = { ...options.nodeSelector, ...nodeSelectorOf(spec) };
   const pod: V1Pod = {
     apiVersion: "v1",
@@ -118,20 +137,29 @@ export function toPod(
       ...(volumes.length > 0 ? { volumes } : {}),
     },
   };
-  return secret ? { pod, secret } : { pod };
+  return { pod, ...(secret ? { secret } : {}), ...(pullSecret ? { pullSecret } : {}) };
 }
 
 function command(spec: JobSpec): Pick<V1Container, "command" | "args"> {
   // `-e` stops at the first failing task, as in the other executors.
-  if (spec.tasks.length > 0) return { command: [spec.shell ?? "/bin/sh", "-e", "-c", spec.tasks.join("\n")] };
+  if (spec.tasks.length > 0)
+    return { command: literal([spec.shell ?? "/bin/sh", "-e", "-c", spec.tasks.join("\n")]) };
   if (spec.command && spec.command.length > 0) {
     return {
-      command: [...spec.command],
-      ...(spec.args && spec.args.length > 0 ? { args: [...spec.args] } : {}),
+      command: literal(spec.command),
+      ...(spec.args && spec.args.length > 0 ? { args: literal(spec.args) } : {}),
     };
   }
-  if (spec.args && spec.args.length > 0) return { args: [...spec.args] };
+  if (spec.args && spec.args.length > 0) return { args: literal(spec.args) };
   return {};
+}
+
+/**
+ * Kubernetes expands `$(NAME)` in command and args from the container's env, and turns `$$` into `$`,
+ * before the process starts; the other executors pass them as written. `$$` everywhere keeps them so.
+ */
+function literal(words: readonly string[]): string[] {
+  return words.map((w) => w.replaceAll("$", "$$$$"));
 }
 
 /** Every variable comes from the Secret, under its own name when that is a valid Secret key. */
@@ -158,6 +186,25 @@ function environment(
     data,
   };
   return { env, secret };
+}
+
+/** The login for the image's registry as an imagePullSecret; none when the project has no login there. */
+function registrySecret(
+  spec: JobSpec,
+  secretName: string,
+  namespace: string,
+  labels: Record<string, string>,
+): V1Secret | undefined {
+  const login = loginFor(spec.registryCredentials, parseImageRef(spec.image).registry);
+  if (!login) return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: secretName, namespace, labels },
+    type: "kubernetes.io/dockerconfigjson",
+    immutable: true,
+    data: { ".dockerconfigjson": Buffer.from(dockerConfigJson([login]), "utf8").toString("base64") },
+  };
 }
 
 function resources(spec: KubernetesJobSpec): { resources?: V1ResourceRequirements } {

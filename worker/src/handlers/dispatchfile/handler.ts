@@ -42,7 +42,10 @@ export class DispatchfileHandler implements EventHandler {
       log(`Dispatchfile: ${event.type} events trigger no action`);
       return { status: "succeeded" };
     }
-    const loaded = await loadProjectDispatchfile(project.dispatchfile, sourceDir(runDir), signal);
+    const loaded = await loadProjectDispatchfile(project.dispatchfile, sourceDir(runDir), signal, {
+      logins: context.credentials?.git ?? [],
+      project: project.name,
+    });
     if (signal.aborted) return { status: "cancelled" };
     const { result } = loaded;
     if (result.warnings.length > 0) log(`Dispatchfile warnings:\n${formatProblems(result.warnings)}`);

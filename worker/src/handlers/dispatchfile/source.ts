@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { loadDispatchfile, parseDispatchfile, type DispatchfileResult, type SourceRef } from "@bosun/core";
-import { cloneAt, GitError, hideCredentials, type GitCheckout } from "./git.js";
+import { cloneAt, GitError, hideCredentials, type GitAuth, type GitCheckout } from "./git.js";
 
 export interface LoadedDispatchfile {
   result: DispatchfileResult;
@@ -12,18 +12,22 @@ export interface LoadedDispatchfile {
   git?: { url: string; checkout: GitCheckout };
 }
 
-/** Never throws for a missing or unreadable file or repository: that is a problem in the result. */
+/**
+ * Never throws for a missing or unreadable file or repository: that is a problem in the result. A
+ * repository on an https host the project has a git login for is cloned with it (`auth`).
+ */
 export async function loadProjectDispatchfile(
   source: SourceRef,
   cloneDir: string,
   signal: AbortSignal,
+  auth?: GitAuth,
 ): Promise<LoadedDispatchfile> {
   if ("path" in source) return { result: await loadDispatchfile(source.path), name: source.path };
   const { url, revision, path } = source.git;
   const name = `${hideCredentials(url)}@${revision || "HEAD"}:${path}`;
   let checkout: GitCheckout;
   try {
-    checkout = await cloneAt(url, revision || undefined, cloneDir, signal);
+    checkout = await cloneAt(url, revision || undefined, cloneDir, signal, auth);
   } catch (err) {
     if (!(err instanceof GitError)) throw err;
     return notFound(name, `cannot fetch the Dispatchfile: ${err.message}`);

@@ -114,7 +114,10 @@ async function cloneGitInputs(
     }
     const dir = join(workspace, pathSegment(input));
     try {
-      const checkout = await cloneAt(url, params.revision || undefined, dir, context.signal);
+      const checkout = await cloneAt(url, params.revision || undefined, dir, context.signal, {
+        logins: context.credentials?.git ?? [],
+        project: context.project.name,
+      });
       context.log(
         `task ${name}: cloned git resource ${input} at ${checkout.commit.slice(0, 12)} into /workspace/${input}\n`,
       );
