@@ -2,7 +2,6 @@
  * The Dispatchfile handler over the real SQLite store and real git, with a launcher that records
  * the jobs it is given (the handler's contract with jobs is `launchJob`) and plays them out.
  */
-import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +18,7 @@ import {
 } from "@bosun/core";
 import { processClaim } from "../src/consumer/process-claim.js";
 import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
+import { git } from "./support/git.js";
 
 const FIXTURES = new URL("../../test/fixtures/dispatchfile-run/", import.meta.url).pathname;
 
@@ -50,17 +50,6 @@ function recorder(watch: string[] = []) {
     return { outcome: "succeeded", exitCode: 0, output, startedAt: at, finishedAt: at };
   };
   return { launches, launch, job: (name: string) => launches.find((l) => l.spec.name === name) };
-}
-
-function git(cwd: string, ...args: string[]): string {
-  const env = {
-    ...process.env,
-    GIT_AUTHOR_NAME: "Test",
-    GIT_AUTHOR_EMAIL: "test@example.com",
-    GIT_COMMITTER_NAME: "Test",
-    GIT_COMMITTER_EMAIL: "test@example.com",
-  };
-  return execFileSync("git", args, { cwd, env, encoding: "utf8" }).trim();
 }
 
 /** A repository with two commits of README; returns both commit ids. */

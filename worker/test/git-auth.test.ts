@@ -26,22 +26,12 @@ import {
 } from "@bosun/core";
 import { processClaim } from "../src/consumer/process-claim.js";
 import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
+import { git } from "./support/git.js";
 import { cloneAt, gitAccess, GitError } from "../src/handlers/dispatchfile/git.js";
 
 const USER = "deploy-bot";
 const PASSWORD = "git-t0ken-Hx93kq";
 const FIXTURES = new URL("../../test/fixtures/dispatchfile-run/", import.meta.url).pathname;
-
-function git(cwd: string, ...args: string[]): string {
-  const env = {
-    ...process.env,
-    GIT_AUTHOR_NAME: "Test",
-    GIT_AUTHOR_EMAIL: "test@example.com",
-    GIT_COMMITTER_NAME: "Test",
-    GIT_COMMITTER_EMAIL: "test@example.com",
-  };
-  return execFileSync("git", args, { cwd, env, encoding: "utf8" }).trim();
-}
 
 interface Seen {
   method: string;
