@@ -4,7 +4,7 @@
 // registry's own gateway with the requests that registry sends (BENCH_REGISTRIES=none skips those).
 import autocannon from "autocannon";
 import { REGISTRIES } from "../gateways/dist/src/index.js";
-import { TOKEN, startBareServer, startBosun } from "./lib.mjs";
+import { TOKEN, cpuMicros, startBareServer, startBosun } from "./lib.mjs";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -34,16 +34,19 @@ function requestsFor(gateway) {
   return out;
 }
 
-async function load(url, gateway) {
+async function load(server, gateway) {
   const prepared = requestsFor(gateway);
+  const cpuBefore = cpuMicros(server.pid);
   let n = 0;
   const result = await autocannon({
-    url,
+    url: server.url,
     connections: CONNECTIONS,
     duration: DURATION,
     requests: [{ method: "POST", setupRequest: (req) => ({ ...req, ...prepared[n++ % prepared.length] }) }],
   });
   return {
+    // Less sensitive than req/s to what else the machine's cores are doing (the load generator shares them).
+    cpuPerRequest: (cpuMicros(server.pid) - cpuBefore) / Math.max(1, result["2xx"]),
     perSecond: result["2xx"] / DURATION,
     non2xx: result.non2xx,
     errors: result.errors,
@@ -53,7 +56,7 @@ async function load(url, gateway) {
 
 async function measure(label, command, args, gateway) {
   const bosun = await startBosun(command, config(gateway.kind), { "brigade.js": SCRIPT }, args);
-  const r = await load(bosun.url, gateway);
+  const r = await load(bosun, gateway);
   const stored = (await bosun.api("/events?limit=1")).events.length;
   await bosun.stop();
   if (r.non2xx || r.errors || stored === 0)
@@ -64,7 +67,7 @@ async function measure(label, command, args, gateway) {
 export async function benchIngest() {
   const dockerhub = REGISTRIES.find((g) => g.kind === "dockerhub");
   const bare = await startBareServer();
-  const baseline = await load(bare.url, dockerhub);
+  const baseline = await load(bare, dockerhub);
   await bare.stop();
 
   const rows = [["bare node:http (baseline)", baseline]];
@@ -87,7 +90,7 @@ export async function benchIngest() {
   for (const [label, r] of rows) {
     const ratio = (r.perSecond / baseline.perSecond).toFixed(2);
     console.log(
-      `  ${label.padEnd(36)} ${r.perSecond.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${ratio}x baseline`,
+      `  ${label.padEnd(36)} ${r.perSecond.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${ratio}x baseline  server CPU ${r.cpuPerRequest.toFixed(0).padStart(4)} µs/request`,
     );
   }
   return rows;

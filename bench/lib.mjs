@@ -53,6 +53,7 @@ export async function startBosun(command, config, files = {}, extraArgs = []) {
   return {
     url,
     dir,
+    pid: child.pid,
     adminToken,
     async api(path) {
       const res = await fetch(`${url}/api/v1${path}`, {
@@ -76,11 +77,19 @@ export async function startBareServer() {
   await new Promise((r) => child.stdout.once("data", r));
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
     async stop() {
       child.kill();
       await new Promise((r) => child.once("exit", r));
     },
   };
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in microseconds (Linux /proc). */
+export function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  const ticksPerSecond = 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
 }
 
 export function percentile(sorted, p) {
