@@ -90,6 +90,7 @@ describe("queue consumer", function () {
     projects: ProjectConfig[],
     maxRuns = 8,
     busy?: () => boolean,
+    maxHoldOffMs?: number,
   ): Consumer {
     const byName = new Map(projects.map((p) => [p.name, p]));
     return new Consumer({
@@ -101,6 +102,7 @@ describe("queue consumer", function () {
       leaseMs: 5_000,
       pollMs: 50,
       busy,
+      maxHoldOffMs,
     });
   }
 
@@ -140,6 +142,21 @@ describe("queue consumer", function () {
     expect(run!.error).to.deep.equal({ code: "SCRIPT_FAILED", message: "boom" });
     const text = (await store.readLogs({ runId: run!.id })).map((l) => l.text).join("");
     expect(text).to.equal("secret is ***\n");
+  });
+
+  it("under pushes that never stop, still claims one event per hold-off period", async () => {
+    const handler = new GatedHandler();
+    const c = consumer(handler, [project("p", 8)], 8, () => true, 600);
+    await store.acceptEvents([event("p", 1), event("p", 2), event("p", 3), event("p", 4)]);
+    c.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await store.listRuns(), "within the first period").to.have.length(0);
+    await until(async () => (await store.listRuns()).length === 1, "one run after the first period");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await store.listRuns(), "one claim per period, not all at once").to.have.length(1);
+    await until(async () => (await store.listRuns()).length === 2, "another after the next period");
+    handler.releaseAll();
+    await c.stop();
   });
 
   it("holds off claiming while its process is busy answering pushes, then catches up", async () => {

@@ -19,13 +19,12 @@ import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
 import { setUpCredentials } from "./credentials-api.js";
 import { createLogger, type Logger } from "./logger.js";
+import { IngestPressure } from "./ingest-pressure.js";
 import { createMetrics } from "./metrics.js";
 import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
 import { startRetention } from "./retention.js";
 import type { Poster } from "./callbacks.js";
-
-const BUSY_WEBHOOKS = 4;
 
 export interface StartOptions {
   /** Serve only these registries' gateways (default: all). */
@@ -113,8 +112,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     sendError(res, 500, "INTERNAL", "internal error; see the server log");
   });
 
-  // Webhooks being answered now: while several are, the worker holds off claiming (see Consumer.busy).
-  let webhooksInFlight = 0;
+  // While webhooks come in a burst, the worker holds off claiming (see Consumer.busy).
+  const pressure = new IngestPressure();
   let consumer: Consumer | undefined;
   let runDependencies: ReturnType<typeof createRunDependencies> | undefined;
   let retention: NodeJS.Timeout | undefined;
@@ -126,7 +125,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       leaseMs: config.worker.leaseMs,
       maxRuns: config.worker.maxRuns,
       pollMs: config.worker.pollMs,
-      busy: () => webhooksInFlight >= BUSY_WEBHOOKS,
+      busy: () => pressure.busy(),
       ...runDependencies,
       credentialsFor: credentials.reader,
       onError,
@@ -139,8 +138,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
   const server: Server = createServer((req, res) => {
     if (!webhook(req, res)) return app(req, res);
-    webhooksInFlight++;
-    res.once("close", () => webhooksInFlight--);
+    pressure.started();
+    res.once("close", () => pressure.finished());
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -20,6 +20,8 @@ export interface ConsumerOptions extends RunDependencies {
    * registries get their answers first and handlers start a moment later.
    */
   busy?: () => boolean;
+  /** The longest a busy process holds off: then one event is claimed anyway. Default 1000 ms. */
+  maxHoldOffMs?: number;
   onError?(error: unknown): void;
 }
 
@@ -41,6 +43,8 @@ export class Consumer {
    * repeated for the same set until other events may have arrived (an accept, or the poll).
    */
   private emptyWithout: string | undefined;
+  /** When the current hold-off for a busy process began (performance.now()). */
+  private heldOffSince: number | undefined;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe?: () => void;
   private idle: (() => void)[] = [];
@@ -103,7 +107,7 @@ export class Consumer {
         do {
           this.pumpAgain = false;
           while (!this.stopped && this.inFlight.size < this.maxRuns) {
-            if (this.options.busy?.()) {
+            if (this.holdsOff()) {
               setTimeout(() => this.pump(), BUSY_RETRY_MS).unref();
               break;
             }
@@ -128,6 +132,22 @@ export class Consumer {
         this.pumping = false;
       }
     })();
+  }
+
+  /**
+   * While the process is busy answering pushes, claims wait; but never longer than maxHoldOffMs at a
+   * time, so that sustained pushes delay handlers without starving them.
+   */
+  private holdsOff(): boolean {
+    if (!this.options.busy?.()) {
+      this.heldOffSince = undefined;
+      return false;
+    }
+    const now = performance.now();
+    this.heldOffSince ??= now;
+    if (now - this.heldOffSince < (this.options.maxHoldOffMs ?? 1_000)) return true;
+    this.heldOffSince = now;
+    return false;
   }
 
   private saturatedProjects(): string[] {
