@@ -28,11 +28,6 @@ export interface ContractTarget {
   leftovers?(labels: Record<string, string>): Promise<number>;
   /** Something two jobs can mount in turn. Default: a fresh temporary directory. */
   sharedMount?(): Promise<SharedMount>;
-  /**
-   * Resolves once the running job has printed `text`, seen from outside the executor. Needed when
-   * the executor declares it has no live output: the cancellation case waits on it instead.
-   */
-  untilOutput?(spec: JobSpec, text: string): Promise<void>;
 }
 
 /**
@@ -42,8 +37,6 @@ export interface ContractTarget {
 export interface Limitations {
   /** stdout and stderr reach the caller as one stream: both complete, each in its own order. */
   separateStderr?: string;
-  /** Output reaches the caller once the job has ended, not while it runs. Needs `untilOutput`. */
-  liveOutput?: string;
 }
 
 interface Collected {
@@ -164,23 +157,9 @@ export function executorContract(
       await expectNothingLeft(spec);
     });
 
-    const cancelTitle = limitations.liveOutput
-      ? `cancels a running job, seen running from outside (declared: ${limitations.liveOutput})`
-      : "cancels a running job when the signal aborts, and leaves nothing behind";
-    it(cancelTitle, async function () {
+    it("cancels a running job when the signal aborts, and leaves nothing behind", async function () {
       const spec = job(["echo started", "sleep 60", "echo never-printed"]);
       const controller = new AbortController();
-      let unseen: unknown;
-      if (limitations.liveOutput) {
-        if (!target.untilOutput) throw new Error("an executor without live output must give untilOutput");
-        target.untilOutput(spec, "started").then(
-          () => controller.abort(),
-          (err: unknown) => {
-            unseen = err;
-            controller.abort();
-          },
-        );
-      }
       const result = await target.executor.run(spec, {
         signal: controller.signal,
         // Abort once the job is demonstrably running.
@@ -188,7 +167,6 @@ export function executorContract(
           if (text.includes("started")) controller.abort();
         },
       });
-      expect(unseen).to.equal(undefined);
       expect(result.outcome).to.equal("cancelled");
       expect(result.exitCode).to.equal(undefined);
       expect(result.output).to.not.include("never-printed");

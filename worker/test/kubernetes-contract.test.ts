@@ -1,9 +1,9 @@
 /**
  * The kubernetes executor runs the shared executor contract against a Kubernetes API stand-in
  * (test/support/kube-standin) whose pods run for real on Podman: the same jobs, the same checks as
- * docker and host, with two limitations declared (see below). Then a few checks that the stand-in
+ * docker and host, with one limitation declared (see below). Then a few checks that the stand-in
  * behaves like an API server rather than a pass-through: schema validation, dropped and expired
- * watches, claims with subPaths, owner references, and nothing left in Podman afterwards.
+ * watches, a dropped log stream, claims with subPaths, owner references, and nothing left in Podman afterwards.
  */
 import type { JobSpec } from "@bosun/core";
 import { expect } from "chai";
@@ -60,15 +60,12 @@ describe("kubernetes executor on the API stand-in (pods run on Podman)", functio
           const claim = `shared-${randomBytes(3).toString("hex")}`;
           return { source: claim, cleanup: async () => standin.removeClaim(NS, claim) };
         },
-        untilOutput: (spec, text) => standin.untilLogged(NS, spec.labels, text),
         cleanup: () => executor.close(),
       };
     },
     {
       separateStderr:
         "pods/log serves a container's stdout and stderr as one log (split streams need the alpha PodLogsQuerySplitStreams gate)",
-      liveOutput:
-        "the executor reads the pod's log once the pod has ended (DESIGN.md §7b), not with follow=true",
     },
   );
 
@@ -155,6 +152,33 @@ describe("kubernetes executor on the API stand-in (pods run on Podman)", functio
       );
       expect(relist, "a list after the 410").to.be.at.least(1);
       expect(after.slice(relist).some((r) => r.query.watch === "true")).to.equal(true);
+    });
+
+    it("streams the log while the pod runs, and resumes a dropped log stream without repeating or losing any", async function () {
+      const spec = job({ tasks: ["echo before-drop", "sleep 2", "echo after-drop"] });
+      let streamed = "";
+      let seen: () => void = () => undefined;
+      const before = new Promise<void>((resolve) => (seen = resolve));
+      const running = executor.run(spec, {
+        signal: new AbortController().signal,
+        onOutput: (text) => {
+          streamed += text;
+          if (streamed.includes("before-drop")) seen();
+        },
+      });
+      await before;
+      const [pod] = standin.list("pods", NS, spec.labels);
+      expect(pod?.status?.phase, "the pod still runs when its first line arrives").to.equal("Running");
+      expect(standin.dropLogs()).to.be.at.least(1);
+      const result = await running;
+      expect(result.outcome).to.equal("succeeded");
+      expect(result.output).to.equal("before-drop\nafter-drop\n");
+      expect(streamed).to.equal(result.output);
+      const follows = standin.received.filter(
+        (r) => r.path.endsWith(`/pods/${pod?.metadata.name}/log`) && r.query.follow === "true",
+      );
+      expect(follows.length).to.be.at.least(2);
+      expect(await standin.leftovers(NS, spec.labels)).to.equal(0);
     });
 
     it("gives the jobs of a run one workspace and keeps a project's cache across runs (claims, subPaths)", async function () {

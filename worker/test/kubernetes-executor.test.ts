@@ -3,10 +3,12 @@
  *
  * Each fixture in fixtures/kubernetes/ is one job's conversation with the API server, in order: the
  * request expected (method, path, the query parameters that matter) and the response recorded for it
- * (a JSON body, a log text, or a watch stream of newline-delimited events that then closes, drops
- * the connection mid-event or stays open). The fake server below replays it to the real
- * @kubernetes/client-node, refuses any request that is not the next one expected, and keeps every
- * request, so a test can also check what was sent. Generated names come in through placeholders:
+ * (a JSON body, a log text, a watch stream of newline-delimited events, or a followed log in chunks,
+ * each stream then closing, dropping the connection or staying open). The fake server below replays
+ * it to the real @kubernetes/client-node, refuses any request that is not the next one expected, and
+ * keeps every request, so a test can also check what was sent. The log is followed while the pod is
+ * watched, so pods/log requests are in their own order: each is matched against the next recorded
+ * pods/log exchange, every other request against the next other one. Generated names come in through placeholders:
  * {{secret}}, {{pullSecret}} and {{pod}} are the names the executor chose in its create requests
  * (the env Secret, the registry-login Secret, the Pod).
  */
@@ -28,7 +30,14 @@ interface Exchange {
   body?: unknown;
   text?: string;
   events?: unknown[];
-  then?: "close" | "drop" | "hold";
+  /** Between two watch events; default 20 ms. */
+  eventGapMs?: number;
+  /** A followed log: these pieces, 20 ms apart, then the ending. */
+  chunks?: string[];
+  /** A followed log "close"s this long (default 100 ms) after every recorded watch event was sent. */
+  endAfterMs?: number;
+  /** "end": a followed log that ends at once after its chunks, before the pod has. */
+  then?: "close" | "end" | "drop" | "hold";
 }
 
 interface Received {
@@ -44,8 +53,10 @@ const fixtures = new URL("../../test/fixtures/kubernetes/", import.meta.url);
 class FakeApiServer {
   readonly received: Received[] = [];
   readonly mismatches: string[] = [];
+  /** Watch events as they were sent: "<type> <phase>". */
+  readonly sent: string[] = [];
   private readonly names = { pod: "", secret: "", pullSecret: "" };
-  private next = 0;
+  private readonly played = new Set<number>();
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
   constructor(private readonly exchanges: Exchange[]) {}
@@ -63,8 +74,13 @@ class FakeApiServer {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** How many watch events the fixture has, in all its watches. */
+  private get watchEvents(): number {
+    return this.exchanges.reduce((n, e) => n + (e.events?.length ?? 0), 0);
+  }
+
   get unplayed(): number {
-    return this.exchanges.length - this.next;
+    return this.exchanges.length - this.played.size;
   }
 
   async stop(): Promise<void> {
@@ -97,7 +113,9 @@ class FakeApiServer {
       if (got.path.endsWith("/pods")) this.names.pod = name;
       this.names.pod ||= (this.names.secret || this.names.pullSecret).replace(/-(env|pull)$/, "");
     }
-    const raw = this.exchanges[this.next];
+    const isLog = (path: string) => path.endsWith("/log");
+    const next = this.exchanges.findIndex((e, i) => !this.played.has(i) && isLog(e.path) === isLog(got.path));
+    const raw = this.exchanges[next];
     const want = raw && (JSON.parse(this.fill(JSON.stringify(raw))) as Exchange);
     const matches =
       want &&
@@ -111,8 +129,9 @@ class FakeApiServer {
       res.writeHead(500, { "content-type": "application/json" }).end('{"kind":"Status","code":500}');
       return;
     }
-    this.next++;
+    this.played.add(next);
     if (want.events) return this.stream(want, res);
+    if (want.chunks) return this.follow(want, res);
     if (want.text !== undefined) {
       res.writeHead(want.status, { "content-type": "text/plain" }).end(want.text);
       return;
@@ -126,7 +145,9 @@ class FakeApiServer {
     for (const event of want.events ?? []) {
       if (res.destroyed) return;
       res.write(`${JSON.stringify(event)}\n`);
-      await sleep(20);
+      const e = event as { type: string; object?: { status?: { phase?: string } } };
+      this.sent.push(`${e.type} ${e.object?.status?.phase ?? ""}`);
+      await sleep(want.eventGapMs ?? 20);
     }
     if (want.then === "close") res.end();
     if (want.then === "drop") {
@@ -135,6 +156,26 @@ class FakeApiServer {
       await sleep(20);
       res.socket?.destroy();
     }
+  }
+
+  /** A followed log: its pieces, a little apart, then the recorded ending. */
+  private async follow(want: Exchange, res: http.ServerResponse): Promise<void> {
+    res.writeHead(want.status, { "content-type": "text/plain", "transfer-encoding": "chunked" });
+    for (const chunk of want.chunks ?? []) {
+      if (res.destroyed) return;
+      res.write(chunk);
+      await sleep(20);
+    }
+    if (want.then === "close") {
+      // As the kubelet's: the stream ends once the container has exited, which the watch reports.
+      // So a followed log closes only after every recorded watch event has been sent.
+      while (this.sent.length < this.watchEvents && !res.destroyed) await sleep(10);
+      await sleep(want.endAfterMs ?? 100);
+      res.end();
+    }
+    if (want.then === "end") res.end();
+    // The connection is gone without the stream's last chunk.
+    if (want.then === "drop") res.socket?.destroy();
   }
 }
 
@@ -147,6 +188,15 @@ function kubeConfig(server: string): KubeConfig {
     currentContext: "fake",
   });
   return kc;
+}
+
+interface Ran {
+  result: JobResult;
+  streamed: string;
+  /** What onOutput was given, call by call. */
+  chunks: string[];
+  /** The watch events the server had sent when the first output arrived. */
+  firstOutputAfter: string[];
 }
 
 const SECRET = "s3cret-value-9f2";
@@ -173,7 +223,7 @@ describe("kubernetes executor (recorded API exchanges)", function () {
     spec: JobSpec,
     opts: Partial<KubernetesExecutorOptions> = {},
     signal = new AbortController().signal,
-  ): Promise<{ result: JobResult; streamed: string }> {
+  ): Promise<Ran> {
     fake = await FakeApiServer.start(fixture);
     const executor = new KubernetesExecutor({
       kubeConfig: kubeConfig(fake.url),
@@ -182,24 +232,45 @@ describe("kubernetes executor (recorded API exchanges)", function () {
       watchRetryDelayMs: 20,
       ...opts,
     });
-    let streamed = "";
-    const result = await executor.run(spec, { signal, onOutput: (text) => (streamed += text) });
+    const chunks: string[] = [];
+    let firstOutputAfter: string[] | undefined;
+    const server = fake;
+    const result = await executor.run(spec, {
+      signal,
+      onOutput: (text) => {
+        firstOutputAfter ??= [...server.sent];
+        chunks.push(text);
+      },
+    });
     expect(fake.mismatches).to.deep.equal([]);
     expect(fake.unplayed, "recorded exchanges left unplayed").to.equal(0);
-    return { result, streamed };
+    return { result, streamed: chunks.join(""), chunks, firstOutputAfter: firstOutputAfter ?? [] };
   }
+
+  const logRequests = () => (fake?.received ?? []).filter((r) => r.path.endsWith("/log"));
 
   const sent = (method: string, pathEnd: string) =>
     fake?.received.find((r) => r.method === method && r.path.endsWith(pathEnd));
 
-  it("runs a job to success: secret, pod, ownerReference, watch, log (redacted), deletion", async function () {
+  it("runs a job to success: secret, pod, ownerReference, watch, log followed live (redacted), deletion", async function () {
     const spec = job({ env: { TOKEN: SECRET, MODE: "ci" }, secretValues: [SECRET] });
-    const { result, streamed } = await run("success", spec);
+    const { result, streamed, chunks, firstOutputAfter } = await run("success", spec);
     expect(result.outcome).to.equal("succeeded");
     expect(result.exitCode).to.equal(0);
     expect(result.error).to.equal(undefined);
     expect(result.output).to.equal("hello\nworld\ntoken is ***\n");
     expect(streamed).to.equal(result.output);
+    // Live: the first output came while the pod was running, not once it had ended.
+    expect(firstOutputAfter).to.include("MODIFIED Running");
+    expect(firstOutputAfter).to.not.include("MODIFIED Succeeded");
+    // The secret came in two chunks; no chunk handed on holds a piece of it.
+    for (const c of chunks) {
+      expect(c).to.not.include(SECRET.slice(0, 7));
+      expect(c).to.not.include(SECRET.slice(7));
+    }
+    expect(logRequests().map((r) => r.query)).to.deep.equal([
+      { container: "job", follow: "true", limitBytes: "10485760" },
+    ]);
 
     const secretBody = sent("POST", "/secrets")?.body ?? "";
     const podBody = sent("POST", "/pods")?.body ?? "";
@@ -352,6 +423,7 @@ describe("kubernetes executor (recorded API exchanges)", function () {
     expect(result.outcome).to.equal("cancelled");
     expect(result.error?.code).to.equal("JOB_CANCELLED");
     expect(result.output).to.equal("started\n");
+    expect(logRequests().map((r) => r.query.follow)).to.deep.equal(["true"]);
   });
 
   it("does not create anything for a job cancelled before it starts", async function () {
@@ -381,6 +453,51 @@ describe("kubernetes executor (recorded API exchanges)", function () {
     const { result } = await run("gone-status", job());
     expect(result.outcome).to.equal("succeeded");
     expect(result.output).to.equal("finished meanwhile\n");
+  });
+
+  it("follows the log again from its start after a drop, skipping what was streamed (mid-secret)", async function () {
+    const spec = job({ secretValues: [SECRET] });
+    const { result, streamed, chunks } = await run("log-drop", spec);
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.output).to.equal("line one\ntoken ***\nline three\n");
+    expect(streamed).to.equal(result.output);
+    for (const c of chunks) {
+      expect(c).to.not.include("s3cr");
+      expect(c).to.not.include("ue-9f2");
+    }
+    expect(logRequests().map((r) => r.query.follow)).to.deep.equal(["true", "true"]);
+  });
+
+  it("follows the log again when the server ends it while the container still runs", async function () {
+    const { result, streamed } = await run("log-closed-early", job());
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.output).to.equal("one\ntwo\n");
+    expect(streamed).to.equal(result.output);
+    expect(logRequests().map((r) => r.query.follow)).to.deep.equal(["true", "true"]);
+  });
+
+  it("reads what is missing once without follow when the stream does not end with the pod", async function () {
+    const { result, streamed } = await run("log-incomplete", job(), { logDrainMs: 200 });
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.output).to.equal("first part\nsecond part\n");
+    expect(streamed).to.equal(result.output);
+    expect(logRequests().map((r) => r.query.follow)).to.deep.equal(["true", undefined]);
+  });
+
+  it("reports a refused log stream as a line in the output; the result still comes from the pod", async function () {
+    const { result } = await run("log-forbidden", job());
+    expect(result.outcome).to.equal("succeeded");
+    expect(result.exitCode).to.equal(0);
+    expect(result.error).to.equal(undefined);
+    const pod = JSON.parse(sent("POST", "/pods")?.body ?? "{}") as { metadata: { name: string } };
+    const name = pod.metadata.name;
+    expect(result.output).to.equal(
+      `[bosun: following the log of pod ${name}: pods "${name}" is forbidden: User ` +
+        `"system:serviceaccount:bosun:bosun-worker" cannot get resource "pods/log" in API group "" ` +
+        `in the namespace "jobs" (HTTP 403)]\n`,
+    );
+    // A refusal is not asked again, not even once the pod has ended.
+    expect(logRequests()).to.have.length(1);
   });
 
   it("turns a 403 into a clear failure", async function () {

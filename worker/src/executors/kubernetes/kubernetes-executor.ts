@@ -2,11 +2,12 @@
  * The `kubernetes` executor (DESIGN.md §7b, §10): one Pod per job through the API server.
  *
  * Per job: create the env Secret and the registry-login Secret (each when needed) → create the Pod →
- * make the Pod their owner → watch the Pod to its end → fetch its log → delete the Pod (its Secrets
- * go with it). Kubernetes enforces the
- * timeout (activeDeadlineSeconds); the executor only stops waiting when it is well overdue.
- * Kubernetes keeps one log per container with stdout and stderr interleaved, so the output is
- * reported as stdout, and once the job has ended. API failures become job failures with a code.
+ * make the Pod their owner → watch the Pod to its end, following its log from the moment its
+ * container has started (pod-log.ts: live output, resumed after a drop, completed once the pod has
+ * ended) → delete the Pod (its Secrets go with it). Kubernetes enforces the timeout
+ * (activeDeadlineSeconds); the executor only stops waiting when it is well overdue. Kubernetes keeps
+ * one log per container with stdout and stderr interleaved, so the output is reported as stdout.
+ * API failures become job failures with a code; a failing log stream is reported in the output.
  */
 import type { Executor, JobResult, JobRunContext, JobSpec } from "@bosun/core";
 import { CoreV1Api } from "@kubernetes/client-node";
@@ -18,7 +19,8 @@ import { redactAll } from "../redact.js";
 import { KubernetesJobError, apiError } from "./errors.js";
 import { CONTAINER_NAME, toPod } from "./pod.js";
 import type { KubernetesPodOptions } from "./pod.js";
-import { describeEnd, hasStarted } from "./pod-outcome.js";
+import { PodLog } from "./pod-log.js";
+import { describeEnd } from "./pod-outcome.js";
 import { watchPod } from "./pod-watch.js";
 import type { PodEnd } from "./pod-watch.js";
 
@@ -34,10 +36,21 @@ export interface KubernetesExecutorOptions extends Omit<KubernetesPodOptions, "n
   maxOutputChars?: number;
   /** The most log a job may hand back, in bytes (the API's limitBytes). Default 10 MiB. */
   maxLogBytes?: number;
-  /** Pause before reconnecting a failed watch (grows with each failure in a row). Default 1 s. */
+  /**
+   * Pause before reconnecting a failed watch, or a log stream that failed or ended early (grows with
+   * each failure in a row). Default 1 s.
+   */
   watchRetryDelayMs?: number;
-  /** Failed watch connections in a row before the job fails. Default 5. */
+  /**
+   * Failed watch connections in a row before the job fails; failed log streams in a row before the
+   * log is no longer followed (the rest is then read once the pod has ended). Default 5.
+   */
   watchMaxFailures?: number;
+  /**
+   * Once the pod has ended, how long its log stream may take to end with the container before the
+   * rest of the log is read without follow. Default 10 s (the kubelet ends a follow within seconds).
+   */
+  logDrainMs?: number;
 }
 
 export class KubernetesExecutor implements Executor {
@@ -80,6 +93,7 @@ export class KubernetesExecutor implements Executor {
     let secretsToDelete: string[] = [];
     let end: PodEnd | undefined;
     let error: KubernetesJobError | undefined;
+    let log: PodLog | undefined;
     try {
       const { pod, secret, pullSecret } = toPod(spec, {
         ...this.options,
@@ -103,6 +117,19 @@ export class KubernetesExecutor implements Executor {
           if (await this.ownSecret(secretName, created)) owned.push(secretName);
         }
         secretsToDelete = secretsToDelete.filter((n) => !owned.includes(n));
+        const podLog = new PodLog({
+          kubeConfig: this.options.kubeConfig,
+          server: this.server,
+          namespace,
+          name: podName,
+          container: CONTAINER_NAME,
+          maxBytes: this.options.maxLogBytes ?? 10 * 1024 * 1024,
+          output,
+          signal: stopper.signal,
+          retryDelayMs: this.options.watchRetryDelayMs ?? 1_000,
+          maxFailures: this.options.watchMaxFailures ?? 5,
+        });
+        log = podLog;
         end = await watchPod({
           kubeConfig: this.options.kubeConfig,
           api: this.api,
@@ -113,10 +140,13 @@ export class KubernetesExecutor implements Executor {
           stuckAfterMs: this.options.imagePullTimeoutMs ?? 120_000,
           retryDelayMs: this.options.watchRetryDelayMs ?? 1_000,
           maxFailures: this.options.watchMaxFailures ?? 5,
+          onPod: (pod) => podLog.observe(pod),
         }).catch((err: unknown) => {
           throw apiError(err, `watching pod ${podName} in namespace ${namespace}`, this.server);
         });
-        if (end.pod && hasStarted(end.pod)) await this.fetchLog(podName, output);
+        // A finished pod's log is made complete; any other end (cancelled, timed out, stuck, deleted)
+        // just ends the stream, and the pod is deleted below.
+        if (end.kind === "finished") await podLog.finish(end.pod, this.options.logDrainMs ?? 10_000);
       }
     } catch (err) {
       // API calls are mapped where they are made; anything else here is a fault of the executor's own.
@@ -128,6 +158,7 @@ export class KubernetesExecutor implements Executor {
               `running the job: ${err instanceof Error ? err.message : String(err)}`,
             );
     } finally {
+      await log?.close();
       stopper.dispose();
       output.end();
     }
@@ -175,21 +206,6 @@ export class KubernetesExecutor implements Executor {
     } catch {
       // The job can still run; the Secret is then deleted explicitly afterwards.
       return false;
-    }
-  }
-
-  private async fetchLog(name: string, output: JobOutput): Promise<void> {
-    try {
-      const log = await this.api.readNamespacedPodLog({
-        name,
-        namespace: this.options.namespace,
-        container: CONTAINER_NAME,
-        limitBytes: this.options.maxLogBytes ?? 10 * 1024 * 1024,
-      });
-      output.write("stdout", Buffer.from(String(log), "utf8"));
-    } catch (err) {
-      const message = apiError(err, `fetching the log of pod ${name}`, this.server).message;
-      output.write("stderr", Buffer.from(`[bosun: ${message}]\n`, "utf8"));
     }
   }
 

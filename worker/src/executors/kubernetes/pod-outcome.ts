@@ -18,6 +18,11 @@ export function hasStarted(pod: V1Pod): boolean {
   return Boolean(status?.state?.running || status?.state?.terminated || status?.lastState?.terminated);
 }
 
+/** Whether the job's container has terminated, so that its log is complete. */
+export function containerEnded(pod: V1Pod): boolean {
+  return Boolean(jobContainer(pod)?.state?.terminated);
+}
+
 export function describeEnd(end: PodEnd, spec: JobSpec): Described {
   switch (end.kind) {
     case "stuck":

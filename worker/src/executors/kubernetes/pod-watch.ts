@@ -31,6 +31,8 @@ export interface PodWatchOptions {
   retryDelayMs: number;
   /** Failed connections in a row (without any event) before the watch gives up with the last error. */
   maxFailures: number;
+  /** Every state of the pod seen, before the watch decides whether it has ended. */
+  onPod?: (pod: V1Pod) => void;
 }
 
 const PULL_RETRYING = new Set(["ErrImagePull", "ImagePullBackOff", "RegistryUnavailable"]);
@@ -91,6 +93,7 @@ export function watchPod(o: PodWatchOptions): Promise<PodEnd> {
     const observe = (pod: V1Pod) => {
       lastPod = pod;
       resourceVersion = pod.metadata?.resourceVersion ?? resourceVersion;
+      o.onPod?.(pod);
       for (const status of pod.status?.containerStatuses ?? []) {
         const waiting = status.state?.waiting;
         if (waiting?.reason === "ErrImagePull" && waiting.message) lastPullError = waiting.message;

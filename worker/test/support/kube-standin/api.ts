@@ -1,7 +1,8 @@
 /**
- * The REST endpoints of the stand-in: core/v1 Secrets and Pods in a namespace, and pods/log. Each
- * operation accepts the query parameters it implements and refuses any other with 400, so a client
- * that starts relying on more of the API fails loudly here rather than passing by accident.
+ * The REST endpoints of the stand-in: core/v1 Secrets and Pods in a namespace, and pods/log (read at
+ * once, or followed as the container writes it until it exits). Each operation accepts the query
+ * parameters it implements and refuses any other with 400, so a client that starts relying on more of
+ * the API fails loudly here rather than passing by accident.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -43,12 +44,13 @@ const PARAMS = {
   ],
   patch: [],
   delete: ["gracePeriodSeconds", "propagationPolicy"],
-  log: ["container", "limitBytes"],
+  log: ["container", "limitBytes", "follow"],
 } as const;
 
 export class Api {
   readonly received: Received[] = [];
   private readonly watches = new Set<ServerResponse>();
+  private readonly follows = new Set<ServerResponse>();
   private readonly background = new Set<Promise<void>>();
 
   constructor(
@@ -61,6 +63,13 @@ export class Api {
   dropWatches(): number {
     const n = this.watches.size;
     for (const res of this.watches) res.socket?.destroy();
+    return n;
+  }
+
+  /** Ends every open `follow=true` log stream abruptly, as a dropped network connection would. */
+  dropLogs(): number {
+    const n = this.follows.size;
+    for (const res of this.follows) res.socket?.destroy();
     return n;
   }
 
@@ -261,14 +270,51 @@ export class Api {
     if (asked !== null && asked !== container) {
       throw badRequest(`container ${asked} is not valid for pod ${name}`);
     }
-    const log = this.kubelet.log(String(pod.metadata.uid));
-    if (!log) {
-      const reason = this.kubelet.waitingReason(String(pod.metadata.uid));
-      throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
+    const follow = params.get("follow");
+    if (follow !== null && follow !== "true" && follow !== "false") {
+      throw badRequest(`invalid follow ${follow}`);
     }
     const limit = params.get("limitBytes");
-    const body = limit === null ? log : log.subarray(0, Number(limit));
-    res.writeHead(200, { "content-type": "text/plain", "content-length": body.length }).end(body);
+    const limitBytes = limit === null ? Infinity : Number(limit);
+    if (limit !== null && !(Number.isInteger(limitBytes) && limitBytes > 0)) {
+      throw badRequest(`limitBytes: Invalid value: ${limit}: must be greater than 0`);
+    }
+    const uid = String(pod.metadata.uid);
+    const log = this.kubelet.log(uid);
+    if (!log) {
+      const reason = this.kubelet.waitingReason(uid);
+      throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
+    }
+    if (follow !== "true") {
+      const body = log.subarray(0, Math.min(log.length, limitBytes));
+      res.writeHead(200, { "content-type": "text/plain", "content-length": body.length }).end(body);
+      return;
+    }
+    // follow=true: the log so far, then as it grows, until the container has exited (or limitBytes).
+    res.writeHead(200, { "content-type": "text/plain", "transfer-encoding": "chunked" });
+    res.flushHeaders();
+    let sent = 0;
+    // Assigned once following has begun; `end` may run before that (a log that is already complete).
+    let stop: (() => void) | undefined = undefined;
+    const end = () => {
+      stop?.();
+      if (!res.writableEnded) res.end();
+    };
+    const write = (chunk: Buffer) => {
+      if (res.writableEnded || res.destroyed) return;
+      const piece = chunk.subarray(0, Math.max(0, Math.min(chunk.length, limitBytes - sent)));
+      sent += piece.length;
+      if (piece.length > 0) res.write(piece);
+      if (sent >= limitBytes) end();
+    };
+    this.follows.add(res);
+    res.once("close", () => {
+      stop?.();
+      this.follows.delete(res);
+    });
+    // Started (there is a log), so following is possible: it ends at once when the container has exited.
+    stop = this.kubelet.followLog(uid, { write, end });
+    if (res.writableEnded) stop?.();
   }
 
   private patchSecret(namespace: string, name: string, body: string, contentType: string): StandinObject {

@@ -5,7 +5,8 @@
  * HTTP with a bearer token: Secrets (create, get, list, JSON/merge patch, delete), Pods (create, get,
  * list and watch with labelSelector / fieldSelector / resourceVersion / allowWatchBookmarks /
  * timeoutSeconds, delete with gracePeriodSeconds and propagationPolicy) and pods/{name}/log
- * (container, limitBytes). Objects live in memory under increasing resourceVersions; watches stream
+ * (container, limitBytes, follow: with follow=true the log so far and then as the container writes
+ * it, ending once the container has exited). Objects live in memory under increasing resourceVersions; watches stream
  * `{type, object}` JSON lines, resume from a resourceVersion, get BOOKMARKs, and an ERROR 410 when
  * the version is older than the history kept. Every object written is checked against the official
  * schemas (kubernetes-models) and a few of the server's own rules, and refused with 422 and a Status.
@@ -21,7 +22,7 @@
  * tolerations are ignored), resource requests and limits (validated, not enforced), quotas, RBAC
  * (any holder of the token may do anything), admission, PersistentVolumeClaim objects, other
  * resources and volume types, more than one container, restartPolicy other than Never (refused with
- * 400), `follow` and the other log parameters (refused with 400), TLS.
+ * 400), the other log parameters (timestamps, sinceTime, tailLines, ...: refused with 400), TLS.
  */
 import { KubeConfig } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
@@ -202,6 +203,11 @@ export class KubeStandin {
   /** Ends every open watch connection abruptly; how many there were. */
   dropWatches(): number {
     return this.api.dropWatches();
+  }
+
+  /** Ends every open `follow=true` log stream abruptly; how many there were. */
+  dropLogs(): number {
+    return this.api.dropLogs();
   }
 
   /** As after a compaction: every resourceVersion handed out so far is too old to watch from (410). */

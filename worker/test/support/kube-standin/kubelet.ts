@@ -4,8 +4,9 @@
  * waits: CreateContainerConfigError, ErrImagePull/ImagePullBackOff, ErrImageNeverPull) → Running →
  * Succeeded/Failed with the container's exit code and reason (Completed, Error, OOMKilled), or Failed
  * with reason DeadlineExceeded past `activeDeadlineSeconds`. Keeps the container's stdout and stderr
- * as one log, as the CRI log file does (each stream in its order, the two as they were read), and
- * removes the container when the Pod goes.
+ * as one log, as the CRI log file does (each stream in its order, the two as they were read), from
+ * the container's attach stream, demultiplexed; the log can be followed as it grows, until the
+ * container has exited (as the kubelet follows its log file). Removes the container when the Pod goes.
  */
 import type { DockerClient } from "../../../src/executors/docker/client.js";
 import { parseImageRef } from "../../../src/executors/docker/image-ref.js";
@@ -74,9 +75,18 @@ interface PodRun {
   containerId?: string;
   startedAt?: string;
   log: Buffer[];
+  /** The container has exited (or will never run) and its log is complete. */
+  logEnded: boolean;
+  followers: Set<LogFollower>;
   timers: NodeJS.Timeout[];
   finished: Promise<void>;
   active: boolean;
+}
+
+/** Someone following a pod's log: each new piece, then the end. */
+export interface LogFollower {
+  write(chunk: Buffer): void;
+  end(): void;
 }
 
 export class Kubelet {
@@ -94,6 +104,8 @@ export class Kubelet {
       container: spec.containers[0] as Container,
       stop: new AbortController(),
       log: [],
+      logEnded: false,
+      followers: new Set(),
       timers: [],
       finished: Promise.resolve(),
       active: true,
@@ -104,6 +116,7 @@ export class Kubelet {
       .finally(() => {
         run.active = false;
         run.timers.forEach(clearTimeout);
+        this.endLog(run);
       });
   }
 
@@ -116,6 +129,23 @@ export class Kubelet {
   log(uid: string): Buffer | undefined {
     const run = this.runs.get(uid);
     return run?.startedAt ? Buffer.concat(run.log) : undefined;
+  }
+
+  /**
+   * Follows the log: what there is so far, then each piece as the container writes it, then the end
+   * once the container has exited (at once when it already has). Undefined while the container has
+   * not started; otherwise a function that stops following.
+   */
+  followLog(uid: string, follower: LogFollower): (() => void) | undefined {
+    const run = this.runs.get(uid);
+    if (!run?.startedAt) return undefined;
+    if (run.log.length > 0) follower.write(Buffer.concat(run.log));
+    if (run.logEnded) {
+      follower.end();
+      return () => undefined;
+    }
+    run.followers.add(follower);
+    return () => run.followers.delete(follower);
   }
 
   waitingReason(uid: string): string {
@@ -139,6 +169,7 @@ export class Kubelet {
     await run.finished;
     if (run.containerId) await this.o.client.removeContainer(run.containerId);
     rmSync(join(this.o.root, "pods", uid), { recursive: true, force: true });
+    this.endLog(run);
     this.runs.delete(uid);
   }
 
@@ -291,6 +322,15 @@ export class Kubelet {
         }),
       ];
     });
+    // As the kubelet: a follow ends once the container is seen not to run and the log is read out.
+    this.endLog(run);
+  }
+
+  private endLog(run: PodRun): void {
+    if (run.logEnded) return;
+    run.logEnded = true;
+    for (const follower of run.followers) follower.end();
+    run.followers.clear();
   }
 
   /** Stopped before its container started: by its deadline (the pod fails) or by its deletion. */
@@ -454,7 +494,11 @@ export class Kubelet {
 
   /** One log for both streams, as the engine sends them (the CRI log file interleaves them so too). */
   private keepLog(stream: Readable, run: PodRun): Promise<void> {
-    const demux = new StreamDemuxer((_, payload) => run.log.push(Buffer.from(payload)));
+    const demux = new StreamDemuxer((_, payload) => {
+      const piece = Buffer.from(payload);
+      run.log.push(piece);
+      for (const follower of run.followers) follower.write(piece);
+    });
     stream.on("data", (chunk: Buffer) => demux.push(chunk));
     return new Promise<void>((resolve) => {
       stream.once("end", resolve);
