@@ -455,6 +455,10 @@ function executorPermissions(): Map<string, Set<string>> {
   const paths = [...source.matchAll(/\/api\/v1\/namespaces\/\$\{[^}]+\}\/(\w+)`/g)].map((m) => m[1]!);
   expect(paths.length, "a path for every Watch").to.equal(watches);
   for (const resource of paths) add(resource, "watch");
+  // Requests the executor makes itself (a followed log): a GET of a subresource.
+  const raw = [...source.matchAll(/\/api\/v1\/namespaces\/\$\{[^}]+\}\/(\w+)\/\$\{[^}]+\}\/(\w+)`/g)];
+  if (raw.length > 0) expect(source, "raw requests are GETs").to.match(/method: "GET"/);
+  for (const [, resource, sub] of raw) add(`${resource}/${sub}`, "get");
   expect(calls, "API calls found in the executor").to.be.at.least(5);
   return needs;
 }
