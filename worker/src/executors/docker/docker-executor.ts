@@ -12,8 +12,9 @@ import { BosunError } from "@bosun/core";
 import type { Executor, JobResult, JobRunContext, JobSpec, RegistryLogin } from "@bosun/core";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { JobOutput } from "../job-output.js";
-import { JobStopper, stoppedResult } from "../job-stopper.js";
+import type { JobOutput } from "../job-output.js";
+import { stoppedResult, type JobStopper } from "../job-stopper.js";
+import { startJob } from "../job-start.js";
 import { Slots } from "../slots.js";
 import type { StopReason } from "../job-stopper.js";
 import { redactAll } from "../redact.js";
@@ -129,14 +130,7 @@ export class DockerExecutor implements Executor {
   }
 
   private async runJob(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
-    const startedAt = new Date().toISOString();
-    const secrets = spec.secretValues ?? [];
-    const output = new JobOutput({
-      secrets,
-      maxChars: this.options.maxOutputChars,
-      onOutput: context.onOutput,
-    });
-    const stopper = new JobStopper(context.signal, spec.timeoutMs);
+    const { startedAt, secrets, output, stopper } = startJob(spec, context, this.options.maxOutputChars);
     let id: string | undefined;
     let exitCode: number | undefined;
     let stoppedBy: StopReason | undefined;

@@ -11,8 +11,9 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { constants, tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { JobOutput } from "../job-output.js";
-import { JobStopper, stoppedResult } from "../job-stopper.js";
+import type { JobOutput } from "../job-output.js";
+import { stoppedResult, type JobStopper } from "../job-stopper.js";
+import { startJob } from "../job-start.js";
 import { redactAll } from "../redact.js";
 import { createJobDirectory } from "./job-directory.js";
 import type { JobDirectory } from "./job-directory.js";
@@ -43,14 +44,7 @@ export class HostExecutor implements Executor {
   }
 
   async run(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
-    const startedAt = new Date().toISOString();
-    const secrets = spec.secretValues ?? [];
-    const output = new JobOutput({
-      secrets,
-      maxChars: this.options.maxOutputChars,
-      onOutput: context.onOutput,
-    });
-    const stopper = new JobStopper(context.signal, spec.timeoutMs);
+    const { startedAt, secrets, output, stopper } = startJob(spec, context, this.options.maxOutputChars);
     let dir: JobDirectory | undefined;
     let exit: Exit | undefined;
     let error: JobResult["error"];

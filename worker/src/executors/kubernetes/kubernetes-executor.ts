@@ -13,8 +13,8 @@ import type { Executor, JobResult, JobRunContext, JobSpec } from "@bosun/core";
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
-import { JobOutput } from "../job-output.js";
-import { JobStopper, stoppedResult } from "../job-stopper.js";
+import { stoppedResult } from "../job-stopper.js";
+import { startJob } from "../job-start.js";
 import { redactAll } from "../redact.js";
 import { KubernetesJobError, apiError } from "./errors.js";
 import { CONTAINER_NAME, toPod } from "./pod.js";
@@ -77,15 +77,14 @@ export class KubernetesExecutor implements Executor {
   }
 
   async run(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
-    const startedAt = new Date().toISOString();
-    const secrets = spec.secretValues ?? [];
-    const output = new JobOutput({
-      secrets,
-      maxChars: this.options.maxOutputChars,
-      onOutput: context.onOutput,
-    });
     const grace = this.options.deadlineGraceMs ?? 60_000;
-    const stopper = new JobStopper(context.signal, spec.timeoutMs ? spec.timeoutMs + grace : undefined);
+    const deadline = spec.timeoutMs ? spec.timeoutMs + grace : undefined;
+    const { startedAt, secrets, output, stopper } = startJob(
+      spec,
+      context,
+      this.options.maxOutputChars,
+      deadline,
+    );
     const { namespace } = this.options;
     let name: string | undefined;
     let created: V1Pod | undefined;
