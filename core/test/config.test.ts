@@ -170,6 +170,17 @@ describe("config: bosun.yaml", () => {
     expect(r.errors![0]!.line).to.be.a("number");
   });
 
+  it("takes the job containers' network, and refuses a value that cannot name one", () => {
+    const c = parseConfig("docker: { network: none }", { file: FILE }).value!;
+    expect(c.docker.network).to.equal("none");
+    expect(parseConfig("", { file: FILE }).value!.docker.network).to.equal(undefined);
+    const bad = parseConfig("docker:\n  network: 'my net'", { file: FILE });
+    expect(bad.errors?.[0]?.path).to.equal("docker.network");
+    expect(bad.errors?.[0]?.line).to.equal(2);
+    expect(bad.errors?.[0]?.message).to.contain('"none"');
+    expect(bad.errors?.[0]?.found).to.equal('"my net"');
+  });
+
   it("reads durations and sizes", () => {
     expect(parseDuration("10m")).to.equal(600_000);
     expect(parseDuration("1.5s")).to.equal(1500);

@@ -92,6 +92,21 @@ describe("docker executor: operations", function () {
     expect(plain.output.trim()).to.equal("no-socket");
   });
 
+  it("gives jobs the engine's default network (bridge), or the one configured", async () => {
+    // busybox lists the container's interfaces: bridge adds eth0 beside lo; "none" leaves lo alone.
+    const list = ["ls /sys/class/net | sort | tr '\\n' ' '"];
+    const signal = new AbortController().signal;
+    const byDefault = new DockerExecutor({ socketPath: socket.socketPath });
+    const isolated = new DockerExecutor({ socketPath: socket.socketPath, network: "none" });
+    const [bridged, none] = await Promise.all([
+      byDefault.run(spec("default-network", list), { signal }),
+      isolated.run(spec("no-network", list), { signal }),
+    ]);
+    await Promise.all([byDefault.close(), isolated.close()]);
+    expect(bridged.output.trim().split(" ")).to.include.members(["eth0", "lo"]);
+    expect(none.output.trim()).to.equal("lo");
+  });
+
   it("applies Brigade's resourceLimits as the engine's memory and CPU limits", async () => {
     const limited = {
       ...spec("limited", ["echo inside limits"]),

@@ -15,6 +15,7 @@ export class Executors {
   constructor(private readonly config: ServerConfig) {
     this.docker = new DockerExecutor({
       socketPath: config.docker.socketPath,
+      network: config.docker.network,
       insecureRegistries: config.docker.insecureRegistries,
       maxConcurrentJobs: config.docker.maxConcurrentJobs,
     });

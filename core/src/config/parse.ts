@@ -208,6 +208,7 @@ function resolveConfig(
     bodyLimitBytes: raw.server.bodyLimit,
     docker: {
       socketPath: raw.docker.socket ?? defaultDockerSocket(),
+      ...(raw.docker.network ? { network: raw.docker.network } : {}),
       insecureRegistries: raw.docker.insecureRegistries,
       maxConcurrentJobs: raw.docker.maxConcurrentJobs,
     },

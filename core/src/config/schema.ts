@@ -113,6 +113,12 @@ export const configSchema = z.strictObject({
   docker: z
     .strictObject({
       socket: z.string().min(1).optional(),
+      network: z
+        .string()
+        .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.:-]*$/, {
+          message: 'a network name or mode such as "bridge", "none", "host" or "container:<name>"',
+        })
+        .optional(),
       insecureRegistries: z.array(z.string().min(1)).default([]),
       maxConcurrentJobs: z.number().int().min(1).max(1000).default(8),
     })

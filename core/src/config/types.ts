@@ -50,7 +50,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** Registries pulled from over plain HTTP (host:port). */
   /** Job containers at once across projects: further jobs wait for a slot. */
-  docker: { socketPath: string; insecureRegistries: string[]; maxConcurrentJobs: number };
+  /** network: HostConfig.NetworkMode of job containers; absent, the engine's default (bridge). */
+  docker: { socketPath: string; network?: string; insecureRegistries: string[]; maxConcurrentJobs: number };
   worker: { leaseMs: number; maxRuns: number; pollMs: number };
   sandbox: { memoryMb: number };
   /** For projects with `executor: kubernetes`; absent: the default kubeconfig and namespace. */
