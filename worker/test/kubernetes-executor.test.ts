@@ -500,6 +500,25 @@ describe("kubernetes executor (recorded API exchanges)", function () {
     expect(logRequests()).to.have.length(1);
   });
 
+  it("asks again for a log stream answered 500, and streams the log on the next try", async function () {
+    const { result, streamed } = await run("log-retry", job());
+    expect(result.outcome).to.equal("succeeded");
+    expect(streamed).to.equal("hello\nworld\n");
+    expect(result.output).to.equal("hello\nworld\n");
+    expect(logRequests().map((r) => r.query.follow)).to.deep.equal(["true", "true"]);
+  });
+
+  it("gives up following a log answered 503 after maxFailures, says so, and reads the log once the pod has ended", async function () {
+    const { result } = await run("log-unavailable", job(), { watchMaxFailures: 3 });
+    expect(result.outcome).to.equal("succeeded");
+    const pod = JSON.parse(sent("POST", "/pods")?.body ?? "{}") as { metadata: { name: string } };
+    expect(result.output).to.equal(
+      `[bosun: following the log of pod ${pod.metadata.name}: the server is currently unable to handle ` +
+        "the request (HTTP 503)]\nhello\nworld\n",
+    );
+    expect(logRequests().map((r) => r.query.follow)).to.deep.equal(["true", "true", "true", undefined]);
+  });
+
   it("turns a 403 into a clear failure", async function () {
     const { result } = await run("forbidden", job({ env: { TOKEN: SECRET }, secretValues: [SECRET] }));
     expect(result.outcome).to.equal("failed");
