@@ -19,6 +19,7 @@ import { processClaim } from "@bosun/worker";
 import { printJson, printTable } from "../output.js";
 import { createRunDependencies } from "../server/run-dependencies.js";
 import { action } from "./common.js";
+import { localRegistryLogins } from "./local-logins.js";
 
 interface ScriptRunOpts {
   payload: string;
@@ -91,7 +92,17 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
   };
   const config = { ...base.value, dataDir, projects: [project] };
   const store = await openSqliteStore({ dataDir });
-  const dependencies = createRunDependencies(config, { dryRun: o.dryRun });
+  const logins = localRegistryLogins();
+  for (const problem of logins.unreadable)
+    process.stderr.write(`warning: registry logins in ${problem}; ignored\n`);
+  const dependencies = createRunDependencies(config, {
+    dryRun: o.dryRun,
+    dockerLogins: {
+      registryAuth: logins,
+      loginAdvice: (registry) =>
+        `log in with \`podman login ${registry}\` or \`docker login ${registry}\` (bosun script run pulls with their logins) and try again`,
+    },
+  });
   try {
     const events: NewEvent[] = parsed.value.pushes.map((push) => ({
       project: project.name,
@@ -113,6 +124,7 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
       const logs = await store.readLogs({ runId: run.id });
       results.push({ run: finished, jobs, logs });
     }
+    if (results.some((r) => r.run.status !== "succeeded")) process.exitCode = 1;
     if (o.json)
       return printJson(
         results.map((r) => ({
@@ -134,7 +146,6 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
       );
       process.stdout.write(`run ${r.run.status}${r.run.error ? `: ${r.run.error.message}` : ""}\n`);
       if (r.run.error?.stack) process.stdout.write(`${r.run.error.stack}\n`);
-      if (r.run.status !== "succeeded") process.exitCode = 1;
     }
   } finally {
     await dependencies.close();

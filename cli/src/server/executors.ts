@@ -6,14 +6,22 @@
 import { join } from "node:path";
 import type { Executor, ExecutorKind, ServerConfig } from "@bosun/core";
 import { DockerExecutor, HostExecutor, KubernetesExecutor, kubernetesExecutorFrom } from "@bosun/worker";
+import type { DockerExecutorOptions } from "@bosun/worker";
+
+/** Where the docker executor's own logins come from, and what a refused pull advises. */
+export type DockerLogins = Pick<DockerExecutorOptions, "registryAuth" | "loginAdvice">;
 
 export class Executors {
   readonly docker: DockerExecutor;
   private host?: HostExecutor;
   private kubernetes?: Executor;
 
-  constructor(private readonly config: ServerConfig) {
+  constructor(
+    private readonly config: ServerConfig,
+    logins: DockerLogins = {},
+  ) {
     this.docker = new DockerExecutor({
+      ...logins,
       socketPath: config.docker.socketPath,
       network: config.docker.network,
       insecureRegistries: config.docker.insecureRegistries,

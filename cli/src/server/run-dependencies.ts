@@ -8,7 +8,7 @@ import {
   type DockerExecutor,
   type RunDependencies,
 } from "@bosun/worker";
-import { Executors } from "./executors.js";
+import { Executors, type DockerLogins } from "./executors.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import { createCallbackSender, type Poster } from "./callbacks.js";
@@ -22,6 +22,8 @@ export interface DependencyOptions {
   post?: Poster;
   /** With a store, job containers of runs that are over are reaped at start and every minute. */
   store?: Store;
+  /** Logins the docker executor pulls with when a job's project has none for the registry. */
+  dockerLogins?: DockerLogins;
 }
 
 const REAP_EVERY_MS = 60_000;
@@ -45,7 +47,7 @@ export function createRunDependencies(
 ): Pick<RunDependencies, "handlerFor" | "executorFor" | "launcherFor" | "onRunFinished"> & {
   close(): Promise<void>;
 } {
-  const executors = new Executors(config);
+  const executors = new Executors(config, options.dockerLogins);
   const reaper = options.store ? startReaper(executors.docker, options.store, options.logger) : undefined;
   const callback = createCallbackSender(options.logger, options.post);
   const scripts = new ScriptHandler({ memoryMb: config.sandbox.memoryMb, workDir: config.dataDir });

@@ -51,16 +51,16 @@ export function pullRefusedMessage(pull: {
   project: string | undefined;
   /** What the engine or the kubelet said (already without secrets). */
   detail: string;
+  /** What to do instead of `bosun login` (where the logins come from elsewhere, as in `bosun script run`). */
+  advice?: string;
 }): string {
   const project = pull.project || "PROJECT";
   const command = `bosun login docker --project ${project} --registry ${pull.registry} --username USER --password-stdin`;
+  const todo = pull.advice ?? `run \`${command}\` (the password on standard input) and try again`;
   const why = pull.login
     ? `registry ${pull.registry} refused the login of user "${pull.login.username}" that project "${project}" has for it`
     : pull.executorLogin
       ? `registry ${pull.registry} refused the worker's credentials for it`
       : `registry ${pull.registry} wants a login, and project "${project}" has none for it`;
-  return (
-    `cannot pull ${pull.image}: ${why}; run \`${command}\` (the password on standard input) and try again. ` +
-    `The registry said: ${pull.detail}`
-  );
+  return `cannot pull ${pull.image}: ${why}; ${todo}. ` + `The registry said: ${pull.detail}`;
 }

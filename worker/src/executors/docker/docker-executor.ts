@@ -35,6 +35,11 @@ export interface DockerExecutorOptions {
    * `insecure-registries` setting decides (127.0.0.0/8 is insecure there by default).
    */
   insecureRegistries?: string[];
+  /**
+   * What a refused pull tells the user to do, when it is not `bosun login docker` (e.g. for
+   * `bosun script run`, which pulls with the logins of `podman login` / `docker login`).
+   */
+  loginAdvice?: (registry: string) => string;
   /** Credentials for a registry host (e.g. "ghcr.io", "docker.io"), sent with pulls. */
   registryAuth?: (
     registry: string,
@@ -198,6 +203,7 @@ export class DockerExecutor implements Executor {
       });
     } catch (err) {
       throw pullError(err, {
+        advice: this.options.loginAdvice?.(ref.registry),
         image,
         registry: ref.registry,
         login,
@@ -365,6 +371,7 @@ function pullError(
     login: RegistryLogin | undefined;
     auth: { password: string } | undefined;
     project: string | undefined;
+    advice: string | undefined;
   },
 ): unknown {
   if (!(err instanceof BosunError)) return err;
