@@ -1,6 +1,7 @@
 // Runs the compiled tests of every package with mocha's spec reporter and writes the counts to
 // $BOSUN_MOCHA_STATS. Kept apart from test.mjs because isolated-vm needs `node --no-node-snapshot`.
 import Mocha from "mocha";
+import { createHook } from "node:async_hooks";
 import { globSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -9,6 +10,19 @@ const patterns = process.argv.slice(2);
 const files = globSync(patterns.length ? patterns : ["*/dist/test/**/*.test.js"], { cwd: root })
   .map((f) => join(root, f))
   .sort();
+
+// BOSUN_TRACE_OPEN=1: remember where every timer was made, to name the one left open (see below).
+const timers = new Map();
+if (process.env.BOSUN_TRACE_OPEN) {
+  createHook({
+    init(id, type, _trigger, resource) {
+      if (type === "Timeout") timers.set(id, { resource, stack: new Error().stack });
+    },
+    destroy(id) {
+      timers.delete(id);
+    },
+  }).enable();
+}
 
 const mocha = new Mocha({ reporter: "spec", timeout: 60_000, slow: 2_000 });
 for (const f of files) mocha.addFile(f);
@@ -23,6 +37,9 @@ const runner = mocha.run((failures) => {
   // name it and leave rather than hang CI.
   setTimeout(() => {
     console.error(`open after the tests: ${process.getActiveResourcesInfo().join(", ")}`);
+    for (const { resource, stack } of timers.values()) {
+      if (resource.hasRef?.()) console.error(`a timer made at:${stack.split("\n").slice(2, 12).join("\n")}`);
+    }
     process.exit(process.exitCode);
   }, 10_000).unref();
 });
