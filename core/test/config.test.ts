@@ -181,6 +181,18 @@ describe("config: bosun.yaml", () => {
     expect(bad.errors?.[0]?.found).to.equal('"my net"');
   });
 
+  it("takes the claims the worker's folders are on, resolving their paths, and checks claim names", () => {
+    const c = parseConfig("kubernetes:\n  pathClaims: [{ path: ./data, claim: bosun-data }]", {
+      file: FILE,
+    }).value!;
+    expect(c.kubernetes?.pathClaims).to.deep.equal([{ path: "/srv/bosun/data", claim: "bosun-data" }]);
+    const bad = parseConfig("kubernetes:\n  pathClaims:\n    - { path: /d, claim: Bosun_Data }", {
+      file: FILE,
+    });
+    expect(bad.errors?.[0]).to.include({ path: "kubernetes.pathClaims[0].claim", line: 3 });
+    expect(bad.errors?.[0]?.message).to.contain("PersistentVolumeClaim name");
+  });
+
   it("reads durations and sizes", () => {
     expect(parseDuration("10m")).to.equal(600_000);
     expect(parseDuration("1.5s")).to.equal(1500);

@@ -112,6 +112,17 @@ const matrix: { name: string; spec: KubernetesJobSpec; options?: KubernetesPodOp
     name: "mounts of claims",
     spec: { ...base, mounts: [{ source: "shared-data", target: "/data", readOnly: true }] },
   },
+  {
+    name: "worker folders on claims (a Dispatchfile task)",
+    spec: {
+      ...base,
+      mounts: [
+        { source: "/var/lib/bosun/runs/r1/tasks/build", target: "/workspace" },
+        { source: "/var/lib/bosun/runs/r1/volumes/cache", target: "/cache", readOnly: true },
+      ],
+    },
+    options: { namespace: "jobs", pathClaims: [{ path: "/var/lib/bosun", claim: "bosun-data" }] },
+  },
   { name: "cache without a claim", spec: { ...base, cache: { enabled: true, path: "/cache", size: "1Gi" } } },
   {
     name: "registry login, env and configured pull secrets",
@@ -354,9 +365,45 @@ describe("kubernetes pod mapping", function () {
     expect(mounts.map((m) => m.mountPath)).to.deep.equal(["/mnt/brigade/share", "/mnt/brigade/cache"]);
   });
 
+  it("mounts a worker folder from the claim it lies on (the deepest), with the rest as subPath", function () {
+    const spec: KubernetesJobSpec = {
+      ...base,
+      mounts: [
+        { source: "/var/lib/bosun/runs/r1/tasks/build", target: "/workspace" },
+        { source: "/var/lib/bosun/runs/r1/volumes/v", target: "/v", readOnly: true },
+        { source: "/var/lib/bosun/scratch", target: "/scratch" },
+        { source: "/var/lib/bosun", target: "/all" },
+      ],
+    };
+    const pathClaims = [
+      { path: "/var/lib/bosun", claim: "bosun-data" },
+      { path: "/var/lib/bosun/scratch", claim: "scratch" },
+      { path: "/var/lib/bosun-other", claim: "other" },
+    ];
+    const pod = build(spec, { namespace: "jobs", pathClaims }).pod;
+    expect(pod.spec?.volumes).to.deep.equal([
+      { name: "path-0", persistentVolumeClaim: { claimName: "bosun-data" } },
+      { name: "path-1", persistentVolumeClaim: { claimName: "scratch" } },
+    ]);
+    expect(pod.spec?.containers[0]?.volumeMounts).to.deep.equal([
+      { name: "path-0", mountPath: "/workspace", subPath: "runs/r1/tasks/build" },
+      { name: "path-0", mountPath: "/v", subPath: "runs/r1/volumes/v", readOnly: true },
+      { name: "path-1", mountPath: "/scratch" },
+      { name: "path-0", mountPath: "/all" },
+    ]);
+  });
+
+  it("refuses a worker folder on no listed claim, naming kubernetes.pathClaims", function () {
+    const spec = { ...base, mounts: [{ source: "/var/lib/bosun-other/x", target: "/x" }] };
+    expect(() => build(spec, { namespace: "jobs", pathClaims: [{ path: "/var/lib/bosun", claim: "d" }] }))
+      .to.throw(/worker's folder \/var\/lib\/bosun-other\/x.*kubernetes\.pathClaims/)
+      .with.property("code", "KUBERNETES_INVALID_JOB");
+  });
+
   it("refuses what cannot become a valid pod, saying why", function () {
     const cases: [KubernetesJobSpec, RegExp][] = [
-      [{ ...base, mounts: [{ source: "/host/dir", target: "/x" }] }, /PersistentVolumeClaim/],
+      [{ ...base, mounts: [{ source: "/host/dir", target: "/x" }] }, /pathClaims/],
+      [{ ...base, mounts: [{ source: "Not_A_Claim", target: "/x" }] }, /PersistentVolumeClaim/],
       [{ ...base, storage: { enabled: true, path: "/share" } }, /workspaceClaim/],
       [{ ...base, annotations: { "bad key!": "x" } }, /annotation key/],
       [{ ...base, host: { nodeSelector: { zone: "not valid!" } } }, /nodeSelector/],

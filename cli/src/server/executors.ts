@@ -56,6 +56,7 @@ export class Executors {
         nodeSelector: k?.nodeSelector,
         workspaceClaim: k?.workspaceClaim,
         cacheClaim: k?.cacheClaim,
+        pathClaims: k?.pathClaims,
         keepPodsMs: k?.keepPodsMs,
       });
     } catch (err) {

@@ -219,6 +219,7 @@ function resolveConfig(
           kubernetes: {
             ...raw.kubernetes,
             kubeconfig: raw.kubernetes.kubeconfig && resolve(base, raw.kubernetes.kubeconfig),
+            pathClaims: raw.kubernetes.pathClaims.map((p) => ({ ...p, path: resolve(base, p.path) })),
             keepPodsMs: raw.kubernetes.keepPods,
           },
         }

@@ -139,6 +139,16 @@ export const configSchema = z.strictObject({
       nodeSelector: z.record(z.string(), z.string()).default({}),
       workspaceClaim: z.string().min(1).optional(),
       cacheClaim: z.string().min(1).optional(),
+      pathClaims: z
+        .array(
+          z.strictObject({
+            path: z.string().min(1),
+            claim: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, {
+              message: "a PersistentVolumeClaim name (lowercase letters, digits, - and .)",
+            }),
+          }),
+        )
+        .default([]),
       keepPods: duration.default(0),
     })
     .optional(),

@@ -71,6 +71,16 @@ export interface KubernetesConfig {
   /** PersistentVolumeClaims for Brigade's storage (run workspaces) and cache. */
   workspaceClaim?: string;
   cacheClaim?: string;
+  /**
+   * Folders of the worker (absolute) that are PersistentVolumeClaims mounted in its pod: a job mount
+   * from inside one (a Dispatchfile task's workspace) becomes that claim, with the rest as subPath.
+   */
+  pathClaims: PathClaim[];
   /** How long finished pods are kept for inspection. */
   keepPodsMs: number;
+}
+
+export interface PathClaim {
+  path: string;
+  claim: string;
 }

@@ -58,6 +58,12 @@ export interface KubernetesPodOptions {
   workspaceClaim?: string;
   /** PersistentVolumeClaim holding caches (Brigade `cache`), one subPath per project and job. */
   cacheClaim?: string;
+  /**
+   * Folders of the worker that are PersistentVolumeClaims mounted in its own pod. A job mount whose
+   * source lies in one (a Dispatchfile task's workspace under the data dir) mounts that claim, with
+   * the rest of the path as subPath: the job's pod sees the files the worker wrote there.
+   */
+  pathClaims?: readonly { path: string; claim: string }[];
   /** Mixed into the name's hash, so a retried job gets a fresh pod name. */
   nonce?: string;
 }
