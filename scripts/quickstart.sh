@@ -50,4 +50,8 @@ Push an image to the local registry and watch the project's script run it in a c
   node cli/bin/bosun.js logs <run-id>
 
 MSG
-node --no-node-snapshot cli/bin/bosun.js serve --config examples/smoke-test/bosun.yaml --data "$data"
+# In the background, waited for: a signal to this script (Ctrl-C, `timeout`, `kill`) then runs the trap at
+# once, which stops bosun serve, the registry and Podman's service together.
+node --no-node-snapshot cli/bin/bosun.js serve --config examples/smoke-test/bosun.yaml --data "$data" &
+pids+=($!)
+wait "$!"
