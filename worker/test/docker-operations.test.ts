@@ -107,6 +107,19 @@ describe("docker executor: operations", function () {
     expect(none.output.trim()).to.equal("lo");
   });
 
+  it("fails a job whose container the engine refuses (a network that does not exist) with JOB_INVALID", async () => {
+    const executor = new DockerExecutor({ socketPath: socket.socketPath, network: "no-such-network" });
+    const result = await executor.run(spec("bad-network", ["echo never"]), {
+      signal: new AbortController().signal,
+    });
+    await executor.close();
+    expect(result.outcome).to.equal("failed");
+    expect(result.error?.code).to.equal("JOB_INVALID");
+    expect(result.error?.message).to.match(/^the engine refused the job's container: .*no-such-network/);
+    expect(result.error?.message).to.contain('docker.network: "no-such-network"');
+    expect(result.output).to.equal("");
+  });
+
   it("applies Brigade's resourceLimits as the engine's memory and CPU limits", async () => {
     const limited = {
       ...spec("limited", ["echo inside limits"]),

@@ -20,6 +20,7 @@ import type { StopReason } from "../job-stopper.js";
 import { redactAll } from "../redact.js";
 import { loginFor, PULL_AUTH_REFUSED, pullRefusedMessage } from "../registry-login.js";
 import { DockerClient } from "./client.js";
+import { DockerApiError } from "./transport.js";
 import type { RegistryCredentials, WaitResult } from "./client.js";
 import { containerConfig, containerName } from "./container-config.js";
 import { parseImageRef } from "./image-ref.js";
@@ -145,10 +146,7 @@ export class DockerExecutor implements Executor {
         await this.ensureImage(spec, stopper.signal);
         // Not abortable: an abandoned create could still leave a container behind, with no id to remove.
         if (!stopper.reason) {
-          id = await this.client.createContainer(
-            containerConfig(spec, { network: this.options.network, engineSocket: this.options.socketPath }),
-            containerName(spec),
-          );
+          id = await this.createContainer(spec);
           ({ exitCode, stoppedBy } = await this.runContainer(id, output, stopper));
         }
       }
@@ -209,6 +207,28 @@ export class DockerExecutor implements Executor {
         login,
         auth,
         project: spec.labels["bosun.project"],
+      });
+    }
+  }
+
+  /**
+   * The engine refusing the container (a network or mount source that does not exist, a limit it
+   * cannot apply) is the job's settings' fault: JOB_INVALID, with the engine's words.
+   */
+  private async createContainer(spec: JobSpec): Promise<string> {
+    const { network, socketPath } = this.options;
+    try {
+      return await this.client.createContainer(
+        containerConfig(spec, { network, engineSocket: socketPath }),
+        containerName(spec),
+      );
+    } catch (err) {
+      if (!(err instanceof DockerApiError)) throw err;
+      const detail = err.message.replace(/^POST \S+: /, "");
+      const hint =
+        network && /network/i.test(detail) ? ` (the network comes from docker.network: "${network}")` : "";
+      throw new BosunError("JOB_INVALID", `the engine refused the job's container: ${detail}${hint}`, [], {
+        cause: err,
       });
     }
   }
