@@ -50,6 +50,11 @@ export interface IgnoredItem {
 export interface ParsedDelivery {
   pushes: ParsedPush[];
   ignored: IgnoredItem[];
+  /**
+   * Fields the registry needs back in the body of the 200 answer to a request with no pushes: Event
+   * Grid's subscription validation is complete only when its code is echoed as `validationResponse`.
+   */
+  reply?: Readonly<Record<string, string>>;
 }
 
 export interface RegistryGateway {
@@ -63,6 +68,13 @@ export interface RegistryGateway {
   readonly authenticator: Authenticator;
   /** Where the project's webhookToken goes, for the 401 message: "the access_token query parameter". */
   readonly credentialHint: string;
+  /**
+   * Whether `OPTIONS` with `WebHook-Request-Origin` (the CloudEvents webhook abuse-protection
+   * handshake, which Event Grid sends before delivering CloudEvents) is answered with consent.
+   */
+  readonly answersWebhookHandshake?: boolean;
+  /** A `WWW-Authenticate` challenge for the 401, for senders that send credentials only when asked. */
+  readonly authenticationChallenge?: string;
   /**
    * Turns one request into the pushes it reports. Never throws: a body that is not what this registry
    * sends yields `errors` (PAYLOAD_MALFORMED, or PAYLOAD_UNSUPPORTED for a known shape that is not a push).

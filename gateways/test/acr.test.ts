@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { acr, ACR_PLACEHOLDER_HOST } from "../src/index.js";
 import { registryContract } from "./contract.js";
+import { ownFixture } from "./support/fixtures.js";
 
 const HOST = "contoso.azurecr.io";
 const CHART_DIGEST = "sha256:8653a06e0a800e1c561d6bf251500cd0f6b364d9846ce2e1d992f8835b75d585";
@@ -125,7 +126,69 @@ registryContract({
         },
       ],
     },
-    { file: "eventgrid_validation.json", pushes: [], ignored: 1 },
+    {
+      file: "eventgrid_cloudevents_image_pushed.json",
+      contentType: "application/cloudevents+json; charset=utf-8",
+      pushes: [
+        {
+          deliveryId: "31c51664-e5bd-416a-a5df-e5206bc47ed0",
+          image: {
+            registry: HOST,
+            repository: "team/api",
+            tag: "v2.0.0",
+            digest: "sha256:3f1c4b6e0a9d8c7b2e5f4a1d0c9b8a7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a",
+            mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+            pushedAt: "2024-06-15T08:00:01.276585742Z",
+            ref: `${HOST}/team/api:v2.0.0`,
+          },
+        },
+      ],
+    },
+    {
+      file: "eventgrid_cloudevents_batch.json",
+      contentType: "application/cloudevents-batch+json; charset=utf-8",
+      pushes: [
+        {
+          deliveryId: "0f3e2d1c-aaaa-4bbb-8ccc-000000000001",
+          image: {
+            registry: HOST,
+            repository: "team/api",
+            digest: "sha256:7d2e9a1b4c6f8e0d3a5b7c9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d4e6f80",
+            mediaType: "application/vnd.oci.image.index.v1+json",
+            pushedAt: "2024-06-15T08:05:00.05Z",
+            ref: `${HOST}/team/api@sha256:7d2e9a1b4c6f8e0d3a5b7c9e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c2d4e6f80`,
+          },
+        },
+        {
+          type: "image_delete",
+          deliveryId: "0f3e2d1c-aaaa-4bbb-8ccc-000000000002",
+          image: {
+            registry: HOST,
+            repository: "team/api",
+            digest: "sha256:3f1c4b6e0a9d8c7b2e5f4a1d0c9b8a7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a",
+            pushedAt: "2024-06-15T08:06:00Z",
+            ref: `${HOST}/team/api@sha256:3f1c4b6e0a9d8c7b2e5f4a1d0c9b8a7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a`,
+          },
+        },
+      ],
+    },
+    {
+      file: "eventgrid_docs_short_event_type.json",
+      pushes: [
+        {
+          deliveryId: "31c51664-e5bd-416a-a5df-e5206bc47ed1",
+          image: {
+            registry: HOST,
+            repository: "aci-helloworld",
+            tag: "v1",
+            digest: "sha256:3f1c4b6e0a9d8c7b2e5f4a1d0c9b8a7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a",
+            mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+            pushedAt: "2024-06-15T09:39:47.276585742Z",
+            ref: `${HOST}/aci-helloworld:v1`,
+          },
+        },
+      ],
+    },
   ],
 });
 
@@ -234,5 +297,49 @@ describe("ACR gateway: webhook and Event Grid payloads", () => {
     expect(auth("t0ken")).to.equal(true);
     expect(auth("Bearer other")).to.equal(false);
     expect(auth()).to.equal(false);
+  });
+});
+
+describe("ACR gateway: Event Grid CloudEvents schema and validation", () => {
+  const parse = (body: unknown) =>
+    acr.parse({
+      headers: { "content-type": "application/cloudevents+json" },
+      query: new URLSearchParams(),
+      body: Buffer.from(JSON.stringify(body)),
+    });
+  const data = {
+    id: "ev-9",
+    action: "push",
+    target: { repository: "team/api", digest: "sha256:" + "d".repeat(64), tag: "v9" },
+    request: { host: HOST },
+  };
+  const cloudEvent = (fields: object) => ({
+    specversion: "1.0",
+    id: "ce-1",
+    source: "/subscriptions/x/registries/contoso",
+    type: "Microsoft.ContainerRegistry.ImagePushed",
+    data,
+    ...fields,
+  });
+
+  it("reads a single CloudEvent by its type, naming its fields without an index", () => {
+    expect(parse(cloudEvent({})).value?.pushes[0]?.image.ref).to.equal(`${HOST}/team/api:v9`);
+    expect(parse(cloudEvent({ type: undefined })).errors?.[0]).to.include({ path: "type" });
+    expect(parse(cloudEvent({ data: "x" })).errors?.[0]).to.include({ path: "data" });
+    expect(parse(cloudEvent({ type: "Microsoft.Storage.BlobCreated" })).value?.ignored[0]?.path).to.equal("");
+  });
+
+  it("reads the type of a CloudEvents batch from type, not eventType", () => {
+    const r = parse([cloudEvent({}), cloudEvent({ type: "Microsoft.ContainerRegistry.ImageDeleted" })]);
+    expect(r.value?.pushes.map((p) => p.type)).to.deep.equal(["image_push", "image_delete"]);
+    expect(parse([cloudEvent({ type: 3 })]).errors?.[0]).to.include({ path: "[0].type" });
+  });
+
+  it("returns the validation code to echo, and nothing for other events", () => {
+    const validation = JSON.parse(ownFixture("acr", "eventgrid_validation.json").toString("utf8")) as unknown;
+    expect(parse(validation).value?.reply).to.deep.equal({
+      validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6",
+    });
+    expect(parse([cloudEvent({})]).value?.reply).to.equal(undefined);
   });
 });

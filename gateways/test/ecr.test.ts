@@ -45,6 +45,30 @@ registryContract({
     },
     { file: "push_failure.json", pushes: [], ignored: 1 },
     { file: "image_scan.json", pushes: [], ignored: 1 },
+    {
+      file: "sns_notification_push.json",
+      contentType: "text/plain; charset=UTF-8",
+      pushes: [
+        {
+          image: {
+            registry: HOST,
+            repository: "payments/api",
+            tag: "3.1.0",
+            digest: "sha256:221cfff9d3bee9d13ce15877a7417bcf49c54faa3e93c45c6df9174b83cc7064",
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            pushedAt: "2024-06-04T14:03:11Z",
+            ref: `${HOST}/payments/api:3.1.0`,
+          },
+          deliveryId: "4f6e1a52-9c1d-4b0e-8d7a-3e2f10c9a001",
+        },
+      ],
+    },
+    {
+      file: "sns_subscription_confirmation.json",
+      contentType: "text/plain; charset=UTF-8",
+      pushes: [],
+      ignored: 1,
+    },
   ],
 });
 
@@ -125,5 +149,56 @@ describe("Amazon ECR gateway: EventBridge events", () => {
     expect(auth({ "x-webhook-secret": "" })).to.equal(false);
     expect(auth({}, "secret=t0ken")).to.equal(false);
     expect(auth({})).to.equal(false);
+  });
+});
+
+describe("Amazon ECR gateway: events forwarded by SNS", () => {
+  const parse = (body: unknown) =>
+    ecr.parse({
+      headers: { "content-type": "text/plain; charset=UTF-8" },
+      query: new URLSearchParams(),
+      body: Buffer.from(JSON.stringify(body)),
+    });
+  const envelope = (fields: object) => ({
+    Type: "Notification",
+    MessageId: "m-1",
+    TopicArn: "arn:aws:sns:eu-west-1:210987654321:ecr",
+    ...fields,
+  });
+  const event = JSON.parse(ownFixture("ecr", "push.json").toString("utf8")) as Record<string, unknown>;
+
+  it("reads the EventBridge event inside Message, and names its fields under Message", () => {
+    expect(parse(envelope({ Message: JSON.stringify(event) })).value?.pushes).to.have.length(1);
+    const noRegion = { ...event, region: "nowhere" };
+    expect(parse(envelope({ Message: JSON.stringify(noRegion) })).errors?.[0]).to.include({
+      path: "Message.region",
+    });
+    expect(parse(envelope({ Message: "not json" })).errors?.[0]).to.include({ path: "Message" });
+    expect(parse(envelope({ Message: event })).errors?.[0]).to.include({ path: "Message" });
+  });
+
+  it("ignores confirmations and other SNS message types", () => {
+    for (const Type of ["SubscriptionConfirmation", "UnsubscribeConfirmation", "Other"]) {
+      const r = parse(envelope({ Type, Message: "text" }));
+      expect(r.value?.pushes, Type).to.deep.equal([]);
+      expect(r.value?.ignored[0]?.path, Type).to.equal("Type");
+    }
+  });
+
+  it("accepts HTTP Basic credentials whose password is the token, and challenges for them", () => {
+    const basic = (credentials: string) =>
+      ecr.authenticator.reads === "head" &&
+      ecr.authenticator.authenticate(
+        {
+          headers: { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` },
+          query: new URLSearchParams(),
+        },
+        "t0ken",
+      );
+    expect(basic("sns:t0ken")).to.equal(true);
+    expect(basic(":t0ken")).to.equal(true);
+    expect(basic("sns:other")).to.equal(false);
+    expect(basic("t0ken")).to.equal(false);
+    expect(ecr.authenticationChallenge).to.match(/^Basic /);
   });
 });

@@ -197,6 +197,27 @@ describe("GHCR gateway: package payloads", () => {
     });
   });
 
+  it("reads the tags of metadata.container.tags when container_metadata names none, one push each", () => {
+    const listed = version({
+      package_url: "ghcr.io/Owner/App:",
+      container_metadata: { tag: { name: "", digest }, manifest: { digest } },
+      metadata: { package_type: "container", container: { tags: ["v3", "latest"] } },
+    });
+    const pushes = parse(event({ package_version: listed }), { "x-github-delivery": "d-1" }).value?.pushes;
+    expect(pushes?.map((p) => [p.image.ref, p.deliveryId])).to.deep.equal([
+      ["ghcr.io/owner/app:v3", "d-1:0"],
+      ["ghcr.io/owner/app:latest", "d-1:1"],
+    ]);
+    const bad = version({ container_metadata: {}, metadata: { container: { tags: ["v3", "-x"] } } });
+    expect(parse(event({ package_version: bad })).errors?.[0]).to.include({
+      path: "package.package_version.metadata.container.tags[1]",
+    });
+    const both = version({ metadata: { container: { tags: ["other"] } } });
+    expect(parse(event({ package_version: both })).value?.pushes.map((p) => p.image.tag)).to.deep.equal([
+      "v1",
+    ]);
+  });
+
   it("keeps the host of the older docker.pkg.github.com packages", () => {
     const old = version({ package_url: "docker.pkg.github.com/owner/repo/app:v1" });
     expect(image(event({ package_type: "docker", package_version: old }))?.ref).to.equal(

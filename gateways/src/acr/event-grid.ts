@@ -1,12 +1,13 @@
 /**
- * ACR events delivered through Azure Event Grid (Event Grid schema): a JSON array of events whose
- * `data` is the webhook payload. The event type, not `data.action`, says what happened. Event Grid's
- * subscription validation handshake needs the validation code echoed in the answer, which the
- * gateway's answers do not carry: it is ignored, and the subscription is validated by opening its
- * `validationUrl` instead.
+ * ACR events delivered through Azure Event Grid, in either of its schemas: the Event Grid schema (a
+ * JSON array of events with `eventType`) or CloudEvents 1.0 (one event, or a batch array, with
+ * `specversion` and `type`). In both, `data` is the webhook payload and the event type, not
+ * `data.action`, says what happened. The Event Grid schema's subscription validation event is
+ * answered by echoing its code as `validationResponse`; CloudEvents subscriptions validate with an
+ * `OPTIONS` handshake instead (see http/handshake.ts).
  */
 import type { Problem, Result } from "@bosun/core";
-import type { Json } from "../common/json.js";
+import type { Json, JsonObject } from "../common/json.js";
 import { field, isObject, malformed, optionalString } from "../common/json.js";
 import type { ParsedDelivery } from "../registry.js";
 import type { AcrOutcome, HostFallback } from "./event.js";
@@ -18,9 +19,19 @@ const ACTIONS: ReadonlyMap<string, string> = new Map([
   ["Microsoft.ContainerRegistry.ImageDeleted", "delete"],
   ["Microsoft.ContainerRegistry.ChartPushed", "chart_push"],
   ["Microsoft.ContainerRegistry.ChartDeleted", "chart_delete"],
+  // Microsoft's first Event Grid sample (2018) shows the types without their namespace.
+  ["ImagePushed", "push"],
+  ["ImageDeleted", "delete"],
+  ["ChartPushed", "chart_push"],
+  ["ChartDeleted", "chart_delete"],
 ]);
 
 const VALIDATION = "Microsoft.EventGrid.SubscriptionValidationEvent";
+
+/** Whether a JSON object is a CloudEvent rather than a webhook payload. */
+export function isCloudEvent(value: JsonObject): boolean {
+  return field(value, "specversion") !== undefined;
+}
 
 export function parseEventGridBatch(events: Json[], fallback: HostFallback): Result<ParsedDelivery> {
   if (events.length === 0) {
@@ -29,7 +40,14 @@ export function parseEventGridBatch(events: Json[], fallback: HostFallback): Res
   const delivery: ParsedDelivery = { pushes: [], ignored: [] };
   const errors: Problem[] = [];
   events.forEach((event, index) => {
-    const outcome = readEventGridEvent(event, `[${index}]`, fallback);
+    const path = `[${index}]`;
+    if (!isObject(event)) {
+      errors.push(malformed(path, "an Event Grid event object", event));
+      return;
+    }
+    const code = validationCode(event);
+    if (code !== undefined) delivery.reply = { validationResponse: code };
+    const outcome = readEventGridEvent(event, path, fallback);
     if (outcome.errors) errors.push(...outcome.errors);
     else if ("push" in outcome.value) delivery.pushes.push(outcome.value.push);
     else delivery.ignored.push(outcome.value.ignored);
@@ -37,26 +55,44 @@ export function parseEventGridBatch(events: Json[], fallback: HostFallback): Res
   return errors.length > 0 ? { errors } : { value: delivery };
 }
 
-function readEventGridEvent(event: Json, path: string, fallback: HostFallback): Result<AcrOutcome> {
-  if (!isObject(event)) return { errors: [malformed(path, "an Event Grid event object", event)] };
-  const eventType = field(event, "eventType");
+/** A single CloudEvent (structured mode, `application/cloudevents+json`). */
+export function parseCloudEvent(event: JsonObject, fallback: HostFallback): Result<ParsedDelivery> {
+  const outcome = readEventGridEvent(event, "", fallback);
+  if (outcome.errors) return outcome;
+  return {
+    value:
+      "push" in outcome.value
+        ? { pushes: [outcome.value.push], ignored: [] }
+        : { pushes: [], ignored: [outcome.value.ignored] },
+  };
+}
+
+const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+function readEventGridEvent(event: JsonObject, path: string, fallback: HostFallback): Result<AcrOutcome> {
+  // The Event Grid schema names the type `eventType`; CloudEvents name it `type`.
+  const typeKey = isCloudEvent(event) ? "type" : "eventType";
+  const eventType = field(event, typeKey);
   if (typeof eventType !== "string") {
     return {
       errors: [
-        malformed(`${path}.eventType`, "Microsoft.ContainerRegistry.ImagePushed or another type", eventType),
+        malformed(at(path, typeKey), "Microsoft.ContainerRegistry.ImagePushed or another type", eventType),
       ],
     };
   }
   const ignore = (reason: string): Result<AcrOutcome> => ({ value: { ignored: { path, reason } } });
-  if (eventType === VALIDATION) {
-    return ignore(
-      "Event Grid subscription validation is not answered automatically; open data.validationUrl",
-    );
-  }
+  if (eventType === VALIDATION) return ignore("Event Grid subscription validation, answered with its code");
   const action = ACTIONS.get(eventType);
   if (action === undefined) return ignore(`Event Grid event type ${JSON.stringify(eventType.slice(0, 80))}`);
   const data = field(event, "data");
-  if (!isObject(data)) return { errors: [malformed(`${path}.data`, "the ACR webhook payload", data)] };
+  if (!isObject(data)) return { errors: [malformed(at(path, "data"), "the ACR webhook payload", data)] };
   // data.id is the registry's event id, as in a webhook; the envelope id is only a fallback.
-  return readAcrEvent(data, `${path}.data`, action, fallback, optionalString(event, "id"));
+  return readAcrEvent(data, at(path, "data"), action, fallback, optionalString(event, "id"));
+}
+
+/** The code of a subscription validation event, which must come back as `validationResponse`. */
+function validationCode(event: JsonObject): string | undefined {
+  if (field(event, "eventType") !== VALIDATION) return undefined;
+  const data = field(event, "data");
+  return isObject(data) ? optionalString(data, "validationCode") : undefined;
 }

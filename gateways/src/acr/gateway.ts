@@ -12,14 +12,16 @@ import { synthesizeAcrPush } from "./synthesize.js";
 export const acr: RegistryGateway = {
   kind: "acr",
   title: ACR_TITLE,
-  // ACR sends application/json unless a custom Content-Type header replaces it; so does Event Grid.
-  contentTypes: ["application/json"],
+  // ACR sends application/json unless a custom Content-Type header replaces it; so does Event Grid,
+  // except with the CloudEvents schema: one event, or a batch when batching is on.
+  contentTypes: ["application/json", "application/cloudevents+json", "application/cloudevents-batch+json"],
   contentTypeOptional: false,
   authenticator: {
     reads: "head",
     authenticate: (request, secret) => authorizationMatches(request.headers, secret),
   },
   credentialHint: "a custom Authorization header on the webhook (Bearer <token>, or the token itself)",
+  answersWebhookHandshake: true,
   parse: (request) => parseAcrDelivery(request.body, request.query),
   synthesize: synthesizeAcrPush,
 };

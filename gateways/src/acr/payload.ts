@@ -1,7 +1,8 @@
 /**
  * Azure Container Registry deliveries: a bare webhook event (`action` says what happened) or, from
- * Event Grid, an array of events. `?registry=<host>` on the webhook URL names the registry for events
- * that do not (Helm chart events have no `request` object).
+ * Event Grid, an array of events (Event Grid schema or a CloudEvents batch) or one CloudEvent.
+ * `?registry=<host>` on the webhook URL names the registry for events that do not (Helm chart events
+ * have no `request` object).
  */
 import type { Result } from "@bosun/core";
 import { decodeJson, field, isObject, malformed, problem } from "../common/json.js";
@@ -9,7 +10,7 @@ import { hostProblem } from "../common/reference.js";
 import type { ParsedDelivery } from "../registry.js";
 import type { HostFallback } from "./event.js";
 import { ACR_TITLE, readAcrEvent } from "./event.js";
-import { parseEventGridBatch } from "./event-grid.js";
+import { isCloudEvent, parseCloudEvent, parseEventGridBatch } from "./event-grid.js";
 
 export const ACR_REGISTRY_PARAMETER = "registry";
 
@@ -22,6 +23,7 @@ export function parseAcrDelivery(body: Buffer, query: URLSearchParams): Result<P
   const fallback: HostFallback = { configured: configured.value };
   // Event Grid posts arrays of events whose `data` is the webhook payload.
   if (Array.isArray(root)) return parseEventGridBatch(root, fallback);
+  if (isObject(root) && isCloudEvent(root)) return parseCloudEvent(root, fallback);
   if (!isObject(root)) {
     return { errors: [malformed("action", "a JSON object with action and target", root)] };
   }

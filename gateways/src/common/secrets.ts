@@ -20,6 +20,16 @@ export function authorizationMatches(headers: RequestHeaders, secret: string): b
   return verbatim || asBearer;
 }
 
+/** HTTP Basic credentials (`Authorization: Basic base64(user:password)`) whose password is the token. */
+export function basicPasswordMatches(headers: RequestHeaders, secret: string): boolean {
+  const header = singleHeader(headers, "authorization");
+  const encoded = header === undefined ? undefined : /^basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
+  const decoded = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  const password = colon === -1 ? "" : decoded.slice(colon + 1);
+  return secretsEqual(password, secret) && colon !== -1;
+}
+
 /** A token in the query: the first of `names` that is present must appear exactly once and match. */
 export function queryTokenMatches(query: URLSearchParams, names: readonly string[], secret: string): boolean {
   const name = names.find((n) => query.has(n));

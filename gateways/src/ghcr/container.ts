@@ -16,7 +16,7 @@ export function readContainerVersion(
   pkg: JsonObject,
   key: string,
   context: { pusher?: string | undefined; deliveryId?: string | undefined },
-): Result<ParsedPush> {
+): Result<ParsedPush[]> {
   const path = `${key}.package_version`;
   const version = field(pkg, "package_version");
   if (!isObject(version)) return { errors: [malformed(path, "the published version", version)] };
@@ -26,6 +26,8 @@ export function readContainerVersion(
 
   const errors: Problem[] = [];
   const tag = checkedTag(field(tagObject, "name"), `${path}.container_metadata.tag.name`, errors);
+  // Payloads shaped like the REST API's package versions list every tag in metadata.container.tags.
+  const listed = tag === undefined ? listedTags(version, `${path}.metadata.container.tags`, errors) : [];
   const digest = firstDigest(
     [
       [field(manifest, "digest"), `${path}.container_metadata.manifest.digest`],
@@ -36,26 +38,46 @@ export function readContainerVersion(
   );
   const location = imageLocation(pkg, key, errors);
   if (errors.length > 0 || location === undefined) return { errors };
-  if (tag === undefined && digest === undefined) {
+  if (tag === undefined && listed.length === 0 && digest === undefined) {
     return { errors: [malformed(`${path}.name`, "the version's digest", field(version, "name"))] };
   }
   const pushedAt = [field(version, "created_at"), field(pkg, "updated_at")]
     .map(rfc3339)
     // GitHub leaves many container times at Go's zero time.
     .find((time) => time !== undefined && !time.startsWith("0001-"));
-  const push = pushOf(
-    "image_push",
-    {
-      ...location,
-      tag,
-      digest,
-      mediaType: optionalString(manifest, "media_type"),
-      pusher: context.pusher,
-      pushedAt,
-    },
-    context.deliveryId,
+  const tags = listed.length > 0 ? listed : [tag];
+  const pushes = tags.map((each, i) =>
+    pushOf(
+      "image_push",
+      {
+        ...location,
+        tag: each,
+        digest,
+        mediaType: optionalString(manifest, "media_type"),
+        pusher: context.pusher,
+        pushedAt,
+      },
+      // One delivery naming several tags: each push needs an id of its own.
+      context.deliveryId === undefined || tags.length === 1
+        ? context.deliveryId
+        : `${context.deliveryId}:${i}`,
+    ),
   );
-  return { value: push };
+  return { value: pushes };
+}
+
+/** `metadata.container.tags`, each a valid tag; absent is an empty list. */
+function listedTags(version: JsonObject, path: string, errors: Problem[]): string[] {
+  const tags = field(objectAt(objectAt(version, "metadata"), "container"), "tags");
+  if (tags === undefined || tags === null) return [];
+  if (!Array.isArray(tags)) {
+    errors.push(malformed(path, "a list of tags", tags));
+    return [];
+  }
+  return tags.flatMap((each, i) => {
+    const tag = checkedTag(each, `${path}[${i}]`, errors);
+    return tag === undefined ? [] : [tag];
+  });
 }
 
 /** Registry host and repository from `package_url` ("ghcr.io/Owner/name:tag"), else owner + name. */

@@ -51,7 +51,7 @@ export function parseGhcrDelivery(request: RequestWithBody): Result<ParsedDelive
     pusher: isObject(sender) ? optionalString(sender, "login") : undefined,
     deliveryId: singleHeader(request.headers, "x-github-delivery"),
   });
-  return push.errors ? push : { value: { pushes: [push.value], ignored: [] } };
+  return push.errors ? push : { value: { pushes: push.value, ignored: [] } };
 }
 
 /** The key the header names, else whichever of the two the body has. */

@@ -37,12 +37,17 @@ export function unknownRegistry(name: string, known: readonly RegistryGateway[])
 
 /** The same answer for an unknown project, a project without a token, and a missing or wrong token. */
 export function unauthorized(gateway: RegistryGateway): Answer {
-  return errorAnswer(401, {
-    code: "UNAUTHORIZED",
-    message:
-      `Missing or invalid credentials for this project. Configure the project's webhookToken and send it ` +
-      `in ${gateway.credentialHint}.`,
-  });
+  const challenge = gateway.authenticationChallenge;
+  return errorAnswer(
+    401,
+    {
+      code: "UNAUTHORIZED",
+      message:
+        `Missing or invalid credentials for this project. Configure the project's webhookToken and send it ` +
+        `in ${gateway.credentialHint}.`,
+    },
+    challenge === undefined ? undefined : { "WWW-Authenticate": challenge },
+  );
 }
 
 export function bodyTooLarge(limitBytes: number): Answer {

@@ -94,7 +94,9 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
   const parsed = gateway.parse({ ...incoming.head, body });
   if (parsed.errors) return errorAnswer(400, summarize(parsed.errors, gateway));
   const { pushes, ignored } = optIn(project, gateway, parsed.value);
-  if (pushes.length === 0) return { status: 200, body: { accepted: [], ignored: ignored.length } };
+  if (pushes.length === 0) {
+    return { status: 200, body: { ...parsed.value.reply, accepted: [], ignored: ignored.length } };
+  }
 
   // Rejections (StoreUnavailableError → 503, anything else → 500) are answered by handleDelivery.
   const result = await deps.store.acceptEvents(toNewEvents(gateway, project.name, body, pushes));

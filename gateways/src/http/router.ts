@@ -11,6 +11,7 @@ import { errorAnswer } from "./answers.js";
 import { readBodyWithin } from "./body.js";
 import type { GatewayErrorContext } from "./delivery.js";
 import { handleDelivery } from "./delivery.js";
+import { webhookHandshakeAnswer } from "./handshake.js";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -44,7 +45,9 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     onError: options.onError,
   };
   return (request, response) => {
-    if (request.method !== "POST" || !request.url?.startsWith("/events/")) return false;
+    if (!request.url?.startsWith("/events/")) return false;
+    if (request.method === "OPTIONS") return answerHandshake(options, request, response);
+    if (request.method !== "POST") return false;
     const url = request.url;
     const queryAt = url.indexOf("?");
     const segments = (queryAt === -1 ? url : url.slice(0, queryAt)).slice("/events/".length).split("/");
@@ -74,6 +77,25 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     });
     return true;
   };
+}
+
+/**
+ * `OPTIONS /events/<registry>/<project>` for registries that send the CloudEvents webhook handshake;
+ * other OPTIONS requests are left to the server, as before.
+ */
+function answerHandshake(
+  options: GatewayRouterOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): boolean {
+  const path = (request.url ?? "").split("?")[0] ?? "";
+  const [registry, project, ...extra] = path.slice("/events/".length).split("/");
+  const gateway = options.registries.find((g) => g.kind === registry);
+  if (!gateway?.answersWebhookHandshake || !project || extra.length > 0) return false;
+  const answer = webhookHandshakeAnswer(gateway, request.headers);
+  options.onAnswer?.(gateway.kind, answer);
+  send(response, answer);
+  return true;
 }
 
 /** The same routes as express middleware; mount it before any body parser (it reads the raw body). */
