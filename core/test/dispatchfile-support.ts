@@ -19,3 +19,10 @@ export function sharedDispatchfiles(): string {
 export function readOwn(relative: string): string {
   return readFileSync(join(OWN_DISPATCHFILES, relative), "utf8");
 }
+
+/** Dispatchfiles found in public repositories and in Dispatch's documentation, in their shapes. */
+export const REAL_DISPATCHFILES = join(REPO_ROOT, "core", "test", "fixtures", "dispatchfiles-real");
+
+export function readReal(name: string): string {
+  return readFileSync(join(REAL_DISPATCHFILES, name), "utf8");
+}

@@ -8,7 +8,11 @@ export interface DetectedFormat {
   body: string;
 }
 
-const LANGUAGE_LINE = /^#!(?:mesosphere\/dispatch-([a-z]+)(?::v[\w.-]+)?|([a-z]+))[ \t\r]*$/;
+/**
+ * Dispatch's language line names the image of the frontend that reads the file, so forks and mirrors
+ * (`#!registry:5000/team/dispatch-cue:v0.4-beta1`) name the same languages as `mesosphere/`.
+ */
+const LANGUAGE_LINE = /^#!(?:(?:[\w.:-]+\/)*dispatch-([a-z]+)(?::[\w.-]+)?|([a-z]+))[ \t\r]*$/;
 const KNOWN = ["cue", "json", "yaml", "starlark"] as const;
 
 export function detectFormat(text: string): DetectedFormat {

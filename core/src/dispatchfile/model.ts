@@ -22,7 +22,10 @@ export interface Resource {
   secrets: ResourceSecret[];
 }
 
-/** A Kubernetes secret key exposed to the resource as a field (Tekton's PipelineResource secrets). */
+/**
+ * A Kubernetes secret key exposed to the resource as a field: Dispatch's
+ * `secrets: { BOTO_CONFIG: { name, key } }`, or Tekton's list of `{ fieldName, secretName, secretKey }`.
+ */
 export interface ResourceSecret {
   fieldName: string;
   secretName: string;

@@ -39,13 +39,12 @@ export function lowerAction(read: Reader, node: Node, path: Path, index: number)
       `action ${index + 1} has no tasks`,
       'tasks: ["<task name>", ...]',
     );
+  // Dispatch reads such an action and never triggers it; refusing the whole file would stop the others.
   if (!struct.fields.has("on"))
-    read.problem(
-      "DISPATCHFILE_INVALID",
+    read.warn(
       struct.pos,
       path,
-      `action ${index + 1} has no "on" condition`,
-      "on image push: { tags: [...] } (or a git or cron condition)",
+      `action ${index + 1} has no "on" condition, so nothing triggers it; add on image push: { tags: [...] } (or a git or cron condition)`,
     );
   return action;
 }
@@ -93,13 +92,17 @@ function lowerCondition(read: Reader, on: StructNode, path: Path): Condition {
       if (!cron) return;
       let schedule = "";
       let revision: string | undefined;
+      let deprecatedRevision: string | undefined;
       read.fields(cron, p, {
         schedule: (sv, sp) => (schedule = read.string(sv, sp, 'a cron schedule such as "@daily"') ?? ""),
         git: (gv, gp) => {
           const g = read.struct(gv, gp, "{ revision }");
           if (g) read.fields(g, gp, { revision: (rv, rp) => (revision = read.string(rv, rp)) });
         },
+        // Dispatch's older spelling of `git: revision:`, still documented and used.
+        revision: (rv, rp) => (deprecatedRevision = read.string(rv, rp, "a branch, tag or commit")),
       });
+      revision ??= deprecatedRevision;
       if (!cron.fields.has("schedule"))
         read.problem(
           "DISPATCHFILE_INVALID",

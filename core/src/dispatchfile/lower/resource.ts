@@ -1,4 +1,4 @@
-/** `resource: { name: { type, param(s), secrets } }` → Resource. */
+/** `resource: { name: { type, param(s), secret(s) } }` → Resource. */
 import type { Resource, ResourceSecret, ResourceType } from "../model.js";
 import type { Node } from "../tree.js";
 import { defineEntry, type Path, type Reader } from "./reader.js";
@@ -15,6 +15,9 @@ export function lowerResource(read: Reader, name: string, node: Node, path: Path
       const value = read.string(field.value, fp, "a string (quote numbers and booleans)");
       if (value !== undefined) defineEntry(resource.params, key, value);
     }
+  };
+  const secrets = (v: Node, p: Path) => {
+    resource.secrets.push(...lowerSecrets(read, v, p));
   };
   read.fields(struct, path, {
     type: (v, p) => {
@@ -33,11 +36,9 @@ export function lowerResource(read: Reader, name: string, node: Node, path: Path
     },
     param: params,
     params,
-    secrets: (v, p) => {
-      resource.secrets = read
-        .list(v, p, "a list of { fieldName, secretName, secretKey }")
-        .flatMap(([s, sp]) => lowerSecret(read, s, sp) ?? []);
-    },
+    // `secret "BOTO_CONFIG": {...}` in CUE files, as `param` is to `params`.
+    secret: secrets,
+    secrets,
   });
   if (!struct.fields.has("type"))
     read.problem(
@@ -50,7 +51,56 @@ export function lowerResource(read: Reader, name: string, node: Node, path: Path
   return resource;
 }
 
-function lowerSecret(read: Reader, node: Node, path: Path): ResourceSecret | undefined {
+/**
+ * Dispatch's form, field name → Kubernetes SecretKeySelector (`BOTO_CONFIG: { name, key }`), or
+ * Tekton's list of `{ fieldName, secretName, secretKey }`.
+ */
+function lowerSecrets(read: Reader, node: Node, path: Path): ResourceSecret[] {
+  if (node.kind === "null") return [];
+  if (node.kind === "list")
+    return read.list(node, path, SECRETS).flatMap(([s, sp]) => lowerTektonSecret(read, s, sp) ?? []);
+  return read.entries(node, path, SECRETS).flatMap(([fieldName, field, p]) => {
+    const selector = lowerSecretKeySelector(read, fieldName, field.value, p);
+    return selector ? [{ fieldName, ...selector }] : [];
+  });
+}
+
+const SECRETS = 'secrets by field name: { BOTO_CONFIG: { name: "<secret>", key: "<key>" } }';
+
+function lowerSecretKeySelector(
+  read: Reader,
+  fieldName: string,
+  node: Node,
+  path: Path,
+): Omit<ResourceSecret, "fieldName"> | undefined {
+  const struct = read.struct(node, path, '{ name: "<secret>", key: "<key>" }');
+  if (!struct) return undefined;
+  const selector = { secretName: "", secretKey: "" };
+  read.fields(
+    struct,
+    path,
+    {
+      name: (v, p) => (selector.secretName = read.string(v, p, "the name of a Kubernetes secret") ?? ""),
+      key: (v, p) => (selector.secretKey = read.string(v, p, "a key of the secret") ?? ""),
+    },
+    ["optional"],
+  );
+  for (const [key, what] of [
+    ["name", "the secret's name"],
+    ["key", "the key in the secret"],
+  ] as const)
+    if (!struct.fields.has(key))
+      read.problem(
+        "DISPATCHFILE_INVALID",
+        struct.pos,
+        path,
+        `resource secret ${fieldName} without ${key}`,
+        `${key}: ${what}`,
+      );
+  return selector;
+}
+
+function lowerTektonSecret(read: Reader, node: Node, path: Path): ResourceSecret | undefined {
   const struct = read.struct(node, path, "{ fieldName, secretName, secretKey }");
   if (!struct) return undefined;
   const secret: ResourceSecret = { fieldName: "", secretName: "", secretKey: "" };

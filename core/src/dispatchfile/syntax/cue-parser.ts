@@ -194,6 +194,16 @@ class CueParser {
       this.i++;
       path.push(sel.text);
     }
+    const call = this.peek();
+    // `on: pull_request()` appears in Dispatch's own tutorials, borrowed from its Starlark frontend.
+    if (call.kind === "punct" && call.text === "(" && !call.newlineBefore)
+      throw new SourceError(
+        `function calls (${path.join(".")}(...)) are not supported in Dispatchfiles read by Bosun`,
+        call.pos,
+        `a value; for a condition without filters write ${path.join(".")}: {}`,
+        '"("',
+        true,
+      );
     return { kind: "ref", path, pos: t.pos };
   }
 
