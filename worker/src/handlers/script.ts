@@ -1,5 +1,5 @@
 /** The script handler: bundle the project's script (cached), run it for the event in a fresh isolate. */
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { formatProblems, type JobMount, type JobSpec } from "@bosun/core";
 import { bundleScript } from "../sandbox/bundle.js";
@@ -46,17 +46,29 @@ export class ScriptHandler implements EventHandler {
       context.log(`${message}\n`);
       return failed(bundled.errors[0]?.code ?? "SCRIPT_BUNDLE_FAILED", message);
     }
-    const outcome = await runScript({
-      bundle: bundled.value,
-      event: scriptEventFromPush(event, { buildID: run.id }),
-      project: { id: project.name, name: project.name, secrets: project.secrets },
-      limits: { memoryMb: this.options.memoryMb, timeoutMs: project.timeouts.scriptMs },
-      pool: this.pool,
-      runJob: async (spec, signal) => context.launchJob(await this.withMounts(spec, context), signal),
-      log: (text) => context.log(text),
-      signal: context.signal,
-    });
-    return toRunOutcome(outcome);
+    try {
+      const outcome = await runScript({
+        bundle: bundled.value,
+        event: scriptEventFromPush(event, { buildID: run.id }),
+        project: { id: project.name, name: project.name, secrets: project.secrets },
+        limits: { memoryMb: this.options.memoryMb, timeoutMs: project.timeouts.scriptMs },
+        pool: this.pool,
+        runJob: async (spec, signal) => context.launchJob(await this.withMounts(spec, context), signal),
+        log: (text) => context.log(text),
+        signal: context.signal,
+      });
+      return toRunOutcome(outcome);
+    } finally {
+      await this.removeStorage(run.id);
+    }
+  }
+
+  /** The run's shared storage lives as long as the run, as Brigade's per-build volume did. */
+  private async removeStorage(runId: string): Promise<void> {
+    const runDir = join(this.options.workDir, "runs", runId);
+    await rm(join(runDir, "storage"), { recursive: true, force: true });
+    // Only when empty: a Dispatchfile that runs after the script keeps its task workspaces here.
+    await rmdir(runDir).catch(() => undefined);
   }
 
   /** Brigade's `storage` is a workspace shared by the run's jobs; `cache` is kept per project and job. */
