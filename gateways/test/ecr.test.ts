@@ -5,26 +5,27 @@ import { ownFixture } from "./support/fixtures.js";
 
 const HOST = "210987654321.dkr.ecr.eu-west-1.amazonaws.com";
 
+/** The push in push.json, the same whether EventBridge posts it or SNS wraps it. */
+const PUSH_3_1_0 = {
+  image: {
+    registry: HOST,
+    repository: "payments/api",
+    tag: "3.1.0",
+    digest: "sha256:221cfff9d3bee9d13ce15877a7417bcf49c54faa3e93c45c6df9174b83cc7064",
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    pushedAt: "2024-06-04T14:03:11Z",
+    ref: `${HOST}/payments/api:3.1.0`,
+  },
+  deliveryId: "4f6e1a52-9c1d-4b0e-8d7a-3e2f10c9a001",
+};
+
 registryContract({
   gateway: ecr,
   authorize: (request, token) => ({ ...request, headers: { ...request.headers, "x-webhook-secret": token } }),
   fixtures: [
     {
       file: "push.json",
-      pushes: [
-        {
-          image: {
-            registry: HOST,
-            repository: "payments/api",
-            tag: "3.1.0",
-            digest: "sha256:221cfff9d3bee9d13ce15877a7417bcf49c54faa3e93c45c6df9174b83cc7064",
-            mediaType: "application/vnd.oci.image.manifest.v1+json",
-            pushedAt: "2024-06-04T14:03:11Z",
-            ref: `${HOST}/payments/api:3.1.0`,
-          },
-          deliveryId: "4f6e1a52-9c1d-4b0e-8d7a-3e2f10c9a001",
-        },
-      ],
+      pushes: [PUSH_3_1_0],
     },
     {
       file: "delete.json",
@@ -48,20 +49,7 @@ registryContract({
     {
       file: "sns_notification_push.json",
       contentType: "text/plain; charset=UTF-8",
-      pushes: [
-        {
-          image: {
-            registry: HOST,
-            repository: "payments/api",
-            tag: "3.1.0",
-            digest: "sha256:221cfff9d3bee9d13ce15877a7417bcf49c54faa3e93c45c6df9174b83cc7064",
-            mediaType: "application/vnd.oci.image.manifest.v1+json",
-            pushedAt: "2024-06-04T14:03:11Z",
-            ref: `${HOST}/payments/api:3.1.0`,
-          },
-          deliveryId: "4f6e1a52-9c1d-4b0e-8d7a-3e2f10c9a001",
-        },
-      ],
+      pushes: [PUSH_3_1_0],
     },
     {
       file: "sns_subscription_confirmation.json",

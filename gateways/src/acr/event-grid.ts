@@ -10,8 +10,10 @@ import type { Problem, Result } from "@bosun/core";
 import type { Json, JsonObject } from "../common/json.js";
 import { field, isObject, malformed, optionalString } from "../common/json.js";
 import type { ParsedDelivery } from "../registry.js";
-import type { AcrOutcome, HostFallback } from "./event.js";
+import type { HostFallback } from "./event.js";
 import { readAcrEvent } from "./event.js";
+import { deliveryOfOne } from "../common/outcome.js";
+import type { PushOutcome } from "../common/outcome.js";
 
 /** Event Grid event types and the webhook action each stands for. */
 const ACTIONS: ReadonlyMap<string, string> = new Map([
@@ -57,19 +59,12 @@ export function parseEventGridBatch(events: Json[], fallback: HostFallback): Res
 
 /** A single CloudEvent (structured mode, `application/cloudevents+json`). */
 export function parseCloudEvent(event: JsonObject, fallback: HostFallback): Result<ParsedDelivery> {
-  const outcome = readEventGridEvent(event, "", fallback);
-  if (outcome.errors) return outcome;
-  return {
-    value:
-      "push" in outcome.value
-        ? { pushes: [outcome.value.push], ignored: [] }
-        : { pushes: [], ignored: [outcome.value.ignored] },
-  };
+  return deliveryOfOne(readEventGridEvent(event, "", fallback));
 }
 
 const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
-function readEventGridEvent(event: JsonObject, path: string, fallback: HostFallback): Result<AcrOutcome> {
+function readEventGridEvent(event: JsonObject, path: string, fallback: HostFallback): Result<PushOutcome> {
   // The Event Grid schema names the type `eventType`; CloudEvents name it `type`.
   const typeKey = isCloudEvent(event) ? "type" : "eventType";
   const eventType = field(event, typeKey);
@@ -80,7 +75,7 @@ function readEventGridEvent(event: JsonObject, path: string, fallback: HostFallb
       ],
     };
   }
-  const ignore = (reason: string): Result<AcrOutcome> => ({ value: { ignored: { path, reason } } });
+  const ignore = (reason: string): Result<PushOutcome> => ({ value: { ignored: { path, reason } } });
   if (eventType === VALIDATION) return ignore("Event Grid subscription validation, answered with its code");
   const action = ACTIONS.get(eventType);
   if (action === undefined) return ignore(`Event Grid event type ${JSON.stringify(eventType.slice(0, 80))}`);

@@ -7,14 +7,12 @@ import type { Json, JsonObject } from "../common/json.js";
 import { checkedValue, field, isObject, malformed, optionalString } from "../common/json.js";
 import { digestProblem, hostProblem, pushOf, repositoryProblem, tagProblem } from "../common/reference.js";
 import { rfc3339 } from "../common/time.js";
-import type { IgnoredItem, ParsedPush } from "../registry.js";
+import type { PushOutcome } from "../common/outcome.js";
 
 export const ACR_TITLE = "Azure Container Registry";
 export const ACR_CHART_MEDIA_TYPE = "application/vnd.acr.helm.chart";
 /** The host of chart events when the webhook URL has no `?registry=`: `.invalid` never resolves. */
 export const ACR_PLACEHOLDER_HOST = "azurecr.invalid";
-
-export type AcrOutcome = { push: ParsedPush } | { ignored: IgnoredItem };
 
 /** Where the host comes from when the event does not name it. */
 export interface HostFallback {
@@ -29,8 +27,8 @@ export function readAcrEvent(
   action: string,
   fallback: HostFallback,
   envelopeId?: string,
-): Result<AcrOutcome> {
-  const ignore = (reason: string): Result<AcrOutcome> => ({ value: { ignored: { path, reason } } });
+): Result<PushOutcome> {
+  const ignore = (reason: string): Result<PushOutcome> => ({ value: { ignored: { path, reason } } });
   const context: EventContext = { event, path, fallback, envelopeId };
   switch (action) {
     case "push":
@@ -64,7 +62,7 @@ const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
 function readImageEvent(
   { event, path, fallback, envelopeId }: EventContext,
   type: EventType,
-): Result<AcrOutcome> {
+): Result<PushOutcome> {
   const target = field(event, "target");
   if (!isObject(target)) {
     return { errors: [malformed(at(path, "target"), "an object with repository and digest", target)] };
@@ -102,7 +100,7 @@ function readImageEvent(
 function readChartEvent(
   { event, path, fallback, envelopeId }: EventContext,
   type: EventType,
-): Result<AcrOutcome> {
+): Result<PushOutcome> {
   const target = field(event, "target");
   if (!isObject(target)) {
     return { errors: [malformed(at(path, "target"), "an object with name and version", target)] };

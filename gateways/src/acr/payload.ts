@@ -11,6 +11,7 @@ import type { ParsedDelivery } from "../registry.js";
 import type { HostFallback } from "./event.js";
 import { ACR_TITLE, readAcrEvent } from "./event.js";
 import { isCloudEvent, parseCloudEvent, parseEventGridBatch } from "./event-grid.js";
+import { deliveryOfOne } from "../common/outcome.js";
 
 export const ACR_REGISTRY_PARAMETER = "registry";
 
@@ -33,14 +34,7 @@ export function parseAcrDelivery(body: Buffer, query: URLSearchParams): Result<P
       errors: [malformed("action", "push, delete, chart_push, chart_delete, ping or quarantine", action)],
     };
   }
-  const outcome = readAcrEvent(root, "", action, fallback);
-  if (outcome.errors) return outcome;
-  return {
-    value:
-      "push" in outcome.value
-        ? { pushes: [outcome.value.push], ignored: [] }
-        : { pushes: [], ignored: [outcome.value.ignored] },
-  };
+  return deliveryOfOne(readAcrEvent(root, "", action, fallback));
 }
 
 /** `?registry=<host>` on the webhook URL, at most once and a valid host. */

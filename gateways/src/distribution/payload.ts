@@ -16,10 +16,9 @@ import {
 } from "../common/json.js";
 import { digestProblem, hostProblem, pushOf, repositoryProblem, tagProblem } from "../common/reference.js";
 import { rfc3339 } from "../common/time.js";
-import type { IgnoredItem, ParsedDelivery, ParsedPush } from "../registry.js";
+import type { ParsedDelivery } from "../registry.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
-
-type EventOutcome = { push: ParsedPush } | { ignored: IgnoredItem };
+import type { PushOutcome } from "../common/outcome.js";
 
 export function parseDistributionEnvelope(body: Buffer): Result<ParsedDelivery> {
   const decoded = decodeObject(body, "Distribution", '{"events": [...]}');
@@ -39,13 +38,13 @@ export function parseDistributionEnvelope(body: Buffer): Result<ParsedDelivery> 
   return errors.length > 0 ? { errors } : { value: delivery };
 }
 
-function readEvent(event: Json, path: string): Result<EventOutcome> {
+function readEvent(event: Json, path: string): Result<PushOutcome> {
   if (!isObject(event)) return { errors: [malformed(path, "an event object", event)] };
   const action = field(event, "action");
   if (typeof action !== "string") {
     return { errors: [malformed(`${path}.action`, "push, pull, mount or delete", action)] };
   }
-  const ignore = (reason: string): Result<EventOutcome> => ({ value: { ignored: { path, reason } } });
+  const ignore = (reason: string): Result<PushOutcome> => ({ value: { ignored: { path, reason } } });
   switch (action) {
     case "push": {
       const target = field(event, "target");
@@ -70,7 +69,7 @@ function readEvent(event: Json, path: string): Result<EventOutcome> {
  * A manifest push carries repository, digest and (when pushed by tag) tag. A delete carries the
  * repository and a digest (manifest or, indistinguishably, blob), a tag, or neither (the repository).
  */
-function readImageEvent(event: JsonObject, path: string, type: EventType): Result<EventOutcome> {
+function readImageEvent(event: JsonObject, path: string, type: EventType): Result<PushOutcome> {
   const target = field(event, "target");
   if (!isObject(target))
     return { errors: [malformed(`${path}.target`, "an object with repository", target)] };

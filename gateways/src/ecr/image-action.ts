@@ -8,16 +8,14 @@ import type { JsonObject } from "../common/json.js";
 import { checkedValue, field, malformed, optionalString } from "../common/json.js";
 import { digestProblem, pushOf, repositoryProblem, tagProblem } from "../common/reference.js";
 import { rfc3339 } from "../common/time.js";
-import type { IgnoredItem, ParsedPush } from "../registry.js";
-
-export type EcrOutcome = { push: ParsedPush } | { ignored: IgnoredItem };
+import type { PushOutcome } from "../common/outcome.js";
 
 const ACTIONS: Readonly<Record<string, EventType>> = { PUSH: "image_push", DELETE: "image_delete" };
 const ACCOUNT = /^[0-9]{12}$/;
 // us-west-2, eu-central-1, us-gov-west-1, cn-north-1, ap-southeast-4 …
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}$/;
 
-export function readImageAction(event: JsonObject, detail: JsonObject): Result<EcrOutcome> {
+export function readImageAction(event: JsonObject, detail: JsonObject): Result<PushOutcome> {
   const action = field(detail, "action-type");
   if (typeof action !== "string") {
     return { errors: [malformed("detail.action-type", "PUSH or DELETE", action)] };
@@ -80,7 +78,7 @@ function checked(
   return checkedValue(field(detail, key), key, `detail.${key}`, check, errors, required);
 }
 
-function ignore(path: string, reason: string): Result<EcrOutcome> {
+function ignore(path: string, reason: string): Result<PushOutcome> {
   return { value: { ignored: { path, reason } } };
 }
 

@@ -10,6 +10,7 @@ import { decodeObject, field, isObject, malformed } from "../common/json.js";
 import type { IgnoredItem, ParsedDelivery } from "../registry.js";
 import { quoted, readImageAction } from "./image-action.js";
 import { isSnsMessage, unwrapSnsMessage } from "./sns.js";
+import { deliveryOfOne } from "../common/outcome.js";
 
 export const ECR_TITLE = "Amazon ECR";
 export const ECR_SOURCE = "aws.ecr";
@@ -50,14 +51,7 @@ function parseEventBridgeEvent(event: JsonObject): Result<ParsedDelivery> {
       errors: [malformed("detail", "an object with action-type, result and repository-name", detail)],
     };
   }
-  const outcome = readImageAction(event, detail);
-  if (outcome.errors) return outcome;
-  return {
-    value:
-      "push" in outcome.value
-        ? { pushes: [outcome.value.push], ignored: [] }
-        : { pushes: [], ignored: [outcome.value.ignored] },
-  };
+  return deliveryOfOne(readImageAction(event, detail));
 }
 
 function ignore(path: string, reason: string): Result<ParsedDelivery> {

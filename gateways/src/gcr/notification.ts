@@ -8,11 +8,9 @@ import type { EventType, Problem, Result } from "@bosun/core";
 import type { JsonObject } from "../common/json.js";
 import { field, malformed } from "../common/json.js";
 import { pushOf } from "../common/reference.js";
-import type { IgnoredItem, ParsedPush } from "../registry.js";
 import type { NamedImage } from "./reference.js";
 import { splitDigestReference, splitTagReference } from "./reference.js";
-
-export type GcrOutcome = { push: ParsedPush } | { ignored: IgnoredItem };
+import type { PushOutcome } from "../common/outcome.js";
 
 /** What the Pub/Sub envelope adds: the registry's data has neither a time nor an id. */
 export interface MessageMetadata {
@@ -23,7 +21,7 @@ export interface MessageMetadata {
 const DATA = "message.data";
 const ACTIONS: Readonly<Record<string, EventType>> = { INSERT: "image_push", DELETE: "image_delete" };
 
-export function readGcrNotification(data: JsonObject, metadata: MessageMetadata): Result<GcrOutcome> {
+export function readGcrNotification(data: JsonObject, metadata: MessageMetadata): Result<PushOutcome> {
   const action = field(data, "action");
   if (typeof action !== "string") {
     return { errors: [malformed(`${DATA}.action`, "INSERT or DELETE", action)] };

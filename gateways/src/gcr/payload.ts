@@ -9,6 +9,7 @@ import { decodeObject, field, isObject, malformed, optionalString, problem } fro
 import { rfc3339 } from "../common/time.js";
 import type { ParsedDelivery } from "../registry.js";
 import { readGcrNotification } from "./notification.js";
+import { deliveryOfOne } from "../common/outcome.js";
 
 export const GCR_TITLE = "GCR / Artifact Registry";
 
@@ -37,18 +38,13 @@ export function parseGcrEnvelope(body: Buffer): Result<ParsedDelivery> {
   const notification = decodeData(data);
   if (notification.errors) return notification;
 
-  const outcome = readGcrNotification(notification.value, {
-    // Pub/Sub sends each field twice, camelCase and snake_case.
-    deliveryId: optionalString(message, "messageId") ?? optionalString(message, "message_id"),
-    publishTime: rfc3339(field(message, "publishTime")) ?? rfc3339(field(message, "publish_time")),
-  });
-  if (outcome.errors) return outcome;
-  return {
-    value:
-      "push" in outcome.value
-        ? { pushes: [outcome.value.push], ignored: [] }
-        : { pushes: [], ignored: [outcome.value.ignored] },
-  };
+  return deliveryOfOne(
+    readGcrNotification(notification.value, {
+      // Pub/Sub sends each field twice, camelCase and snake_case.
+      deliveryId: optionalString(message, "messageId") ?? optionalString(message, "message_id"),
+      publishTime: rfc3339(field(message, "publishTime")) ?? rfc3339(field(message, "publish_time")),
+    }),
+  );
 }
 
 function decodeData(data: string): Result<JsonObject> {
