@@ -7,18 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
-import {
-  openSqliteStore,
-  type JobResult,
-  type JobSpec,
-  type ProjectConfig,
-  type Run,
-  type SourceRef,
-  type Store,
-} from "@bosun/core";
-import { processClaim } from "../src/consumer/process-claim.js";
+import { openSqliteStore, type JobResult, type JobSpec, type SourceRef, type Store } from "@bosun/core";
 import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
 import { git } from "./support/git.js";
+import { runPush, testProject, type PushedRun } from "./support/runs.js";
 
 const FIXTURES = new URL("../../test/fixtures/dispatchfile-run/", import.meta.url).pathname;
 
@@ -69,7 +61,6 @@ describe("Dispatchfile handler", function () {
   this.timeout(30_000);
   let dir: string;
   let store: Store;
-  let pushes = 0;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "bosun-dispatchfile-"));
@@ -81,49 +72,23 @@ describe("Dispatchfile handler", function () {
   });
 
   /** Pushes `tag`, runs the project's Dispatchfile for it, returns the run and its log. */
-  async function push(
+  function push(
     dispatchfile: SourceRef,
     tag: string,
     jobs = recorder(),
     secrets: Record<string, string> = {},
-  ): Promise<{ run: Run; log: string }> {
-    const project: ProjectConfig = {
-      name: "app",
-      dispatchfile,
-      secrets,
-      subscriptions: [],
-      executor: "docker",
-      concurrency: 1,
-      timeouts: { scriptMs: 60_000, jobMs: 60_000 },
-      allowPrivileged: false,
-    };
-    const n = ++pushes;
-    const ref = `registry.example.com/team/app:${tag}`;
-    await store.acceptEvents([
-      {
-        project: "app",
-        source: "distribution",
-        type: "image_push",
-        image: { registry: "registry.example.com", repository: "team/app", tag, digest: "sha256:abc", ref },
-        payload: "{}",
-        deliveryId: `d-${n}`,
-      },
-    ]);
-    const claim = await store.claimEvent({ owner: "test", leaseMs: 10_000 });
+  ): Promise<PushedRun> {
     const handler = new DispatchfileHandler({ workDir: join(dir, "data") });
-    const run = await processClaim(
-      claim!,
+    return runPush(
+      store,
+      testProject({ name: "app", dispatchfile, secrets }),
       {
-        store,
-        findProject: () => project,
         handlerFor: () => handler,
         executorFor: () => ({ kind: "docker", run: () => Promise.reject(new Error("not used")) }),
         launcherFor: () => (spec) => jobs.launch(spec),
       },
-      new AbortController().signal,
+      tag,
     );
-    const log = (await store.readLogs({ runId: run.id })).map((l) => l.text).join("");
-    return { run, log };
   }
 
   const fixture = (name: string): SourceRef => ({ path: join(FIXTURES, name) });

@@ -18,13 +18,12 @@ import {
   type GitLogin,
   type JobResult,
   type JobSpec,
-  type ProjectConfig,
   type ProjectCredentials,
   type Run,
   type SourceRef,
   type Store,
 } from "@bosun/core";
-import { processClaim } from "../src/consumer/process-claim.js";
+import { runPush, testProject } from "./support/runs.js";
 import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
 import { git } from "./support/git.js";
 import { cloneAt, gitAccess, GitError } from "../src/handlers/dispatchfile/git.js";
@@ -267,58 +266,24 @@ describe("git logins (Dispatchfile clones over authenticated https)", function (
       credentialsFor: (project: string) => Promise<ProjectCredentials>,
     ): Promise<{ run: Run; log: string; jobs: JobSpec[] }> {
       const dispatchfile: SourceRef = { git: { url, revision: "main", path: "Dispatchfile" } };
-      const project: ProjectConfig = {
-        name: "shop",
-        dispatchfile,
-        secrets: {},
-        subscriptions: [],
-        executor: "docker",
-        concurrency: 1,
-        timeouts: { scriptMs: 60_000, jobMs: 60_000 },
-        allowPrivileged: false,
-      };
-      await store.acceptEvents([
-        {
-          project: "shop",
-          source: "distribution",
-          type: "image_push",
-          image: {
-            registry: "registry.example.com",
-            repository: "team/app",
-            tag: "v1",
-            digest: "sha256:abc",
-            ref: "registry.example.com/team/app:v1",
-          },
-          payload: "{}",
-          deliveryId: `d-${Date.now()}-${Math.random()}`,
-        },
-      ]);
-      const claim = await store.claimEvent({ owner: "test", leaseMs: 10_000 });
       const jobs: JobSpec[] = [];
-      const run = await processClaim(
-        claim!,
-        {
-          store,
-          findProject: () => project,
-          handlerFor: () => new DispatchfileHandler({ workDir: data }),
-          executorFor: () => ({ kind: "docker", run: () => Promise.reject(new Error("not used")) }),
-          launcherFor: () => async (spec) => {
-            jobs.push(spec);
-            const at = new Date().toISOString();
-            const result: JobResult = {
-              outcome: "succeeded",
-              exitCode: 0,
-              output: "",
-              startedAt: at,
-              finishedAt: at,
-            };
-            return result;
-          },
-          credentialsFor,
+      const { run, log } = await runPush(store, testProject({ name: "shop", dispatchfile }), {
+        handlerFor: () => new DispatchfileHandler({ workDir: data }),
+        executorFor: () => ({ kind: "docker", run: () => Promise.reject(new Error("not used")) }),
+        launcherFor: () => async (spec) => {
+          jobs.push(spec);
+          const at = new Date().toISOString();
+          const result: JobResult = {
+            outcome: "succeeded",
+            exitCode: 0,
+            output: "",
+            startedAt: at,
+            finishedAt: at,
+          };
+          return result;
         },
-        new AbortController().signal,
-      );
-      const log = (await store.readLogs({ runId: run.id })).map((l) => l.text).join("");
+        credentialsFor,
+      });
       return { run, log, jobs };
     }
 

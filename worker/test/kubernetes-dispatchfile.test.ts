@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { openSqliteStore, type ProjectConfig, type Store } from "@bosun/core";
-import { processClaim } from "../src/consumer/process-claim.js";
+import { openSqliteStore, type Store } from "@bosun/core";
+import { runPush, testProject } from "./support/runs.js";
 import { kubernetesExecutorFrom } from "../src/executors/kubernetes/from-config.js";
 import type { KubernetesExecutor } from "../src/executors/kubernetes/index.js";
 import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
@@ -65,7 +65,7 @@ describe("Dispatchfile on the kubernetes executor (API stand-in, pods on Podman)
   });
 
   /** Runs the project's Dispatchfile for a push of v1, the worker's data dir being `dataDir`. */
-  async function runPush(dataDir: string, pathClaims: { path: string; claim: string }[]) {
+  async function runOnCluster(dataDir: string, pathClaims: { path: string; claim: string }[]) {
     const repo = join(dir, "repo");
     mkdirSync(repo);
     git(repo, "init", "--quiet", "--initial-branch=main");
@@ -82,43 +82,17 @@ describe("Dispatchfile on the kubernetes executor (API stand-in, pods on Podman)
       watchRetryDelayMs: 100,
       imagePullTimeoutMs: 10_000,
     });
-    const project: ProjectConfig = {
+    const handler = new DispatchfileHandler({ workDir: dataDir });
+    const project = testProject({
       name: "app",
       dispatchfile: { path: join(dir, "Dispatchfile") },
-      secrets: {},
-      subscriptions: [],
       executor: "kubernetes",
-      concurrency: 1,
-      timeouts: { scriptMs: 60_000, jobMs: 60_000 },
-      allowPrivileged: false,
-    };
-    const ref = "registry.example.com/team/app:v1";
-    await store.acceptEvents([
-      {
-        project: "app",
-        source: "distribution",
-        type: "image_push",
-        image: {
-          registry: "registry.example.com",
-          repository: "team/app",
-          tag: "v1",
-          digest: "sha256:abc",
-          ref,
-        },
-        payload: "{}",
-        deliveryId: "d-1",
-      },
-    ]);
-    const claim = await store.claimEvent({ owner: "test", leaseMs: 60_000 });
-    const handler = new DispatchfileHandler({ workDir: dataDir });
-    const run = await processClaim(
-      claim!,
-      { store, findProject: () => project, handlerFor: () => handler, executorFor: () => executor },
-      new AbortController().signal,
-    );
+    });
+    const { run, log } = await runPush(store, project, {
+      handlerFor: () => handler,
+      executorFor: () => executor,
+    });
     const jobs = await store.listJobs(run.id);
-    const logs = await store.readLogs({ runId: run.id });
-    const log = logs.map((l) => l.text).join("");
     // Kept for a while after each job (keepPodsMs), so the test can read what was created.
     const podsCreated = standin
       .list("pods", NS, { "bosun.run": run.id })
@@ -130,7 +104,9 @@ describe("Dispatchfile on the kubernetes executor (API stand-in, pods on Podman)
     // As in a cluster: the worker's data dir is the claim's root, mounted in the worker's pod.
     const dataDir = standin.claimPath(NS, DATA_CLAIM);
     mkdirSync(dataDir, { recursive: true });
-    const { run, jobs, log, podsCreated } = await runPush(dataDir, [{ path: dataDir, claim: DATA_CLAIM }]);
+    const { run, jobs, log, podsCreated } = await runOnCluster(dataDir, [
+      { path: dataDir, claim: DATA_CLAIM },
+    ]);
     expect(run.status, log).to.equal("succeeded");
     expect(jobs.map((j) => [j.name, j.status])).to.deep.equal([
       ["build-write", "succeeded"],
@@ -155,7 +131,7 @@ describe("Dispatchfile on the kubernetes executor (API stand-in, pods on Podman)
 
   it("without a claim for the data dir, fails the task saying what to configure, and creates no pod", async function () {
     const dataDir = join(dir, "data");
-    const { run, jobs, log, podsCreated } = await runPush(dataDir, []);
+    const { run, jobs, log, podsCreated } = await runOnCluster(dataDir, []);
     expect(run.status).to.equal("failed");
     expect(jobs[0]!.error?.code).to.equal("KUBERNETES_INVALID_JOB");
     expect(jobs[0]!.error?.message).to.contain("kubernetes.pathClaims");

@@ -6,11 +6,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { openSqliteStore, type ProjectConfig, type Run, type Store } from "@bosun/core";
-import { processClaim } from "../src/consumer/process-claim.js";
+import { openSqliteStore, type Store } from "@bosun/core";
 import { DockerExecutor } from "../src/executors/docker/index.js";
 import { ScriptHandler } from "../src/handlers/script.js";
 import { TEST_IMAGE, ensureTestImage, startDockerSocket, type DockerSocket } from "./support/podman.js";
+import { runPush, testProject, type PushedRun } from "./support/runs.js";
 
 // `count` fails if the run's storage already holds a stamp, so a storage kept across runs shows.
 const SCRIPT = `
@@ -38,7 +38,6 @@ describe("script handler: storage per run, cache per project and job", function 
   let executor: DockerExecutor;
   let store: Store;
   let handler: ScriptHandler;
-  let pushes = 0;
 
   before(async () => {
     ensureTestImage();
@@ -57,43 +56,11 @@ describe("script handler: storage per run, cache per project and job", function 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function push(projectName: string): Promise<{ run: Run; log: string }> {
-    const project: ProjectConfig = {
-      name: projectName,
-      script: { path: join(dir, "brigade.js") },
-      secrets: {},
-      subscriptions: [],
-      executor: "docker",
-      concurrency: 1,
-      timeouts: { scriptMs: 60_000, jobMs: 60_000 },
-      allowPrivileged: false,
-    };
-    const ref = "registry.example.com/team/app:v1";
-    await store.acceptEvents([
-      {
-        project: projectName,
-        source: "distribution",
-        type: "image_push",
-        image: {
-          registry: "registry.example.com",
-          repository: "team/app",
-          tag: "v1",
-          digest: "sha256:a",
-          ref,
-        },
-        payload: "{}",
-        deliveryId: `d-${++pushes}`,
-      },
-    ]);
-    const claim = await store.claimEvent({ owner: "test", leaseMs: 60_000 });
-    const run = await processClaim(
-      claim!,
-      { store, findProject: () => project, handlerFor: () => handler, executorFor: () => executor },
-      new AbortController().signal,
-    );
-    const log = (await store.readLogs({ runId: run.id })).map((l) => l.text).join("");
-    return { run: (await store.getRun(run.id)) ?? run, log };
-  }
+  const push = (name: string): Promise<PushedRun> =>
+    runPush(store, testProject({ name, script: { path: join(dir, "brigade.js") } }), {
+      handlerFor: () => handler,
+      executorFor: () => executor,
+    });
 
   it("counts 1, then 2 in the same project, and 1 again in another project", async () => {
     const first = await push("shop");
