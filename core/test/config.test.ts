@@ -193,6 +193,84 @@ describe("config: bosun.yaml", () => {
     expect(bad.errors?.[0]?.message).to.contain("PersistentVolumeClaim name");
   });
 
+  it("takes a project's Pub/Sub push authentication and where its keys are fetched, checking both", () => {
+    const c = parseConfig(
+      [
+        "server: { pubsubJwksUrl: 'http://keys.internal:8080/certs' }",
+        "projects:",
+        "  - name: webapp",
+        "    script: ./a.js",
+        "    subscriptions: [{ registry: gcr }]",
+        "    pubsub:",
+        "      serviceAccount: bosun-push@acme.iam.gserviceaccount.com",
+        "      audience: https://bosun.example.com/events/gcr/webapp",
+        "  - { name: other, script: ./b.js, subscriptions: [{ registry: gcr }] }",
+      ].join("\n"),
+      { file: FILE },
+    ).value!;
+    expect(c.pubsubJwksUrl).to.equal("http://keys.internal:8080/certs");
+    expect(c.projects[0]!.pubsub).to.deep.equal({
+      serviceAccount: "bosun-push@acme.iam.gserviceaccount.com",
+      audience: "https://bosun.example.com/events/gcr/webapp",
+    });
+    expect(c.projects[1]).not.to.have.property("pubsub");
+    expect(parseConfig("", { file: FILE }).value!.pubsubJwksUrl).to.equal(undefined);
+
+    const bad = parseConfig(
+      [
+        "server: { pubsubJwksUrl: 'ftp://keys' }",
+        "projects:",
+        "  - name: a",
+        "    script: ./a.js",
+        "    subscriptions: [{ registry: gcr }]",
+        "    pubsub: { serviceAccount: bosun-push, audience: x, audiance: y }",
+        "  - name: b",
+        "    script: ./b.js",
+        "    subscriptions: [{ registry: gcr }]",
+        "    pubsub: { serviceAccount: push@p.iam.gserviceaccount.com }",
+      ].join("\n"),
+      { file: FILE },
+    );
+    const errors = bad.errors!.map((e) => ({ path: e.path, line: e.line }));
+    expect(errors).to.deep.include.members([
+      { path: "server.pubsubJwksUrl", line: 1 },
+      { path: "projects[0].pubsub.serviceAccount", line: 6 },
+      { path: "projects[0].pubsub", line: 6 },
+      { path: "projects[1].pubsub.audience", line: 10 },
+    ]);
+    const url = bad.errors!.find((e) => e.path === "server.pubsubJwksUrl")!;
+    expect(url).to.include({ found: '"ftp://keys"' });
+    expect(url.expected).to.contain("http(s) URL");
+    const email = bad.errors!.find((e) => e.path === "projects[0].pubsub.serviceAccount")!;
+    expect(email).to.include({ found: '"bosun-push"' });
+    expect(email.expected).to.contain("service account email");
+    expect(bad.errors!.find((e) => e.path === "projects[0].pubsub")!.message).to.contain('"audiance"');
+    expect(bad.errors!.find((e) => e.path === "projects[1].pubsub.audience")!.message).to.equal(
+      "missing audience",
+    );
+  });
+
+  it("refuses two projects with the same Pub/Sub audience: one's token would open the other", () => {
+    const r = parseConfig(
+      [
+        "projects:",
+        "  - name: a",
+        "    script: ./a.js",
+        "    subscriptions: [{ registry: gcr }]",
+        "    pubsub: { serviceAccount: push@p.iam.gserviceaccount.com, audience: https://bosun.example.com }",
+        "  - name: b",
+        "    script: ./b.js",
+        "    subscriptions: [{ registry: gcr }]",
+        "    pubsub: { serviceAccount: push@p.iam.gserviceaccount.com, audience: https://bosun.example.com }",
+      ].join("\n"),
+      { file: FILE },
+    );
+    expect(r.errors).to.have.length(1);
+    expect(r.errors![0]).to.include({ path: "projects[1].pubsub.audience", line: 9, code: "CONFIG_INVALID" });
+    expect(r.errors![0]!.message).to.equal('project "b" has the same pubsub audience as project "a"');
+    expect(r.errors![0]!.expected).to.contain("an audience of its own");
+  });
+
   it("reads durations and sizes", () => {
     expect(parseDuration("10m")).to.equal(600_000);
     expect(parseDuration("1.5s")).to.equal(1500);

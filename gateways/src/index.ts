@@ -9,7 +9,7 @@ export type {
   RegistryGateway,
   SyntheticPush,
 } from "./registry.js";
-export { REGISTRIES, registryFor } from "./registries.js";
+export { REGISTRIES, registryFor, createRegistries, type RegistryOptions } from "./registries.js";
 export type { GatewayRouterOptions, GatewayHandler } from "./http/router.js";
 export { createGatewayRouter, createGatewayHandler, DEFAULT_BODY_LIMIT_BYTES } from "./http/router.js";
 export type { GatewayErrorContext, GatewayDependencies, IncomingDelivery } from "./http/delivery.js";
@@ -46,7 +46,16 @@ export { parseHarborPayload } from "./harbor/payload.js";
 export { ghcr } from "./ghcr/gateway.js";
 export { parseGhcrDelivery } from "./ghcr/payload.js";
 export { GHCR_HOST } from "./ghcr/container.js";
-export { gcr, GCR_TOKEN_QUERY_PARAMETERS } from "./gcr/gateway.js";
+export { gcr, createGcrGateway, GCR_TOKEN_QUERY_PARAMETERS, type GcrGatewayOptions } from "./gcr/gateway.js";
+export {
+  createPushTokenVerifier,
+  GOOGLE_JWKS_URL,
+  GOOGLE_ISSUERS,
+  type PushTokenVerifier,
+  type PushTokenVerifierOptions,
+  type PubSubPushAuth,
+} from "./gcr/push-token.js";
+export { KeysUnavailableError } from "./common/keys.js";
 export { parseGcrEnvelope } from "./gcr/payload.js";
 export { ecr, ECR_SECRET_HEADER } from "./ecr/gateway.js";
 export { parseEcrEvent } from "./ecr/payload.js";

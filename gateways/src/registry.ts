@@ -1,9 +1,10 @@
 /**
  * The plug-in a registry implements: how its requests are authenticated and how its payloads become
- * pushes. Everything here is pure (no I/O, no clock, no throw); the HTTP handler in `http/` owns
- * reading, limits, status codes and storage, so every registry answers the same way.
+ * pushes. Everything here is pure (no I/O, no clock, no throw), but for credentials checked against
+ * keys their issuer publishes (Pub/Sub's OIDC tokens), whose check may fetch the keys; the HTTP handler
+ * in `http/` owns reading, limits, status codes and storage, so every registry answers the same way.
  */
-import type { EventType, ImageRef, RegistryKind, Result } from "@bosun/core";
+import type { EventType, ImageRef, ProjectConfig, RegistryKind, Result } from "@bosun/core";
 
 /** Header names are lower case, as Node delivers them. */
 export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -20,13 +21,34 @@ export interface RequestWithBody extends RequestHead {
 }
 
 /**
- * How a registry proves a request comes from it, given the project's `webhookToken`.
+ * How a registry proves a request comes from it, given the project's `webhookToken` (`secret`; a random
+ * decoy for an unknown project or one without a token) and the project (undefined when unknown).
  * A token in the query or a header is checked before the body is read; a signature over the raw body
  * (GHCR's X-Hub-Signature-256, JFrog's signed X-JFrog-Event-Auth) after it is read within the limit.
+ * A check that needs keys fetched from their issuer (Pub/Sub's OIDC token) returns a promise, which
+ * rejects with KeysUnavailableError when the keys cannot be had (answered 503, never 401).
  */
 export type Authenticator =
-  | { readonly reads: "head"; authenticate(request: RequestHead, secret: string): boolean }
-  | { readonly reads: "body"; authenticate(request: RequestWithBody, secret: string): boolean };
+  | (AuthenticatorOptions & {
+      readonly reads: "head";
+      authenticate(request: RequestHead, secret: string, project?: ProjectConfig): boolean | Promise<boolean>;
+    })
+  | (AuthenticatorOptions & {
+      readonly reads: "body";
+      authenticate(
+        request: RequestWithBody,
+        secret: string,
+        project?: ProjectConfig,
+      ): boolean | Promise<boolean>;
+    });
+
+interface AuthenticatorOptions {
+  /**
+   * Whether this project's requests are proven by other means than its webhookToken, so that it needs
+   * none (gcr with `pubsub` settings: Google's OIDC token). Absent: every project needs a webhookToken.
+   */
+  withoutWebhookToken?(project: ProjectConfig): boolean;
+}
 
 /** One image pushed (or deleted) as reported by the registry. */
 export interface ParsedPush {

@@ -193,7 +193,7 @@ describe("GCR / Artifact Registry gateway: Pub/Sub envelopes and notifications",
     }
   });
 
-  it("takes the token from ?token=, exactly once; an OIDC bearer token is not checked", () => {
+  it("takes the token from ?token=, exactly once, for a project without pubsub settings", () => {
     const auth = (query: string, headers: Record<string, string> = {}) =>
       gcr.authenticator.reads === "head" &&
       gcr.authenticator.authenticate({ headers, query: new URLSearchParams(query) }, "t0ken");

@@ -13,7 +13,7 @@ import {
   type ServerConfig,
   type Store,
 } from "@bosun/core";
-import { createGatewayHandler, REGISTRIES, type Answer } from "@bosun/gateways";
+import { createGatewayHandler, createRegistries, type Answer } from "@bosun/gateways";
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
@@ -59,7 +59,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const metrics = createMetrics();
   const projects = new Map<string, ProjectConfig>(config.projects.map((p) => [p.name, p]));
   const findProject = (name: string) => projects.get(name);
-  const registries = REGISTRIES.filter((r) => !options.registries || options.registries.includes(r.kind));
+  const registries = createRegistries({ pubsubJwksUrl: config.pubsubJwksUrl }).filter(
+    (r) => !options.registries || options.registries.includes(r.kind),
+  );
   const onError = (err: unknown) => logger.error({ err }, "internal error");
 
   const app = express();

@@ -168,10 +168,22 @@ function resolveConfig(
 ): Result<ServerConfig> | undefined {
   const base = file ? dirname(file) : process.cwd();
   const seen = new Set<string>();
+  const audiences = new Map<string, string>();
   const projects: ProjectConfig[] = raw.projects.map((p, i) => {
     if (seen.has(p.name))
       problem(["projects", i, "name"], `duplicate project name "${p.name}"`, "unique names");
     seen.add(p.name);
+    if (p.pubsub) {
+      // A token issued for one project's subscription must not open another project.
+      const other = audiences.get(p.pubsub.audience);
+      if (other !== undefined)
+        problem(
+          ["projects", i, "pubsub", "audience"],
+          `project "${p.name}" has the same pubsub audience as project "${other}"`,
+          "an audience of its own for each project, e.g. its push endpoint URL",
+        );
+      else audiences.set(p.pubsub.audience, p.name);
+    }
     if (!p.script && !p.dispatchfile) {
       problem(
         ["projects", i],
@@ -190,6 +202,9 @@ function resolveConfig(
         ...(semver === undefined ? {} : { semver }),
       })),
       webhookToken: p.webhookToken,
+      ...(p.pubsub
+        ? { pubsub: { serviceAccount: p.pubsub.serviceAccount, audience: p.pubsub.audience } }
+        : {}),
       executor: p.executor,
       concurrency: p.concurrency,
       timeouts: { scriptMs: p.timeouts.script, jobMs: p.timeouts.job },
@@ -198,7 +213,9 @@ function resolveConfig(
       logRetention: p.logRetention,
     };
   });
-  if (seen.size !== projects.length || projects.some((p) => !p.script && !p.dispatchfile)) return undefined;
+  const sharedAudience = audiences.size !== raw.projects.filter((p) => p.pubsub).length;
+  if (seen.size !== projects.length || sharedAudience || projects.some((p) => !p.script && !p.dispatchfile))
+    return undefined;
   return ok({
     file,
     port: raw.server.port,
@@ -206,6 +223,7 @@ function resolveConfig(
     dataDir: resolve(base, raw.server.dataDir),
     adminToken: raw.server.adminToken,
     bodyLimitBytes: raw.server.bodyLimit,
+    ...(raw.server.pubsubJwksUrl === undefined ? {} : { pubsubJwksUrl: raw.server.pubsubJwksUrl }),
     docker: {
       socketPath: raw.docker.socket ?? defaultDockerSocket(),
       ...(raw.docker.network ? { network: raw.docker.network } : {}),

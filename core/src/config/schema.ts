@@ -63,6 +63,35 @@ const semverRange = z.string().superRefine((v, ctx) => {
   }
 });
 
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+const serviceAccountEmail = z.string().superRefine((v, ctx) => {
+  if (!EMAIL.test(v)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "invalid service account email",
+      params: { expected: "a service account email, e.g. bosun-push@my-project.iam.gserviceaccount.com" },
+    });
+  }
+});
+
+const httpUrl = z.string().superRefine((v, ctx) => {
+  const url = URL.canParse(v) ? new URL(v) : undefined;
+  if (url?.protocol !== "https:" && url?.protocol !== "http:") {
+    ctx.addIssue({
+      code: "custom",
+      message: "invalid URL",
+      params: { expected: "an http(s) URL, e.g. https://www.googleapis.com/oauth2/v3/certs" },
+    });
+  }
+});
+
+// Pub/Sub push authentication: Google's OIDC token, checked against these instead of the webhookToken.
+const pubsub = z.strictObject({
+  serviceAccount: serviceAccountEmail,
+  audience: z.string().min(1),
+});
+
 const subscription = z.strictObject({
   registry: z.enum(REGISTRY_KINDS),
   repositories: z.array(z.string().min(1)).default([]),
@@ -81,6 +110,7 @@ export const projectSchema = z.strictObject({
     .array(subscription)
     .min(1, { message: "a project needs at least one subscription to receive pushes" }),
   webhookToken: z.string().min(8, { message: "webhookToken is too short" }).optional(),
+  pubsub: pubsub.optional(),
   // "host" runs tasks on the worker's own machine: for development, and only when a project asks.
   executor: z.enum(["docker", "kubernetes", "host"]).default("docker"),
   concurrency: z.number().int().min(1).max(1000).default(2),
@@ -108,6 +138,8 @@ export const configSchema = z.strictObject({
       dataDir: z.string().min(1).default(".data"),
       adminToken: z.string().min(16, { message: "adminToken is too short" }).optional(),
       bodyLimit: size.default(1024 * 1024),
+      // Where the keys of Pub/Sub push tokens are fetched; absent: Google's (see docs/gateways.md).
+      pubsubJwksUrl: httpUrl.optional(),
     })
     .default({ port: 7744, host: "127.0.0.1", dataDir: ".data", bodyLimit: 1024 * 1024 }),
   docker: z

@@ -28,6 +28,11 @@ export interface ProjectConfig {
   subscriptions: Subscription[];
   /** Shared secret gateways check (query token, Authorization header, HMAC key, per registry). */
   webhookToken?: string;
+  /**
+   * Pub/Sub push authentication the gcr gateway requires instead of the webhookToken: Google's OIDC
+   * token, issued for this service account and audience.
+   */
+  pubsub?: PubSubPushAuth;
   executor: ExecutorKind;
   concurrency: number;
   timeouts: { scriptMs: number; jobMs: number };
@@ -39,6 +44,13 @@ export interface ProjectConfig {
   logRetention?: RetentionRule[];
 }
 
+export interface PubSubPushAuth {
+  /** The `email` claim: the service account the push subscription signs its tokens as. */
+  serviceAccount: string;
+  /** The `aud` claim: the subscription's token audience (by default Pub/Sub uses the push endpoint URL). */
+  audience: string;
+}
+
 export interface ServerConfig {
   /** The file it was read from, for messages; absent when built in code. */
   file?: string;
@@ -48,6 +60,8 @@ export interface ServerConfig {
   dataDir: string;
   adminToken?: string;
   bodyLimitBytes: number;
+  /** Where the gcr gateway fetches the keys of Pub/Sub push tokens; absent: Google's. */
+  pubsubJwksUrl?: string;
   /** Registries pulled from over plain HTTP (host:port). */
   /** Job containers at once across projects: further jobs wait for a slot. */
   /** network: HostConfig.NetworkMode of job containers; absent, the engine's default (bridge). */

@@ -70,6 +70,18 @@ export function storeUnavailable(): Answer {
   );
 }
 
+/** Pub/Sub's push tokens cannot be checked: Google's keys are out of reach. Not a 401, so Pub/Sub retries. */
+export function keysUnavailable(): Answer {
+  return errorAnswer(
+    503,
+    {
+      code: "KEYS_UNAVAILABLE",
+      message: `The keys that verify this request's token could not be fetched; nothing was accepted. Retry after ${RETRY_AFTER_SECONDS} seconds.`,
+    },
+    { "Retry-After": String(RETRY_AFTER_SECONDS) },
+  );
+}
+
 export function internalError(): Answer {
   return errorAnswer(500, {
     code: "INTERNAL",

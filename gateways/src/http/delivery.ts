@@ -1,19 +1,22 @@
 /**
  * The one place that decides the answer to a registry's request, in this order: registry known (404),
- * project and credentials (401, identical for an unknown project), content type (415), body size (413),
- * payload (400), then storage: 2xx only once the store has committed, 503 when it cannot.
+ * project and credentials (401, identical for an unknown project; 503 when the keys that check them
+ * cannot be fetched), content type (415), body size (413), payload (400), then storage: 2xx only once
+ * the store has committed, 503 when it cannot.
  * Registries that sign the body are the exception in order only: their body is read (413) before
  * the signature is checked.
  */
 import { randomBytes } from "node:crypto";
 import type { CompiledSubscription, Problem, ProjectConfig, Store } from "@bosun/core";
 import { StoreUnavailableError, compileSubscription, projectAccepts } from "@bosun/core";
+import { KeysUnavailableError } from "../common/keys.js";
 import type { ParsedDelivery, RegistryGateway, RequestHead } from "../registry.js";
 import type { Answer } from "./answers.js";
 import {
   bodyTooLarge,
   errorAnswer,
   internalError,
+  keysUnavailable,
   storeUnavailable,
   unauthorized,
   unknownRegistry,
@@ -53,8 +56,12 @@ export async function handleDelivery(deps: GatewayDependencies, incoming: Incomi
   try {
     return await decide(deps, incoming);
   } catch (error) {
-    const store = error instanceof StoreUnavailableError;
-    const answer = store ? storeUnavailable() : internalError();
+    const answer =
+      error instanceof StoreUnavailableError
+        ? storeUnavailable()
+        : error instanceof KeysUnavailableError
+          ? keysUnavailable()
+          : internalError();
     deps.onError?.(error, { registry: incoming.registry, project: incoming.project, status: answer.status });
     return answer;
   }
@@ -70,16 +77,19 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
   const { authenticator } = gateway;
   const limit = deps.bodyLimitBytes;
 
+  // A project is open to no one until it has a token, or proves its requests another way.
+  const credentialed =
+    project !== undefined && (Boolean(token) || authenticator.withoutWebhookToken?.(project) === true);
   let body: Buffer | undefined;
   if (authenticator.reads === "head") {
-    const passed = authenticator.authenticate(incoming.head, secret);
-    if (!passed || !token || !project) return unauthorized(gateway);
+    const passed = await authenticator.authenticate(incoming.head, secret, project);
+    if (!passed || !credentialed || !project) return unauthorized(gateway);
   } else {
     const read = await incoming.readBody(limit);
     if (read.tooLarge) return bodyTooLarge(limit);
     body = read.body;
-    const passed = authenticator.authenticate({ ...incoming.head, body }, secret);
-    if (!passed || !token || !project) return unauthorized(gateway);
+    const passed = await authenticator.authenticate({ ...incoming.head, body }, secret, project);
+    if (!passed || !credentialed || !project) return unauthorized(gateway);
   }
 
   const wrongType = contentTypeProblem(gateway, incoming.head.headers);
