@@ -3,6 +3,7 @@
  * webhooks; when the store closes, the thread is gone and every event is in the file.
  */
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -47,5 +48,21 @@ describe("SQLite store: checkpoints off the event loop", function () {
     const db = new DatabaseSync(join(dataDir, "bosun.db"), { readOnly: true });
     expect(db.prepare("SELECT count(*) AS n FROM events").get()?.["n"]).to.equal(1);
     db.close();
+  });
+
+  it("closes in a process with nothing else to do, so what follows the close runs", () => {
+    const index = new URL("../src/store/sqlite/index.js", import.meta.url).href;
+    const program = [
+      `const { openSqliteStore } = await import(${JSON.stringify(index)});`,
+      `const store = await openSqliteStore({ dataDir: ${JSON.stringify(dataDir)} });`,
+      "await store.close();",
+      'console.log("closed");',
+    ].join("\n");
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", program], {
+      encoding: "utf8",
+      timeout: 15_000,
+    });
+    expect(child.stdout + child.stderr).to.contain("closed");
+    expect(child.status).to.equal(0);
   });
 });

@@ -24,6 +24,9 @@ export function startCheckpointer(db: DatabaseSync, file: string, everyMs = 200)
   const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()));
   return {
     async close() {
+      // Referenced again while it stops: otherwise a process with nothing else to do would end
+      // before the thread's exit, leaving this promise (and whatever awaits the close) unsettled.
+      thread.ref();
       thread.postMessage("stop");
       await exited;
     },
