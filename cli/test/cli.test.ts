@@ -140,6 +140,40 @@ describe("bosun CLI", function () {
     }
   });
 
+  it("script run --dry-run takes a script using brigadier's v1 Job fields, secretKeyRef and Map nodeSelector", async () => {
+    const r = await bosun([
+      "script",
+      "run",
+      join(REPO_ROOT, "worker", "test", "fixtures", "scripts", "brigade-v1-api", "brigade.js"),
+      "--payload",
+      join(sharedFixture("registries"), "dockerhub/docs_current_push.json"),
+      "--registry",
+      "dockerhub",
+      "--type",
+      "exec",
+      "--secret",
+      "password=dry-run-password",
+      "--dry-run",
+      "--json",
+    ]);
+    expect(r.code, r.stderr + r.stdout).to.equal(0);
+    const [result] = JSON.parse(r.stdout) as (Run & { jobs: JobRecord[]; log: string })[];
+    expect(result!.status, result!.log).to.equal("succeeded");
+    expect(result!.jobs.map((j) => [j.name, j.status])).to.deep.equal([
+      ["build", "dry_run"],
+      ["notify", "dry_run"],
+      ["build-2", "dry_run"],
+    ]);
+    expect(result!.jobs[0]!.envNames).to.deep.equal([
+      "GOFLAGS",
+      "REGISTRY_PASSWORD",
+      "OPTIONAL_TOKEN",
+      "EMPTY",
+    ]);
+    expect(result!.log).to.contain("pod name of the second run: build-2");
+    expect(result!.log).not.to.contain("dry-run-password");
+  });
+
   it("script run reports a broken script with its file and line, and exits non-zero", async () => {
     const file = join(t.dir, "broken.js");
     writeFileSync(

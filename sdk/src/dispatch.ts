@@ -1,7 +1,16 @@
 import { events as defaultRegistry, type EventRegistry } from "./events.js";
+import { setCurrentProject } from "./current.js";
 import { currentHost } from "./host.js";
 import { serializeError, type SerializedError } from "./serialize.js";
-import type { BrigadeEvent, CauseTrigger, EventHandler, EventInit, Project, ProjectInit } from "./types.js";
+import type {
+  BrigadeEvent,
+  CauseTrigger,
+  EventHandler,
+  EventInit,
+  KubernetesConfig,
+  Project,
+  ProjectInit,
+} from "./types.js";
 
 /** A failure outside the handlers, reported by the runtime (a rejection nobody handled, a timer that threw). */
 export interface Fault {
@@ -40,6 +49,7 @@ export async function dispatchEvent(
   const fault = hooks.fault ?? new Promise<Fault>(() => {});
   const event = makeEvent(init);
   const project = makeProject(projectInit);
+  setCurrentProject(project);
   if (!registry.has(event.type)) return { status: "succeeded", handled: false };
 
   const phase = (type: string, e: BrigadeEvent) =>
@@ -100,6 +110,7 @@ function makeEvent(init: EventInit): BrigadeEvent {
     provider: init.provider,
     revision: { ...init.revision },
     payload: init.payload ?? "",
+    logLevel: LOG_LEVEL_ALL,
   };
   if (init.image) e.image = { ...init.image };
   return e;
@@ -113,14 +124,38 @@ function followUp(event: BrigadeEvent, type: "after" | "error"): BrigadeEvent {
     provider: "bosun",
     revision: event.revision,
     payload: event.payload,
+    logLevel: event.logLevel,
   };
 }
+
+/** Brigade's LogLevel.ALL. */
+const LOG_LEVEL_ALL = 0;
+
+/** Brigade's defaults for a project's Kubernetes settings: scripts run in no namespace of their own. */
+const KUBERNETES_DEFAULTS: KubernetesConfig = {
+  namespace: "",
+  vcsSidecar: "",
+  vcsSidecarResourcesLimitsCPU: "",
+  vcsSidecarResourcesLimitsMemory: "",
+  vcsSidecarResourcesRequestsCPU: "",
+  vcsSidecarResourcesRequestsMemory: "",
+  buildStorageSize: "50Mi",
+  cacheStorageClass: "",
+  buildStorageClass: "",
+};
 
 function makeProject(init: ProjectInit): Project {
   return {
     id: init.id ?? init.name,
     name: init.name,
     secrets: { ...init.secrets },
-    repo: { name: init.repo?.name ?? init.name, cloneURL: init.repo?.cloneURL },
+    repo: {
+      name: init.repo?.name ?? init.name,
+      cloneURL: init.repo?.cloneURL ?? "",
+      initGitSubmodules: init.repo?.initGitSubmodules === true,
+    },
+    kubernetes: { ...KUBERNETES_DEFAULTS, ...init.kubernetes },
+    allowPrivilegedJobs: init.allowPrivilegedJobs === true,
+    allowHostMounts: init.allowHostMounts === true,
   };
 }

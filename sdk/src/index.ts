@@ -1,5 +1,15 @@
 export { events, EventRegistry } from "./events.js";
-export { Job, JobStorage, JobCache, JobDockerMount, JobHost, STORAGE_PATH, CACHE_PATH } from "./job.js";
+export {
+  Job,
+  JobStorage,
+  JobCache,
+  JobDockerMount,
+  JobHost,
+  STORAGE_PATH,
+  CACHE_PATH,
+  type EnvVarSource,
+  type JobVolumeConfig,
+} from "./job.js";
 export { JobResult, JobFailedError, HostCallError, type JobErrorCode } from "./job-result.js";
 export { Group } from "./group.js";
 export { SerialGroup, ConcurrentGroup, type Runnable } from "./runnables.js";
@@ -25,6 +35,7 @@ export type {
   Revision,
   Project,
   Repository,
+  KubernetesConfig,
   EventHandler,
   EventInit,
   ProjectInit,

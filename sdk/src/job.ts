@@ -1,4 +1,5 @@
 import { ConcurrentGroup, SerialGroup, type Runnable } from "./runnables.js";
+import { currentProject } from "./current.js";
 import { currentHost } from "./host.js";
 import { HostCallError, JobFailedError, JobResult } from "./job-result.js";
 import type { JobReply, JobRequest, JobResources } from "./protocol.js";
@@ -27,11 +28,25 @@ export class JobDockerMount {
   enabled = false;
 }
 
-/** Where the job may run. */
+/** Where the job may run. `nodeSelector` is a Map, as in Brigade; a plain object works too. */
 export class JobHost {
   os: string | undefined;
   name: string | undefined;
-  nodeSelector: Record<string, string> = {};
+  nodeSelector: Map<string, string> = new Map();
+}
+
+/** Brigade's value references for `env`; only `secretKeyRef` means something to Bosun. */
+export interface EnvVarSource {
+  secretKeyRef?: { name?: string; key: string; optional?: boolean };
+  configMapKeyRef?: unknown;
+  fieldRef?: unknown;
+  resourceFieldRef?: unknown;
+}
+
+/** Brigade's Kubernetes volume and mount pair (`job.volumeConfig`), which Bosun does not mount. */
+export interface JobVolumeConfig {
+  mount?: unknown;
+  volume?: unknown;
 }
 
 /** One container run: its tasks run in order by `shell`, stopping at the first failure. */
@@ -40,7 +55,8 @@ export class Job {
   image: string | undefined;
   tasks: string[];
   args: string[] = [];
-  env: Record<string, string> = {};
+  /** Values are strings, or `{ secretKeyRef: { name, key } }` for the project secret named `key`. */
+  env: Record<string, string | EnvVarSource> = {};
   shell = "/bin/sh";
   /** Milliseconds; the project's job timeout when unset. */
   timeout: number | undefined;
@@ -56,11 +72,17 @@ export class Job {
   storage = new JobStorage();
   cache = new JobCache();
   docker = new JobDockerMount();
+  /** Brigade's source checkout: Bosun jobs get none, so these two are accepted and have no effect. */
+  useSource = true;
+  mountPath = "/src";
+  /** Brigade's extra Kubernetes volumes: refused when not empty (use `storage` or `cache`). */
+  volumeConfig: JobVolumeConfig[] = [];
   /** When true, `run()` resolves even if the job fails: check `result.succeeded`. */
   fallible = false;
   private last: JobResult | undefined;
+  private recordedName = "";
 
-  constructor(name: string, image?: string, tasks?: string[]) {
+  constructor(name: string, image?: string, tasks?: string[], imageForcePull?: boolean) {
     if (typeof name !== "string" || !JOB_NAME.test(name)) {
       throw new Error(
         `job name ${JSON.stringify(name)} is invalid: use letters, digits, "-", "_" and ".", starting and ending with a letter or digit`,
@@ -69,6 +91,12 @@ export class Job {
     this.name = name;
     this.image = image;
     this.tasks = tasks ? [...tasks] : [];
+    this.imageForcePull = imageForcePull === true;
+  }
+
+  /** The name the job is recorded under in the run ("" before `run()`; "-2", "-3" added for repeats). */
+  get podName(): string {
+    return this.recordedName;
   }
 
   /** Brigade v2: runs jobs and groups one after another, stopping at the first failure. */
@@ -84,8 +112,10 @@ export class Job {
   /** Runs the job; resolves with its result, rejects with a JobFailedError when it does not succeed. */
   async run(): Promise<JobResult> {
     const request = this.toRequest();
+    this.recordedName = request.name;
     const reply = parseReply(await currentHost().runJob(JSON.stringify(request)));
     if (!reply.ok) throw new HostCallError(reply.error.code, `job "${this.name}": ${reply.error.message}`);
+    if (typeof reply.result.name === "string") this.recordedName = reply.result.name;
     const result = new JobResult(this.name, reply.result);
     this.last = result;
     if (!result.succeeded && !this.fallible) throw new JobFailedError(result, request.timeoutMs);
@@ -103,6 +133,7 @@ export class Job {
     if (typeof this.image !== "string" || this.image.trim() === "") {
       throw new TypeError(`${at} has no image: pass one to new Job(name, image) or set job.image`);
     }
+    checkIgnored(this, at);
     return {
       name: this.name,
       image: this.image,
@@ -119,7 +150,11 @@ export class Job {
       annotations: { ...this.annotations },
       resourceRequests: { ...this.resourceRequests },
       resourceLimits: { ...this.resourceLimits },
-      host: { os: this.host.os, name: this.host.name, nodeSelector: { ...this.host.nodeSelector } },
+      host: {
+        os: this.host.os,
+        name: this.host.name,
+        nodeSelector: selectorOf(this.host.nodeSelector, `${at}: host.nodeSelector`),
+      },
       storage: { enabled: this.storage.enabled === true, path: this.storage.path },
       cache: { enabled: this.cache.enabled === true, path: this.cache.path, size: this.cache.size },
       docker: { enabled: this.docker.enabled === true },
@@ -137,7 +172,10 @@ function strings(value: unknown, what: string): string[] {
   });
 }
 
-/** Numbers and booleans become strings; a missing value (often an unset secret) becomes "", with a warning. */
+/**
+ * Numbers and booleans become strings; a missing value (often an unset secret) becomes "", with a
+ * warning; `{ secretKeyRef: { key } }` becomes the project secret named `key`.
+ */
 function envOf(env: unknown, at: string): Record<string, string> {
   if (env === undefined || env === null) return {};
   if (typeof env !== "object" || Array.isArray(env)) throw new TypeError(`${at}: env must be an object`);
@@ -148,9 +186,79 @@ function envOf(env: unknown, at: string): Record<string, string> {
     else if (value === undefined || value === null) {
       currentHost().log("warn", `${at}: env ${name} is ${String(value)}; the job gets an empty string`);
       out[name] = "";
+    } else if (typeof value === "object" && !Array.isArray(value)) {
+      out[name] = fromReference(value as Record<string, unknown>, `${at}: env.${name}`);
     } else throw new TypeError(`${at}: env ${name} must be a string, not ${typeof value}`);
   }
   return out;
+}
+
+const KUBERNETES_ONLY = ["configMapKeyRef", "fieldRef", "resourceFieldRef"];
+
+/** The project's secrets stand in for the Kubernetes Secrets a `secretKeyRef` names. */
+function fromReference(ref: Record<string, unknown>, at: string): string {
+  const selector = ref.secretKeyRef;
+  if (selector !== undefined) {
+    if (typeof selector !== "object" || selector === null || Array.isArray(selector))
+      throw new TypeError(`${at}: secretKeyRef must be an object like { name, key }, not ${kind(selector)}`);
+    const { key, optional } = selector as { key?: unknown; optional?: unknown };
+    if (typeof key !== "string" || key === "")
+      throw new TypeError(`${at}: secretKeyRef.key must name one of the project's secrets, not ${kind(key)}`);
+    const value = currentProject()?.secrets[key];
+    if (value !== undefined) return value;
+    if (optional === true) return "";
+    throw new TypeError(
+      `${at}: secretKeyRef names the secret "${key}", which the project does not have: add a secret "${key}" to the project (its value is redacted from logs like every project secret)`,
+    );
+  }
+  const used = KUBERNETES_ONLY.find((k) => ref[k] !== undefined);
+  if (used)
+    throw new TypeError(
+      `${at}: ${used} reads a Kubernetes object, which Bosun does not do: set the value itself (p.secrets.NAME for a secret)`,
+    );
+  throw new TypeError(
+    `${at}: expected a string or { secretKeyRef: { name, key } }, found an object with ${Object.keys(ref).length ? `keys ${Object.keys(ref).join(", ")}` : "no keys"}`,
+  );
+}
+
+/** Brigade's node selector is a Map; a plain object (or a Map with properties set on it) works too. */
+function selectorOf(selector: unknown, at: string): Record<string, string> {
+  if (selector === undefined || selector === null) return {};
+  if (typeof selector !== "object" || Array.isArray(selector))
+    throw new TypeError(`${at} must be a Map or an object of strings, not ${kind(selector)}`);
+  const entries: [unknown, unknown][] = Object.entries(selector);
+  if (selector instanceof Map) entries.push(...(selector as Map<unknown, unknown>).entries());
+  const out: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (typeof value === "string") out[String(key)] = value;
+    else if (typeof value === "number" || typeof value === "boolean") out[String(key)] = String(value);
+    else throw new TypeError(`${at}: ${String(key)} must be a string, not ${kind(value)}`);
+  }
+  return out;
+}
+
+/** Brigade settings Bosun accepts without effect: type-checked; volumes are refused. */
+function checkIgnored(job: Job, at: string): void {
+  if (typeof job.useSource !== "boolean")
+    throw new TypeError(`${at}: useSource must be true or false, not ${kind(job.useSource)}`);
+  if (typeof job.mountPath !== "string")
+    throw new TypeError(`${at}: mountPath must be a string, not ${kind(job.mountPath)}`);
+  const volumes = [
+    ["volumeConfig", job.volumeConfig],
+    ["volumes", (job as { volumes?: unknown }).volumes],
+  ] as const;
+  for (const [field, value] of volumes) {
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
+    throw new TypeError(
+      `${at}: ${field} asks for Kubernetes volumes, which Bosun does not mount: use job.storage (a workspace shared by the run's jobs) or job.cache (kept across runs)`,
+    );
+  }
+}
+
+function kind(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "string" ? JSON.stringify(v) : typeof v;
 }
 
 function parseReply(json: string): JobReply {

@@ -48,6 +48,8 @@ export interface JobRequest {
 export type JobOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";
 
 export interface JobResultData {
+  /** The name the job was recorded under: its own, with "-2", "-3" added when run again. */
+  name?: string;
   outcome: JobOutcome;
   exitCode?: number;
   output: string;

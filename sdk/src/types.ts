@@ -46,6 +46,8 @@ export interface BrigadeEvent {
   /** The request body exactly as received; Brigade scripts `JSON.parse(e.payload)`. */
   payload: string;
   cause?: Cause;
+  /** Brigade's log level (0, "ALL"): Bosun keeps every line the script writes. */
+  logLevel: number;
   /** Present on registry events. */
   image?: ImageInfo;
 }
@@ -62,7 +64,25 @@ export interface CauseEvent extends BrigadeEvent {
 
 export interface Repository {
   name: string;
-  cloneURL?: string;
+  /** "" when the project names no repository (Bosun jobs get no source checkout). */
+  cloneURL: string;
+  initGitSubmodules: boolean;
+}
+
+/**
+ * Brigade's Kubernetes settings of a project. Bosun scripts do not run inside a namespace of their
+ * own: the fields are there so scripts that read them keep working, with Brigade's defaults.
+ */
+export interface KubernetesConfig {
+  namespace: string;
+  vcsSidecar: string;
+  vcsSidecarResourcesLimitsCPU: string;
+  vcsSidecarResourcesLimitsMemory: string;
+  vcsSidecarResourcesRequestsCPU: string;
+  vcsSidecarResourcesRequestsMemory: string;
+  buildStorageSize: string;
+  cacheStorageClass: string;
+  buildStorageClass: string;
 }
 
 export interface Project {
@@ -71,6 +91,10 @@ export interface Project {
   /** The project's secrets by name. */
   secrets: Record<string, string>;
   repo: Repository;
+  kubernetes: KubernetesConfig;
+  /** Whether jobs may run privileged (and mount the engine's socket). */
+  allowPrivilegedJobs: boolean;
+  allowHostMounts: boolean;
 }
 
 export type EventHandler<E extends BrigadeEvent = BrigadeEvent> = (e: E, p: Project) => unknown;
@@ -91,4 +115,7 @@ export interface ProjectInit {
   name: string;
   secrets?: Record<string, string>;
   repo?: Partial<Repository>;
+  kubernetes?: Partial<KubernetesConfig>;
+  allowPrivilegedJobs?: boolean;
+  allowHostMounts?: boolean;
 }

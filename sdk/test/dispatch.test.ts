@@ -48,13 +48,27 @@ describe("sdk: dispatchEvent", () => {
       provider: "dockerhub",
       revision: {},
       payload: init.payload,
+      logLevel: 0,
       image: init.image,
     });
     expect(proj).to.deep.equal({
       id: "webapp",
       name: "webapp",
       secrets: { token: "t" },
-      repo: { name: "webapp", cloneURL: undefined },
+      repo: { name: "webapp", cloneURL: "", initGitSubmodules: false },
+      kubernetes: {
+        namespace: "",
+        vcsSidecar: "",
+        vcsSidecarResourcesLimitsCPU: "",
+        vcsSidecarResourcesLimitsMemory: "",
+        vcsSidecarResourcesRequestsCPU: "",
+        vcsSidecarResourcesRequestsMemory: "",
+        buildStorageSize: "50Mi",
+        cacheStorageClass: "",
+        buildStorageClass: "",
+      },
+      allowPrivilegedJobs: false,
+      allowHostMounts: false,
     });
   });
 

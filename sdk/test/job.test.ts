@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { HostCallError, Job, JobFailedError, JobResult } from "../src/index.js";
+import { setCurrentProject } from "../src/current.js";
 import { fail, installFakeHost, type FakeHost } from "./bridge.js";
 
 describe("sdk: Job", () => {
@@ -46,6 +47,77 @@ describe("sdk: Job", () => {
       host: { os: "linux", name: undefined, nodeSelector: {} },
       resourceRequests: { memory: "256Mi" },
     });
+  });
+
+  it("takes brigadier's fourth constructor argument, imageForcePull", () => {
+    expect(new Job("pull", "alpine", [], true).toRequest().imageForcePull).to.equal(true);
+    expect(new Job("cached", "alpine").toRequest().imageForcePull).to.equal(false);
+  });
+
+  it("sends host.nodeSelector as labels, whether a Map (as in brigadier) or an object", () => {
+    const job = new Job("sel", "alpine");
+    job.host.nodeSelector.set("pool", "ci");
+    (job.host.nodeSelector as unknown as Record<string, string>)["zone"] = "a";
+    expect(job.toRequest().host.nodeSelector).to.deep.equal({ zone: "a", pool: "ci" });
+    job.host.nodeSelector = { disk: "ssd" } as unknown as Map<string, string>;
+    expect(job.toRequest().host.nodeSelector).to.deep.equal({ disk: "ssd" });
+  });
+
+  it("resolves env secretKeyRef from the project's secrets, by key", () => {
+    const job = new Job("ref", "alpine");
+    job.env = {
+      PASSWORD: { secretKeyRef: { name: "db", key: "dbPassword" } },
+      MAYBE: { secretKeyRef: { name: "db", key: "absent", optional: true } },
+    };
+    setCurrentProject(undefined);
+    expect(() => job.toRequest()).to.throw(
+      TypeError,
+      'job "ref": env.PASSWORD: secretKeyRef names the secret "dbPassword", which the project does not have',
+    );
+    setCurrentProject({
+      id: "p",
+      name: "p",
+      secrets: { dbPassword: "s3cret" },
+      repo: { name: "p", cloneURL: "", initGitSubmodules: false },
+      kubernetes: {} as never,
+      allowPrivilegedJobs: false,
+      allowHostMounts: false,
+    });
+    try {
+      expect(job.toRequest().env).to.deep.equal({ PASSWORD: "s3cret", MAYBE: "" });
+    } finally {
+      setCurrentProject(undefined);
+    }
+  });
+
+  it("accepts useSource and mountPath, checks their types, and refuses volumes", () => {
+    const job = new Job("src", "alpine");
+    expect(job).to.include({ useSource: true, mountPath: "/src" });
+    job.useSource = false;
+    job.mountPath = "/app";
+    expect(() => job.toRequest()).to.not.throw();
+    job.useSource = "no" as unknown as boolean;
+    expect(() => job.toRequest()).to.throw(TypeError, 'job "src": useSource must be true or false, not "no"');
+    job.useSource = true;
+    job.volumeConfig = [{ mount: { name: "m", mountPath: "/m" }, volume: { name: "m" } }];
+    expect(() => job.toRequest()).to.throw(TypeError, /volumeConfig asks for Kubernetes volumes/);
+  });
+
+  it("has a podName: empty before run, then the name the job was recorded under", async () => {
+    host = installFakeHost((request) => ({
+      ok: true,
+      result: {
+        name: `${request.name}-2`,
+        outcome: "succeeded",
+        output: "",
+        startedAt: "s",
+        finishedAt: "f",
+      },
+    }));
+    const job = new Job("again", "alpine");
+    expect(job.podName).to.equal("");
+    await job.run();
+    expect(job.podName).to.equal("again-2");
   });
 
   it("warns about an unset env value and passes an empty string", () => {

@@ -96,16 +96,27 @@ describe("sandbox host functions", () => {
       expect(delivered[0]![0]).to.equal(7);
       expect(JSON.parse(delivered[0]![1])).to.deep.equal({
         ok: true,
-        result: { outcome: "succeeded", exitCode: 0, output: "ok", startedAt: "a", finishedAt: "b" },
+        result: {
+          name: "build",
+          outcome: "succeeded",
+          exitCode: 0,
+          output: "ok",
+          startedAt: "a",
+          finishedAt: "b",
+        },
       });
     });
 
-    it("names a job run twice apart", async () => {
-      const { runJob, specs, settle } = setup();
+    it("names a job run twice apart, and tells the script the name it got", async () => {
+      const { runJob, specs, delivered, settle } = setup();
       runJob(1, request());
       runJob(2, request());
       await settle();
       expect(specs.map((s) => s.name)).to.deep.equal(["build", "build-2"]);
+      const names = delivered.map(
+        ([, json]) => (JSON.parse(json) as { result: { name: string } }).result.name,
+      );
+      expect(names.sort()).to.deep.equal(["build", "build-2"]);
     });
 
     it("refuses a bad call id, and jobs over the limit", () => {

@@ -15,7 +15,7 @@ import { runPush, testProject, type PushedRun } from "./support/runs.js";
 // `count` fails if the run's storage already holds a stamp, so a storage kept across runs shows.
 const SCRIPT = `
 const { events, Job } = require("brigadier");
-events.on("image_push", async () => {
+events.on("image_push", async (e, p) => {
   const count = new Job("count", ${JSON.stringify(TEST_IMAGE)}, [
     "test ! -e /mnt/brigade/share/count",
     "echo hit >> /mnt/brigade/cache/hits",
@@ -27,7 +27,7 @@ events.on("image_push", async () => {
   read.storage.enabled = true;
   await count.run();
   const out = await read.run();
-  console.log("hits=" + out.toString().trim());
+  console.log("hits=" + out.toString().trim() + " privileged=" + p.allowPrivilegedJobs);
 });
 `;
 
@@ -56,22 +56,22 @@ describe("script handler: storage per run, cache per project and job", function 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const push = (name: string): Promise<PushedRun> =>
-    runPush(store, testProject({ name, script: { path: join(dir, "brigade.js") } }), {
+  const push = (name: string, allowPrivileged = false): Promise<PushedRun> =>
+    runPush(store, testProject({ name, allowPrivileged, script: { path: join(dir, "brigade.js") } }), {
       handlerFor: () => handler,
       executorFor: () => executor,
     });
 
-  it("counts 1, then 2 in the same project, and 1 again in another project", async () => {
+  it("counts 1, then 2 in the same project, and 1 again in another project (which sees its own settings)", async () => {
     const first = await push("shop");
     expect(first.run.status, first.log).to.equal("succeeded");
-    expect(first.log).to.contain("hits=1");
+    expect(first.log).to.contain("hits=1 privileged=false");
     const second = await push("shop");
     expect(second.run.status, second.log).to.equal("succeeded");
-    expect(second.log).to.contain("hits=2");
-    const other = await push("billing");
+    expect(second.log).to.contain("hits=2 privileged=false");
+    const other = await push("billing", true);
     expect(other.run.status, other.log).to.equal("succeeded");
-    expect(other.log).to.contain("hits=1");
+    expect(other.log).to.contain("hits=1 privileged=true");
   });
 
   it("removes each run's storage when the run ends, and keeps the caches", () => {

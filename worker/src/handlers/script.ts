@@ -50,7 +50,12 @@ export class ScriptHandler implements EventHandler {
       const outcome = await runScript({
         bundle: bundled.value,
         event: scriptEventFromPush(event, { buildID: run.id }),
-        project: { id: project.name, name: project.name, secrets: project.secrets },
+        project: {
+          id: project.name,
+          name: project.name,
+          secrets: project.secrets,
+          allowPrivilegedJobs: project.allowPrivileged,
+        },
         limits: { memoryMb: this.options.memoryMb, timeoutMs: project.timeouts.scriptMs },
         pool: this.pool,
         runJob: async (spec, signal) => context.launchJob(await this.withMounts(spec, context), signal),

@@ -41,7 +41,7 @@ function withUniqueName(spec: ScriptJobSpec, names: Map<string, number>): Script
 
 async function run(ctx: RunJobContext, spec: ScriptJobSpec): Promise<JobReply> {
   try {
-    return { ok: true, result: toData(await ctx.runJob(spec, ctx.signal)) };
+    return { ok: true, result: toData(spec.name, await ctx.runJob(spec, ctx.signal)) };
   } catch (err) {
     const code =
       typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : "INTERNAL";
@@ -52,8 +52,9 @@ async function run(ctx: RunJobContext, spec: ScriptJobSpec): Promise<JobReply> {
   }
 }
 
-function toData(result: JobResult): JobResultData {
+function toData(name: string, result: JobResult): JobResultData {
   const data: JobResultData = {
+    name,
     outcome: result.outcome,
     output: result.output,
     startedAt: result.startedAt,
