@@ -1,6 +1,7 @@
 /** The `bosun` command as a user runs it, against a running server: --json for programs, tables for people. */
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
@@ -137,6 +138,29 @@ describe("bosun CLI", function () {
         expect(result!.jobs.map((j) => j.name)).to.deep.equal(jobs);
         expect(result!.jobs.every((j) => j.status === "dry_run")).to.equal(true);
       });
+    }
+  });
+
+  it("script run removes the data it kept while running", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "bosun-cli-tmp-"));
+    try {
+      const r = await bosun(
+        [
+          "script",
+          "run",
+          join(sharedFixture("brigade"), "02-smoke-test-pushed-image.js"),
+          "--payload",
+          join(sharedFixture("registries"), "dockerhub", "docs_current_push.json"),
+          "--registry",
+          "dockerhub",
+          "--dry-run",
+        ],
+        { TMPDIR: tmp },
+      );
+      expect(r.code, r.stderr + r.stdout).to.equal(0);
+      expect(readdirSync(tmp)).to.deep.equal([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 
