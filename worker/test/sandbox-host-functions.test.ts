@@ -49,6 +49,11 @@ describe("sandbox host functions", () => {
         "job.env.A: expected a string, found object",
       ],
       ["an env name that is not one", request({ env: { "A B": "x" } }), 'job.env: "A B" is not a valid name'],
+      [
+        "an env name starting with a digit",
+        request({ env: { "1A": "x" } }),
+        'job.env: "1A" is not a valid name',
+      ],
       ["a negative timeout", request({ timeoutMs: -1 }), "job.timeout: expected a positive number"],
       [
         "privileged as a string",
@@ -67,6 +72,13 @@ describe("sandbox host functions", () => {
         expect("problem" in parsed && parsed.problem).to.include(problem);
       });
     }
+
+    it("takes env names as Kubernetes does: letters, digits, _, - and ., not starting with a digit", () => {
+      const env = { _A: "1", "docker-host": "2", "app.port": "3", ".x": "4" };
+      const parsed = parseJobRequest(request({ env }));
+      if (!("spec" in parsed)) throw new Error(parsed.problem);
+      expect(parsed.spec.env).to.deep.equal(env);
+    });
   });
 
   describe("runJob", () => {

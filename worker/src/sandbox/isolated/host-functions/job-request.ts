@@ -7,7 +7,8 @@ const MAX_REQUEST_CHARS = 512 * 1024;
 const MAX_ITEMS = 1000;
 const MAX_STRING = 64 * 1024;
 const JOB_NAME = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])+$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Kubernetes' rule for environment variable names, which Brigade's jobs lived by: "-" and "." too.
+const ENV_NAME = /^[-._A-Za-z][-._A-Za-z0-9]*$/;
 
 class Invalid extends Error {}
 
