@@ -36,7 +36,8 @@ describe("bosun CLI", function () {
 
   before(async () => {
     t = await startTestServer(
-      `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, secrets: { API_KEY: sekret-value-1 }, subscriptions: [{ registry: dockerhub }] }\n`,
+      `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, secrets: { API_KEY: sekret-value-1 }, subscriptions: [{ registry: dockerhub }] }\n` +
+        `  - { name: gcp, script: ./brigade.js, pubsub: { serviceAccount: push@demo.iam.gserviceaccount.com, audience: "https://bosun.example.com/events/gcr/gcp" }, subscriptions: [{ registry: gcr }] }\n`,
       {
         "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e, p) => console.log("pushed " + e.image.ref + " key " + p.secrets.API_KEY));\n`,
       },
@@ -75,6 +76,17 @@ describe("bosun CLI", function () {
 
     const table = await bosun(["events", "list"], env);
     expect(table.stdout.split("\n")[0]).to.match(/^ID\s+PROJECT\s+SOURCE\s+TYPE\s+IMAGE\s+STATE\s+RECEIVED$/);
+  });
+
+  it("trigger refuses, saying why, a registry whose pushes the project proves with a token only the registry can sign", async () => {
+    const r = await bosun(
+      ["trigger", "gcr", "--project", "gcp", "--repository", "team/app", "--tag", "v1"],
+      env,
+    );
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr + r.stdout).to.contain('project "gcp" takes');
+    expect(r.stderr + r.stdout).to.contain("OIDC token");
+    expect(r.stderr + r.stdout).to.contain("bosun script run");
   });
 
   it("says what is wrong when the server is unreachable or the token is wrong", async () => {
@@ -213,7 +225,7 @@ describe("bosun CLI", function () {
 
   it("project list and show read the server's projects, naming secrets but never their values", async () => {
     const list = JSON.parse((await bosun(["project", "list", "--json"], env)).stdout) as { name: string }[];
-    expect(list.map((p) => p.name)).to.deep.equal(["hub"]);
+    expect(list.map((p) => p.name)).to.deep.equal(["hub", "gcp"]);
     const shown = await bosun(["project", "show", "hub"], env);
     expect(shown.stdout).to.contain("secrets: API_KEY");
     expect(shown.stdout).to.contain("dockerhub *");

@@ -26,6 +26,20 @@ export function createTrigger(
         },
       };
     }
+    if (project && gateway.authenticator.withoutWebhookToken?.(project)) {
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: "UNAUTHORIZED",
+            message:
+              `project "${project.name}" takes ${gateway.title} pushes only as ${gateway.credentialHint}, ` +
+              "which bosun trigger cannot make: trigger it through another registry it subscribes to, " +
+              "or try its script with `bosun script run`",
+          },
+        },
+      };
+    }
     if (!project?.webhookToken) {
       return {
         status: 404,
