@@ -201,14 +201,18 @@ function fromReference(ref: Record<string, unknown>, at: string): string {
   if (selector !== undefined) {
     if (typeof selector !== "object" || selector === null || Array.isArray(selector))
       throw new TypeError(`${at}: secretKeyRef must be an object like { name, key }, not ${kind(selector)}`);
-    const { key, optional } = selector as { key?: unknown; optional?: unknown };
+    const { name, key, optional } = selector as { name?: unknown; key?: unknown; optional?: unknown };
     if (typeof key !== "string" || key === "")
       throw new TypeError(`${at}: secretKeyRef.key must name one of the project's secrets, not ${kind(key)}`);
-    const value = currentProject()?.secrets[key];
+    // As for Dispatchfile steps: the project secret "name/key" when there is one, else "key".
+    const secrets = currentProject()?.secrets ?? {};
+    const scoped = typeof name === "string" && name !== "" ? `${name}/${key}` : undefined;
+    const value = (scoped === undefined ? undefined : secrets[scoped]) ?? secrets[key];
     if (value !== undefined) return value;
     if (optional === true) return "";
+    const names = scoped === undefined ? `"${key}"` : `"${scoped}" or "${key}"`;
     throw new TypeError(
-      `${at}: secretKeyRef names the secret "${key}", which the project does not have: add a secret "${key}" to the project (its value is redacted from logs like every project secret)`,
+      `${at}: secretKeyRef names the secret ${names}, which the project does not have: add it to the project's secrets (its value is redacted from logs like every project secret)`,
     );
   }
   const used = KUBERNETES_ONLY.find((k) => ref[k] !== undefined);

@@ -63,28 +63,29 @@ describe("sdk: Job", () => {
     expect(job.toRequest().host.nodeSelector).to.deep.equal({ disk: "ssd" });
   });
 
-  it("resolves env secretKeyRef from the project's secrets, by key", () => {
+  it("resolves env secretKeyRef from the project's secrets, by name/key, else by key", () => {
     const job = new Job("ref", "alpine");
     job.env = {
       PASSWORD: { secretKeyRef: { name: "db", key: "dbPassword" } },
+      USER: { secretKeyRef: { name: "db", key: "user" } },
       MAYBE: { secretKeyRef: { name: "db", key: "absent", optional: true } },
     };
     setCurrentProject(undefined);
     expect(() => job.toRequest()).to.throw(
       TypeError,
-      'job "ref": env.PASSWORD: secretKeyRef names the secret "dbPassword", which the project does not have',
+      'job "ref": env.PASSWORD: secretKeyRef names the secret "db/dbPassword" or "dbPassword", which the project does not have',
     );
     setCurrentProject({
       id: "p",
       name: "p",
-      secrets: { dbPassword: "s3cret" },
+      secrets: { dbPassword: "s3cret", user: "plain-user", "db/user": "db-user" },
       repo: { name: "p", cloneURL: "", initGitSubmodules: false },
       kubernetes: {} as never,
       allowPrivilegedJobs: false,
       allowHostMounts: false,
     });
     try {
-      expect(job.toRequest().env).to.deep.equal({ PASSWORD: "s3cret", MAYBE: "" });
+      expect(job.toRequest().env).to.deep.equal({ PASSWORD: "s3cret", USER: "db-user", MAYBE: "" });
     } finally {
       setCurrentProject(undefined);
     }

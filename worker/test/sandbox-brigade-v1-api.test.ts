@@ -34,7 +34,7 @@ describe("sandbox: brigadier's v1 API", function () {
       resourceRequests: { cpu: "500m" },
       resourceLimits: { memory: "1Gi" },
     });
-    // secretKeyRef reads the project secret named by its key; optional and null ones become "".
+    // secretKeyRef reads the project secret name/key, else key; optional and null ones become "".
     expect(build!.env).to.deep.equal({
       GOFLAGS: "-mod=mod",
       REGISTRY_PASSWORD: "hunter2-registry",
@@ -77,7 +77,7 @@ describe("sandbox: brigadier's v1 API", function () {
     expect(run.output().split("\n").filter(Boolean)).to.deep.equal([
       'kind: job "kind": volumeConfig asks for Kubernetes volumes, which Bosun does not mount: use job.storage (a workspace shared by the run\'s jobs) or job.cache (kept across runs)',
       'config: job "config": env.LEVEL: configMapKeyRef reads a Kubernetes object, which Bosun does not do: set the value itself (p.secrets.NAME for a secret)',
-      'secret: job "secret": env.TOKEN: secretKeyRef names the secret "token", which the project does not have: add a secret "token" to the project (its value is redacted from logs like every project secret)',
+      'secret: job "secret": env.TOKEN: secretKeyRef names the secret "github/token" or "token", which the project does not have: add it to the project\'s secrets (its value is redacted from logs like every project secret)',
       'shape: job "shape": env.ODD: expected a string or { secretKeyRef: { name, key } }, found an object with keys value',
       'selector: job "selector": host.nodeSelector: zone must be a string, not object',
     ]);
