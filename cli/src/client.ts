@@ -21,10 +21,12 @@ export class ApiError extends Error {
 export class ApiClient {
   readonly server: string;
   private readonly token: string | undefined;
+  private readonly tokenFile: string;
 
   constructor(options: ClientOptions) {
     this.server = (options.server ?? process.env.BOSUN_SERVER ?? "http://127.0.0.1:7744").replace(/\/+$/, "");
-    this.token = options.token ?? process.env.BOSUN_TOKEN ?? readLocalToken(options.data ?? ".data");
+    this.tokenFile = join(options.data ?? ".data", "admin-token");
+    this.token = options.token || process.env.BOSUN_TOKEN || readLocalToken(this.tokenFile);
   }
 
   async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
@@ -52,7 +54,8 @@ export class ApiClient {
       throw new ApiError(
         0,
         "UNAUTHORIZED",
-        "no admin token: pass --token, set BOSUN_TOKEN, or run where the server's data dir (.data/admin-token) is",
+        `no admin token: pass --token, set BOSUN_TOKEN, or point --data at the server's data dir ` +
+          `(no ${this.tokenFile} here)`,
       );
     }
     let res: Response;
@@ -84,9 +87,9 @@ export class ApiClient {
   }
 }
 
-function readLocalToken(dataDir: string): string | undefined {
+function readLocalToken(file: string): string | undefined {
   try {
-    return readFileSync(join(dataDir, "admin-token"), "utf8").trim() || undefined;
+    return readFileSync(file, "utf8").trim() || undefined;
   } catch {
     return undefined;
   }

@@ -74,6 +74,14 @@ describe("bosun CLI", function () {
     expect(logs.stdout).to.contain("pushed docker.io/team/app:v9 key ***");
     expect(logs.stdout).not.to.contain("sekret-value-1");
 
+    const one = JSON.parse((await bosun(["runs", "list", "--limit", "1", "--json"], env)).stdout) as Run[];
+    expect(one).to.have.length(1);
+    for (const limit of ["abc", "0", "-5", "5000"]) {
+      const bad = await bosun(["events", "list", "--limit", limit], env);
+      expect(bad.code, limit).to.equal(1);
+      expect(bad.stderr).to.contain("expected a whole number from 1 to 1000");
+    }
+
     const table = await bosun(["events", "list"], env);
     expect(table.stdout.split("\n")[0]).to.match(/^ID\s+PROJECT\s+SOURCE\s+TYPE\s+IMAGE\s+STATE\s+RECEIVED$/);
   });
@@ -89,6 +97,26 @@ describe("bosun CLI", function () {
     expect(r.stderr + r.stdout).to.contain("bosun script run");
   });
 
+  it("trigger through a registry the project does not subscribe to says nothing was stored, and exits non-zero", async () => {
+    const before = JSON.parse((await bosun(["events", "list", "--json"], env)).stdout) as StoredEvent[];
+    const r = await bosun(
+      ["trigger", "acr", "--project", "hub", "--repository", "team/app", "--tag", "v1"],
+      env,
+    );
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal("");
+    expect(r.stderr).to.contain('no subscription of project "hub" takes the acr push of team/app:v1');
+    expect(r.stderr).to.contain("nothing was stored");
+    const json = await bosun(
+      ["trigger", "acr", "--project", "hub", "--repository", "team/app", "--tag", "v1", "--json"],
+      env,
+    );
+    expect(json.code).to.equal(1);
+    expect(JSON.parse(json.stdout)).to.deep.include({ accepted: [], ignored: 1 });
+    const after = JSON.parse((await bosun(["events", "list", "--json"], env)).stdout) as StoredEvent[];
+    expect(after).to.have.length(before.length);
+  });
+
   it("says what is wrong when the server is unreachable or the token is wrong", async () => {
     const down = await bosun(["events", "list"], { BOSUN_SERVER: "http://127.0.0.1:9", BOSUN_TOKEN: "x" });
     expect(down.code).to.equal(1);
@@ -96,6 +124,13 @@ describe("bosun CLI", function () {
     const wrong = await bosun(["events", "list"], { BOSUN_SERVER: t.url, BOSUN_TOKEN: "wrong" });
     expect(wrong.code).to.equal(1);
     expect(wrong.stderr).to.contain("[UNAUTHORIZED]");
+    const none = await bosun(["events", "list", "--data", join(t.dir, "elsewhere")], {
+      BOSUN_SERVER: t.url,
+      BOSUN_TOKEN: "",
+    });
+    expect(none.code).to.equal(1);
+    expect(none.stderr).to.contain("point --data at the server's data dir");
+    expect(none.stderr).to.contain(`no ${join(t.dir, "elsewhere", "admin-token")} here`);
   });
 
   it("script run --dry-run records the jobs a Brigade script would start, and runs none", async () => {
@@ -229,6 +264,8 @@ describe("bosun CLI", function () {
     const shown = await bosun(["project", "show", "hub"], env);
     expect(shown.stdout).to.contain("secrets: API_KEY");
     expect(shown.stdout).to.contain("dockerhub *");
+    // The script as a path, not as JSON.
+    expect(shown.stdout).to.contain(`  script: ${join(t.dir, "brigade.js")}\n`);
     expect(shown.stdout).not.to.contain("sekret-value-1");
   });
 
@@ -271,7 +308,88 @@ describe("bosun CLI", function () {
     ]);
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.contain('duplicate project name "web"');
+    // A refusal is a message, not a stack trace of Bosun's own code.
+    expect(bad.stderr).not.to.match(/^\s+at /m);
     expect(readFileSync(file, "utf8")).to.equal(text);
+    const noRegistry = await bosun(["project", "add", "api", "--config", file, "--script", "./x.js"]);
+    expect(noRegistry.code).to.equal(1);
+    expect(noRegistry.stderr).to.equal(
+      "error: --registry: name at least one registry the project subscribes to\n",
+    );
+    // poll and cli are sources of events, not registries that send webhooks.
+    const poll = await bosun([
+      "project",
+      "add",
+      "api",
+      "--config",
+      file,
+      "--script",
+      "./x.js",
+      "--registry",
+      "poll",
+    ]);
+    expect(poll.code).to.equal(1);
+    expect(poll.stderr).to.contain("invalid option at projects[1].subscriptions[0].registry");
+    expect(readFileSync(file, "utf8")).to.equal(text);
+    // Added, but without a token no registry reaches it: said at once.
+    const tokenless = await bosun([
+      "project",
+      "add",
+      "api",
+      "--config",
+      file,
+      "--script",
+      "./x.js",
+      "--registry",
+      "quay",
+    ]);
+    expect(tokenless.code, tokenless.stderr).to.equal(0);
+    expect(tokenless.stdout).to.contain('added project "api"');
+    expect(tokenless.stderr).to.contain('warning: project "api" has no webhookToken');
+    expect(added.stderr).not.to.contain("warning");
+  });
+
+  it("gateway refuses a registry kind that has no gateway", async () => {
+    const r = await bosun(["gateway", "--registry", "poll", "--port", "0", "--data", join(t.dir, "gw")]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('unknown registry "poll"; expected one of dockerhub,');
+    expect(r.stderr).to.match(/jfrog\n$/);
+  });
+
+  it("script run --config reads the server's config as serve does, ${env:NAME} included", async () => {
+    const config = join(t.dir, "script-run.yaml");
+    writeFileSync(
+      config,
+      "sandbox: { memoryMb: 64 }\nprojects:\n" +
+        "  - { name: hub, script: ./brigade.js, webhookToken: ${env:SCRIPT_RUN_HOOK}, subscriptions: [{ registry: dockerhub }] }\n",
+    );
+    const script = join(sharedFixture("brigade"), "02-smoke-test-pushed-image.js");
+    const payload = join(sharedFixture("registries/dockerhub"), "docs_current_push.json");
+    const args = ["script", "run", script, "--payload", payload, "--config", config, "--dry-run"];
+    const set = await bosun(args, { SCRIPT_RUN_HOOK: "a-long-enough-token" });
+    expect(set.code, set.stderr).to.equal(0);
+    expect(set.stdout).to.contain("run succeeded");
+    const unset = await bosun(args);
+    expect(unset.code).to.equal(1);
+    expect(unset.stderr).to.contain("environment variable SCRIPT_RUN_HOOK is not set");
+    const missing = await bosun(["script", "run", script, "--payload", join(t.dir, "nope.json")]);
+    expect(missing.stderr).to.equal(
+      `error: --payload: cannot read the file ${join(t.dir, "nope.json")}: ENOENT: no such file or directory, open '${join(t.dir, "nope.json")}'\n`,
+    );
+  });
+
+  it("script run names a payload of another registry without a stack trace", async () => {
+    const script = join(sharedFixture("brigade"), "02-smoke-test-pushed-image.js");
+    const payload = join(sharedFixture("registries/acr"), "msdocs_push.json");
+    const r = await bosun(["script", "run", script, "--payload", payload, "--dry-run"]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^error: the payload is not a Docker Hub push:\n/);
+    expect(r.stderr).to.contain("[PAYLOAD_MALFORMED]");
+    expect(r.stderr).not.to.match(/^\s+at /m);
+    const debug = await bosun(["script", "run", script, "--payload", payload, "--dry-run"], {
+      BOSUN_DEBUG: "1",
+    });
+    expect(debug.stderr).to.match(/^\s+at /m);
   });
 
   it("serve refuses an invalid config, naming file, line and path", async () => {

@@ -15,6 +15,22 @@ export const REGISTRY_KINDS = [
 ] as const;
 export type RegistryKind = (typeof REGISTRY_KINDS)[number];
 
+/**
+ * The registries that send webhooks, each with a gateway: what a subscription, `bosun gateway` and
+ * `bosun project add` name. `poll` and `cli` are sources of events, not something to subscribe to.
+ */
+export const WEBHOOK_REGISTRY_KINDS = [
+  "dockerhub",
+  "acr",
+  "quay",
+  "harbor",
+  "ghcr",
+  "gcr",
+  "ecr",
+  "distribution",
+  "jfrog",
+] as const satisfies readonly RegistryKind[];
+
 export type EventType = "image_push" | "image_delete";
 
 export interface ImageRef {

@@ -70,6 +70,26 @@ describe("config: bosun.yaml", () => {
     });
     expect(e.expected).to.contain('"dockerhub"');
     expect(e.found).to.equal('"dockerhab"');
+    // The list of options is said once, in `expected`, not repeated in the message.
+    expect(e.message).to.equal("invalid option");
+  });
+
+  it("takes only registries that send webhooks as subscriptions (not the poll and cli sources)", () => {
+    for (const registry of ["poll", "cli"]) {
+      const r = parseConfig(
+        [
+          "projects:",
+          "  - name: webapp",
+          "    script: ./a.js",
+          "    subscriptions:",
+          `      - registry: ${registry}`,
+        ].join("\n"),
+        { file: FILE },
+      );
+      const e = r.errors![0]!;
+      expect(e).to.include({ path: "projects[0].subscriptions[0].registry", found: `"${registry}"` });
+      expect(e.expected).to.contain('"jfrog"').and.not.contain('"poll"');
+    }
   });
 
   it("reports an unknown key (a typo) at the key itself", () => {
@@ -98,6 +118,25 @@ describe("config: bosun.yaml", () => {
       line: 4,
       message: "environment variable NOPE is not set",
     });
+  });
+
+  it("reports a missing environment variable with the file's other problems, not instead of them", () => {
+    const r = parseConfig(
+      [
+        "projects:",
+        "  - name: a",
+        "    script: ./a.js",
+        "    webhookToken: ${env:NOPE}",
+        "    concurency: 2",
+        "    subscriptions: [{ registry: dockerhab }]",
+      ].join("\n"),
+      { env: {} },
+    );
+    expect(r.errors!.map((e) => [e.path, e.message])).to.have.deep.members([
+      ["projects[0].webhookToken", "environment variable NOPE is not set"],
+      ["projects[0]", 'unknown key "concurency"'],
+      ["projects[0].subscriptions[0].registry", "invalid option"],
+    ]);
   });
 
   it("never echoes a secret value in an error", () => {

@@ -115,6 +115,14 @@ describe("GCR / Artifact Registry gateway: Pub/Sub envelopes and notifications",
     expect(parseBody(Buffer.from('{"subscription": "s"}')).errors?.[0]).to.include({ path: "message" });
   });
 
+  it("says how to wrap the registry's own notification when it arrives without the Pub/Sub envelope", () => {
+    const bare = '{"action": "INSERT", "tag": "gcr.io/my-project/hello-world:1.1"}';
+    const e = parseBody(Buffer.from(bare)).errors?.[0];
+    expect(e).to.include({ code: "PAYLOAD_MALFORMED", path: "message" });
+    expect(e!.message).to.contain("the registry's notification itself");
+    expect(e!.message).to.contain('{"message": {"data": "<base64 of this body>"');
+  });
+
   it("ignores an attribute-only message (no data, or empty data)", () => {
     for (const body of ['{"message": {"attributes": {"a": "b"}}}', '{"message": {"data": ""}}']) {
       expect(parseBody(Buffer.from(body)).value).to.deep.include({ pushes: [] });

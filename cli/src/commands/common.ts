@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { BosunError } from "@bosun/core";
 import { ApiClient, ApiError, type ClientOptions } from "../client.js";
 
 /** --server/--token on every command that talks to a running server. */
@@ -24,7 +25,11 @@ export function action<A extends unknown[]>(
       if (err instanceof ApiError) {
         process.stderr.write(`error: ${err.message}${err.code ? ` [${err.code}]` : ""}\n`);
       } else {
-        process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+        // What went wrong, not where in Bosun's code: the stack only with BOSUN_DEBUG set.
+        const e = err instanceof Error ? err : new Error(String(err));
+        const code = e instanceof BosunError ? ` [${e.code}]` : "";
+        process.stderr.write(`error: ${e.message}${code}\n`);
+        if (process.env.BOSUN_DEBUG && e.stack) process.stderr.write(`${e.stack}\n`);
       }
       process.exitCode = 1;
     }

@@ -6,14 +6,15 @@ import { readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { parseDocument } from "yaml";
-import { formatProblems, parseConfig, REGISTRY_KINDS } from "@bosun/core";
+import { formatProblems, parseConfig, WEBHOOK_REGISTRY_KINDS, type SourceRef } from "@bosun/core";
 import type { ClientOptions } from "../client.js";
 import { printJson, printTable } from "../output.js";
 import { action, clientFrom, withServer } from "./common.js";
 
 interface ProjectView {
   name: string;
-  script?: unknown;
+  script?: SourceRef;
+  dispatchfile?: SourceRef;
   subscriptions: { registry: string; repositories: string[]; tags: string[] }[];
   executor: string;
   concurrency: number;
@@ -51,8 +52,11 @@ export function registerProjectCommands(program: Command): void {
       action(async (name: string, o: ClientOptions & { json?: boolean }) => {
         const p = await clientFrom(o).get<ProjectView>(`/projects/${encodeURIComponent(name)}`);
         if (o.json) return printJson(p);
+        const sources =
+          (p.script ? `  script: ${source(p.script)}\n` : "") +
+          (p.dispatchfile ? `  dispatchfile: ${source(p.dispatchfile)}\n` : "");
         process.stdout.write(
-          `${p.name}\n  script: ${JSON.stringify(p.script)}\n  executor: ${p.executor}, concurrency ${p.concurrency}\n` +
+          `${p.name}\n${sources}  executor: ${p.executor}, concurrency ${p.concurrency}\n` +
             `  secrets: ${p.secretNames.join(", ") || "none"}\n  subscriptions:\n${p.subscriptions.map((s) => `    ${describe(s)}\n`).join("")}`,
         );
       }),
@@ -64,7 +68,7 @@ export function registerProjectCommands(program: Command): void {
     .option("--config <file>", "the server config to edit", "bosun.yaml")
     .option(
       "--registry <kind>",
-      `a registry to subscribe to (repeatable): ${REGISTRY_KINDS.join(", ")}`,
+      `a registry to subscribe to (repeatable): ${WEBHOOK_REGISTRY_KINDS.join(", ")}`,
       collect,
       [],
     )
@@ -102,6 +106,18 @@ async function addProject(name: string, o: AddOpts): Promise<void> {
     throw new Error(`the project would make ${o.config} invalid:\n${formatProblems(checked.errors)}`);
   await writeFile(o.config, text);
   process.stdout.write(`added project "${name}" to ${o.config}; restart bosun serve to load it\n`);
+  if (!o.webhookToken) {
+    // Gateways answer 401 for a project without a token (docs/gateways.md): say so now, not at the first push.
+    process.stderr.write(
+      `warning: project "${name}" has no webhookToken, so no registry can reach it yet: ` +
+        "add one with --webhook-token '${env:NAME}' or in the file (see docs/gateways.md)\n",
+    );
+  }
+}
+
+/** A script or Dispatchfile as bosun.yaml names it: a path, or a git repository, revision and path. */
+function source(ref: SourceRef): string {
+  return "path" in ref ? ref.path : `${ref.git.url} @ ${ref.git.revision}, ${ref.git.path}`;
 }
 
 function describe(s: ProjectView["subscriptions"][number]): string {

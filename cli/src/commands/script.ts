@@ -10,6 +10,7 @@ import {
   formatProblems,
   openSqliteStore,
   parseConfig,
+  WEBHOOK_REGISTRY_KINDS,
   type ExecutorKind,
   type NewEvent,
   type ProjectConfig,
@@ -60,8 +61,11 @@ export function registerScriptCommands(program: Command): void {
 
 async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
   const gateway = registryFor(o.registry);
-  if (!gateway) throw new Error(`--registry: no gateway for "${o.registry}"`);
-  const body = readFileSync(o.payload === "-" ? 0 : o.payload);
+  if (!gateway)
+    throw new Error(
+      `--registry: no gateway for "${o.registry}"; expected one of ${WEBHOOK_REGISTRY_KINDS.join(", ")}`,
+    );
+  const body = readInput(o.payload === "-" ? 0 : o.payload, "--payload");
   const parsed = gateway.parse({ headers: {}, query: new URLSearchParams(), body });
   if (parsed.errors)
     throw new Error(`the payload is not a ${gateway.title} push:\n${formatProblems(parsed.errors)}`);
@@ -76,7 +80,10 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
     }),
   );
   const base = o.config
-    ? parseConfig(readFileSync(o.config, "utf8"), { file: resolve(o.config) })
+    ? parseConfig(readInput(o.config, "--config").toString("utf8"), {
+        file: resolve(o.config),
+        env: process.env,
+      })
     : parseConfig("");
   if (base.errors) throw new Error(formatProblems(base.errors));
   const dataDir = mkdtempSync(join(tmpdir(), "bosun-script-"));
@@ -157,4 +164,14 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
 function executorKind(kind: string): ExecutorKind {
   if (kind === "docker" || kind === "kubernetes" || kind === "host") return kind;
   throw new Error(`--executor: expected docker, kubernetes or host, found "${kind}"`);
+}
+
+/** A file the user named (or stdin, 0), or an error saying which option named it. */
+function readInput(file: string | 0, option: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const name = file === 0 ? "stdin" : `the file ${file}`;
+    throw new Error(`${option}: cannot read ${name}: ${(err as Error).message}`);
+  }
 }

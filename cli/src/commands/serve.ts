@@ -6,7 +6,7 @@ import {
   formatProblems,
   loadConfig,
   parseConfig,
-  REGISTRY_KINDS,
+  WEBHOOK_REGISTRY_KINDS,
   type RegistryKind,
   type ServerConfig,
 } from "@bosun/core";
@@ -33,10 +33,12 @@ export function registerServeCommands(program: Command): void {
     .action((o: ServeOpts) => serve(o, {}));
   common(program.command("gateway"))
     .description("one registry's gateway alone, against the shared store")
-    .requiredOption("--registry <kind>", `one of ${REGISTRY_KINDS.join(", ")}`)
+    .requiredOption("--registry <kind>", `one of ${WEBHOOK_REGISTRY_KINDS.join(", ")}`)
     .action((o: ServeOpts) => {
-      if (!REGISTRY_KINDS.includes(o.registry as RegistryKind)) {
-        return fatal(`unknown registry "${o.registry}"; expected one of ${REGISTRY_KINDS.join(", ")}`);
+      if (!(WEBHOOK_REGISTRY_KINDS as readonly string[]).includes(o.registry ?? "")) {
+        return fatal(
+          `unknown registry "${o.registry}"; expected one of ${WEBHOOK_REGISTRY_KINDS.join(", ")}`,
+        );
       }
       return serve(o, { worker: false, registries: [o.registry as RegistryKind] });
     });

@@ -1,5 +1,5 @@
 /** events list · runs list|show · logs · trigger: read and change state on a running server. */
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import type { JobRecord, LogEntry, Run, StoredEvent } from "@bosun/core";
 import { duration, printJson, printTable, shortTime } from "../output.js";
 import { action, clientFrom, withServer } from "./common.js";
@@ -19,7 +19,7 @@ export function registerStateCommands(program: Command): void {
   withServer(events.command("list"))
     .description("list events, newest first")
     .option("--project <name>")
-    .option("--limit <n>", "at most this many", "50")
+    .option("--limit <n>", "at most this many (1-1000)", limitOption, "50")
     .option("--json", "machine-readable output")
     .action(
       action(async (o: ListOpts) => {
@@ -40,7 +40,7 @@ export function registerStateCommands(program: Command): void {
     .description("list runs, newest first")
     .option("--project <name>")
     .option("--event <id>")
-    .option("--limit <n>", "at most this many", "50")
+    .option("--limit <n>", "at most this many (1-1000)", limitOption, "50")
     .option("--json", "machine-readable output")
     .action(
       action(async (o: ListOpts) => {
@@ -123,10 +123,27 @@ export function registerStateCommands(program: Command): void {
           `/projects/${encodeURIComponent(o.project ?? "")}/trigger`,
           { registry, repository: o.repository, tag: o.tag },
         );
+        const accepted = r.accepted ?? [];
+        if (accepted.length === 0 && !r.duplicates) {
+          // The gateway's 200 "ignored": a valid push that none of the project's subscriptions takes.
+          process.exitCode = 1;
+          if (o.json) return printJson(r);
+          process.stderr.write(
+            `error: no subscription of project "${o.project}" takes the ${registry} push of ` +
+              `${o.repository}:${o.tag}; nothing was stored or run (see \`bosun project show ${o.project}\`)\n`,
+          );
+          return;
+        }
         if (o.json) return printJson(r);
-        process.stdout.write(
-          `accepted ${r.accepted?.length ?? 0} event(s): ${(r.accepted ?? []).join(", ")}\n`,
-        );
+        const again = r.duplicates ? ` (${r.duplicates} already received before, not stored again)` : "";
+        process.stdout.write(`accepted ${accepted.length} event(s): ${accepted.join(", ")}${again}\n`);
       }),
     );
+}
+
+/** --limit: a count the server takes (1 to 1000), refused rather than silently replaced. */
+function limitOption(value: string): string {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 1000)
+    throw new InvalidArgumentError("expected a whole number from 1 to 1000.");
+  return value;
 }

@@ -66,10 +66,15 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Res
       ...at(path),
     }),
   );
-  if (problems.length > 0) return fail(...problems);
-
+  // Every problem at once: the file's other mistakes too, except what an unset variable's value
+  // (read as "") would make of its own value.
+  const unset = new Set(problems.map((p) => p.path));
   const parsed = configSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) return fail(...parsed.error.issues.map((i) => issueToProblem(i, doc, lines, file)));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => issueToProblem(i, doc, lines, file));
+    return fail(...problems, ...issues.filter((p) => !unset.has(p.path)));
+  }
+  if (problems.length > 0) return fail(...problems);
   const resolved =
     resolveConfig(parsed.data, file, (path, message, expected) =>
       problems.push({ code: "CONFIG_INVALID", message, path: formatPath(path), expected, ...at(path) }),
@@ -122,6 +127,8 @@ function issueToProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCount
       message = input === undefined ? `missing ${String(path.at(-1) ?? "value")}` : `wrong type`;
       break;
     case "invalid_value":
+      // zod's own message repeats the whole list, which `expected` already gives.
+      message = "invalid option";
       expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
       break;
     case "unrecognized_keys":

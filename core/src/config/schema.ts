@@ -1,7 +1,7 @@
 /** The shape of bosun.yaml, as zod schemas. Defaults live here, in one place. */
 import semver from "semver";
 import { z } from "zod";
-import { REGISTRY_KINDS } from "../events.js";
+import { WEBHOOK_REGISTRY_KINDS } from "../events.js";
 import { parseDuration, parseSize } from "./units.js";
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -93,7 +93,7 @@ const pubsub = z.strictObject({
 });
 
 const subscription = z.strictObject({
-  registry: z.enum(REGISTRY_KINDS),
+  registry: z.enum(WEBHOOK_REGISTRY_KINDS),
   repositories: z.array(z.string().min(1)).default([]),
   tags: z.array(z.string().min(1)).default([]),
   tagPattern: regex.optional(),

@@ -26,7 +26,13 @@ export function parseGcrEnvelope(body: Buffer): Result<ParsedDelivery> {
   if (decoded.errors) return decoded;
   const message = field(decoded.value, "message");
   if (!isObject(message)) {
-    return { errors: [malformed("message", "the Pub/Sub message, an object with data", message)] };
+    // The registry's own notification, posted (or given to `bosun script run`) without its envelope.
+    const bare = message === undefined && field(decoded.value, "action") !== undefined;
+    const hint = bare
+      ? "this is the registry's notification itself; Pub/Sub pushes it base64-encoded as message.data: " +
+        '{"message": {"data": "<base64 of this body>", "messageId": "...", "publishTime": "..."}}'
+      : "";
+    return { errors: [malformed("message", "the Pub/Sub message, an object with data", message, hint)] };
   }
   const data = field(message, "data");
   if (data === undefined || data === "") {
