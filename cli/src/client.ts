@@ -1,6 +1,7 @@
 /** The CLI's side of the HTTP API: server address and admin token from flags, environment, or the data dir. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ErrorCode } from "@bosun/core";
 
 export interface ClientOptions {
   server?: string;
@@ -11,7 +12,8 @@ export interface ClientOptions {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** Core's code from the server's answer, or SERVER_UNREACHABLE when there was none. */
+    readonly code: ErrorCode | string,
     message: string,
   ) {
     super(message);
@@ -71,7 +73,7 @@ export class ApiClient {
     } catch (err) {
       throw new ApiError(
         0,
-        "EXECUTOR_UNAVAILABLE",
+        "SERVER_UNREACHABLE",
         `cannot reach the Bosun server at ${this.server} (${(err as Error).cause ?? (err as Error).message}); is \`bosun serve\` running? (--server, BOSUN_SERVER)`,
       );
     }

@@ -37,9 +37,11 @@ describe("bosun CLI", function () {
   before(async () => {
     t = await startTestServer(
       `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, secrets: { API_KEY: sekret-value-1 }, subscriptions: [{ registry: dockerhub }] }\n` +
-        `  - { name: gcp, script: ./brigade.js, pubsub: { serviceAccount: push@demo.iam.gserviceaccount.com, audience: "https://bosun.example.com/events/gcr/gcp" }, subscriptions: [{ registry: gcr }] }\n`,
+        `  - { name: gcp, script: ./brigade.js, pubsub: { serviceAccount: push@demo.iam.gserviceaccount.com, audience: "https://bosun.example.com/events/gcr/gcp" }, subscriptions: [{ registry: gcr }] }\n` +
+        `  - { name: broken, script: ./broken.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`,
       {
         "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e, p) => console.log("pushed " + e.image.ref + " key " + p.secrets.API_KEY));\n`,
+        "broken.js": `const { events } = require("brigadier");\nevents.on("image_push", () => {\n  throw new Error("no release notes for this tag");\n});\n`,
       },
     );
     env = { BOSUN_SERVER: t.url, BOSUN_TOKEN: t.server.adminToken };
@@ -117,10 +119,26 @@ describe("bosun CLI", function () {
     expect(after).to.have.length(before.length);
   });
 
+  it("runs show names a failed run's error once, then where in the script it was thrown", async () => {
+    const trig = await bosun(
+      ["trigger", "dockerhub", "--project", "broken", "--repository", "team/app", "--tag", "v1", "--json"],
+      env,
+    );
+    expect(trig.code, trig.stderr).to.equal(0);
+    const { accepted } = JSON.parse(trig.stdout) as { accepted: string[] };
+    const [finished] = await t.api.finishedRuns(`?event=${accepted[0]}`);
+    const shown = await bosun(["runs", "show", finished!.id], env);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.contain("status failed: no release notes for this tag\n");
+    expect(shown.stdout.split("no release notes for this tag")).to.have.length(2);
+    expect(shown.stdout).to.match(/at .*broken\.js:3/);
+  });
+
   it("says what is wrong when the server is unreachable or the token is wrong", async () => {
     const down = await bosun(["events", "list"], { BOSUN_SERVER: "http://127.0.0.1:9", BOSUN_TOKEN: "x" });
     expect(down.code).to.equal(1);
     expect(down.stderr).to.contain("cannot reach the Bosun server at http://127.0.0.1:9");
+    expect(down.stderr).to.contain("[SERVER_UNREACHABLE]");
     const wrong = await bosun(["events", "list"], { BOSUN_SERVER: t.url, BOSUN_TOKEN: "wrong" });
     expect(wrong.code).to.equal(1);
     expect(wrong.stderr).to.contain("[UNAUTHORIZED]");
@@ -260,7 +278,7 @@ describe("bosun CLI", function () {
 
   it("project list and show read the server's projects, naming secrets but never their values", async () => {
     const list = JSON.parse((await bosun(["project", "list", "--json"], env)).stdout) as { name: string }[];
-    expect(list.map((p) => p.name)).to.deep.equal(["hub", "gcp"]);
+    expect(list.map((p) => p.name)).to.deep.equal(["hub", "gcp", "broken"]);
     const shown = await bosun(["project", "show", "hub"], env);
     expect(shown.stdout).to.contain("secrets: API_KEY");
     expect(shown.stdout).to.contain("dockerhub *");

@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { sharedFixture } from "./support/fixtures.js";
 import { pruneRuns } from "../src/server/retention.js";
 import { startTestServer, type TestServer } from "./support/in-process.js";
+import { BosunProcess } from "./support/bosun-process.js";
 
 const TOKEN = "serve-test-token";
 const CONFIG = `
@@ -213,5 +214,32 @@ describe("bosun serve: answers and outcomes", function () {
     expect(res.status).to.equal(401);
     const wrong = await fetch(`${t.url}/api/v1/events`, { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).to.equal(401);
+  });
+});
+
+describe("bosun serve: projects whose files are missing", function () {
+  this.timeout(60_000);
+  let bosun: BosunProcess | undefined;
+  after(async () => bosun?.dispose());
+
+  it("starts, and warns of each script or Dispatchfile path that is not there", async () => {
+    bosun = await BosunProcess.start({
+      config: `projects:
+  - { name: hub, script: ./ok.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }
+  - { name: ghost, script: ./gone.js, dispatchfile: ./ci/Dispatchfile, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }
+`,
+      files: { "ok.js": FILES["ok.js"] },
+    });
+    // The log is written asynchronously: its lines may come after the "listening" line.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (bosun.stderr.match(/does not exist/g) ?? []).length < 2)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(bosun.stderr).to.contain(
+      `project \\"ghost\\": its script ${join(bosun.dir, "gone.js")} does not exist`,
+    );
+    expect(bosun.stderr).to.contain(
+      `project \\"ghost\\": its dispatchfile ${join(bosun.dir, "ci", "Dispatchfile")} does not exist`,
+    );
+    expect(bosun.stderr).not.to.contain(`project \\"hub\\"`);
   });
 });

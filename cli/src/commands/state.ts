@@ -73,7 +73,7 @@ export function registerStateCommands(program: Command): void {
         process.stdout.write(
           `run ${run.id}  project ${run.project}  event ${run.eventId}  attempt ${run.attempt}\n` +
             `status ${run.status}${run.error ? `: ${run.error.message}` : ""}\n` +
-            (run.error?.stack ? `${run.error.stack}\n` : "") +
+            stackFrames(run.error) +
             "\n",
         );
         printTable(
@@ -146,4 +146,12 @@ function limitOption(value: string): string {
   if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 1000)
     throw new InvalidArgumentError("expected a whole number from 1 to 1000.");
   return value;
+}
+
+/** A script's stack below the status line, without its first line when that repeats the message. */
+function stackFrames(error: Run["error"]): string {
+  if (!error?.stack) return "";
+  const [first = "", ...rest] = error.stack.split("\n");
+  const lines = first.includes(error.message) ? rest : [first, ...rest];
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }

@@ -21,6 +21,7 @@ import { setUpCredentials } from "./credentials-api.js";
 import { createLogger, type Logger } from "./logger.js";
 import { IngestPressure } from "./ingest-pressure.js";
 import { createMetrics } from "./metrics.js";
+import { missingSources } from "./missing-sources.js";
 import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
 import { startRetention } from "./retention.js";
@@ -153,6 +154,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     { url, projects: [...projects.keys()], registries: registries.map((r) => r.kind) },
     "bosun serving",
   );
+  for (const { project, kind, path } of missingSources(config.projects)) {
+    logger.warn(
+      { project, [kind]: path },
+      `project "${project}": its ${kind} ${path} does not exist; its runs fail until it does`,
+    );
+  }
 
   return {
     url,
