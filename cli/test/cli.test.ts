@@ -290,12 +290,10 @@ describe("bosun CLI", function () {
   it("project add writes bosun.yaml, keeping what was there, and refuses what the server would refuse", async () => {
     const file = join(t.dir, "edit.yaml");
     writeFileSync(file, "# the team's server\nserver: { port: 7744 }\n");
-    const added = await bosun([
-      "project",
-      "add",
+    const add = (name: string, ...options: string[]) =>
+      bosun(["project", "add", name, "--config", file, ...options]);
+    const added = await add(
       "web",
-      "--config",
-      file,
       "--script",
       "./web/brigade.js",
       "--registry",
@@ -304,7 +302,7 @@ describe("bosun CLI", function () {
       "v*",
       "--webhook-token",
       "${env:WEB_HOOK}",
-    ]);
+    );
     expect(added.code, added.stderr).to.equal(0);
     const text = readFileSync(file, "utf8");
     expect(text).to.contain("# the team's server");
@@ -313,54 +311,24 @@ describe("bosun CLI", function () {
       name: "web",
       subscriptions: [{ registry: "quay", repositories: [], tags: ["v*"] }],
     });
-    const bad = await bosun([
-      "project",
-      "add",
-      "web",
-      "--config",
-      file,
-      "--script",
-      "./x.js",
-      "--registry",
-      "quay",
-    ]);
+    const bad = await add("web", "--script", "./x.js", "--registry", "quay");
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.contain('duplicate project name "web"');
     // A refusal is a message, not a stack trace of Bosun's own code.
     expect(bad.stderr).not.to.match(/^\s+at /m);
     expect(readFileSync(file, "utf8")).to.equal(text);
-    const noRegistry = await bosun(["project", "add", "api", "--config", file, "--script", "./x.js"]);
+    const noRegistry = await add("api", "--script", "./x.js");
     expect(noRegistry.code).to.equal(1);
     expect(noRegistry.stderr).to.equal(
       "error: --registry: name at least one registry the project subscribes to\n",
     );
     // poll and cli are sources of events, not registries that send webhooks.
-    const poll = await bosun([
-      "project",
-      "add",
-      "api",
-      "--config",
-      file,
-      "--script",
-      "./x.js",
-      "--registry",
-      "poll",
-    ]);
+    const poll = await add("api", "--script", "./x.js", "--registry", "poll");
     expect(poll.code).to.equal(1);
     expect(poll.stderr).to.contain("invalid option at projects[1].subscriptions[0].registry");
     expect(readFileSync(file, "utf8")).to.equal(text);
     // Added, but without a token no registry reaches it: said at once.
-    const tokenless = await bosun([
-      "project",
-      "add",
-      "api",
-      "--config",
-      file,
-      "--script",
-      "./x.js",
-      "--registry",
-      "quay",
-    ]);
+    const tokenless = await add("api", "--script", "./x.js", "--registry", "quay");
     expect(tokenless.code, tokenless.stderr).to.equal(0);
     expect(tokenless.stdout).to.contain('added project "api"');
     expect(tokenless.stderr).to.contain('warning: project "api" has no webhookToken');

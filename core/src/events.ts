@@ -1,23 +1,8 @@
 /** The event model: what a gateway produces and the worker consumes (DESIGN.md §3). */
 
-export const REGISTRY_KINDS = [
-  "dockerhub",
-  "acr",
-  "quay",
-  "harbor",
-  "ghcr",
-  "gcr",
-  "ecr",
-  "distribution",
-  "jfrog",
-  "poll",
-  "cli",
-] as const;
-export type RegistryKind = (typeof REGISTRY_KINDS)[number];
-
 /**
  * The registries that send webhooks, each with a gateway: what a subscription, `bosun gateway` and
- * `bosun project add` name. `poll` and `cli` are sources of events, not something to subscribe to.
+ * `bosun project add` name.
  */
 export const WEBHOOK_REGISTRY_KINDS = [
   "dockerhub",
@@ -29,7 +14,11 @@ export const WEBHOOK_REGISTRY_KINDS = [
   "ecr",
   "distribution",
   "jfrog",
-] as const satisfies readonly RegistryKind[];
+] as const;
+
+/** Where an event came from: a registry's webhook, or `poll` and `cli`, which are not subscribed to. */
+export const REGISTRY_KINDS = [...WEBHOOK_REGISTRY_KINDS, "poll", "cli"] as const;
+export type RegistryKind = (typeof REGISTRY_KINDS)[number];
 
 export type EventType = "image_push" | "image_delete";
 
