@@ -6,14 +6,13 @@
  * answered by echoing its code as `validationResponse`; CloudEvents subscriptions validate with an
  * `OPTIONS` handshake instead (see http/handshake.ts).
  */
-import type { Problem, Result } from "@bosun/core";
+import type { Result } from "@bosun/core";
 import type { Json, JsonObject } from "../common/json.js";
 import { field, isObject, malformed, optionalString } from "../common/json.js";
 import type { ParsedDelivery } from "../registry.js";
 import type { HostFallback } from "./event.js";
 import { readAcrEvent } from "./event.js";
-import { deliveryOfOne } from "../common/outcome.js";
-import type { PushOutcome } from "../common/outcome.js";
+import { deliveryOfEach, deliveryOfOne, type PushOutcome } from "../common/outcome.js";
 
 /** Event Grid event types and the webhook action each stands for. */
 const ACTIONS: ReadonlyMap<string, string> = new Map([
@@ -39,22 +38,16 @@ export function parseEventGridBatch(events: Json[], fallback: HostFallback): Res
   if (events.length === 0) {
     return { errors: [malformed("[0]", "at least one Event Grid event", undefined, "the array is empty")] };
   }
-  const delivery: ParsedDelivery = { pushes: [], ignored: [] };
-  const errors: Problem[] = [];
-  events.forEach((event, index) => {
+  let reply: ParsedDelivery["reply"];
+  const outcomes = events.map((event, index): Result<PushOutcome> => {
     const path = `[${index}]`;
-    if (!isObject(event)) {
-      errors.push(malformed(path, "an Event Grid event object", event));
-      return;
-    }
+    if (!isObject(event)) return { errors: [malformed(path, "an Event Grid event object", event)] };
     const code = validationCode(event);
-    if (code !== undefined) delivery.reply = { validationResponse: code };
-    const outcome = readEventGridEvent(event, path, fallback);
-    if (outcome.errors) errors.push(...outcome.errors);
-    else if ("push" in outcome.value) delivery.pushes.push(outcome.value.push);
-    else delivery.ignored.push(outcome.value.ignored);
+    if (code !== undefined) reply = { validationResponse: code };
+    return readEventGridEvent(event, path, fallback);
   });
-  return errors.length > 0 ? { errors } : { value: delivery };
+  const delivery = deliveryOfEach(outcomes);
+  return delivery.value && reply ? { value: { ...delivery.value, reply } } : delivery;
 }
 
 /** A single CloudEvent (structured mode, `application/cloudevents+json`). */

@@ -1,5 +1,5 @@
 /** What reading one event of a payload gives: a push to store, or a reason it is not one. */
-import type { Result } from "@bosun/core";
+import type { Problem, Result } from "@bosun/core";
 import type { IgnoredItem, ParsedDelivery, ParsedPush } from "../registry.js";
 
 export type PushOutcome = { push: ParsedPush } | { ignored: IgnoredItem };
@@ -13,4 +13,16 @@ export function deliveryOfOne(outcome: Result<PushOutcome>): Result<ParsedDelive
         ? { pushes: [outcome.value.push], ignored: [] }
         : { pushes: [], ignored: [outcome.value.ignored] },
   };
+}
+
+/** The delivery of a request that carries several events: all their pushes and reasons, or all problems. */
+export function deliveryOfEach(outcomes: readonly Result<PushOutcome>[]): Result<ParsedDelivery> {
+  const delivery: ParsedDelivery = { pushes: [], ignored: [] };
+  const errors: Problem[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.errors) errors.push(...outcome.errors);
+    else if ("push" in outcome.value) delivery.pushes.push(outcome.value.push);
+    else delivery.ignored.push(outcome.value.ignored);
+  }
+  return errors.length > 0 ? { errors } : { value: delivery };
 }

@@ -18,7 +18,7 @@ import { digestProblem, hostProblem, pushOf, repositoryProblem, tagProblem } fro
 import { rfc3339 } from "../common/time.js";
 import type { ParsedDelivery } from "../registry.js";
 import { MANIFEST_MEDIA_TYPES } from "./media-types.js";
-import type { PushOutcome } from "../common/outcome.js";
+import { deliveryOfEach, type PushOutcome } from "../common/outcome.js";
 
 export function parseDistributionEnvelope(body: Buffer): Result<ParsedDelivery> {
   const decoded = decodeObject(body, "Distribution", '{"events": [...]}');
@@ -27,15 +27,7 @@ export function parseDistributionEnvelope(body: Buffer): Result<ParsedDelivery> 
   const events = field(root, "events");
   if (!Array.isArray(events)) return { errors: [malformed("events", "an array of events", events)] };
 
-  const delivery: ParsedDelivery = { pushes: [], ignored: [] };
-  const errors: Problem[] = [];
-  events.forEach((event, index) => {
-    const outcome = readEvent(event, `events[${index}]`);
-    if (outcome.errors) errors.push(...outcome.errors);
-    else if ("push" in outcome.value) delivery.pushes.push(outcome.value.push);
-    else delivery.ignored.push(outcome.value.ignored);
-  });
-  return errors.length > 0 ? { errors } : { value: delivery };
+  return deliveryOfEach(events.map((event, index) => readEvent(event, `events[${index}]`)));
 }
 
 function readEvent(event: Json, path: string): Result<PushOutcome> {

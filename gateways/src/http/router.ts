@@ -48,9 +48,7 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     if (!request.url?.startsWith("/events/")) return false;
     if (request.method === "OPTIONS") return answerHandshake(options, request, response);
     if (request.method !== "POST") return false;
-    const url = request.url;
-    const queryAt = url.indexOf("?");
-    const segments = (queryAt === -1 ? url : url.slice(0, queryAt)).slice("/events/".length).split("/");
+    const { segments, query } = eventsPath(request.url);
     const [registry, project, commit, ...extra] = segments.map(decodeSegment);
     const fits = extra.length === 0 && (commit === undefined || registry === "dockerhub");
     if (!fits || !registry || !project || segments.some((s) => decodeSegment(s) === undefined)) {
@@ -68,7 +66,7 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
       project,
       head: {
         headers: request.headers,
-        query: new URLSearchParams(queryAt === -1 ? "" : url.slice(queryAt + 1)),
+        query: new URLSearchParams(query),
       },
       readBody: (limit) => readBodyWithin(request, limit),
     }).then((answer) => {
@@ -88,14 +86,23 @@ function answerHandshake(
   request: IncomingMessage,
   response: ServerResponse,
 ): boolean {
-  const path = (request.url ?? "").split("?")[0] ?? "";
-  const [registry, project, ...extra] = path.slice("/events/".length).split("/");
+  const [registry, project, ...extra] = eventsPath(request.url ?? "").segments;
   const gateway = options.registries.find((g) => g.kind === registry);
   if (!gateway?.answersWebhookHandshake || !project || extra.length > 0) return false;
   const answer = webhookHandshakeAnswer(gateway, request.headers);
   options.onAnswer?.(gateway.kind, answer);
   send(response, answer);
   return true;
+}
+
+/** The path segments after `/events/`, still encoded, and the query string. */
+function eventsPath(url: string): { segments: string[]; query: string } {
+  const queryAt = url.indexOf("?");
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  return {
+    segments: path.slice("/events/".length).split("/"),
+    query: queryAt === -1 ? "" : url.slice(queryAt + 1),
+  };
 }
 
 /** The same routes as express middleware; mount it before any body parser (it reads the raw body). */
