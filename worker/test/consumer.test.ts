@@ -45,7 +45,9 @@ class GatedHandler implements EventHandler {
     ctx.log(`secret is ${ctx.project.secrets.TOKEN}\n`);
     await new Promise<void>((resolve) => {
       this.gates.push(resolve);
-      ctx.signal.addEventListener("abort", () => resolve());
+      // A run cancelled before its handler started has its signal aborted already: no event will come.
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener("abort", () => resolve(), { once: true });
     });
     this.running.set(p, this.running.get(p)! - 1);
     this.handled.push(ctx.event.id);
