@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleScript, clearBundleCache } from "../src/index.js";
@@ -139,5 +139,22 @@ describe("sandbox: bundling scripts", () => {
     const fromDisk = (await bundleScript(script, { cacheDir })).value!;
     expect(fromDisk).to.not.equal(first);
     expect(fromDisk).to.deep.equal(first);
+  });
+
+  it("does not reuse a bundle cached before bundles were confined to the script's folder", async () => {
+    const script = join(temp, "brigade.js");
+    const cacheDir = join(temp, "cache");
+    await writeFile(script, `require("brigadier");\n`);
+    await bundleScript(script, { cacheDir });
+    const [name] = await readdir(cacheDir);
+    const file = join(cacheDir, name!);
+    // What an older Bosun left there: same inputs, but built without the confinement.
+    const older = JSON.parse(await readFile(file, "utf8")) as { format: number; bundle: { code: string } };
+    older.format = 1;
+    older.bundle.code = `"bundled by an older format"`;
+    await writeFile(file, JSON.stringify(older));
+    clearBundleCache();
+    const rebuilt = (await bundleScript(script, { cacheDir })).value!;
+    expect(rebuilt.code).to.not.include("older format");
   });
 });

@@ -7,8 +7,11 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Bundle } from "./bundle-types.js";
 
-/** Bump when the bundle's shape or build options change, so older cached bundles are not used. */
-const FORMAT = 1;
+/**
+ * Bump when the bundle's shape or build options change, so older cached bundles are not used.
+ * 2: bundles are confined to the script's folder (older ones may hold files from anywhere).
+ */
+const BUNDLE_FORMAT = 2;
 const MAX_ENTRIES = 200;
 
 interface Entry {
@@ -62,7 +65,7 @@ export function contentHash(inputs: Record<string, string>): string {
 export async function cachedBundle(entry: string, dir?: string): Promise<Bundle | undefined> {
   let found = memory.get(entry);
   if (!found && dir) found = await readEntry(dir, entry);
-  if (!found || found.format !== FORMAT) return undefined;
+  if (!found || found.format !== BUNDLE_FORMAT) return undefined;
   const now = await hashFiles(Object.keys(found.inputs));
   if (!now || contentHash(now) !== found.bundle.hash) return undefined;
   remember(entry, found);
@@ -74,7 +77,7 @@ export async function storeBundle(
   inputs: Record<string, string>,
   dir?: string,
 ): Promise<void> {
-  const entry: Entry = { format: FORMAT, inputs, bundle };
+  const entry: Entry = { format: BUNDLE_FORMAT, inputs, bundle };
   remember(bundle.entry, entry);
   if (!dir) return;
   try {

@@ -5,13 +5,15 @@
  */
 import { fail, ok, type Problem, type Result } from "@bosun/core";
 import * as esbuild from "esbuild";
+import { realpath } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { cachedBundle, contentHash, hashFiles, storeBundle } from "./bundle-cache.js";
 import type { Bundle } from "./bundle-types.js";
+import { CONFINED_PLUGIN, confineImports } from "./confined-imports.js";
 import { FORBIDDEN_PLUGIN, forbidBuiltins } from "./forbidden-imports.js";
 import { BUNDLE_FILENAME } from "./isolated/protocol.js";
 import { locateScript, SCRIPT_NAMES } from "./script-file.js";
-import { sdkEntry } from "./sdk-path.js";
+import { sdkEntry, sdkRoot } from "./sdk-path.js";
 
 export interface BundleOptions {
   /** A folder to keep bundles in across processes; memory only when absent. */
@@ -38,7 +40,7 @@ export async function bundleScript(path: string, options: BundleOptions = {}): P
   const root = dirname(entry);
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
-    result = await esbuild.build(buildOptions(entry, root));
+    result = await esbuild.build(buildOptions(entry, root, await realpath(sdkRoot())));
   } catch (error) {
     const messages = (error as Partial<esbuild.BuildFailure>).errors;
     if (Array.isArray(messages) && messages.length > 0) return fail(...messages.map((m) => problemOf(m)));
@@ -62,7 +64,7 @@ export async function bundleScript(path: string, options: BundleOptions = {}): P
   return ok(bundle);
 }
 
-function buildOptions(entry: string, root: string) {
+function buildOptions(entry: string, root: string, sdkFolder: string) {
   const sdk = sdkEntry();
   return {
     stdin: {
@@ -91,7 +93,10 @@ function buildOptions(entry: string, root: string) {
     logLevel: "silent" as const,
     alias: { brigadier: sdk, "@brigadecore/brigadier": sdk, "@bosun/sdk": sdk },
     define: { "process.env.NODE_ENV": '"production"' },
-    plugins: [forbidBuiltins()],
+    // No tsconfig.json is read (the script's, its parents' or what they extend): it could point paths,
+    // baseUrl or extends anywhere on the server.
+    tsconfigRaw: "{}",
+    plugins: [forbidBuiltins(), confineImports([root, sdkFolder])],
   };
 }
 
@@ -114,7 +119,7 @@ function withoutRequireStub(code: string): string {
 
 function problemOf(m: esbuild.Message): Problem {
   const loc = m.location;
-  const forbidden = m.pluginName === FORBIDDEN_PLUGIN;
+  const forbidden = m.pluginName === FORBIDDEN_PLUGIN || m.pluginName === CONFINED_PLUGIN;
   const problem: Problem = {
     code: forbidden ? "SCRIPT_FORBIDDEN_IMPORT" : "SCRIPT_BUNDLE_FAILED",
     message: m.text,
