@@ -9,7 +9,8 @@ import { bundled, execEvent, fixture, recorder, runFixture, TEST_LIMITS } from "
  * reach the memory limit.
  */
 const HOSTILE: Record<string, ScriptOutcome["status"][]> = {
-  "atomics-wait.js": ["timed_out"],
+  // No SharedArrayBuffer, so nothing to wait on: fails at once.
+  "atomics-wait.js": ["failed"],
   "buffer-bomb.js": ["failed", "out_of_memory", "timed_out"],
   "deep-recursion.js": ["failed"],
   "escape-attempts.js": ["failed"],
@@ -25,6 +26,7 @@ const HOSTILE: Record<string, ScriptOutcome["status"][]> = {
   "microtask-loop.js": ["timed_out", "out_of_memory"],
   "never-settles.js": ["timed_out"],
   "object-bomb.js": ["out_of_memory", "timed_out"],
+  "resizable-buffer.js": ["failed"],
   "string-bomb.js": ["failed", "out_of_memory", "timed_out"],
   "tamper-globals.js": ["failed"],
   // Fails at the timer cap; on a loaded machine 10,000 timer calls may outlast a short wall clock first.
@@ -32,6 +34,7 @@ const HOSTILE: Record<string, ScriptOutcome["status"][]> = {
   "timer-throws.js": ["failed"],
   "top-level-loop.js": ["timed_out"],
   "top-level-reject.js": ["failed"],
+  "wasm-memory.js": ["failed"],
 };
 
 describe("sandbox: limits and isolation", function () {
@@ -60,6 +63,19 @@ describe("sandbox: limits and isolation", function () {
       limits: { memoryMb: 16, cpuMs: 20_000, timeoutMs: 30_000 },
     });
     expect(outcome.status).to.equal("out_of_memory");
+  });
+
+  it("Atomics.wait cannot hold the run until its wall clock: failed at once", async () => {
+    const started = Date.now();
+    const { outcome } = await runFixture(fixture("hostile", "atomics-wait.js"), {
+      limits: { timeoutMs: 60_000 },
+    });
+    expect(outcome.status).to.equal("failed");
+    if (outcome.status === "failed") {
+      expect(outcome.error.code).to.equal("SCRIPT_UNSUPPORTED");
+      expect(outcome.error.message).to.include("SharedArrayBuffer is not defined");
+    }
+    expect(Date.now() - started).to.be.lessThan(5_000);
   });
 
   it("a promise that never settles: timed_out at once, since nothing can settle it", async () => {

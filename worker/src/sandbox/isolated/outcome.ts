@@ -3,7 +3,7 @@ import type { ErrorCode } from "@bosun/core";
 import type { DispatchOutcome } from "@bosun/sdk";
 import type { Bundle } from "../bundle-types.js";
 import { mapStack } from "./stack.js";
-import type { FaultMessage } from "./protocol.js";
+import { UNSUPPORTED_CODE, type FaultMessage } from "./protocol.js";
 import type { ScriptOutcome } from "./types.js";
 
 /** Codes a script's error may carry through to the run; anything else is SCRIPT_FAILED. */
@@ -12,6 +12,7 @@ const PASSED_THROUGH: ReadonlySet<string> = new Set<ErrorCode>([
   "JOB_TIMED_OUT",
   "JOB_CANCELLED",
   "HOST_CALL_INVALID",
+  UNSUPPORTED_CODE,
 ]);
 
 /** What people reach for out of habit in Node, and where it is in a script. */
@@ -24,10 +25,19 @@ const HINTS: Record<string, string> = {
   fetch: "scripts have no network; make network calls from a Job",
 };
 
+/** Globals the sandbox takes out on purpose (runtime-lockdown.ts): using one is SCRIPT_UNSUPPORTED. */
+const REMOVED: Record<string, string> = {
+  WebAssembly:
+    "WebAssembly is not available to scripts: its memory is not counted against the sandbox's memory limit; do this work in a Job",
+  SharedArrayBuffer:
+    "scripts run on one thread, without shared memory or Atomics.wait: use an ArrayBuffer, and setTimeout to wait",
+};
+
 export function fromDispatch(outcome: DispatchOutcome, bundle: Bundle): ScriptOutcome {
   if (outcome.status === "succeeded") return { status: "succeeded", handled: outcome.handled };
   const { error, trigger } = outcome;
-  const code = error.code && PASSED_THROUGH.has(error.code) ? (error.code as ErrorCode) : "SCRIPT_FAILED";
+  const code =
+    error.code && PASSED_THROUGH.has(error.code) ? (error.code as ErrorCode) : codeOf(error.message);
   const prefix =
     trigger === "handlerError"
       ? ""
@@ -41,7 +51,7 @@ export function fromDispatch(outcome: DispatchOutcome, bundle: Bundle): ScriptOu
 export function fromLoadError(error: unknown, bundle: Bundle): ScriptOutcome {
   const e = describeThrown(error);
   return scriptFailed(
-    "SCRIPT_FAILED",
+    codeOf(e.message),
     `the script failed while loading: ${hinted(e.message)}`,
     e.stack,
     bundle,
@@ -60,9 +70,23 @@ function scriptFailed(
   };
 }
 
+const undefinedName = (message: string) => /^(\w+) is not defined$/.exec(message)?.[1];
+
+/**
+ * SCRIPT_UNSUPPORTED for a removed global, or for the lockdown's own refusals (their code does not
+ * survive the copy of an error thrown at the top level out of the isolate; their wording does).
+ */
+function codeOf(message: string): ErrorCode {
+  const name = undefinedName(message);
+  if (name !== undefined && REMOVED[name]) return UNSUPPORTED_CODE;
+  return / are not available to scripts: their memory is not counted/.test(message)
+    ? UNSUPPORTED_CODE
+    : "SCRIPT_FAILED";
+}
+
 function hinted(message: string): string {
-  const m = /^(\w+) is not defined$/.exec(message);
-  const hint = m && m[1] !== undefined ? HINTS[m[1]] : undefined;
+  const name = undefinedName(message);
+  const hint = name !== undefined ? (REMOVED[name] ?? HINTS[name]) : undefined;
   return hint ? `${message} (${hint})` : message;
 }
 

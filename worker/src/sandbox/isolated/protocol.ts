@@ -2,6 +2,7 @@
  * The contract between the host side (host.ts) and the in-isolate runtime (runtime.ts). Imported by
  * both, so it holds only types and constants: it is bundled into the isolate.
  */
+import type { ErrorCode } from "@bosun/core";
 import type { DispatchHooks, DispatchOutcome, EventInit, ProjectInit } from "@bosun/sdk";
 
 /** Where the host puts its functions for the runtime to take (and remove) before any script runs. */
@@ -9,6 +10,8 @@ export const HOST_GLOBAL = "__bosunHost";
 /** File names the isolate reports in stack traces; the host maps the bundle's back to the script. */
 export const RUNTIME_FILENAME = "bosun-runtime.js";
 export const BUNDLE_FILENAME = "bosun-bundle.js";
+/** The code of a script's error when it used something the sandbox takes out (runtime-lockdown.ts). */
+export const UNSUPPORTED_CODE = "SCRIPT_UNSUPPORTED" satisfies ErrorCode;
 
 /**
  * The host functions. Each returns `undefined` when it accepted the call, or a refusal as JSON

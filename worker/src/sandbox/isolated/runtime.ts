@@ -3,6 +3,8 @@
  * the host functions off the global object, installs console, timers and the SDK's bridge, and
  * evaluates to the RuntimeApi the host calls into. It must not touch anything Node provides.
  */
+// First: nothing may run in the isolate before the globals the memory limit cannot see are gone.
+import "./runtime-lockdown.js";
 import type { BRIDGE_GLOBAL, DispatchOutcome, Fault, HostBridge, JobReply, LogLevel } from "@bosun/sdk";
 import {
   HOST_GLOBAL,
