@@ -1,6 +1,6 @@
 import type { Problem } from "@bosun/core";
 import { expect } from "chai";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { bundleScript, clearBundleCache } from "../src/index.js";
@@ -234,4 +234,27 @@ describe("sandbox: bundling refuses files outside the script's folder", () => {
       delete process.env.BOSUN_ESCAPE_TEST;
     }
   });
+
+  it("runs esbuild without the server's environment", async () => {
+    expect((await bundle({ line: `console.log(1);` })).errors).to.equal(undefined);
+    const services = await esbuildChildren();
+    expect(services.length, "esbuild processes started by this one").to.be.greaterThan(0);
+    for (const { pid, environ } of services)
+      expect(environ, `the environment of esbuild ${pid}`).to.equal("");
+  });
 });
+
+/** The esbuild service processes this process started, with their environment (Linux's /proc). */
+async function esbuildChildren(): Promise<{ pid: string; environ: string }[]> {
+  const found: { pid: string; environ: string }[] = [];
+  for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+    const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+    if (ppid !== String(process.pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (!cmdline.includes("--service=")) continue;
+    found.push({ pid, environ: await readFile(`/proc/${pid}/environ`, "utf8") });
+  }
+  return found;
+}

@@ -4,16 +4,13 @@
  * `@bosun/sdk` all resolve to). User mistakes come back as problems, never as throws.
  */
 import { fail, ok, type Problem, type Result } from "@bosun/core";
-import * as esbuild from "esbuild";
-import { realpath } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { cachedBundle, contentHash, hashFiles, storeBundle } from "./bundle-cache.js";
 import type { Bundle } from "./bundle-types.js";
-import { CONFINED_PLUGIN, confineImports } from "./confined-imports.js";
-import { FORBIDDEN_PLUGIN, forbidBuiltins } from "./forbidden-imports.js";
-import { BUNDLE_FILENAME } from "./isolated/protocol.js";
+import { CONFINED_PLUGIN } from "./confined-imports.js";
+import { buildInThread, type ThreadMessage, type ThreadReply } from "./esbuild-thread.js";
+import { FORBIDDEN_PLUGIN } from "./forbidden-imports.js";
 import { locateScript, SCRIPT_NAMES } from "./script-file.js";
-import { sdkEntry, sdkRoot } from "./sdk-path.js";
 
 export interface BundleOptions {
   /** A folder to keep bundles in across processes; memory only when absent. */
@@ -21,8 +18,6 @@ export interface BundleOptions {
   /** false: always rebuild (the result is still cached). */
   cache?: boolean;
 }
-
-const GLOBAL_NAME = "__bosunScript";
 
 export async function bundleScript(path: string, options: BundleOptions = {}): Promise<Result<Bundle>> {
   const entry = await locateScript(path);
@@ -38,23 +33,23 @@ export async function bundleScript(path: string, options: BundleOptions = {}): P
     if (hit) return ok(hit);
   }
   const root = dirname(entry);
-  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  let result: ThreadReply;
   try {
-    result = await esbuild.build(buildOptions(entry, root, await realpath(sdkRoot())));
+    result = await buildInThread({ kind: "script", entry, root });
   } catch (error) {
-    const messages = (error as Partial<esbuild.BuildFailure>).errors;
-    if (Array.isArray(messages) && messages.length > 0) return fail(...messages.map((m) => problemOf(m)));
+    result = { ok: false, message: (error as Error).message, errors: [] };
+  }
+  if (!result.ok) {
+    if (result.errors.length > 0) return fail(...result.errors.map((m) => problemOf(m)));
     return fail({
       code: "SCRIPT_BUNDLE_FAILED",
-      message: `bundling ${basename(entry)} failed: ${(error as Error).message}`,
+      message: `bundling ${basename(entry)} failed: ${result.message}`,
     });
   }
-  const output = result.outputFiles.find((f) => f.path.endsWith(".js"))?.text;
+  const output = result.outputs.find((f) => f.path.endsWith(".js"))?.text;
   const code = output === undefined ? undefined : withoutRequireStub(output);
-  const sourceMap = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text;
-  const inputPaths = Object.keys(result.metafile.inputs)
-    .filter((p) => !p.startsWith("<"))
-    .map((p) => resolve(root, p));
+  const sourceMap = result.outputs.find((f) => f.path.endsWith(".map"))?.text;
+  const inputPaths = result.inputs.filter((p) => !p.startsWith("<")).map((p) => resolve(root, p));
   const inputs = await hashFiles(inputPaths);
   if (code === undefined || sourceMap === undefined || !inputs) {
     return fail({ code: "SCRIPT_BUNDLE_FAILED", message: `bundling ${basename(entry)} produced no output` });
@@ -62,42 +57,6 @@ export async function bundleScript(path: string, options: BundleOptions = {}): P
   const bundle: Bundle = { entry, root, code, sourceMap, hash: contentHash(inputs), inputs: inputPaths };
   await storeBundle(bundle, inputs, options.cacheDir);
   return ok(bundle);
-}
-
-function buildOptions(entry: string, root: string, sdkFolder: string) {
-  const sdk = sdkEntry();
-  return {
-    stdin: {
-      // The SDK first, then the script: both share the one SDK module, so dispatchEvent sees its handlers.
-      contents: `export { dispatchEvent } from ${JSON.stringify(sdk)};\nimport ${JSON.stringify(`./${basename(entry)}`)};\n`,
-      resolveDir: root,
-      sourcefile: "<bosun-entry>",
-      loader: "js" as const,
-    },
-    absWorkingDir: root,
-    outfile: join(root, BUNDLE_FILENAME),
-    bundle: true,
-    write: false as const,
-    metafile: true as const,
-    format: "iife" as const,
-    globalName: GLOBAL_NAME,
-    // Evaluates to dispatchEvent, so nothing of the bundle has to be left on the global object.
-    banner: { js: "(function () {" },
-    footer: { js: `return ${GLOBAL_NAME}.dispatchEvent;\n})()` },
-    platform: "neutral" as const,
-    mainFields: ["module", "main"],
-    target: "es2023",
-    sourcemap: "external" as const,
-    sourcesContent: false,
-    legalComments: "none" as const,
-    logLevel: "silent" as const,
-    alias: { brigadier: sdk, "@brigadecore/brigadier": sdk, "@bosun/sdk": sdk },
-    define: { "process.env.NODE_ENV": '"production"' },
-    // No tsconfig.json is read (the script's, its parents' or what they extend): it could point paths,
-    // baseUrl or extends anywhere on the server.
-    tsconfigRaw: "{}",
-    plugins: [forbidBuiltins(), confineImports([root, sdkFolder])],
-  };
 }
 
 /**
@@ -117,7 +76,7 @@ function withoutRequireStub(code: string): string {
     );
 }
 
-function problemOf(m: esbuild.Message): Problem {
+function problemOf(m: ThreadMessage): Problem {
   const loc = m.location;
   const forbidden = m.pluginName === FORBIDDEN_PLUGIN || m.pluginName === CONFINED_PLUGIN;
   const problem: Problem = {

@@ -1,5 +1,5 @@
 /** The in-isolate runtime as one script, built once per process from the compiled runtime.js. */
-import * as esbuild from "esbuild";
+import { buildInThread } from "../esbuild-thread.js";
 import { fileURLToPath } from "node:url";
 
 let source: Promise<string> | undefined;
@@ -14,20 +14,12 @@ export function runtimeSource(): Promise<string> {
 }
 
 async function build(): Promise<string> {
-  const result = await esbuild.build({
-    entryPoints: [fileURLToPath(new URL("./runtime.js", import.meta.url))],
-    bundle: true,
-    write: false,
-    format: "iife",
-    globalName: "__bosunRuntime",
-    platform: "neutral",
-    target: "es2023",
-    logLevel: "silent",
-    // Evaluates to the API object itself (a plain object: isolated-vm cannot read esbuild's getters).
-    banner: { js: "(function () {" },
-    footer: { js: "return __bosunRuntime.api;\n})()" },
+  const result = await buildInThread({
+    kind: "runtime",
+    file: fileURLToPath(new URL("./runtime.js", import.meta.url)),
   });
-  const file = result.outputFiles[0];
+  if (!result.ok) throw new Error(`the runtime could not be built: ${result.message}`);
+  const file = result.outputs[0];
   if (!file) throw new Error("esbuild produced no runtime");
   return file.text;
 }
