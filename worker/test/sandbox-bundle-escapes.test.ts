@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { bundleScript, clearBundleCache } from "../src/index.js";
+import { repoRoot } from "./sandbox-harness.test.js";
 
 /**
  * Scripts that try to read the server's files at bundle time. Next to the project folder lie files
@@ -72,6 +73,7 @@ const ESCAPES: Record<string, Escape> = {
   "an import() leaving the folder": { line: `import("../outside/secret.js").then(() => {});` },
   "a .json file outside the folder": { line: `const x = require("../outside/secret.json");` },
   "an absolute path": { line: `import x from "<temp>/outside/secret.js";` },
+  "a file of Bosun's own beside the SDK's sources": { line: `const x = require("<repo>sdk/package.json");` },
   "/proc/self/environ": { line: `const x = require("/proc/self/environ");` },
   "/proc/self/environ as JSON": { line: `import x from "/proc/self/environ" with { type: "json" };` },
   "a symlink in the folder to a file outside": {
@@ -164,7 +166,7 @@ describe("sandbox: bundling refuses files outside the script's folder", () => {
       await mkdir(dirname(join(project, path)), { recursive: true });
       await symlink(join(temp, target), join(project, path));
     }
-    const line = escape.line.replace("<temp>", temp);
+    const line = escape.line.replace("<temp>", temp).replace("<repo>", repoRoot);
     await writeFile(join(project, "brigade.js"), `const { events } = require("brigadier");\n${line}\n`);
     return bundleScript(join(project, "brigade.js"), { cache: false });
   }

@@ -6,6 +6,7 @@
  * extension names, so no esbuild loader that reads arbitrary content (text, bytes, file, ...) is used.
  */
 import type * as esbuild from "esbuild";
+import { constants } from "node:fs";
 import { readFile, realpath } from "node:fs/promises";
 import { dirname, extname, isAbsolute, relative } from "node:path";
 
@@ -96,7 +97,9 @@ export function confineImports(roots: readonly string[]): esbuild.Plugin {
             "only code in the script's folder is bundled",
           );
         }
-        return { contents: await readFile(real), loader, resolveDir: dirname(real) };
+        // O_NOFOLLOW: the real path must not have become a symlink since it was checked.
+        const contents = await readFile(real, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
+        return { contents, loader, resolveDir: dirname(real) };
       });
     },
   };

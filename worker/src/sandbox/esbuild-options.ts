@@ -7,7 +7,7 @@ import { BUNDLE_FILENAME } from "./isolated/protocol.js";
 
 const GLOBAL_NAME = "__bosunScript";
 
-/** `entry` and `root` are real paths; `sdk` is the SDK's entry, `sdkFolder` the SDK package's real folder. */
+/** `entry` and `root` are real paths; `sdk` is the SDK's entry, `sdkFolder` the real folder of its sources. */
 export function scriptBuildOptions(entry: string, root: string, sdk: string, sdkFolder: string) {
   return {
     stdin: {

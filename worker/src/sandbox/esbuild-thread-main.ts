@@ -4,16 +4,17 @@
  */
 import * as esbuild from "esbuild";
 import { realpath } from "node:fs/promises";
+import { dirname } from "node:path";
 import { parentPort } from "node:worker_threads";
 import type { ThreadMessage, ThreadReply, ThreadRequest } from "./esbuild-thread.js";
 import { runtimeBuildOptions, scriptBuildOptions } from "./esbuild-options.js";
-import { sdkEntry, sdkRoot } from "./sdk-path.js";
+import { sdkEntry } from "./sdk-path.js";
 
 async function build(request: ThreadRequest): Promise<ThreadReply> {
   try {
     const options =
       request.kind === "script"
-        ? scriptBuildOptions(request.entry, request.root, sdkEntry(), await realpath(sdkRoot()))
+        ? scriptBuildOptions(request.entry, request.root, sdkEntry(), await realpath(dirname(sdkEntry())))
         : runtimeBuildOptions(request.file);
     const result = await esbuild.build({ ...options, metafile: true });
     return {
