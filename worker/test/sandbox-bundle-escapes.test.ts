@@ -222,6 +222,15 @@ describe("sandbox: bundling refuses files outside the script's folder", () => {
     expect(result.value!.inputs).to.include(join(project, "data.json"));
   });
 
+  it("bundles files in a folder of the script's whose name starts with two dots", async () => {
+    const result = await bundle({
+      line: `const shared = require("./..data/shared.js"); console.log(shared);`,
+      files: { "..data/shared.js": `module.exports = "shared-value";\n` },
+    });
+    expect(result.errors).to.equal(undefined);
+    expect(result.value!.code).to.include("shared-value");
+  });
+
   it("does not put the server's environment into the bundle", async () => {
     process.env.BOSUN_ESCAPE_TEST = SECRET;
     try {

@@ -8,7 +8,7 @@
 import type * as esbuild from "esbuild";
 import { constants } from "node:fs";
 import { readFile, realpath } from "node:fs/promises";
-import { dirname, extname, isAbsolute, relative } from "node:path";
+import { dirname, extname, isAbsolute, relative, sep } from "node:path";
 
 export const CONFINED_PLUGIN = "bosun-confined-imports";
 
@@ -28,10 +28,10 @@ const LOADERS: Readonly<Record<string, esbuild.Loader>> = {
 /** Marks the plugin's own build.resolve calls, so that they take esbuild's default resolution. */
 const RESOLVING = Symbol("bosun-confined-resolving");
 
-/** Whether `path` is `folder` or inside it. */
-export function isInside(folder: string, path: string): boolean {
+/** Whether `path` is `folder` or inside it ("..data", as in a ConfigMap mount, is inside). */
+function isInside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  return rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
 /** `roots`: real paths of the folders a bundle may read from. */
