@@ -16,7 +16,7 @@ const WASM_WITH_MEMORY = [
   0, 97, 115, 109, 1, 0, 0, 0, 5, 5, 1, 1, 1, 128, 64, 7, 7, 1, 3, 109, 101, 109, 2, 0,
 ];
 
-/** Forms whose memory isolated-vm does not count: refused with SCRIPT_UNSUPPORTED. */
+/** Forms refused with SCRIPT_UNSUPPORTED: memory isolated-vm does not count, and shared memory (no use on one thread). */
 const UNCOUNTED: Record<string, string> = {
   "a resizable ArrayBuffer, resized": `const b = new ArrayBuffer(0, { maxByteLength: 512 * MB }); b.resize(512 * MB); new Uint8Array(b).fill(1);`,
   "a resizable ArrayBuffer, transferred to its maximum": `const b = new ArrayBuffer(0, { maxByteLength: 512 * MB }); new Uint8Array(b.transfer(512 * MB)).fill(1);`,
