@@ -310,6 +310,16 @@ describe("config: bosun.yaml", () => {
     expect(r.errors![0]!.expected).to.contain("an audience of its own");
   });
 
+  it("takes the events one webhook request may become, 100 by default", () => {
+    expect(parseConfig("", { file: FILE }).value!.maxEventsPerRequest).to.equal(100);
+    const set = parseConfig("server: { maxEventsPerRequest: 20 }", { file: FILE }).value!;
+    expect(set.maxEventsPerRequest).to.equal(20);
+    const bad = parseConfig("server: { maxEventsPerRequest: 0 }", { file: FILE }).errors!;
+    expect(bad.map((e) => ({ path: e.path, expected: e.expected, found: e.found }))).to.deep.equal([
+      { path: "server.maxEventsPerRequest", expected: "at least 1", found: "0" },
+    ]);
+  });
+
   it("reads durations and sizes", () => {
     expect(parseDuration("10m")).to.equal(600_000);
     expect(parseDuration("1.5s")).to.equal(1500);

@@ -13,7 +13,7 @@ export { REGISTRIES, registryFor, createRegistries, type RegistryOptions } from 
 export type { GatewayRouterOptions, GatewayHandler } from "./http/router.js";
 export { createGatewayRouter, createGatewayHandler, DEFAULT_BODY_LIMIT_BYTES } from "./http/router.js";
 export type { GatewayErrorContext, GatewayDependencies, IncomingDelivery } from "./http/delivery.js";
-export { handleDelivery } from "./http/delivery.js";
+export { handleDelivery, DEFAULT_MAX_EVENTS_PER_REQUEST } from "./http/delivery.js";
 export type { Answer, ErrorBody } from "./http/answers.js";
 export { RETRY_AFTER_SECONDS } from "./http/answers.js";
 export { derivedDeliveryId, toNewEvents } from "./http/events.js";

@@ -85,6 +85,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     registries,
     findProject,
     bodyLimitBytes: config.bodyLimitBytes,
+    maxEventsPerRequest: config.maxEventsPerRequest,
     onError,
     onAnswer: (registry: string, answer: Answer) => {
       metrics.gatewayRequests.inc({ registry, status: String(answer.status) });

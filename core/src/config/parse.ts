@@ -230,6 +230,7 @@ function resolveConfig(
     dataDir: resolve(base, raw.server.dataDir),
     adminToken: raw.server.adminToken,
     bodyLimitBytes: raw.server.bodyLimit,
+    maxEventsPerRequest: raw.server.maxEventsPerRequest,
     ...(raw.server.pubsubJwksUrl === undefined ? {} : { pubsubJwksUrl: raw.server.pubsubJwksUrl }),
     docker: {
       socketPath: raw.docker.socket ?? defaultDockerSocket(),

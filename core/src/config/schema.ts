@@ -140,8 +140,16 @@ export const configSchema = z.strictObject({
       bodyLimit: size.default(1024 * 1024),
       // Where the keys of Pub/Sub push tokens are fetched; absent: Google's (see docs/gateways.md).
       pubsubJwksUrl: httpUrl.optional(),
+      // A request whose pushes would fan out past this many events is refused (413).
+      maxEventsPerRequest: z.number().int().min(1).max(100_000).default(100),
     })
-    .default({ port: 7744, host: "127.0.0.1", dataDir: ".data", bodyLimit: 1024 * 1024 }),
+    .default({
+      port: 7744,
+      host: "127.0.0.1",
+      dataDir: ".data",
+      bodyLimit: 1024 * 1024,
+      maxEventsPerRequest: 100,
+    }),
   docker: z
     .strictObject({
       socket: z.string().min(1).optional(),

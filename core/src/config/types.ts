@@ -60,6 +60,8 @@ export interface ServerConfig {
   dataDir: string;
   adminToken?: string;
   bodyLimitBytes: number;
+  /** Events one webhook request may become; past it the request is refused (413). */
+  maxEventsPerRequest: number;
   /** Where the gcr gateway fetches the keys of Pub/Sub push tokens; absent: Google's. */
   pubsubJwksUrl?: string;
   /** Registries pulled from over plain HTTP (host:port). */

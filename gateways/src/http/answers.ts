@@ -59,6 +59,17 @@ export function bodyTooLarge(limitBytes: number): Answer {
   });
 }
 
+export function tooManyEvents(limit: number, found: number): Answer {
+  return errorAnswer(413, {
+    code: "TOO_MANY_EVENTS",
+    message:
+      `The request reports ${found} images; the gateway takes at most ${limit} events per request and stored none. ` +
+      `Send smaller batches (fewer tags per notification, a smaller batch size), or raise server.maxEventsPerRequest.`,
+    expected: `at most ${limit} events`,
+    found: `${found} events`,
+  });
+}
+
 export function storeUnavailable(): Answer {
   return errorAnswer(
     503,

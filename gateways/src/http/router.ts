@@ -23,6 +23,8 @@ export interface GatewayRouterOptions {
   findProject(name: string): ProjectConfig | undefined;
   /** Default 1 MiB. */
   bodyLimitBytes?: number;
+  /** Pushes one request may report before it is refused with 413; default 100. */
+  maxEventsPerRequest?: number;
   /** Told about every 5xx answer; the context never holds the URL or headers, which carry the token. */
   onError?: (error: unknown, context: GatewayErrorContext) => void;
   /** Told about every answer, for metrics. */
@@ -42,6 +44,7 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     registries: options.registries,
     findProject: options.findProject,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    maxEventsPerRequest: options.maxEventsPerRequest,
     onError: options.onError,
   };
   return (request, response) => {
