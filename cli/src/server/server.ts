@@ -140,7 +140,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   // Webhooks are the hot path: they are answered before express's router is entered.
   const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(serverTimeouts(config), (req, res) => {
     if (!webhook(req, res)) return app(req, res);
     pressure.started();
     res.once("close", () => pressure.finished());
@@ -179,5 +179,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await runDependencies?.close();
       await store.close();
     },
+  };
+}
+
+/**
+ * Webhooks are small and registries send them at once, so a client that trickles its headers or body
+ * is cut off (408) after seconds rather than Node's minutes. Node checks the timeouts every
+ * `connectionsCheckingInterval` (30 s by default), so it is kept well under the shortest of them.
+ */
+export function serverTimeouts(config: Pick<ServerConfig, "headersTimeoutMs" | "requestTimeoutMs">) {
+  const { headersTimeoutMs, requestTimeoutMs } = config;
+  return {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
   };
 }

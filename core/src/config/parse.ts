@@ -231,6 +231,8 @@ function resolveConfig(
     adminToken: raw.server.adminToken,
     bodyLimitBytes: raw.server.bodyLimit,
     maxEventsPerRequest: raw.server.maxEventsPerRequest,
+    headersTimeoutMs: raw.server.headersTimeout,
+    requestTimeoutMs: raw.server.requestTimeout,
     ...(raw.server.pubsubJwksUrl === undefined ? {} : { pubsubJwksUrl: raw.server.pubsubJwksUrl }),
     docker: {
       socketPath: raw.docker.socket ?? defaultDockerSocket(),
