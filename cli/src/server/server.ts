@@ -13,7 +13,12 @@ import {
   type ServerConfig,
   type Store,
 } from "@bosun/core";
-import { createGatewayHandler, createRegistries, type Answer } from "@bosun/gateways";
+import {
+  createGatewayHandler,
+  createRegistries,
+  type Answer,
+  type GatewayErrorContext,
+} from "@bosun/gateways";
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
@@ -64,6 +69,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     (r) => !options.registries || options.registries.includes(r.kind),
   );
   const onError = (err: unknown) => logger.error({ err }, "internal error");
+  // The client's doing, not the server's: no error, no stack.
+  const onAborted = ({ registry, project }: GatewayErrorContext) =>
+    logger.debug({ registry, project }, "webhook request aborted: the client left before its body arrived");
 
   const app = express();
   app.disable("x-powered-by");
@@ -87,8 +95,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     bodyLimitBytes: config.bodyLimitBytes,
     maxEventsPerRequest: config.maxEventsPerRequest,
     onError,
+    onAborted,
     onAnswer: (registry: string, answer: Answer) => {
-      metrics.gatewayRequests.inc({ registry, status: String(answer.status) });
+      metrics.gatewayRequests.inc({ registry, status: answer.aborted ? "aborted" : String(answer.status) });
       const accepted = (answer.body as { accepted?: unknown[] }).accepted?.length ?? 0;
       if (accepted > 0) metrics.eventsAccepted.inc({ registry }, accepted);
     },

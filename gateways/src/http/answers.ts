@@ -4,6 +4,8 @@ import type { RegistryGateway } from "../registry.js";
 
 export interface Answer {
   status: number;
+  /** The client went away before its request arrived: nobody reads this answer. */
+  aborted?: true;
   headers?: Record<string, string>;
   body: unknown;
 }
@@ -68,6 +70,13 @@ export function tooManyEvents(limit: number, found: number): Answer {
     expected: `at most ${limit} events`,
     found: `${found} events`,
   });
+}
+
+/** Nginx's 499 "client closed request": for accounting only, the client is gone. */
+export const ABORTED_STATUS = 499;
+
+export function requestAborted(): Answer {
+  return { status: ABORTED_STATUS, aborted: true, body: {} };
 }
 
 export function storeUnavailable(): Answer {

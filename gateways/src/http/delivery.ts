@@ -7,6 +7,8 @@
  * the signature is checked.
  * A request whose body reports more pushes than `maxEventsPerRequest` is refused whole (413), before any
  * is stored: one body must not fan out into thousands of events.
+ * A client that goes away mid-body is not a fault: it is answered (to no one) as aborted, told to
+ * onAborted, and not to onError.
  */
 import { randomBytes } from "node:crypto";
 import type { CompiledSubscription, Problem, ProjectConfig, Store } from "@bosun/core";
@@ -19,12 +21,14 @@ import {
   errorAnswer,
   internalError,
   keysUnavailable,
+  requestAborted,
   storeUnavailable,
   tooManyEvents,
   unauthorized,
   unknownRegistry,
 } from "./answers.js";
 import type { BodyRead } from "./body.js";
+import { RequestAbortedError } from "./body.js";
 import { contentTypeProblem } from "./content-type.js";
 import { toNewEvents } from "./events.js";
 
@@ -44,6 +48,8 @@ export interface GatewayDependencies {
   maxEventsPerRequest?: number | undefined;
   /** Told about every 5xx answer, for logging. */
   onError?: ((error: unknown, context: GatewayErrorContext) => void) | undefined;
+  /** Told about every client that went away before its body arrived (not an error of the gateway). */
+  onAborted?: ((context: GatewayErrorContext) => void) | undefined;
 }
 
 export const DEFAULT_MAX_EVENTS_PER_REQUEST = 100;
@@ -64,6 +70,11 @@ export async function handleDelivery(deps: GatewayDependencies, incoming: Incomi
     return await decide(deps, incoming);
   } catch (error) {
     const context = { registry: incoming.registry, project: incoming.project };
+    if (error instanceof RequestAbortedError) {
+      const answer = requestAborted();
+      deps.onAborted?.({ ...context, status: answer.status });
+      return answer;
+    }
     const answer =
       error instanceof StoreUnavailableError
         ? storeUnavailable()

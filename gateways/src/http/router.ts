@@ -27,6 +27,8 @@ export interface GatewayRouterOptions {
   maxEventsPerRequest?: number;
   /** Told about every 5xx answer; the context never holds the URL or headers, which carry the token. */
   onError?: (error: unknown, context: GatewayErrorContext) => void;
+  /** Told about every client that went away (or was cut off) before its body arrived. */
+  onAborted?: (context: GatewayErrorContext) => void;
   /** Told about every answer, for metrics. */
   onAnswer?: (registry: string, answer: Answer) => void;
 }
@@ -46,6 +48,7 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     maxEventsPerRequest: options.maxEventsPerRequest,
     onError: options.onError,
+    onAborted: options.onAborted,
   };
   return (request, response) => {
     if (!request.url?.startsWith("/events/")) return false;
@@ -74,7 +77,9 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
       readBody: (limit) => readBodyWithin(request, limit),
     }).then((answer) => {
       options.onAnswer?.(registry, answer);
-      send(response, answer);
+      // Nobody is there to read it; the socket is already closed or half-closed by the client.
+      if (answer.aborted) response.destroy();
+      else send(response, answer);
     });
     return true;
   };

@@ -1,0 +1,49 @@
+/** What `bosun serve` counts and logs about webhook requests that go wrong on the client's side. */
+import { once } from "node:events";
+import { connect } from "node:net";
+import { expect } from "chai";
+import { pino } from "pino";
+import { startTestServer, type TestServer } from "./support/in-process.js";
+
+const TOKEN = "accounting-token";
+const CONFIG = `
+projects:
+  - { name: hub, script: ./ok.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }
+`;
+const FILES = { "ok.js": `require("brigadier").events.on("image_push", () => {});\n` };
+
+describe("bosun serve: accounting of webhook requests", function () {
+  this.timeout(60_000);
+  let t: TestServer;
+  const logs: { level: number; msg: string; err?: unknown }[] = [];
+  const metrics = async () => (await fetch(`${t.url}/metrics`)).text();
+
+  before(async () => {
+    const logger = pino({ level: "debug" }, { write: (line: string) => logs.push(JSON.parse(line)) });
+    t = await startTestServer(CONFIG, FILES, { worker: false, logger });
+  });
+  after(async () => t?.dispose());
+
+  it("counts a client that hangs up mid-body as aborted, logged below warn and without a stack", async () => {
+    for (const path of ["/events/dockerhub/hub?access_token=" + TOKEN, "/events/ghcr/hub"]) {
+      const { port } = new URL(t.url);
+      const socket = connect(Number(port), "127.0.0.1");
+      await once(socket, "connect");
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\n`);
+      socket.write(`Content-Length: 5000\r\n\r\n{"push_data":`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+    }
+    const deadline = Date.now() + 5_000;
+    let text = await metrics();
+    while (!/registry="ghcr",status="aborted"/.test(text) && Date.now() < deadline) text = await metrics();
+    expect(text).to.match(/bosun_gateway_requests_total\{registry="dockerhub",status="aborted"\} 1/);
+    expect(text).to.match(/bosun_gateway_requests_total\{registry="ghcr",status="aborted"\} 1/);
+    expect(text).not.to.match(/status="5\d\d"/);
+    const aborted = logs.filter((l) => l.msg.includes("aborted"));
+    expect(aborted).to.have.length(2);
+    // pino's debug is 20, info 30: neither a warning nor an error, and no error object to print.
+    expect(aborted.every((l) => l.level <= 30 && l.err === undefined)).to.equal(true);
+    expect(logs.filter((l) => l.level >= 50)).to.deep.equal([]);
+  });
+});
