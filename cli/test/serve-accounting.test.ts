@@ -24,6 +24,34 @@ describe("bosun serve: accounting of webhook requests", function () {
   });
   after(async () => t?.dispose());
 
+  it("keeps /metrics the same size however many made-up registries and projects are posted to", async () => {
+    const post = (path: string) =>
+      fetch(`${t.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+    await post("/events/warmup/p");
+    await post("/events/dockerhub/warmup");
+    const lines = (text: string) => text.split("\n").length;
+    const before = lines(await metrics());
+    for (let batch = 0; batch < 20; batch++) {
+      await Promise.all(
+        Array.from({ length: 25 }, async (_, i) => {
+          const name = `r${batch}x${i}${Math.random().toString(36).slice(2)}`;
+          expect((await post(`/events/${name}/p`)).status).to.equal(404);
+          expect((await post(`/events/dockerhub/${name}`)).status).to.equal(401);
+        }),
+      );
+    }
+    const text = await metrics();
+    expect(text).to.match(/bosun_gateway_requests_total\{registry="unknown",status="404"\} 501/);
+    expect(text).to.match(/bosun_gateway_requests_total\{registry="dockerhub",status="401"\} 501/);
+    expect(text).not.to.match(/registry="r\d/);
+    // Counter values change, not the lines: none per request (a new GC kind may add a few).
+    expect(lines(text) - before).to.be.below(20);
+  });
+
   it("counts a client that hangs up mid-body as aborted, logged below warn and without a stack", async () => {
     for (const path of ["/events/dockerhub/hub?access_token=" + TOKEN, "/events/ghcr/hub"]) {
       const { port } = new URL(t.url);

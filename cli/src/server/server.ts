@@ -25,7 +25,7 @@ import { createApiRouter, sendError } from "./api.js";
 import { setUpCredentials } from "./credentials-api.js";
 import { createLogger, type Logger } from "./logger.js";
 import { IngestPressure } from "./ingest-pressure.js";
-import { createMetrics } from "./metrics.js";
+import { countAnswer, createMetrics } from "./metrics.js";
 import { missingSources } from "./missing-sources.js";
 import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
@@ -96,11 +96,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     maxEventsPerRequest: config.maxEventsPerRequest,
     onError,
     onAborted,
-    onAnswer: (registry: string, answer: Answer) => {
-      metrics.gatewayRequests.inc({ registry, status: answer.aborted ? "aborted" : String(answer.status) });
-      const accepted = (answer.body as { accepted?: unknown[] }).accepted?.length ?? 0;
-      if (accepted > 0) metrics.eventsAccepted.inc({ registry }, accepted);
-    },
+    onAnswer: (registry: string, answer: Answer) => countAnswer(metrics, registry, answer),
   };
   app.use(
     "/api/v1",
