@@ -26,6 +26,7 @@ export {
   bodySignatureMatches,
 } from "./common/secrets.js";
 export type { HmacAlgorithm } from "./common/secrets.js";
+export { credentialsOf } from "./common/authorization.js";
 export { dockerHub, TOKEN_QUERY_PARAMETERS } from "./dockerhub/gateway.js";
 export { parseDockerHubPayload, DOCKER_HUB_REGISTRY } from "./dockerhub/payload.js";
 export { distribution } from "./distribution/gateway.js";
