@@ -7,9 +7,26 @@ import { startTestServer, type TestServer } from "./support/in-process.js";
 
 const TOKEN = "accounting-token";
 const CONFIG = `
+server: { maxEventsPerRequest: 2 }
 projects:
   - { name: hub, script: ./ok.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }
+  - { name: reg, script: ./ok.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: distribution }] }
 `;
+/** A Distribution notification of `count` manifest pushes. */
+const pushes = (count: number) =>
+  JSON.stringify({
+    events: Array.from({ length: count }, (_, i) => ({
+      id: `push-${count}-${i}`,
+      action: "push",
+      target: {
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: `sha256:${"a".repeat(63)}${i}`,
+        repository: "team/app",
+        tag: `v${i}`,
+      },
+      request: { host: "registry.test" },
+    })),
+  });
 const FILES = { "ok.js": `require("brigadier").events.on("image_push", () => {});\n` };
 
 describe("bosun serve: accounting of webhook requests", function () {
@@ -50,6 +67,20 @@ describe("bosun serve: accounting of webhook requests", function () {
     expect(text).not.to.match(/registry="r\d/);
     // Counter values change, not the lines: none per request (a new GC kind may add a few).
     expect(lines(text) - before).to.be.below(20);
+  });
+
+  it("refuses a request past server.maxEventsPerRequest with 413, storing none of it", async () => {
+    const post = (body: string) =>
+      fetch(`${t.url}/events/distribution/reg`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+        body,
+      });
+    const over = await post(pushes(3));
+    expect(over.status).to.equal(413);
+    expect(((await over.json()) as { error: { code: string } }).error.code).to.equal("TOO_MANY_EVENTS");
+    expect((await post(pushes(2))).status).to.equal(202);
+    expect(await t.api.events("reg")).to.have.length(2);
   });
 
   it("counts a client that hangs up mid-body as aborted, logged below warn and without a stack", async () => {
