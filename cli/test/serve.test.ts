@@ -215,6 +215,17 @@ describe("bosun serve: answers and outcomes", function () {
     const wrong = await fetch(`${t.url}/api/v1/events`, { headers: { authorization: "Bearer nope" } });
     expect(wrong.status).to.equal(401);
   });
+
+  it("takes the admin token under the Bearer scheme in any case (RFC 9110)", async () => {
+    const token = t.server.adminToken;
+    const statuses = await Promise.all(
+      [`bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`, `bearer nope`, `Basic ${token}`, token].map(
+        async (authorization) =>
+          (await fetch(`${t.url}/api/v1/events`, { headers: { authorization } })).status,
+      ),
+    );
+    expect(statuses).to.deep.equal([200, 200, 200, 401, 401, 401]);
+  });
 });
 
 describe("bosun serve: projects whose files are missing", function () {

@@ -310,6 +310,37 @@ describe("config: bosun.yaml", () => {
     expect(r.errors![0]!.expected).to.contain("an audience of its own");
   });
 
+  it("takes the events one webhook request may become, 100 by default", () => {
+    expect(parseConfig("", { file: FILE }).value!.maxEventsPerRequest).to.equal(100);
+    const set = parseConfig("server: { maxEventsPerRequest: 20 }", { file: FILE }).value!;
+    expect(set.maxEventsPerRequest).to.equal(20);
+    const bad = parseConfig("server: { maxEventsPerRequest: 0 }", { file: FILE }).errors!;
+    expect(bad.map((e) => ({ path: e.path, expected: e.expected, found: e.found }))).to.deep.equal([
+      { path: "server.maxEventsPerRequest", expected: "at least 1", found: "0" },
+    ]);
+  });
+
+  it("takes header and request timeouts suited to webhooks, 10s and 30s by default", () => {
+    const defaults = parseConfig("", { file: FILE }).value!;
+    expect([defaults.headersTimeoutMs, defaults.requestTimeoutMs]).to.deep.equal([10_000, 30_000]);
+    const set = parseConfig("server: { headersTimeout: 2s, requestTimeout: 1m }", { file: FILE }).value!;
+    expect([set.headersTimeoutMs, set.requestTimeoutMs]).to.deep.equal([2_000, 60_000]);
+
+    const bad = (server: string) =>
+      parseConfig(`server: ${server}`, { file: FILE }).errors!.map((e) => ({
+        path: e.path,
+        expected: e.expected,
+        found: e.found,
+      }));
+    expect(bad("{ headersTimeout: 0s }")).to.deep.equal([
+      { path: "server.headersTimeout", expected: 'a duration above zero, like "10s" or "30s"', found: "0" },
+    ]);
+    expect(bad("{ requestTimeout: soon }")[0]?.path).to.equal("server.requestTimeout");
+    expect(bad("{ headersTimeout: 1m, requestTimeout: 30s }")).to.deep.equal([
+      { path: "server.headersTimeout", expected: "at most requestTimeout (30000ms)", found: '"60000ms"' },
+    ]);
+  });
+
   it("reads durations and sizes", () => {
     expect(parseDuration("10m")).to.equal(600_000);
     expect(parseDuration("1.5s")).to.equal(1500);

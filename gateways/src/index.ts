@@ -13,12 +13,12 @@ export { REGISTRIES, registryFor, createRegistries, type RegistryOptions } from 
 export type { GatewayRouterOptions, GatewayHandler } from "./http/router.js";
 export { createGatewayRouter, createGatewayHandler, DEFAULT_BODY_LIMIT_BYTES } from "./http/router.js";
 export type { GatewayErrorContext, GatewayDependencies, IncomingDelivery } from "./http/delivery.js";
-export { handleDelivery } from "./http/delivery.js";
+export { handleDelivery, DEFAULT_MAX_EVENTS_PER_REQUEST } from "./http/delivery.js";
 export type { Answer, ErrorBody } from "./http/answers.js";
-export { RETRY_AFTER_SECONDS } from "./http/answers.js";
+export { RETRY_AFTER_SECONDS, ABORTED_STATUS } from "./http/answers.js";
 export { derivedDeliveryId, toNewEvents } from "./http/events.js";
 export type { BodyRead } from "./http/body.js";
-export { readBodyWithin } from "./http/body.js";
+export { readBodyWithin, RequestAbortedError } from "./http/body.js";
 export {
   secretsEqual,
   authorizationMatches,
@@ -26,6 +26,7 @@ export {
   bodySignatureMatches,
 } from "./common/secrets.js";
 export type { HmacAlgorithm } from "./common/secrets.js";
+export { credentialsOf } from "./common/authorization.js";
 export { dockerHub, TOKEN_QUERY_PARAMETERS } from "./dockerhub/gateway.js";
 export { parseDockerHubPayload, DOCKER_HUB_REGISTRY } from "./dockerhub/payload.js";
 export { distribution } from "./distribution/gateway.js";

@@ -55,9 +55,10 @@ export interface ParsedPush {
   type: EventType;
   image: ImageRef;
   /**
-   * The registry's own id for this push (Distribution's event `id`, GitHub's X-GitHub-Delivery, a
-   * Pub/Sub messageId), unique per push within the request. Absent: the handler derives one from the
-   * body and the image, so a redelivery of the same body is still stored once.
+   * The registry's own id for this push, read from the body (Distribution's event `id`, a Pub/Sub
+   * messageId), unique per push within the request; never from a header, which credentials checked
+   * on the body do not cover. Absent, or for a registry that signs the body: the handler derives one
+   * from the body and the image, so a redelivery of the same body is still stored once.
    */
   deliveryId?: string;
 }

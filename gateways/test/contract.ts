@@ -2,6 +2,7 @@
  * What every registry's gateway must do over HTTP, whatever its payloads look like. A registry's test
  * file calls registryContract with its plug-in, how it sends credentials, and its fixtures.
  */
+import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import type { EventType, ImageRef } from "@bosun/core";
 import type { RegistryGateway } from "../src/index.js";
@@ -117,6 +118,20 @@ export function registryContract(contract: RegistryContract): void {
       expect(once.status).to.equal(202);
       expect(again.status).to.equal(202);
       expect(again.json).to.deep.include({ accepted: [], duplicates: first.pushes.length });
+      expect(await db.events()).to.have.length(first.pushes.length);
+    });
+
+    it("stores a replay of one captured delivery with fresh unsigned headers once", async () => {
+      const captured = request(bodyOf(first), first.contentType);
+      const replies = [];
+      for (let n = 0; n < 4; n++) {
+        // Ids senders put in headers, none covered by a token or a signature over the body.
+        const fresh = randomUUID();
+        const headers = { "x-github-delivery": fresh, "x-request-id": fresh, "ce-id": fresh };
+        replies.push(await send(server.url, { ...captured, headers: { ...headers, ...captured.headers } }));
+        replies.push(await send(server.url, { ...captured, headers: { ...captured.headers, ...headers } }));
+      }
+      expect(replies.map((r) => r.status)).to.deep.equal(replies.map(() => 202));
       expect(await db.events()).to.have.length(first.pushes.length);
     });
 

@@ -175,6 +175,16 @@ describe("GCR / Artifact Registry gateway: Pub/Sub push authentication (OIDC)", 
     expect(keyServer.requests).to.be.greaterThan(0);
   });
 
+  it("stores a replayed push once: its messageId is in the body, whatever tokens and headers come with it", async () => {
+    for (let n = 0; n < 4; n++) {
+      const replay = push(OIDC_PROJECT, { bearer: await sign(privateKey, claims({ iat: now() - n })) });
+      replay.headers["x-request-id"] = `replay-${n}`;
+      replay.headers["x-goog-delivery"] = `replay-${n}`;
+      expect((await send(server.url, replay)).status).to.equal(202);
+    }
+    expect((await db.events()).map((e) => e.deliveryId)).to.deep.equal(["7403931876443217"]);
+  });
+
   it("accepts the issuer without https:// too, and an email in other case", async () => {
     const token = await sign(
       privateKey,

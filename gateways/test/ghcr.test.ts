@@ -42,8 +42,6 @@ function signed(request: OutgoingRequest, token: string): OutgoingRequest {
   };
 }
 
-const expectedId = (file: string) => deliveryOf(ownFixture("ghcr", file));
-
 registryContract({
   gateway: ghcr,
   authorize: signed,
@@ -52,7 +50,6 @@ registryContract({
       file: "package_published_tagged.json",
       pushes: [
         {
-          deliveryId: expectedId("package_published_tagged.json"),
           image: {
             registry: "ghcr.io",
             repository: "acme-corp/web-app",
@@ -70,7 +67,6 @@ registryContract({
       file: "registry_package_updated_tagged.json",
       pushes: [
         {
-          deliveryId: expectedId("registry_package_updated_tagged.json"),
           image: {
             registry: "ghcr.io",
             repository: "acme-corp/web-app",
@@ -88,7 +84,6 @@ registryContract({
       file: "package_published_untagged.json",
       pushes: [
         {
-          deliveryId: expectedId("package_published_untagged.json"),
           image: {
             registry: "ghcr.io",
             repository: "acme-corp/web-app",
@@ -115,6 +110,26 @@ describe("GHCR gateway: form encoding and signatures over HTTP", () => {
     body,
   });
 
+  it("tells deliveries apart by their signed body, not by X-GitHub-Delivery", async () => {
+    const db = await openTestStore();
+    const server = await startGateway({ store: db.store, registries: [ghcr] });
+    const updated = ownFixture("ghcr", "registry_package_updated_tagged.json");
+    const withId = (body: Buffer, id: string) => {
+      const made = signed(request(body, "application/json"), TOKEN);
+      return { ...made, headers: { ...made.headers, "x-github-delivery": id } };
+    };
+    try {
+      // One captured delivery replayed under five new ids, and another push under a reused id.
+      for (const id of ["a", "b", "c", "d", "e"]) await send(server.url, withId(tagged, id));
+      expect((await send(server.url, withId(updated, "a"))).status).to.equal(202);
+      const stored = await db.events();
+      expect(stored.map((e) => e.image.tag)).to.deep.equal(["v3.0.0", "latest"]);
+    } finally {
+      await server.close();
+      await db.close();
+    }
+  });
+
   it("accepts a form-encoded delivery signed over the encoded body, keeping that body as the payload", async () => {
     const db = await openTestStore();
     const server = await startGateway({ store: db.store, registries: [ghcr] });
@@ -124,7 +139,7 @@ describe("GHCR gateway: form encoding and signatures over HTTP", () => {
       const [event] = await db.events();
       expect(event?.image.ref).to.equal("ghcr.io/acme-corp/web-app:v3.0.0");
       expect(event?.payload).to.equal(form.toString("utf8"));
-      expect(event?.deliveryId).to.equal(deliveryOf(form));
+      expect(event?.deliveryId).to.match(/^[0-9a-f]{64}$/);
     } finally {
       await server.close();
       await db.close();
@@ -204,9 +219,10 @@ describe("GHCR gateway: package payloads", () => {
       metadata: { package_type: "container", container: { tags: ["v3", "latest"] } },
     });
     const pushes = parse(event({ package_version: listed }), { "x-github-delivery": "d-1" }).value?.pushes;
+    // The unsigned X-GitHub-Delivery is no id: the handler derives one from the body and each tag.
     expect(pushes?.map((p) => [p.image.ref, p.deliveryId])).to.deep.equal([
-      ["ghcr.io/owner/app:v3", "d-1:0"],
-      ["ghcr.io/owner/app:latest", "d-1:1"],
+      ["ghcr.io/owner/app:v3", undefined],
+      ["ghcr.io/owner/app:latest", undefined],
     ]);
     const bad = version({ container_metadata: {}, metadata: { container: { tags: ["v3", "-x"] } } });
     expect(parse(event({ package_version: bad })).errors?.[0]).to.include({

@@ -1,6 +1,14 @@
 import { expect } from "chai";
 import { createHmac } from "node:crypto";
-import { authorizationMatches, bodySignatureMatches, queryTokenMatches, secretsEqual } from "../src/index.js";
+import {
+  authorizationMatches,
+  bodySignatureMatches,
+  credentialsOf,
+  queryTokenMatches,
+  secretsEqual,
+} from "../src/index.js";
+import { basicPasswordMatches } from "../src/common/secrets.js";
+import { ecrCredentialsMatch } from "../src/ecr/gateway.js";
 
 describe("gateway credential checks", () => {
   it("compares secrets of any length, and never matches an empty secret", () => {
@@ -35,5 +43,24 @@ describe("gateway credential checks", () => {
     expect(queryTokenMatches(new URLSearchParams("a=s"), ["a"], "s")).to.equal(true);
     expect(queryTokenMatches(new URLSearchParams("a=s&a=s"), ["a"], "s")).to.equal(false);
     expect(queryTokenMatches(new URLSearchParams("b=s"), ["a"], "s")).to.equal(false);
+  });
+
+  it("reads the Authorization scheme in any case (RFC 9110), after one or more spaces or tabs", () => {
+    expect(
+      ["Bearer s", "bearer s", "BEARER s", "bEaReR \t s"].map((h) => credentialsOf(h, "Bearer")),
+    ).to.deep.equal(["s", "s", "s", "s"]);
+    for (const header of ["Bearers", "Bearer", "Bearer   ", "Basic s", "Bear s", undefined]) {
+      expect(credentialsOf(header, "Bearer"), String(header)).to.equal(undefined);
+    }
+    for (const header of ["bearer s", "BEARER s", "s"]) {
+      expect(authorizationMatches({ authorization: header }, "s"), header).to.equal(true);
+    }
+    expect(authorizationMatches({ authorization: "bearer t" }, "s")).to.equal(false);
+    const basic = Buffer.from("sns:s").toString("base64");
+    for (const scheme of ["Basic", "basic", "BASIC"]) {
+      expect(basicPasswordMatches({ authorization: `${scheme} ${basic}` }, "s"), scheme).to.equal(true);
+      expect(ecrCredentialsMatch({ authorization: `${scheme} ${basic}` }, "s"), scheme).to.equal(true);
+    }
+    expect(basicPasswordMatches({ authorization: `Basic ${basic}!` }, "s")).to.equal(false);
   });
 });

@@ -1,6 +1,7 @@
 /** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
 import express, { type NextFunction, type Request, type Response } from "express";
 import { secretsEqual, type ProjectConfig, type Store, type StoredEvent } from "@bosun/core";
+import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
 
 export interface ApiOptions {
@@ -24,8 +25,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
   const { store } = options;
   const api = express.Router();
   api.use((req, res, next) => {
-    const header = req.headers.authorization ?? "";
-    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+    const given = credentialsOf(req.headers.authorization, "Bearer") ?? "";
     if (!given || !secretsEqual(given, options.adminToken)) {
       return sendError(
         res,

@@ -1,5 +1,11 @@
-/** Prometheus metrics on /metrics. */
+/**
+ * Prometheus metrics on /metrics. Every label value comes from a bounded set: registry kinds (an
+ * unknown name in a webhook path counts as "unknown"), HTTP statuses the gateway answers, run
+ * statuses. Never a project name or anything else a request can make up.
+ */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { REGISTRY_KINDS } from "@bosun/core";
+import type { Answer } from "@bosun/gateways";
 
 export interface Metrics {
   registry: Registry;
@@ -40,4 +46,20 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+const KNOWN_REGISTRIES: ReadonlySet<string> = new Set(REGISTRY_KINDS);
+
+/** A registry kind, or "unknown" for whatever else a webhook path names. */
+export function registryLabel(name: string): string {
+  return KNOWN_REGISTRIES.has(name) ? name : "unknown";
+}
+
+/** Counts one gateway answer: its status ("aborted" when the client left), and the events it accepted. */
+export function countAnswer(metrics: Metrics, registry: string, answer: Answer): void {
+  const labels = { registry: registryLabel(registry) };
+  const status = answer.aborted ? "aborted" : String(answer.status);
+  metrics.gatewayRequests.inc({ ...labels, status });
+  const accepted = (answer.body as { accepted?: unknown[] }).accepted?.length ?? 0;
+  if (accepted > 0) metrics.eventsAccepted.inc(labels, accepted);
 }

@@ -13,14 +13,19 @@ import {
   type ServerConfig,
   type Store,
 } from "@bosun/core";
-import { createGatewayHandler, createRegistries, type Answer } from "@bosun/gateways";
+import {
+  createGatewayHandler,
+  createRegistries,
+  type Answer,
+  type GatewayErrorContext,
+} from "@bosun/gateways";
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
 import { setUpCredentials } from "./credentials-api.js";
 import { createLogger, type Logger } from "./logger.js";
 import { IngestPressure } from "./ingest-pressure.js";
-import { createMetrics } from "./metrics.js";
+import { countAnswer, createMetrics } from "./metrics.js";
 import { missingSources } from "./missing-sources.js";
 import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
@@ -64,6 +69,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     (r) => !options.registries || options.registries.includes(r.kind),
   );
   const onError = (err: unknown) => logger.error({ err }, "internal error");
+  // The client's doing, not the server's: no error, no stack.
+  const onAborted = ({ registry, project }: GatewayErrorContext) =>
+    logger.debug({ registry, project }, "webhook request aborted: the client left before its body arrived");
 
   const app = express();
   app.disable("x-powered-by");
@@ -85,12 +93,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     registries,
     findProject,
     bodyLimitBytes: config.bodyLimitBytes,
+    maxEventsPerRequest: config.maxEventsPerRequest,
     onError,
-    onAnswer: (registry: string, answer: Answer) => {
-      metrics.gatewayRequests.inc({ registry, status: String(answer.status) });
-      const accepted = (answer.body as { accepted?: unknown[] }).accepted?.length ?? 0;
-      if (accepted > 0) metrics.eventsAccepted.inc({ registry }, accepted);
-    },
+    onAborted,
+    onAnswer: (registry: string, answer: Answer) => countAnswer(metrics, registry, answer),
   };
   app.use(
     "/api/v1",
@@ -139,7 +145,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   // Webhooks are the hot path: they are answered before express's router is entered.
   const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(serverTimeouts(config), (req, res) => {
     if (!webhook(req, res)) return app(req, res);
     pressure.started();
     res.once("close", () => pressure.finished());
@@ -178,5 +184,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await runDependencies?.close();
       await store.close();
     },
+  };
+}
+
+/**
+ * Webhooks are small and registries send them at once, so a client that trickles its headers or body
+ * is cut off (408) after seconds rather than Node's minutes. Node checks the timeouts every
+ * `connectionsCheckingInterval` (30 s by default), so it is kept well under the shortest of them.
+ */
+export function serverTimeouts(config: Pick<ServerConfig, "headersTimeoutMs" | "requestTimeoutMs">) {
+  const { headersTimeoutMs, requestTimeoutMs } = config;
+  return {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
   };
 }

@@ -19,7 +19,7 @@ export interface TestServer {
 export async function startTestServer(
   yaml: string,
   files: Record<string, string> = {},
-  options: Omit<StartOptions, "logger"> = {},
+  options: StartOptions = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "bosun-test-"));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);

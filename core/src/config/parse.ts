@@ -230,6 +230,9 @@ function resolveConfig(
     dataDir: resolve(base, raw.server.dataDir),
     adminToken: raw.server.adminToken,
     bodyLimitBytes: raw.server.bodyLimit,
+    maxEventsPerRequest: raw.server.maxEventsPerRequest,
+    headersTimeoutMs: raw.server.headersTimeout,
+    requestTimeoutMs: raw.server.requestTimeout,
     ...(raw.server.pubsubJwksUrl === undefined ? {} : { pubsubJwksUrl: raw.server.pubsubJwksUrl }),
     docker: {
       socketPath: raw.docker.socket ?? defaultDockerSocket(),

@@ -17,6 +17,12 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return ms;
 });
 
+// Zero would mean "no timeout" to Node: a timeout must be one.
+const positiveDuration = duration.refine((ms) => ms > 0, {
+  message: "invalid duration",
+  params: { expected: 'a duration above zero, like "10s" or "30s"' },
+});
+
 const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const bytes = parseSize(v);
   if (bytes === undefined) {
@@ -140,8 +146,33 @@ export const configSchema = z.strictObject({
       bodyLimit: size.default(1024 * 1024),
       // Where the keys of Pub/Sub push tokens are fetched; absent: Google's (see docs/gateways.md).
       pubsubJwksUrl: httpUrl.optional(),
+      // A request whose pushes would fan out past this many events is refused (413).
+      maxEventsPerRequest: z.number().int().min(1).max(100_000).default(100),
+      // Webhooks are small: a client that trickles its headers or body is cut off after seconds.
+      headersTimeout: positiveDuration.default(10_000),
+      requestTimeout: positiveDuration.default(30_000),
     })
-    .default({ port: 7744, host: "127.0.0.1", dataDir: ".data", bodyLimit: 1024 * 1024 }),
+    .superRefine((server, ctx) => {
+      // Node refuses a server whose headers may take longer than the whole request.
+      if (server.headersTimeout > server.requestTimeout) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["headersTimeout"],
+          message: "headersTimeout is longer than requestTimeout",
+          input: `${server.headersTimeout}ms`,
+          params: { expected: `at most requestTimeout (${server.requestTimeout}ms)` },
+        });
+      }
+    })
+    .default({
+      port: 7744,
+      host: "127.0.0.1",
+      dataDir: ".data",
+      bodyLimit: 1024 * 1024,
+      maxEventsPerRequest: 100,
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+    }),
   docker: z
     .strictObject({
       socket: z.string().min(1).optional(),

@@ -60,6 +60,11 @@ export interface ServerConfig {
   dataDir: string;
   adminToken?: string;
   bodyLimitBytes: number;
+  /** Events one webhook request may become; past it the request is refused (413). */
+  maxEventsPerRequest: number;
+  /** How long a client may take to send its request headers, and its whole request (Node's server timeouts). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   /** Where the gcr gateway fetches the keys of Pub/Sub push tokens; absent: Google's. */
   pubsubJwksUrl?: string;
   /** Registries pulled from over plain HTTP (host:port). */

@@ -2,6 +2,7 @@
 import { createHmac } from "node:crypto";
 import { secretsEqual } from "@bosun/core";
 import type { RequestHeaders } from "../registry.js";
+import { credentialsOf } from "./authorization.js";
 import { singleHeader } from "./headers.js";
 
 export { secretsEqual };
@@ -13,18 +14,21 @@ export { secretsEqual };
 export function authorizationMatches(headers: RequestHeaders, secret: string): boolean {
   const header = singleHeader(headers, "authorization");
   if (header === undefined) return false;
-  const bearer = /^bearer\s+(.+)$/i.exec(header)?.[1] ?? "";
+  const bearer = credentialsOf(header, "Bearer") ?? "";
   // Both comparisons always run, so the form used does not change the timing.
   const verbatim = secretsEqual(header, secret);
   const asBearer = secretsEqual(bearer, secret);
   return verbatim || asBearer;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
 /** HTTP Basic credentials (`Authorization: Basic base64(user:password)`) whose password is the token. */
 export function basicPasswordMatches(headers: RequestHeaders, secret: string): boolean {
   const header = singleHeader(headers, "authorization");
-  const encoded = header === undefined ? undefined : /^basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
-  const decoded = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
+  const encoded = credentialsOf(header, "Basic");
+  const decoded =
+    encoded === undefined || !BASE64.test(encoded) ? "" : Buffer.from(encoded, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   const password = colon === -1 ? "" : decoded.slice(colon + 1);
   return secretsEqual(password, secret) && colon !== -1;

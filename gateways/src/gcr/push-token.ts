@@ -7,6 +7,7 @@
 import type { JWTVerifyGetKey } from "jose";
 import { createRemoteJWKSet, errors, jwtVerify } from "jose";
 import type { ProjectConfig } from "@bosun/core";
+import { credentialsOf } from "../common/authorization.js";
 import { singleHeader } from "../common/headers.js";
 import { KeysUnavailableError } from "../common/keys.js";
 import type { RequestHeaders } from "../registry.js";
@@ -60,7 +61,7 @@ export function createPushTokenVerifier(options: PushTokenVerifierOptions = {}):
 
   return async (headers, expected) => {
     const authorization = singleHeader(headers, "authorization");
-    const token = authorization === undefined ? undefined : /^bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    const token = credentialsOf(authorization, "Bearer");
     if (token === undefined) return false;
     try {
       const { payload } = await jwtVerify(token, keys, {

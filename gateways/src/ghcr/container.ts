@@ -15,7 +15,7 @@ export const GHCR_HOST = "ghcr.io";
 export function readContainerVersion(
   pkg: JsonObject,
   key: string,
-  context: { pusher?: string | undefined; deliveryId?: string | undefined },
+  context: { pusher?: string | undefined },
 ): Result<ParsedPush[]> {
   const path = `${key}.package_version`;
   const version = field(pkg, "package_version");
@@ -46,22 +46,17 @@ export function readContainerVersion(
     // GitHub leaves many container times at Go's zero time.
     .find((time) => time !== undefined && !time.startsWith("0001-"));
   const tags = listed.length > 0 ? listed : [tag];
-  const pushes = tags.map((each, i) =>
-    pushOf(
-      "image_push",
-      {
-        ...location,
-        tag: each,
-        digest,
-        mediaType: optionalString(manifest, "media_type"),
-        pusher: context.pusher,
-        pushedAt,
-      },
-      // One delivery naming several tags: each push needs an id of its own.
-      context.deliveryId === undefined || tags.length === 1
-        ? context.deliveryId
-        : `${context.deliveryId}:${i}`,
-    ),
+  // No delivery id: X-GitHub-Delivery is not covered by the signature, so the handler derives one
+  // from the signed body and each tag.
+  const pushes = tags.map((each) =>
+    pushOf("image_push", {
+      ...location,
+      tag: each,
+      digest,
+      mediaType: optionalString(manifest, "media_type"),
+      pusher: context.pusher,
+      pushedAt,
+    }),
   );
   return { value: pushes };
 }

@@ -49,7 +49,6 @@ export function parseGhcrDelivery(request: RequestWithBody): Result<ParsedDelive
   const sender = field(root, "sender");
   const push = readContainerVersion(pkg, key, {
     pusher: isObject(sender) ? optionalString(sender, "login") : undefined,
-    deliveryId: singleHeader(request.headers, "x-github-delivery"),
   });
   return push.errors ? push : { value: { pushes: push.value, ignored: [] } };
 }

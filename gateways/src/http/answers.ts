@@ -4,6 +4,8 @@ import type { RegistryGateway } from "../registry.js";
 
 export interface Answer {
   status: number;
+  /** The client went away before its request arrived: nobody reads this answer. */
+  aborted?: true;
   headers?: Record<string, string>;
   body: unknown;
 }
@@ -57,6 +59,24 @@ export function bodyTooLarge(limitBytes: number): Answer {
     expected: `at most ${limitBytes} bytes`,
     found: `more than ${limitBytes} bytes`,
   });
+}
+
+export function tooManyEvents(limit: number, found: number): Answer {
+  return errorAnswer(413, {
+    code: "TOO_MANY_EVENTS",
+    message:
+      `The request reports ${found} images; the gateway takes at most ${limit} events per request and stored none. ` +
+      `Send smaller batches (fewer tags per notification, a smaller batch size), or raise server.maxEventsPerRequest.`,
+    expected: `at most ${limit} events`,
+    found: `${found} events`,
+  });
+}
+
+/** Nginx's 499 "client closed request": for accounting only, the client is gone. */
+export const ABORTED_STATUS = 499;
+
+export function requestAborted(): Answer {
+  return { status: ABORTED_STATUS, aborted: true, body: {} };
 }
 
 export function storeUnavailable(): Answer {

@@ -5,6 +5,10 @@
  * the store has committed, 503 when it cannot.
  * Registries that sign the body are the exception in order only: their body is read (413) before
  * the signature is checked.
+ * A request whose body reports more pushes than `maxEventsPerRequest` is refused whole (413), before any
+ * is stored: one body must not fan out into thousands of events.
+ * A client that goes away mid-body is not a fault: it is answered (to no one) as aborted, told to
+ * onAborted, and not to onError.
  */
 import { randomBytes } from "node:crypto";
 import type { CompiledSubscription, Problem, ProjectConfig, Store } from "@bosun/core";
@@ -17,11 +21,14 @@ import {
   errorAnswer,
   internalError,
   keysUnavailable,
+  requestAborted,
   storeUnavailable,
+  tooManyEvents,
   unauthorized,
   unknownRegistry,
 } from "./answers.js";
 import type { BodyRead } from "./body.js";
+import { RequestAbortedError } from "./body.js";
 import { contentTypeProblem } from "./content-type.js";
 import { toNewEvents } from "./events.js";
 
@@ -37,9 +44,15 @@ export interface GatewayDependencies {
   registries: readonly RegistryGateway[];
   findProject(name: string): ProjectConfig | undefined;
   bodyLimitBytes: number;
+  /** Pushes one request may report; default DEFAULT_MAX_EVENTS_PER_REQUEST. */
+  maxEventsPerRequest?: number | undefined;
   /** Told about every 5xx answer, for logging. */
   onError?: ((error: unknown, context: GatewayErrorContext) => void) | undefined;
+  /** Told about every client that went away before its body arrived (not an error of the gateway). */
+  onAborted?: ((context: GatewayErrorContext) => void) | undefined;
 }
+
+export const DEFAULT_MAX_EVENTS_PER_REQUEST = 100;
 
 export interface IncomingDelivery {
   registry: string;
@@ -56,13 +69,19 @@ export async function handleDelivery(deps: GatewayDependencies, incoming: Incomi
   try {
     return await decide(deps, incoming);
   } catch (error) {
+    const context = { registry: incoming.registry, project: incoming.project };
+    if (error instanceof RequestAbortedError) {
+      const answer = requestAborted();
+      deps.onAborted?.({ ...context, status: answer.status });
+      return answer;
+    }
     const answer =
       error instanceof StoreUnavailableError
         ? storeUnavailable()
         : error instanceof KeysUnavailableError
           ? keysUnavailable()
           : internalError();
-    deps.onError?.(error, { registry: incoming.registry, project: incoming.project, status: answer.status });
+    deps.onError?.(error, { ...context, status: answer.status });
     return answer;
   }
 }
@@ -103,6 +122,8 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
 
   const parsed = gateway.parse({ ...incoming.head, body });
   if (parsed.errors) return errorAnswer(400, summarize(parsed.errors, gateway));
+  const maxEvents = deps.maxEventsPerRequest ?? DEFAULT_MAX_EVENTS_PER_REQUEST;
+  if (parsed.value.pushes.length > maxEvents) return tooManyEvents(maxEvents, parsed.value.pushes.length);
   const { pushes, ignored } = optIn(project, gateway, parsed.value);
   if (pushes.length === 0) {
     return { status: 200, body: { ...parsed.value.reply, accepted: [], ignored: ignored.length } };

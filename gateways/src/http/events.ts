@@ -12,7 +12,11 @@ export function derivedDeliveryId(body: Buffer, push: ParsedPush): string {
   return hash("sha256", Buffer.concat([body, identity]), "hex");
 }
 
-/** One event per parsed push, carrying the body exactly as received. */
+/**
+ * One event per parsed push, carrying the body exactly as received. A registry that signs the body
+ * (reads: "body") signs nothing else, so its deliveries are told apart by the body alone: an id in a
+ * header could be changed on a captured delivery to run it again.
+ */
 export function toNewEvents(
   gateway: RegistryGateway,
   project: string,
@@ -20,12 +24,13 @@ export function toNewEvents(
   pushes: readonly ParsedPush[],
 ): NewEvent[] {
   const payload = body.toString("utf8");
+  const signsBody = gateway.authenticator.reads === "body";
   return pushes.map((push) => ({
     project,
     source: gateway.kind,
     type: push.type,
     image: push.image,
     payload,
-    deliveryId: push.deliveryId ?? derivedDeliveryId(body, push),
+    deliveryId: (signsBody ? undefined : push.deliveryId) ?? derivedDeliveryId(body, push),
   }));
 }

@@ -23,8 +23,12 @@ export interface GatewayRouterOptions {
   findProject(name: string): ProjectConfig | undefined;
   /** Default 1 MiB. */
   bodyLimitBytes?: number;
+  /** Pushes one request may report before it is refused with 413; default 100. */
+  maxEventsPerRequest?: number;
   /** Told about every 5xx answer; the context never holds the URL or headers, which carry the token. */
   onError?: (error: unknown, context: GatewayErrorContext) => void;
+  /** Told about every client that went away (or was cut off) before its body arrived. */
+  onAborted?: (context: GatewayErrorContext) => void;
   /** Told about every answer, for metrics. */
   onAnswer?: (registry: string, answer: Answer) => void;
 }
@@ -42,7 +46,9 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     registries: options.registries,
     findProject: options.findProject,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    maxEventsPerRequest: options.maxEventsPerRequest,
     onError: options.onError,
+    onAborted: options.onAborted,
   };
   return (request, response) => {
     if (!request.url?.startsWith("/events/")) return false;
@@ -71,7 +77,9 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
       readBody: (limit) => readBodyWithin(request, limit),
     }).then((answer) => {
       options.onAnswer?.(registry, answer);
-      send(response, answer);
+      // Nobody is there to read it; the socket is already closed or half-closed by the client.
+      if (answer.aborted) response.destroy();
+      else send(response, answer);
     });
     return true;
   };
