@@ -4,14 +4,7 @@
  * and releases it once the next chunk (or the end of the stream) decides. Same policy as core's
  * createRedactor (mask, minimum length), which handles whole texts.
  */
-import { createRedactor, MIN_REDACTED_LENGTH, REDACTED } from "@bosun/core";
-
-/** Distinct secrets long enough to redact, longest first (so the longest match wins at a position). */
-function normalise(secrets: readonly string[]): string[] {
-  return [...new Set(secrets)]
-    .filter((s) => s.length >= MIN_REDACTED_LENGTH)
-    .sort((a, b) => b.length - a.length);
-}
+import { createRedactor, REDACTED, redactionTargets } from "@bosun/core";
 
 export class StreamRedactor {
   private readonly secrets: string[];
@@ -20,7 +13,8 @@ export class StreamRedactor {
   private pending = "";
 
   constructor(secrets: readonly string[] = []) {
-    this.secrets = normalise(secrets);
+    // The secrets with their escaped forms and lines, longest first, as core's createRedactor masks.
+    this.secrets = redactionTargets(secrets);
     this.starts = new Set(this.secrets.map((s) => s.charCodeAt(0)));
   }
 
