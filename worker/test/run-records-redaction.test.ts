@@ -23,11 +23,14 @@ const SCRIPT = `
 const { events, Job } = require("brigadier");
 events.on("image_push", async (e, p) => {
   const { KEY, TOKEN, NAMED } = p.secrets;
-  console.log(KEY);
-  console.log({ key: KEY, nested: { token: TOKEN } });
-  console.log("%j", { key: KEY, token: TOKEN });
-  console.log("%s and %o", KEY, [TOKEN]);
   switch (e.image.tag) {
+    case "console":
+      console.log(KEY);
+      console.log({ key: KEY, nested: { token: TOKEN } });
+      console.log("%j", { key: KEY, token: TOKEN });
+      console.log("%s and %o", KEY, [TOKEN]);
+      console.error(new Error(KEY));
+      return;
     case "error":
       throw new Error("bad key " + KEY);
     case "object":
@@ -160,14 +163,36 @@ describe("stored records: secrets redacted in every field", function () {
     }
   }
 
-  for (const tag of ["error", "object", "named", "job-name"]) {
+  /** What each failing script leaves in its run's error, the secrets masked where they were. */
+  const FAILURES: Record<string, { message: RegExp; stack?: RegExp }> = {
+    error: { message: /^bad key \*\*\*$/, stack: /^Error: bad key \*\*\*\n\s+at .*brigade\.js:\d+:\d+/ },
+    object: {
+      message:
+        /^a non-Error value was thrown: \{"key":"\*\*\*","token":"\*\*\*","json":"\{\\"key\\":\\"\*\*\*\\"\}"\}$/,
+    },
+    named: { message: /^thrown from a function named after a secret$/, stack: /\*\*\*/ },
+    "job-name": { message: /^job name "\*\*\*x" is invalid/ },
+  };
+
+  for (const [tag, expected] of Object.entries(FAILURES)) {
     it(`a run whose script fails (${tag}) records its error and stack without the secrets`, async () => {
       const stored = await records(tag);
       expect(stored.run?.status).to.equal("failed");
-      expect(`${stored.run?.error?.message}\n${stored.run?.error?.stack}`).to.contain("***");
+      expect(stored.run?.error?.message).to.match(expected.message);
+      if (expected.stack) expect(stored.run?.error?.stack).to.match(expected.stack);
+      expect(stored.returned.error).to.deep.equal(stored.run?.error);
       expectNoSecret(stored);
     });
   }
+
+  it("a run's console output of secrets, in objects, %j, %s, %o and errors, without the secrets", async () => {
+    const stored = await records("console");
+    expect(stored.run?.status).to.equal("succeeded");
+    const log = stored.logs.map((l) => l.text).join("");
+    expect(log).to.contain("{\n  key: '***',\n  nested: { token: '***' }\n}\n");
+    expect(log).to.contain('{"key":"***","token":"***"}\n');
+    expectNoSecret(stored);
+  });
 
   it("a run's jobs: name, image, tasks, env names, their output and errors, without the secrets", async () => {
     const stored = await records("jobs");
