@@ -50,7 +50,7 @@ export function createRedactor(values: Iterable<string>): Redactor {
   return (text) => text.replace(pattern, REDACTED);
 }
 
-/** A copy of a record with every string in it (keys of plain objects too) redacted. */
+/** A copy of a record with every string value in it redacted (keys are the record's own field names). */
 export function redactStrings<T>(value: T, redact: Redactor): T {
   return redactValue(value, redact) as T;
 }
@@ -59,7 +59,7 @@ function redactValue(value: unknown, redact: Redactor): unknown {
   if (typeof value === "string") return redact(value);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, redact));
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(v, redact)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, redact)]));
   }
   return value;
 }

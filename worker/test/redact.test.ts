@@ -4,7 +4,7 @@
  */
 import { inspect } from "node:util";
 import { expect } from "chai";
-import { createRedactor } from "@bosun/core";
+import { createRedactor, redactStrings } from "@bosun/core";
 import { StreamRedactor } from "../src/executors/redact.js";
 
 const PEM = `-----BEGIN KEY-----\nAAAABBBBCCCC"DD\\DD\nEEEEFFFF'GGGG\n-----END KEY-----`;
@@ -34,6 +34,16 @@ describe("redaction of escaped and multi-line secrets", () => {
       }
     });
   }
+
+  it("redacts a record's values, never its field names (a secret that spells one)", () => {
+    const job = { name: "image-builder", image: "alpine", tasks: ["echo image"], envNames: ["IMAGE"] };
+    expect(redactStrings(job, createRedactor(["image"]))).to.deep.equal({
+      name: "***-builder",
+      image: "alpine",
+      tasks: ["echo ***"],
+      envNames: ["IMAGE"],
+    });
+  });
 
   it("leaves short lines of a multi-line secret alone elsewhere", () => {
     expect(createRedactor(["abc\nlong-enough-line"])("abc and long-enough-line")).to.equal("abc and ***");

@@ -1,7 +1,8 @@
 /**
- * The one way a run's records reach the store: every string of a run's error, a job record and a log
- * row goes through the run's redactor, and what a script can make Bosun store is capped
- * (record-limits.ts). Handlers and launchers are given this store, never the bare one.
+ * The one way a run's records reach the store: every string of a run's error and of a job record goes
+ * through the run's redactor, and what a script can make Bosun store is capped (record-limits.ts).
+ * Handlers and launchers are given this store, never the bare one. Log rows come through the run's
+ * LogWriter, which redacts and caps them itself (before it cuts); any other append is redacted here.
  */
 import { redactStrings, type NewJob, type Redactor, type RunError, type Store } from "@bosun/core";
 import { byteLength, cutToBytes, DEFAULT_RECORD_LIMITS, type RecordLimits } from "./record-limits.js";
