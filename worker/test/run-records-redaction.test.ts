@@ -2,7 +2,8 @@
  * No secret reaches a stored record: real isolate runs of a script that puts project secrets and a
  * login password (with `"`, `\`, `'` and newlines, as in PEM keys) into every field it can (a thrown
  * Error, a thrown object, a function name in the stack, job name, image, tasks, env names, args, console
- * output of objects), then every run, job and log row read back from the store, in every escaped form.
+ * output of objects), and a Dispatchfile step holding one; then every run, job and log row read back
+ * from the store, in every escaped form.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { expect } from "chai";
 import { openSqliteStore, type Executor, type ProjectConfig, type Store } from "@bosun/core";
+import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
 import { ScriptHandler } from "../src/handlers/script.js";
 import { createDryRunLauncher } from "../src/jobs/launcher.js";
 import { runPush, testProject } from "./support/runs.js";
@@ -81,6 +83,13 @@ const echoingExecutor: Executor = {
   },
 };
 
+/** The project's registry login (`bosun login docker`): its password is redacted like a secret. */
+const logins = () =>
+  Promise.resolve({
+    docker: [{ registry: "registry.example.com", username: "u", password: PASSWORD }],
+    git: [],
+  });
+
 /** Every form in which the secrets could have been written: raw, escaped, and lines of the key. */
 function leakForms(): string[] {
   const forms = new Set<string>();
@@ -137,11 +146,7 @@ describe("stored records: secrets redacted in every field", function () {
       {
         handlerFor: () => handler,
         executorFor: () => echoingExecutor,
-        credentialsFor: () =>
-          Promise.resolve({
-            docker: [{ registry: "registry.example.com", username: "u", password: PASSWORD }],
-            git: [],
-          }),
+        credentialsFor: logins,
         ...(dryRun ? { launcherFor: (_p, r, s) => createDryRunLauncher(s, r) } : {}),
       },
       tag,
@@ -208,6 +213,47 @@ describe("stored records: secrets redacted in every field", function () {
   it("a dry run's recorded jobs, without the secrets", async () => {
     const stored = await records("jobs", true);
     expect(stored.jobs.map((j) => j.status)).to.deep.equal(["dry_run", "dry_run"]);
+    expectNoSecret(stored);
+  });
+
+  it("a Dispatchfile's step records, their output and the run's error, without the secrets", async () => {
+    // The step's script holds the token as written; its env takes the key from the project's secrets.
+    const dispatchfile = join(dir, "Dispatchfile.yaml");
+    writeFileSync(
+      dispatchfile,
+      [
+        "#!mesosphere/dispatch-yaml:v0.7",
+        "task:",
+        "  deploy:",
+        "    steps:",
+        `      - name: push`,
+        `        image: busybox`,
+        `        script: ${JSON.stringify(`curl -H "Authorization: Bearer ${TOKEN}" https://example.com`)}`,
+        `        env: [{ name: KEY, valueFrom: { secretKeyRef: { name: app, key: KEY } } }]`,
+        "actions:",
+        "  - tasks: [deploy]",
+        "    on: { image: { push: {} } }",
+        "",
+      ].join("\n"),
+    );
+    const { run } = await runPush(
+      store,
+      testProject({ name: "steps", secrets: { KEY, TOKEN }, dispatchfile: { path: dispatchfile } }),
+      {
+        handlerFor: () => new DispatchfileHandler({ workDir: join(dir, "data") }),
+        executorFor: () => echoingExecutor,
+        credentialsFor: logins,
+      },
+    );
+    const stored = {
+      returned: run,
+      run: await store.getRun(run.id),
+      jobs: await store.listJobs(run.id),
+      logs: await store.readLogs({ runId: run.id }),
+    };
+    expect(stored.run?.status).to.equal("failed");
+    expect(stored.jobs[0]?.tasks).to.deep.equal(['curl -H "Authorization: Bearer ***" https://example.com']);
+    expect(stored.jobs[0]?.envNames).to.deep.equal(["KEY"]);
     expectNoSecret(stored);
   });
 });
