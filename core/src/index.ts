@@ -40,7 +40,14 @@ export type {
 } from "./config/types.js";
 export { loadConfig, parseConfig, defaultDockerSocket, parseDuration, parseSize } from "./config/index.js";
 export type { ParseConfigOptions } from "./config/index.js";
-export { createRedactor, REDACTED, MIN_REDACTED_LENGTH, type Redactor } from "./redact.js";
+export {
+  createRedactor,
+  redactionTargets,
+  redactStrings,
+  REDACTED,
+  MIN_REDACTED_LENGTH,
+  type Redactor,
+} from "./redact.js";
 export {
   subscriptionAccepts,
   projectAccepts,

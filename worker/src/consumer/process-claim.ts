@@ -16,6 +16,8 @@ import {
 import type { EventHandler, JobLauncher, RunOutcome } from "../handlers/types.js";
 import { createJobLauncher } from "../jobs/launcher.js";
 import { LogWriter } from "../jobs/log-writer.js";
+import type { RecordLimits } from "../jobs/record-limits.js";
+import { RunRecords } from "../jobs/run-records.js";
 
 export interface RunDependencies {
   store: Store;
@@ -30,6 +32,8 @@ export interface RunDependencies {
   onError?(error: unknown): void;
   /** The project's registry and git logins (`bosun login`), read once per run; none when absent. */
   credentialsFor?: CredentialsReader;
+  /** Caps on what a run may make Bosun store; the defaults otherwise (record-limits.ts). */
+  recordLimits?: Partial<RecordLimits>;
 }
 
 export async function processClaim(claim: Claim, deps: RunDependencies, signal: AbortSignal): Promise<Run> {
@@ -58,12 +62,12 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
   });
   const loaded = await loadCredentials(deps.credentialsFor, project.name);
   const credentials = "credentials" in loaded ? loaded.credentials : NO_CREDENTIALS;
-  const logs = new LogWriter(
-    store,
-    createRedactor([...Object.values(project.secrets), ...credentialPasswords(credentials)]),
-    deps.onError,
-  );
-  if ("error" in loaded) logs.write({ runId: run.id, stream: "script", text: `${loaded.error.message}\n` });
+  const redact = createRedactor([...Object.values(project.secrets), ...credentialPasswords(credentials)]);
+  const logs = new LogWriter(store, redact, deps.onError, deps.recordLimits);
+  const log = (text: string) => logs.write({ runId: run.id, stream: "script", text });
+  // Everything the handler and its jobs record goes through here: redacted, and within the caps.
+  const records = new RunRecords(store, { redact, limits: deps.recordLimits, notice: log });
+  if ("error" in loaded) log(`${loaded.error.message}\n`);
   let outcome: RunOutcome;
   try {
     outcome =
@@ -76,16 +80,16 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
             signal,
             credentials,
             launchJob:
-              deps.launcherFor?.(project, run, store) ??
+              deps.launcherFor?.(project, run, records.store) ??
               createJobLauncher({
-                store,
+                store: records.store,
                 executor: deps.executorFor(project),
                 project,
                 run,
                 logs,
                 credentials,
               }),
-            log: (text) => logs.write({ runId: run.id, stream: "script", text }),
+            log,
           });
   } catch (err) {
     // Handlers return outcomes; reaching here is a bug in Bosun, still recorded against the run.
@@ -96,12 +100,13 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
     };
   }
   if (signal.aborted && outcome.status === "succeeded") outcome = { status: "cancelled" };
+  const error = records.error(outcome.error);
   await logs.flush();
-  await store.finishRun(run.id, outcome.status, outcome.error);
+  await records.store.finishRun(run.id, outcome.status, error);
   const finished = {
     ...run,
     status: outcome.status,
-    error: outcome.error,
+    error,
     finishedAt: new Date().toISOString(),
   };
   deps.onRunFinished?.(

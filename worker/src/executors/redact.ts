@@ -4,29 +4,29 @@
  * and releases it once the next chunk (or the end of the stream) decides. Same policy as core's
  * createRedactor (mask, minimum length), which handles whole texts.
  */
-import { createRedactor, MIN_REDACTED_LENGTH, REDACTED } from "@bosun/core";
-
-/** Distinct secrets long enough to redact, longest first (so the longest match wins at a position). */
-function normalise(secrets: readonly string[]): string[] {
-  return [...new Set(secrets)]
-    .filter((s) => s.length >= MIN_REDACTED_LENGTH)
-    .sort((a, b) => b.length - a.length);
-}
+import { createRedactor, REDACTED, redactionTargets } from "@bosun/core";
 
 export class StreamRedactor {
-  private readonly secrets: string[];
-  /** First UTF-16 code units of the secrets: every other position is skipped quickly. */
-  private readonly starts: Set<number>;
+  /**
+   * The texts to mask (the secrets with their escaped forms and lines, as core's createRedactor
+   * masks), by their first UTF-16 code unit, longest first: a position is checked only against the
+   * texts that can start there, however many forms the secrets have.
+   */
+  private readonly byStart = new Map<number, string[]>();
   private pending = "";
 
   constructor(secrets: readonly string[] = []) {
-    this.secrets = normalise(secrets);
-    this.starts = new Set(this.secrets.map((s) => s.charCodeAt(0)));
+    for (const target of redactionTargets(secrets)) {
+      const code = target.charCodeAt(0);
+      const list = this.byStart.get(code);
+      if (list) list.push(target);
+      else this.byStart.set(code, [target]);
+    }
   }
 
   /** Redacts what can be decided now; may return less text than it was given. */
   push(text: string): string {
-    if (this.secrets.length === 0) return text;
+    if (this.byStart.size === 0) return text;
     return this.scan(this.pending + text, false);
   }
 
@@ -48,13 +48,14 @@ export class StreamRedactor {
     let p = 0;
     this.pending = "";
     while (p < n) {
-      if (!this.starts.has(buf.charCodeAt(p))) {
+      const candidates = this.byStart.get(buf.charCodeAt(p));
+      if (!candidates) {
         p++;
         continue;
       }
       let best = 0;
       let undecided = false;
-      for (const s of this.secrets) {
+      for (const s of candidates) {
         if (buf.startsWith(s, p)) {
           best = Math.max(best, s.length);
         } else if (!final && n - p < s.length && s.startsWith(buf.slice(p))) {
