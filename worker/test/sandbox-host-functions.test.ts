@@ -35,9 +35,22 @@ describe("sandbox host functions", () => {
       ["not a string", 42, "expected the job as a JSON string, found number"],
       ["not JSON", "{", "not valid JSON"],
       ["an array", "[]", "job: expected an object, found array"],
-      ["a bad name", request({ name: "-x" }), 'job.name "-x" is not a valid job name'],
+      [
+        "a bad name",
+        request({ name: "-x" }),
+        'job.name: expected up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, found "-x"',
+      ],
+      [
+        "a name that is too long",
+        request({ name: "a".repeat(64) }),
+        "job.name: expected at most 63 characters, found 64",
+      ],
       ["a missing image", request({ image: undefined }), "job.image: expected a string, found undefined"],
-      ["an empty image", request({ image: " " }), "job.image: expected an image reference"],
+      [
+        "an empty image",
+        request({ image: " " }),
+        'job.image: expected an image reference like alpine:3.20, found " "',
+      ],
       [
         "a task that is not a string",
         request({ tasks: ["ok", 3] }),
@@ -48,11 +61,15 @@ describe("sandbox host functions", () => {
         request({ env: { A: {} } }),
         "job.env.A: expected a string, found object",
       ],
-      ["an env name that is not one", request({ env: { "A B": "x" } }), 'job.env: "A B" is not a valid name'],
+      [
+        "an env name that is not one",
+        request({ env: { "A B": "x" } }),
+        'job.env key: expected letters, digits, "_", "-" and ".", not starting with a digit, found "A B"',
+      ],
       [
         "an env name starting with a digit",
         request({ env: { "1A": "x" } }),
-        'job.env: "1A" is not a valid name',
+        'not starting with a digit, found "1A"',
       ],
       ["a negative timeout", request({ timeoutMs: -1 }), "job.timeout: expected a positive number"],
       [
@@ -63,9 +80,9 @@ describe("sandbox host functions", () => {
       [
         "too many tasks",
         request({ tasks: Array.from({ length: 1001 }, () => "x") }),
-        "job.tasks: more than 1000 entries",
+        "job.tasks: expected at most 1000 entries, found 1001",
       ],
-      ["too large", "x".repeat(600_000), "larger than"],
+      ["too large", "x".repeat(600_000), "expected a job of at most 524288 bytes"],
     ] as const) {
       it(`refuses ${what}`, () => {
         const parsed = parseJobRequest(json);
