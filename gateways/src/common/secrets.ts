@@ -13,7 +13,7 @@ export { secretsEqual };
 export function authorizationMatches(headers: RequestHeaders, secret: string): boolean {
   const header = singleHeader(headers, "authorization");
   if (header === undefined) return false;
-  const bearer = /^bearer\s+(.+)$/i.exec(header)?.[1] ?? "";
+  const bearer = /^bearer\s+(\S.*)$/i.exec(header)?.[1] ?? "";
   // Both comparisons always run, so the form used does not change the timing.
   const verbatim = secretsEqual(header, secret);
   const asBearer = secretsEqual(bearer, secret);
