@@ -5,6 +5,25 @@ import { createRunJob } from "../src/sandbox/isolated/host-functions/run-job.js"
 import { createSettle } from "../src/sandbox/isolated/host-functions/settle.js";
 import { createTimers } from "../src/sandbox/isolated/host-functions/timers.js";
 import type { ScriptJobSpec } from "../src/index.js";
+import type { JobReply } from "@bosun/sdk";
+
+/** Failures as the executors word them, with the host's paths and connection details in them. */
+const FAILURES: Record<string, { code: string; message: string }> = {
+  "engine-gone": {
+    code: "EXECUTOR_UNAVAILABLE",
+    message:
+      "the container engine at /run/podman/podman.sock is unreachable (connect ECONNREFUSED /run/podman/podman.sock); see docker.io/library/alpine and https://example.com/v2/",
+  },
+  "127.0.0.1:5999/team/app:v1": {
+    code: "IMAGE_PULL_FAILED",
+    message:
+      'pulling 127.0.0.1:5999/team/app:v1 failed: initializing source docker://127.0.0.1:5999/team/app:v1: pinging container registry 127.0.0.1:5999: Get "https://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused',
+  },
+  "registry.example.com/team/app:v1": {
+    code: "IMAGE_PULL_FAILED",
+    message: "pulling registry.example.com/team/app:v1 failed: manifest unknown",
+  },
+};
 
 const refusal = (json: string | undefined) =>
   JSON.parse(json ?? "null") as { code: string; message: string } | null;
@@ -107,6 +126,11 @@ describe("sandbox host functions", () => {
         runJob: async (spec) => {
           specs.push(spec);
           if (spec.image === "explode") throw new Error("engine down");
+          if (spec.image === "explode-with-path")
+            throw new Error("ENAMETOOLONG: name too long, mkdir '/var/lib/bosun/cache/demo/build'");
+          const failure = FAILURES[spec.image];
+          if (failure)
+            return { outcome: "failed", output: "", startedAt: "a", finishedAt: "b", error: failure };
           return { outcome: "succeeded", exitCode: 0, output: "ok", startedAt: "a", finishedAt: "b" };
         },
         signal: new AbortController().signal,
@@ -154,6 +178,51 @@ describe("sandbox host functions", () => {
       expect(refusal(runJob("1", request()))?.code).to.equal("HOST_CALL_INVALID");
       expect(runJob(1, request())).to.equal(undefined);
       expect(refusal(runJob(2, request()))?.message).to.include("at most 1 jobs");
+    });
+
+    it("tells the script of a failure without host paths, keeping image references and URLs", async () => {
+      const { runJob, delivered, settle } = setup();
+      runJob(4, request({ image: "explode-with-path" }));
+      runJob(5, request({ image: "engine-gone" }));
+      await settle();
+      const replies = delivered.map(([, json]) => json).join("\n");
+      expect(replies).not.to.include("/var/lib/bosun");
+      expect(replies).not.to.include("/run/podman");
+      const byId = new Map(delivered.map(([id, json]) => [id, JSON.parse(json) as JobReply]));
+      expect(byId.get(4)).to.deep.equal({
+        ok: false,
+        error: {
+          code: "INTERNAL",
+          message: "the job could not be run: ENAMETOOLONG: name too long, mkdir '<path>'",
+        },
+      });
+      expect(byId.get(5)).to.deep.include({ ok: true });
+      const result = (byId.get(5) as Extract<JobReply, { ok: true }>).result;
+      expect(result.error).to.deep.equal({
+        code: "EXECUTOR_UNAVAILABLE",
+        message:
+          "the container engine at <path> is unreachable (connect ECONNREFUSED <path>); see docker.io/library/alpine and https://example.com/v2/",
+      });
+    });
+
+    it("tells the script of a pull that could not connect without the connection's details", async () => {
+      const { runJob, delivered, settle } = setup();
+      const image = "127.0.0.1:5999/team/app:v1";
+      runJob(6, request({ image }));
+      runJob(7, request({ image: "registry.example.com/team/app:v1" }));
+      await settle();
+      const [unreachable, answered] = [6, 7].map(
+        (id) => (JSON.parse(delivered.find(([i]) => i === id)![1]) as Extract<JobReply, { ok: true }>).result,
+      );
+      expect(unreachable!.error).to.deep.equal({
+        code: "IMAGE_PULL_FAILED",
+        message: `image pull failed for ${image}: the registry is unreachable or refused the connection`,
+      });
+      // A registry's own answer is the script's business: the tag it asked for does not exist.
+      expect(answered!.error).to.deep.equal({
+        code: "IMAGE_PULL_FAILED",
+        message: "pulling registry.example.com/team/app:v1 failed: manifest unknown",
+      });
     });
 
     it("answers a runner that throws with an error reply", async () => {
