@@ -298,7 +298,16 @@ describe("sandbox host functions", () => {
         refusal(settle(JSON.stringify({ status: "succeeded", handled: true, pad: "x".repeat(300_000) })))
           ?.message,
       ).to.include("larger than");
-      expect(outcomes).to.deep.equal([{ status: "succeeded", handled: true }]);
+      const failed = (error: Record<string, unknown>, trigger = "handlerError") =>
+        settle(
+          JSON.stringify({ status: "failed", trigger, error: { name: "Error", message: "m", ...error } }),
+        );
+      expect(refusal(failed({ stack: 5 }))?.message).to.include("not a dispatch outcome");
+      expect(refusal(failed({ code: { x: 1 } }))?.message).to.include("not a dispatch outcome");
+      expect(refusal(failed({}, "whenever"))?.message).to.include("not a dispatch outcome");
+      expect(failed({ stack: "Error: m", code: "JOB_FAILED" })).to.equal(undefined);
+      expect(outcomes).to.have.length(2);
+      expect(outcomes[0]).to.deep.equal({ status: "succeeded", handled: true });
     });
   });
 });
