@@ -43,6 +43,10 @@ describe("sandbox host functions called directly with hostile arguments", functi
     refused("too many tasks", "job.tasks: expected at most 1000 entries, found 1001");
     refused("too many env entries", "job.env: expected at most 1000 entries, found 1001");
     refused("long env name", "job.env key: expected at most 253 characters, found 5000");
+    refused(
+      "long env value under a long name",
+      `job.env["${"E".repeat(40)}"… (200 characters)]: expected at most 65536 characters, found 70000`,
+    );
     refused("prototype key in env", 'job.env: expected a name, found the reserved key "__proto__"');
     refused("prototype key in annotations", "job.annotations: expected a name, found the reserved key");
     refused("NUL in env", "job.env.A: expected no NUL character");

@@ -67,7 +67,8 @@ export function record(
     if (FORBIDDEN_KEYS.has(k))
       throw new Invalid(`${path}: expected a name, found the reserved key ${show(k)}`);
     string(k, `${path} key`, keys);
-    out[k] = string(value, `${path}.${k}`, values);
+    // A long key is named by its shortened form, so the message stays short.
+    out[k] = string(value, k.length > 40 ? `${path}[${show(k)}]` : `${path}.${k}`, values);
   }
   return out;
 }
