@@ -35,8 +35,8 @@ describe("sandbox host functions", () => {
   describe("runJob's request check", () => {
     it("turns a request into a job spec with defaults for what is absent", () => {
       const parsed = parseJobRequest(request({ timeoutMs: 1500.2, storage: { enabled: true, path: "/s" } }));
-      if (!("spec" in parsed)) throw new Error(parsed.problem);
-      expect(parsed.spec).to.deep.include({
+      if (parsed.errors) throw new Error(parsed.errors[0]!.message);
+      expect(parsed.value).to.deep.include({
         name: "build",
         image: "alpine:3.20",
         tasks: ["echo hi"],
@@ -52,7 +52,7 @@ describe("sandbox host functions", () => {
 
     for (const [what, json, problem] of [
       ["not a string", 42, "expected the job as a JSON string, found number"],
-      ["not JSON", "{", "not valid JSON"],
+      ["not JSON", "{", "runJob: expected the job as JSON, found text that is not JSON"],
       ["an array", "[]", "job: expected an object, found array"],
       [
         "a bad name",
@@ -105,15 +105,28 @@ describe("sandbox host functions", () => {
     ] as const) {
       it(`refuses ${what}`, () => {
         const parsed = parseJobRequest(json);
-        expect("problem" in parsed && parsed.problem).to.include(problem);
+        expect(parsed.errors?.[0]?.message).to.include(problem);
       });
     }
+
+    it("gives each refusal as a problem with its code, path, expected and found", () => {
+      const parsed = parseJobRequest(request({ tasks: ["ok"], env: { B: "x".repeat(70_000) } }));
+      expect(parsed.errors).to.deep.equal([
+        {
+          code: "HOST_CALL_INVALID",
+          message: "job.env.B: expected at most 65536 characters, found 70000",
+          path: "job.env.B",
+          expected: "at most 65536 characters",
+          found: "70000",
+        },
+      ]);
+    });
 
     it("takes env names as Kubernetes does: letters, digits, _, - and ., not starting with a digit", () => {
       const env = { _A: "1", "docker-host": "2", "app.port": "3", ".x": "4" };
       const parsed = parseJobRequest(request({ env }));
-      if (!("spec" in parsed)) throw new Error(parsed.problem);
-      expect(parsed.spec.env).to.deep.equal(env);
+      if (parsed.errors) throw new Error(parsed.errors[0]!.message);
+      expect(parsed.value.env).to.deep.equal(env);
     });
   });
 

@@ -53,7 +53,7 @@ describe("sandbox host functions called directly with hostile arguments", functi
     refused("timeout past the timer range", "job.timeout: expected a positive number of milliseconds up to");
     refused("deep nesting", "job.tasks[0]: expected a string, found array");
     refused("too large", "runJob: expected a job of at most 524288 bytes");
-    refused("not JSON", "runJob: the job is not valid JSON");
+    refused("not JSON", "runJob: expected the job as JSON, found text that is not JSON");
     refused("cache size not a quantity", "job.cache.size: expected a quantity");
     expect(output()).not.to.include("s3cr3t-s3cr3t-s3cr3t-");
     expect(lines["prototype intact"]).to.equal("true");

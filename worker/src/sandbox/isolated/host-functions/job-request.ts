@@ -10,6 +10,7 @@ import {
   STORAGE_PATH,
   type JobRequest,
 } from "@bosun/sdk";
+import type { Result } from "@bosun/core";
 import type { ScriptJobSpec } from "../types.js";
 import { kindOf, show } from "./refuse.js";
 import {
@@ -57,29 +58,33 @@ const MAX_LABELS = 100;
 
 type Fields = Partial<Record<keyof JobRequest, unknown>>;
 
-export function parseJobRequest(json: unknown): { spec: ScriptJobSpec } | { problem: string } {
+export function parseJobRequest(json: unknown): Result<ScriptJobSpec> {
   if (typeof json !== "string")
-    return { problem: `runJob: expected the job as a JSON string, found ${kindOf(json)}` };
+    return refused(new Invalid("runJob", "the job as a JSON string", kindOf(json)));
   // A UTF-16 unit is at most 3 UTF-8 bytes: the cheap length check first, the exact one after it.
   if (json.length > MAX_REQUEST_BYTES || Buffer.byteLength(json) > MAX_REQUEST_BYTES)
-    return { problem: `runJob: expected a job of at most ${MAX_REQUEST_BYTES} bytes, found a larger one` };
+    return refused(new Invalid("runJob", `a job of at most ${MAX_REQUEST_BYTES} bytes`, "a larger one"));
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
-    return { problem: "runJob: the job is not valid JSON" };
+    return refused(new Invalid("runJob", "the job as JSON", "text that is not JSON"));
   }
   try {
-    return { spec: toSpec(object(raw, "job") as Fields) };
+    return { value: toSpec(object(raw, "job") as Fields) };
   } catch (e) {
-    if (e instanceof Invalid) return { problem: e.message };
+    if (e instanceof Invalid) return refused(e);
     throw e;
   }
 }
 
+function refused({ message, path, expected, found }: Invalid): Result<never> {
+  return { errors: [{ code: "HOST_CALL_INVALID", message, path, expected, found }] };
+}
+
 function toSpec(r: Fields): ScriptJobSpec {
   const name = string(r.name, "job.name", { max: MAX_JOB_NAME });
-  if (!isJobName(name)) throw new Invalid(`job.name: expected ${JOB_NAME_RULE}, found ${show(name)}`);
+  if (!isJobName(name)) throw new Invalid("job.name", JOB_NAME_RULE, show(name));
   const image = string(r.image, "job.image", IMAGE);
   const host = object(r.host ?? {}, "job.host");
   const storage = object(r.storage ?? {}, "job.storage");
@@ -118,9 +123,7 @@ function toSpec(r: Fields): ScriptJobSpec {
   if (r.timeoutMs !== undefined && r.timeoutMs !== null) {
     const t = r.timeoutMs;
     if (typeof t !== "number" || !Number.isFinite(t) || t <= 0 || t > MAX_TIMEOUT_MS) {
-      throw new Invalid(
-        `job.timeout: expected a positive number of milliseconds up to ${MAX_TIMEOUT_MS}, found ${show(t)}`,
-      );
+      throw new Invalid("job.timeout", `a positive number of milliseconds up to ${MAX_TIMEOUT_MS}`, show(t));
     }
     spec.timeoutMs = Math.ceil(t);
   }

@@ -24,10 +24,10 @@ export function createRunJob(
   return (callId, requestJson) => {
     if (!isId(callId)) return refuse("runJob: the call id must be a positive integer");
     const parsed = parseJobRequest(requestJson);
-    if ("problem" in parsed) return refuse(parsed.problem);
+    if (parsed.errors) return refuse(parsed.errors[0]!.message);
     if (started >= ctx.maxJobs) return refuse(`a script may start at most ${ctx.maxJobs} jobs in one run`);
     started++;
-    const spec = withUniqueName(parsed.spec, names);
+    const spec = withUniqueName(parsed.value, names);
     ctx.track(run(ctx, spec).then((reply) => ctx.deliver(callId, JSON.stringify(reply))));
     return undefined;
   };
