@@ -26,7 +26,9 @@ export class ApiClient {
   private readonly tokenFile: string;
 
   constructor(options: ClientOptions) {
-    this.server = (options.server ?? process.env.BOSUN_SERVER ?? "http://127.0.0.1:7744").replace(/\/+$/, "");
+    const server = options.server ?? process.env.BOSUN_SERVER ?? "http://127.0.0.1:7744";
+    // The lookbehind tries the trailing run once, from its start, not from every "/" in it.
+    this.server = server.replace(/(?<!\/)\/+$/, "");
     this.tokenFile = join(options.data ?? ".data", "admin-token");
     this.token = options.token || process.env.BOSUN_TOKEN || readLocalToken(this.tokenFile);
   }

@@ -203,6 +203,30 @@ describe("config: bosun.yaml", () => {
     expect(r.errors![1]!.expected).to.contain("semver range");
   });
 
+  it("refuses a tag pattern that backtracks on long tags, and takes linear ones", () => {
+    const r = parseConfig(
+      [
+        "projects:",
+        "  - name: a",
+        "    script: ./a.js",
+        "    subscriptions:",
+        "      - { registry: dockerhub, tagPattern: '^(a+)+$' }",
+        "      - { registry: dockerhub, tagPattern: '^v[0-9]*[0-9]*x$' }",
+        "      - { registry: dockerhub, tagPattern: '^v[0-9]+(\\.[0-9]+)*(-rc[0-9]+)?$' }",
+        "      - { registry: dockerhub, tagPattern: '-alpine[0-9]*$' }",
+        `      - { registry: dockerhub, tagPattern: '${"a".repeat(1100)}' }`,
+      ].join("\n"),
+    );
+    expect(r.errors!.map((e) => [e.path, e.line])).to.deep.equal([
+      ["projects[0].subscriptions[0].tagPattern", 5],
+      ["projects[0].subscriptions[1].tagPattern", 6],
+      ["projects[0].subscriptions[4].tagPattern", 9],
+    ]);
+    expect(r.errors![0]!.message).to.include("exponential backtracking");
+    expect(r.errors![1]!.message).to.include("polynomial backtracking");
+    expect(r.errors![0]!.expected).to.include("without nested or overlapping quantifiers");
+  });
+
   it("gives YAML syntax errors with line and column", () => {
     const r = parseConfig("projects:\n  - name: [unclosed\n", { file: FILE });
     expect(r.errors![0]!.message).to.match(/^YAML: /);

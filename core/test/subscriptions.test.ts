@@ -64,6 +64,12 @@ describe("subscriptions: project opt-in", () => {
     expect(subscriptionAccepts(s, push("latest"))).to.equal(false);
   });
 
+  it("a tag pattern never runs on a tag longer than any registry takes", () => {
+    const s = sub({ tagPattern: "^a" });
+    expect(subscriptionAccepts(s, push("a".repeat(128)))).to.equal(true);
+    expect(subscriptionAccepts(s, push("a".repeat(129)))).to.equal(false);
+  });
+
   it("a semver range takes tags with or without v, and pre-releases only when the range names one", () => {
     const s = sub({ semver: ">=1.2.0 <2" });
     expect(["1.2.0", "v1.9.9", "1.4.1"].map((t) => subscriptionAccepts(s, push(t)))).to.deep.equal([

@@ -10,6 +10,7 @@ export {
   type EnvVarSource,
   type JobVolumeConfig,
 } from "./job.js";
+export { isJobName, MAX_JOB_NAME, JOB_NAME_RULE } from "./job-name.js";
 export { JobResult, JobFailedError, HostCallError, type JobErrorCode } from "./job-result.js";
 export { Group } from "./group.js";
 export { SerialGroup, ConcurrentGroup, type Runnable } from "./runnables.js";

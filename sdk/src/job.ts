@@ -2,10 +2,8 @@ import { ConcurrentGroup, SerialGroup, type Runnable } from "./runnables.js";
 import { currentProject } from "./current.js";
 import { currentHost } from "./host.js";
 import { HostCallError, JobFailedError, JobResult } from "./job-result.js";
+import { isJobName, JOB_NAME_RULE } from "./job-name.js";
 import type { JobReply, JobRequest, JobResources } from "./protocol.js";
-
-/** Brigade's rule, kept so names work as container and pod names. */
-const JOB_NAME = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])+$/;
 
 export const STORAGE_PATH = "/mnt/brigade/share";
 export const CACHE_PATH = "/mnt/brigade/cache";
@@ -83,10 +81,9 @@ export class Job {
   private recordedName = "";
 
   constructor(name: string, image?: string, tasks?: string[], imageForcePull?: boolean) {
-    if (typeof name !== "string" || !JOB_NAME.test(name)) {
-      throw new Error(
-        `job name ${JSON.stringify(name)} is invalid: use letters, digits, "-", "_" and ".", starting and ending with a letter or digit`,
-      );
+    if (!isJobName(name)) {
+      const shown = typeof name === "string" && name.length > 80 ? `${name.slice(0, 80)}…` : name;
+      throw new Error(`job name ${JSON.stringify(shown)} is invalid: use ${JOB_NAME_RULE}`);
     }
     this.name = name;
     this.image = image;

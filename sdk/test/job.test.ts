@@ -29,6 +29,16 @@ describe("sdk: Job", () => {
     expect(() => new Job("ok.name_1-x", "x")).to.not.throw();
   });
 
+  it("refuses names over 63 characters, and long near-misses at once", () => {
+    expect(() => new Job("a".repeat(63), "x")).to.not.throw();
+    expect(() => new Job("a".repeat(64), "x")).to.throw(/is invalid: use up to 63 letters/);
+    const started = Date.now();
+    // A backtracking pattern takes hours on these; they are refused by length, or in one pass.
+    expect(() => new Job(`${"a".repeat(40)}!`, "x")).to.throw(/invalid/);
+    expect(() => new Job(`${"a0".repeat(3000)}!`, "x")).to.throw(/"a0a0a0[a0]*…" is invalid/);
+    expect(Date.now() - started).to.be.below(5_000);
+  });
+
   it("flattens itself into a request", () => {
     const job = new Job("deploy", "kubectl:1");
     job.tasks = ["kubectl apply -f x.yaml"];

@@ -5,6 +5,25 @@ import { createRunJob } from "../src/sandbox/isolated/host-functions/run-job.js"
 import { createSettle } from "../src/sandbox/isolated/host-functions/settle.js";
 import { createTimers } from "../src/sandbox/isolated/host-functions/timers.js";
 import type { ScriptJobSpec } from "../src/index.js";
+import type { JobReply } from "@bosun/sdk";
+
+/** Failures as the executors word them, with the host's paths and connection details in them. */
+const FAILURES: Record<string, { code: string; message: string }> = {
+  "engine-gone": {
+    code: "EXECUTOR_UNAVAILABLE",
+    message:
+      "the container engine at /run/podman/podman.sock is unreachable (connect ECONNREFUSED /run/podman/podman.sock); see docker.io/library/alpine and https://example.com/v2/",
+  },
+  "127.0.0.1:5999/team/app:v1": {
+    code: "IMAGE_PULL_FAILED",
+    message:
+      'pulling 127.0.0.1:5999/team/app:v1 failed: initializing source docker://127.0.0.1:5999/team/app:v1: pinging container registry 127.0.0.1:5999: Get "https://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused',
+  },
+  "registry.example.com/team/app:v1": {
+    code: "IMAGE_PULL_FAILED",
+    message: "pulling registry.example.com/team/app:v1 failed: manifest unknown",
+  },
+};
 
 const refusal = (json: string | undefined) =>
   JSON.parse(json ?? "null") as { code: string; message: string } | null;
@@ -16,8 +35,8 @@ describe("sandbox host functions", () => {
   describe("runJob's request check", () => {
     it("turns a request into a job spec with defaults for what is absent", () => {
       const parsed = parseJobRequest(request({ timeoutMs: 1500.2, storage: { enabled: true, path: "/s" } }));
-      if (!("spec" in parsed)) throw new Error(parsed.problem);
-      expect(parsed.spec).to.deep.include({
+      if (parsed.errors) throw new Error(parsed.errors[0]!.message);
+      expect(parsed.value).to.deep.include({
         name: "build",
         image: "alpine:3.20",
         tasks: ["echo hi"],
@@ -33,11 +52,24 @@ describe("sandbox host functions", () => {
 
     for (const [what, json, problem] of [
       ["not a string", 42, "expected the job as a JSON string, found number"],
-      ["not JSON", "{", "not valid JSON"],
+      ["not JSON", "{", "runJob: expected the job as JSON, found text that is not JSON"],
       ["an array", "[]", "job: expected an object, found array"],
-      ["a bad name", request({ name: "-x" }), 'job.name "-x" is not a valid job name'],
+      [
+        "a bad name",
+        request({ name: "-x" }),
+        'job.name: expected up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit, found "-x"',
+      ],
+      [
+        "a name that is too long",
+        request({ name: "a".repeat(64) }),
+        "job.name: expected at most 63 characters, found 64",
+      ],
       ["a missing image", request({ image: undefined }), "job.image: expected a string, found undefined"],
-      ["an empty image", request({ image: " " }), "job.image: expected an image reference"],
+      [
+        "an empty image",
+        request({ image: " " }),
+        'job.image: expected an image reference like alpine:3.20, found " "',
+      ],
       [
         "a task that is not a string",
         request({ tasks: ["ok", 3] }),
@@ -48,11 +80,15 @@ describe("sandbox host functions", () => {
         request({ env: { A: {} } }),
         "job.env.A: expected a string, found object",
       ],
-      ["an env name that is not one", request({ env: { "A B": "x" } }), 'job.env: "A B" is not a valid name'],
+      [
+        "an env name that is not one",
+        request({ env: { "A B": "x" } }),
+        'job.env key: expected letters, digits, "_", "-" and ".", not starting with a digit, found "A B"',
+      ],
       [
         "an env name starting with a digit",
         request({ env: { "1A": "x" } }),
-        'job.env: "1A" is not a valid name',
+        'not starting with a digit, found "1A"',
       ],
       ["a negative timeout", request({ timeoutMs: -1 }), "job.timeout: expected a positive number"],
       [
@@ -63,21 +99,34 @@ describe("sandbox host functions", () => {
       [
         "too many tasks",
         request({ tasks: Array.from({ length: 1001 }, () => "x") }),
-        "job.tasks: more than 1000 entries",
+        "job.tasks: expected at most 1000 entries, found 1001",
       ],
-      ["too large", "x".repeat(600_000), "larger than"],
+      ["too large", "x".repeat(600_000), "expected a job of at most 524288 bytes"],
     ] as const) {
       it(`refuses ${what}`, () => {
         const parsed = parseJobRequest(json);
-        expect("problem" in parsed && parsed.problem).to.include(problem);
+        expect(parsed.errors?.[0]?.message).to.include(problem);
       });
     }
+
+    it("gives each refusal as a problem with its code, path, expected and found", () => {
+      const parsed = parseJobRequest(request({ tasks: ["ok"], env: { B: "x".repeat(70_000) } }));
+      expect(parsed.errors).to.deep.equal([
+        {
+          code: "HOST_CALL_INVALID",
+          message: "job.env.B: expected at most 65536 characters, found 70000",
+          path: "job.env.B",
+          expected: "at most 65536 characters",
+          found: "70000",
+        },
+      ]);
+    });
 
     it("takes env names as Kubernetes does: letters, digits, _, - and ., not starting with a digit", () => {
       const env = { _A: "1", "docker-host": "2", "app.port": "3", ".x": "4" };
       const parsed = parseJobRequest(request({ env }));
-      if (!("spec" in parsed)) throw new Error(parsed.problem);
-      expect(parsed.spec.env).to.deep.equal(env);
+      if (parsed.errors) throw new Error(parsed.errors[0]!.message);
+      expect(parsed.value.env).to.deep.equal(env);
     });
   });
 
@@ -90,6 +139,11 @@ describe("sandbox host functions", () => {
         runJob: async (spec) => {
           specs.push(spec);
           if (spec.image === "explode") throw new Error("engine down");
+          if (spec.image === "explode-with-path")
+            throw new Error("ENAMETOOLONG: name too long, mkdir '/var/lib/bosun/cache/demo/build'");
+          const failure = FAILURES[spec.image];
+          if (failure)
+            return { outcome: "failed", output: "", startedAt: "a", finishedAt: "b", error: failure };
           return { outcome: "succeeded", exitCode: 0, output: "ok", startedAt: "a", finishedAt: "b" };
         },
         signal: new AbortController().signal,
@@ -137,6 +191,51 @@ describe("sandbox host functions", () => {
       expect(refusal(runJob("1", request()))?.code).to.equal("HOST_CALL_INVALID");
       expect(runJob(1, request())).to.equal(undefined);
       expect(refusal(runJob(2, request()))?.message).to.include("at most 1 jobs");
+    });
+
+    it("tells the script of a failure without host paths, keeping image references and URLs", async () => {
+      const { runJob, delivered, settle } = setup();
+      runJob(4, request({ image: "explode-with-path" }));
+      runJob(5, request({ image: "engine-gone" }));
+      await settle();
+      const replies = delivered.map(([, json]) => json).join("\n");
+      expect(replies).not.to.include("/var/lib/bosun");
+      expect(replies).not.to.include("/run/podman");
+      const byId = new Map(delivered.map(([id, json]) => [id, JSON.parse(json) as JobReply]));
+      expect(byId.get(4)).to.deep.equal({
+        ok: false,
+        error: {
+          code: "INTERNAL",
+          message: "the job could not be run: ENAMETOOLONG: name too long, mkdir '<path>'",
+        },
+      });
+      expect(byId.get(5)).to.deep.include({ ok: true });
+      const result = (byId.get(5) as Extract<JobReply, { ok: true }>).result;
+      expect(result.error).to.deep.equal({
+        code: "EXECUTOR_UNAVAILABLE",
+        message:
+          "the container engine at <path> is unreachable (connect ECONNREFUSED <path>); see docker.io/library/alpine and https://example.com/v2/",
+      });
+    });
+
+    it("tells the script of a pull that could not connect without the connection's details", async () => {
+      const { runJob, delivered, settle } = setup();
+      const image = "127.0.0.1:5999/team/app:v1";
+      runJob(6, request({ image }));
+      runJob(7, request({ image: "registry.example.com/team/app:v1" }));
+      await settle();
+      const [unreachable, answered] = [6, 7].map(
+        (id) => (JSON.parse(delivered.find(([i]) => i === id)![1]) as Extract<JobReply, { ok: true }>).result,
+      );
+      expect(unreachable!.error).to.deep.equal({
+        code: "IMAGE_PULL_FAILED",
+        message: `image pull failed for ${image}: the registry is unreachable or refused the connection`,
+      });
+      // A registry's own answer is the script's business: the tag it asked for does not exist.
+      expect(answered!.error).to.deep.equal({
+        code: "IMAGE_PULL_FAILED",
+        message: "pulling registry.example.com/team/app:v1 failed: manifest unknown",
+      });
     });
 
     it("answers a runner that throws with an error reply", async () => {
@@ -212,7 +311,16 @@ describe("sandbox host functions", () => {
         refusal(settle(JSON.stringify({ status: "succeeded", handled: true, pad: "x".repeat(300_000) })))
           ?.message,
       ).to.include("larger than");
-      expect(outcomes).to.deep.equal([{ status: "succeeded", handled: true }]);
+      const failed = (error: Record<string, unknown>, trigger = "handlerError") =>
+        settle(
+          JSON.stringify({ status: "failed", trigger, error: { name: "Error", message: "m", ...error } }),
+        );
+      expect(refusal(failed({ stack: 5 }))?.message).to.include("not a dispatch outcome");
+      expect(refusal(failed({ code: { x: 1 } }))?.message).to.include("not a dispatch outcome");
+      expect(refusal(failed({}, "whenever"))?.message).to.include("not a dispatch outcome");
+      expect(failed({ stack: "Error: m", code: "JOB_FAILED" })).to.equal(undefined);
+      expect(outcomes).to.have.length(2);
+      expect(outcomes[0]).to.deep.equal({ status: "succeeded", handled: true });
     });
   });
 });

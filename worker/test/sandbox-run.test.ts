@@ -133,7 +133,9 @@ describe("sandbox: running scripts", function () {
     const run = await runFixture(fixture("bad-job", "brigade.js"));
     expect(run.outcome.status).to.equal("succeeded");
     expect(run.output()).to.include("refused: HOST_CALL_INVALID: job.image: expected a string, found number");
-    expect(run.output()).to.include('log refused: log: unknown level "shout"');
+    expect(run.output()).to.include(
+      'log refused: log: expected a level (debug, info, warn, error), found "shout"',
+    );
     expect(run.specs).to.have.length(0);
   });
 });

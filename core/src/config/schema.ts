@@ -2,6 +2,7 @@
 import semver from "semver";
 import { z } from "zod";
 import { WEBHOOK_REGISTRY_KINDS } from "../events.js";
+import { backtracking } from "../linear-regex.js";
 import { parseDuration, parseSize } from "./units.js";
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -47,17 +48,32 @@ const gitSource = z.strictObject({
 });
 const source = z.union([z.string().min(1), gitSource]);
 
-const regex = z.string().superRefine((v, ctx) => {
-  try {
-    new RegExp(v);
-  } catch (err) {
-    ctx.addIssue({
-      code: "custom",
-      message: `invalid regular expression: ${(err as Error).message}`,
-      params: { expected: "a JavaScript regular expression, e.g. ^v[0-9]+\\.[0-9]+\\.[0-9]+$" },
-    });
-  }
-});
+const REGEX_EXPECTED = "a JavaScript regular expression, e.g. ^v[0-9]+\\.[0-9]+\\.[0-9]+$";
+// Tag patterns run on every pushed tag, which anyone able to push chooses: they must run in linear time.
+const regex = z
+  .string()
+  .max(1024)
+  .superRefine((v, ctx) => {
+    try {
+      new RegExp(v);
+    } catch (err) {
+      ctx.addIssue({
+        code: "custom",
+        message: `invalid regular expression: ${(err as Error).message}`,
+        params: { expected: REGEX_EXPECTED },
+      });
+      return;
+    }
+    // Retries from each position are bounded by the tag's length cap; nested or overlapping ones are not.
+    const problem = backtracking(v, "", { allowMove: true });
+    if (problem !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `regular expression may take exponential or polynomial time on some tags: ${problem}`,
+        params: { expected: `${REGEX_EXPECTED}, without nested or overlapping quantifiers` },
+      });
+    }
+  });
 
 const semverRange = z.string().superRefine((v, ctx) => {
   if (semver.validRange(v) === null) {
@@ -69,10 +85,11 @@ const semverRange = z.string().superRefine((v, ctx) => {
   }
 });
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+// Linear: the domain's labels exclude the dot that separates them.
+const EMAIL = /^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$/;
 
 const serviceAccountEmail = z.string().superRefine((v, ctx) => {
-  if (!EMAIL.test(v)) {
+  if (v.length > 254 || !EMAIL.test(v)) {
     ctx.addIssue({
       code: "custom",
       message: "invalid service account email",

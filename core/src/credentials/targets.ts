@@ -6,8 +6,11 @@ export const CREDENTIAL_KINDS: readonly CredentialKind[] = ["docker", "git"];
 /** Docker Hub answers to several names; image references and `docker login` use them interchangeably. */
 const DOCKER_HUB = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
 
-const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
-const HOST_PORT = new RegExp(`^(?:\\[[0-9a-f:.]+\\]|${LABEL}(?:\\.${LABEL})*)(?::[0-9]{1,5})?$`);
+// A bracketed IPv6 address or dot-separated DNS labels, then an optional port; linear, as labels exclude ".".
+const HOST_PORT =
+  /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::[0-9]{1,5})?$/;
+/** A DNS name is at most 253 characters; with brackets and a port, a little more. */
+const MAX_TARGET = 261;
 
 export function isCredentialKind(value: unknown): value is CredentialKind {
   return CREDENTIAL_KINDS.includes(value as CredentialKind);
@@ -19,11 +22,12 @@ export function isCredentialKind(value: unknown): value is CredentialKind {
  * same way before looking up its login.
  */
 export function normaliseTarget(kind: CredentialKind, raw: string): string | undefined {
-  const host = raw
+  const withoutScheme = raw
     .trim()
     .toLowerCase()
-    .replace(/^[a-z][a-z0-9+.-]*:\/\//, "")
-    .replace(/\/.*$/, "");
-  if (!HOST_PORT.test(host)) return undefined;
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, "");
+  const slash = withoutScheme.indexOf("/");
+  const host = slash === -1 ? withoutScheme : withoutScheme.slice(0, slash);
+  if (host.length > MAX_TARGET || !HOST_PORT.test(host)) return undefined;
   return kind === "docker" && DOCKER_HUB.has(host) ? "docker.io" : host;
 }

@@ -4,6 +4,9 @@ import type { RegistryKind } from "../events.js";
 import type { Subscription } from "../config/types.js";
 import { matchesGlobList } from "./tag-globs.js";
 
+/** The longest tag an OCI registry takes. */
+export const MAX_TAG = 128;
+
 export interface PushToMatch {
   registry: RegistryKind;
   repository: string;
@@ -24,7 +27,8 @@ export function subscriptionAccepts(subscription: CompiledSubscription, push: Pu
     const positive = subscription.tags.some((t) => !t.startsWith("!"));
     if (tag === "" ? positive : !matchesGlobList(tag, subscription.tags)) return false;
   }
-  if (subscription.tagPattern && !subscription.tagPattern.test(tag)) return false;
+  // No registry takes a longer tag; the cap also bounds the pattern's retries (it is checked to be linear).
+  if (subscription.tagPattern && (tag.length > MAX_TAG || !subscription.tagPattern.test(tag))) return false;
   if (subscription.semver) {
     // "v1.2.3" and "1.2.3" are versions; "latest" and "1.2" are not. Pre-releases only when the range
     // names one, as semver ranges (and Flux) have it.

@@ -24,12 +24,15 @@ function plain(text: string): string {
   return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
 }
 
-/** Lowercase alphanumerics and single dashes, no dash at either end; may be empty. */
+/**
+ * Lowercase alphanumerics and single dashes, no dash at either end; may be empty. ("(?<!-)" here and
+ * below tries a trailing run once, from its start, not again from each of its characters.)
+ */
 export function slug(text: string): string {
   return plain(text)
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
+    .replace(/^-+|(?<!-)-+$/g, "");
 }
 
 export function shortHash(parts: readonly unknown[]): string {
@@ -44,7 +47,7 @@ export function objectName(prefix: string, parts: readonly string[], hashOf: rea
   const hash = shortHash(hashOf);
   const readable = [prefix, ...parts].map(slug).filter(Boolean).join("-");
   const room = MAX_NAME_LENGTH - HASH_LENGTH - 1;
-  return `${readable.slice(0, room).replace(/-+$/, "")}-${hash}`;
+  return `${readable.slice(0, room).replace(/(?<!-)-+$/, "")}-${hash}`;
 }
 
 /** A label value that Kubernetes accepts and that stays recognisable: invalid runs become '-'. */
@@ -53,7 +56,7 @@ export function labelValue(value: string): string {
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/^[^A-Za-z0-9]+/, "")
     .slice(0, MAX_NAME_LENGTH)
-    .replace(/[^A-Za-z0-9]+$/, "");
+    .replace(/(?<![^A-Za-z0-9])[^A-Za-z0-9]+$/, "");
 }
 
 /** A label or annotation key Kubernetes accepts, or undefined when nothing usable is left. */
@@ -71,12 +74,12 @@ export function labelKey(key: string): string | undefined {
         .replace(/[^a-z0-9-]+/g, "-")
         .replace(/^-+/, "")
         .slice(0, MAX_NAME_LENGTH)
-        .replace(/-+$/, ""),
+        .replace(/(?<!-)-+$/, ""),
     )
     .filter(Boolean)
     .join(".")
     .slice(0, 253)
-    .replace(/[-.]+$/, "");
+    .replace(/(?<![-.])[-.]+$/, "");
   return prefix ? `${prefix}/${name}` : name;
 }
 

@@ -226,7 +226,7 @@ async function openLog(o: PodLogOptions, follow: boolean, signal: AbortSignal): 
   const cluster = o.kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error("the kubeconfig names no current cluster");
   const path = `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.name)}/log`;
-  const url = new URL(cluster.server.replace(/\/+$/, "") + path);
+  const url = new URL(cluster.server.replace(/(?<!\/)\/+$/, "") + path);
   url.searchParams.set("container", o.container);
   if (follow) url.searchParams.set("follow", "true");
   url.searchParams.set("limitBytes", String(o.maxBytes));

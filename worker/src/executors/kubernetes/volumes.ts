@@ -20,7 +20,10 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** A subPath segment: readable, never empty, never "..". */
 function segment(text: string): string {
-  return slug(text).slice(0, 63).replace(/-+$/, "") || "none";
+  const trimmed = slug(text)
+    .slice(0, 63)
+    .replace(/(?<!-)-+$/, "");
+  return trimmed || "none";
 }
 
 export function volumesFor(

@@ -78,7 +78,7 @@ export function jobName(task: string, step: string, taken: Set<string>): string 
       .replace(/-+/g, "-")
       .replace(/^-+/, "")
       .slice(0, 58)
-      .replace(/-+$/, "") || "step";
+      .replace(/(?<!-)-+$/, "") || "step";
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);

@@ -78,7 +78,7 @@ export async function runTask(run: TaskRun): Promise<TaskOutcome> {
     }
     context.log(`task ${name}: step ${step.name} (job ${job}) started\n`);
     const result = await context.launchJob(spec, context.signal);
-    stepOutputs.set(step.name, result.output.replace(/\n+$/, ""));
+    stepOutputs.set(step.name, result.output.replace(/(?<!\n)\n+$/, ""));
     if (result.outcome === "succeeded") {
       context.log(`task ${name}: step ${step.name} succeeded\n`);
       continue;

@@ -1,137 +1,142 @@
-/** Checks a JobRequest from the isolate field by field and turns it into a ScriptJobSpec. */
-import { CACHE_PATH, STORAGE_PATH, type JobRequest } from "@bosun/sdk";
+/**
+ * Checks a JobRequest from the isolate field by field and turns it into a ScriptJobSpec. The script may
+ * call the host function directly with anything, so every limit the SDK applies is applied here again.
+ */
+import {
+  CACHE_PATH,
+  isJobName,
+  JOB_NAME_RULE,
+  MAX_JOB_NAME,
+  STORAGE_PATH,
+  type JobRequest,
+} from "@bosun/sdk";
+import type { Result } from "@bosun/core";
 import type { ScriptJobSpec } from "../types.js";
-import { kindOf } from "./refuse.js";
+import { kindOf, show } from "./refuse.js";
+import {
+  bool,
+  Invalid,
+  object,
+  optionalString,
+  record,
+  string,
+  strings,
+  type StringRule,
+} from "./request-fields.js";
 
-const MAX_REQUEST_CHARS = 512 * 1024;
-const MAX_ITEMS = 1000;
-const MAX_STRING = 64 * 1024;
-const JOB_NAME = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])+$/;
+/** The whole request, in UTF-8 bytes. */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+const MAX_TEXT = 64 * 1024;
+// setTimeout's largest delay; a larger one would fire at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+const TEXT: StringRule = { max: MAX_TEXT };
+// An image reference: registry, path, tag and digest characters only (no spaces, quotes or controls).
+const IMAGE: StringRule = {
+  max: 512,
+  pattern: /^[A-Za-z0-9][-A-Za-z0-9._/:@+]*$/,
+  expected: "an image reference like alpine:3.20",
+};
 // Kubernetes' rule for environment variable names, which Brigade's jobs lived by: "-" and "." too.
-const ENV_NAME = /^[-._A-Za-z][-._A-Za-z0-9]*$/;
+const ENV_NAME: StringRule = {
+  max: 253,
+  pattern: /^[-._A-Za-z][-._A-Za-z0-9]*$/,
+  expected: 'letters, digits, "_", "-" and ".", not starting with a digit',
+};
+const PATH: StringRule = { max: 1024, pattern: /^\//, expected: "an absolute path" };
+const NAME: StringRule = { max: 253 };
+const SHELL: StringRule = { max: 1024 };
+// Kubernetes' quantity shape, with the unit or exponent kept to a few characters.
+const QUANTITY: StringRule = {
+  max: 32,
+  pattern: /^[+-]?[0-9.]+(?:[eE][-+]?[0-9]+|[A-Za-z]{0,2})$/,
+  expected: 'a quantity like "500m", "1" or "256Mi"',
+};
+const LABEL_KEY: StringRule = { max: 317 };
+const MAX_ENV = 1000;
+const MAX_LABELS = 100;
 
-class Invalid extends Error {}
+type Fields = Partial<Record<keyof JobRequest, unknown>>;
 
-export function parseJobRequest(json: unknown): { spec: ScriptJobSpec } | { problem: string } {
+export function parseJobRequest(json: unknown): Result<ScriptJobSpec> {
   if (typeof json !== "string")
-    return { problem: `runJob: expected the job as a JSON string, found ${kindOf(json)}` };
-  if (json.length > MAX_REQUEST_CHARS)
-    return { problem: `runJob: the job is larger than ${MAX_REQUEST_CHARS} characters` };
+    return refused(new Invalid("runJob", "the job as a JSON string", kindOf(json)));
+  // A UTF-16 unit is at most 3 UTF-8 bytes: the cheap length check first, the exact one after it.
+  if (json.length > MAX_REQUEST_BYTES || Buffer.byteLength(json) > MAX_REQUEST_BYTES)
+    return refused(new Invalid("runJob", `a job of at most ${MAX_REQUEST_BYTES} bytes`, "a larger one"));
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
-    return { problem: "runJob: the job is not valid JSON" };
+    return refused(new Invalid("runJob", "the job as JSON", "text that is not JSON"));
   }
   try {
-    return { spec: toSpec(object(raw, "job") as Partial<Record<keyof JobRequest, unknown>>) };
+    return { value: toSpec(object(raw, "job") as Fields) };
   } catch (e) {
-    if (e instanceof Invalid) return { problem: e.message };
+    if (e instanceof Invalid) return refused(e);
     throw e;
   }
 }
 
-function toSpec(r: Partial<Record<keyof JobRequest, unknown>>): ScriptJobSpec {
-  const name = string(r.name, "job.name");
-  if (!JOB_NAME.test(name)) throw new Invalid(`job.name ${JSON.stringify(name)} is not a valid job name`);
-  const image = string(r.image, "job.image");
-  if (image.trim() === "") throw new Invalid("job.image: expected an image reference, found an empty string");
+function refused({ message, path, expected, found }: Invalid): Result<never> {
+  return { errors: [{ code: "HOST_CALL_INVALID", message, path, expected, found }] };
+}
+
+function toSpec(r: Fields): ScriptJobSpec {
+  const name = string(r.name, "job.name", { max: MAX_JOB_NAME });
+  if (!isJobName(name)) throw new Invalid("job.name", JOB_NAME_RULE, show(name));
+  const image = string(r.image, "job.image", IMAGE);
   const host = object(r.host ?? {}, "job.host");
   const storage = object(r.storage ?? {}, "job.storage");
   const cache = object(r.cache ?? {}, "job.cache");
   const spec: ScriptJobSpec = {
     name,
     image,
-    tasks: strings(r.tasks ?? [], "job.tasks"),
-    args: strings(r.args ?? [], "job.args"),
-    env: record(r.env ?? {}, "job.env", ENV_NAME),
-    shell: string(r.shell ?? "/bin/sh", "job.shell"),
+    tasks: strings(r.tasks ?? [], "job.tasks", TEXT),
+    args: strings(r.args ?? [], "job.args", TEXT),
+    env: record(r.env ?? {}, "job.env", ENV_NAME, TEXT, MAX_ENV),
+    shell: string(r.shell ?? "/bin/sh", "job.shell", SHELL),
     privileged: bool(r.privileged, "job.privileged"),
     labels: {},
-    imagePullSecrets: strings(r.imagePullSecrets ?? [], "job.imagePullSecrets"),
+    imagePullSecrets: strings(r.imagePullSecrets ?? [], "job.imagePullSecrets", NAME, MAX_LABELS),
     imageForcePull: bool(r.imageForcePull, "job.imageForcePull"),
     streamLogs: bool(r.streamLogs, "job.streamLogs"),
-    annotations: record(r.annotations ?? {}, "job.annotations"),
+    annotations: record(r.annotations ?? {}, "job.annotations", LABEL_KEY, TEXT, MAX_LABELS),
     resourceRequests: resources(r.resourceRequests, "job.resourceRequests"),
     resourceLimits: resources(r.resourceLimits, "job.resourceLimits"),
     host: {
-      os: optionalString(host.os, "job.host.os"),
-      name: optionalString(host.name, "job.host.name"),
-      nodeSelector: record(host.nodeSelector ?? {}, "job.host.nodeSelector"),
+      os: optionalString(host.os, "job.host.os", NAME),
+      name: optionalString(host.name, "job.host.name", NAME),
+      nodeSelector: record(host.nodeSelector ?? {}, "job.host.nodeSelector", LABEL_KEY, NAME, MAX_LABELS),
     },
     storage: {
       enabled: bool(storage.enabled, "job.storage.enabled"),
-      path: string(storage.path ?? STORAGE_PATH, "job.storage.path"),
+      path: string(storage.path ?? STORAGE_PATH, "job.storage.path", PATH),
     },
     cache: {
       enabled: bool(cache.enabled, "job.cache.enabled"),
-      path: string(cache.path ?? CACHE_PATH, "job.cache.path"),
-      size: string(cache.size ?? "5Mi", "job.cache.size"),
+      path: string(cache.path ?? CACHE_PATH, "job.cache.path", PATH),
+      size: string(cache.size ?? "5Mi", "job.cache.size", QUANTITY),
     },
     docker: { enabled: bool(object(r.docker ?? {}, "job.docker").enabled, "job.docker.enabled") },
   };
   if (r.timeoutMs !== undefined && r.timeoutMs !== null) {
-    if (typeof r.timeoutMs !== "number" || !Number.isFinite(r.timeoutMs) || r.timeoutMs <= 0) {
-      throw new Invalid(
-        `job.timeout: expected a positive number of milliseconds, found ${show(r.timeoutMs)}`,
-      );
+    const t = r.timeoutMs;
+    if (typeof t !== "number" || !Number.isFinite(t) || t <= 0 || t > MAX_TIMEOUT_MS) {
+      throw new Invalid("job.timeout", `a positive number of milliseconds up to ${MAX_TIMEOUT_MS}`, show(t));
     }
-    spec.timeoutMs = Math.ceil(r.timeoutMs);
+    spec.timeoutMs = Math.ceil(t);
   }
-  const account = optionalString(r.serviceAccount, "job.serviceAccount");
+  const account = optionalString(r.serviceAccount, "job.serviceAccount", NAME);
   if (account !== undefined) spec.serviceAccount = account;
   return spec;
-}
-
-function show(v: unknown): string {
-  return typeof v === "string" || typeof v === "number" ? JSON.stringify(v) : kindOf(v);
-}
-
-function object(v: unknown, path: string): Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw new Invalid(`${path}: expected an object, found ${kindOf(v)}`);
-  return v as Record<string, unknown>;
-}
-
-function string(v: unknown, path: string): string {
-  if (typeof v !== "string") throw new Invalid(`${path}: expected a string, found ${kindOf(v)}`);
-  if (v.length > MAX_STRING) throw new Invalid(`${path}: longer than ${MAX_STRING} characters`);
-  return v;
-}
-
-function optionalString(v: unknown, path: string): string | undefined {
-  return v === undefined || v === null ? undefined : string(v, path);
-}
-
-function bool(v: unknown, path: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== "boolean") throw new Invalid(`${path}: expected true or false, found ${kindOf(v)}`);
-  return v;
-}
-
-function strings(v: unknown, path: string): string[] {
-  if (!Array.isArray(v)) throw new Invalid(`${path}: expected an array of strings, found ${kindOf(v)}`);
-  if (v.length > MAX_ITEMS) throw new Invalid(`${path}: more than ${MAX_ITEMS} entries`);
-  return v.map((item, i) => string(item, `${path}[${i}]`));
-}
-
-function record(v: unknown, path: string, keys?: RegExp): Record<string, string> {
-  const o = object(v, path);
-  const entries = Object.entries(o);
-  if (entries.length > MAX_ITEMS) throw new Invalid(`${path}: more than ${MAX_ITEMS} entries`);
-  const out: Record<string, string> = {};
-  for (const [k, value] of entries) {
-    if (keys && !keys.test(k)) throw new Invalid(`${path}: ${JSON.stringify(k)} is not a valid name`);
-    out[k] = string(value, `${path}.${k}`);
-  }
-  return out;
 }
 
 function resources(v: unknown, path: string): { cpu?: string; memory?: string } {
   const o = object(v ?? {}, path);
   const out: { cpu?: string; memory?: string } = {};
-  const cpu = optionalString(o.cpu, `${path}.cpu`);
-  const memory = optionalString(o.memory, `${path}.memory`);
+  const cpu = optionalString(o.cpu, `${path}.cpu`, QUANTITY);
+  const memory = optionalString(o.memory, `${path}.memory`, QUANTITY);
   if (cpu !== undefined) out.cpu = cpu;
   if (memory !== undefined) out.memory = memory;
   return out;

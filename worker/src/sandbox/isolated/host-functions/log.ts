@@ -1,7 +1,7 @@
 /** log(level, text): the script's console output, capped per line and per run. */
 import type { LogLevel } from "@bosun/sdk";
 import type { ScriptLog } from "../types.js";
-import { kindOf, refuse } from "./refuse.js";
+import { kindOf, refuse, show } from "./refuse.js";
 
 const LEVELS: ReadonlySet<string> = new Set<LogLevel>(["debug", "info", "warn", "error"]);
 const MAX_LINE = 16 * 1024;
@@ -14,7 +14,7 @@ export function createLog(
   let dropped = false;
   return (level, text) => {
     if (typeof level !== "string" || !LEVELS.has(level))
-      return refuse(`log: unknown level ${JSON.stringify(level)}`);
+      return refuse(`log: expected a level (${[...LEVELS].join(", ")}), found ${show(level)}`);
     if (typeof text !== "string") return refuse(`log: expected a string, found ${kindOf(text)}`);
     if (dropped) return undefined;
     let line =

@@ -14,3 +14,13 @@ export function kindOf(v: unknown): string {
   if (Array.isArray(v)) return "array";
   return typeof v;
 }
+
+const MAX_SHOWN = 40;
+
+/** A found value for a message: strings quoted and cut short, numbers as they are, others by their kind. */
+export function show(v: unknown): string {
+  if (typeof v === "number") return String(v);
+  if (typeof v !== "string") return kindOf(v);
+  if (v.length <= MAX_SHOWN) return JSON.stringify(v);
+  return `${JSON.stringify(v.slice(0, MAX_SHOWN))}… (${v.length} characters)`;
+}

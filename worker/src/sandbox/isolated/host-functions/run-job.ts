@@ -4,6 +4,7 @@ import type { JobReply, JobResultData } from "@bosun/sdk";
 import type { ScriptJobRunner, ScriptJobSpec } from "../types.js";
 import { parseJobRequest } from "./job-request.js";
 import { isId, refuse } from "./refuse.js";
+import { errorForScript } from "./script-error.js";
 
 export interface RunJobContext {
   runJob: ScriptJobRunner;
@@ -23,10 +24,10 @@ export function createRunJob(
   return (callId, requestJson) => {
     if (!isId(callId)) return refuse("runJob: the call id must be a positive integer");
     const parsed = parseJobRequest(requestJson);
-    if ("problem" in parsed) return refuse(parsed.problem);
+    if (parsed.errors) return refuse(parsed.errors[0]!.message);
     if (started >= ctx.maxJobs) return refuse(`a script may start at most ${ctx.maxJobs} jobs in one run`);
     started++;
-    const spec = withUniqueName(parsed.spec, names);
+    const spec = withUniqueName(parsed.value, names);
     ctx.track(run(ctx, spec).then((reply) => ctx.deliver(callId, JSON.stringify(reply))));
     return undefined;
   };
@@ -41,18 +42,16 @@ function withUniqueName(spec: ScriptJobSpec, names: Map<string, number>): Script
 
 async function run(ctx: RunJobContext, spec: ScriptJobSpec): Promise<JobReply> {
   try {
-    return { ok: true, result: toData(spec.name, await ctx.runJob(spec, ctx.signal)) };
+    return { ok: true, result: toData(spec, await ctx.runJob(spec, ctx.signal)) };
   } catch (err) {
     const code =
       typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : "INTERNAL";
-    return {
-      ok: false,
-      error: { code, message: `the job could not be run: ${(err as Error).message ?? String(err)}` },
-    };
+    const message = `the job could not be run: ${(err as Error).message ?? String(err)}`;
+    return { ok: false, error: errorForScript({ code, message }, spec.image) };
   }
 }
 
-function toData(name: string, result: JobResult): JobResultData {
+function toData({ name, image }: ScriptJobSpec, result: JobResult): JobResultData {
   const data: JobResultData = {
     name,
     outcome: result.outcome,
@@ -61,6 +60,6 @@ function toData(name: string, result: JobResult): JobResultData {
     finishedAt: result.finishedAt,
   };
   if (result.exitCode !== undefined) data.exitCode = result.exitCode;
-  if (result.error) data.error = { code: result.error.code, message: result.error.message };
+  if (result.error) data.error = errorForScript(result.error, image);
   return data;
 }

@@ -24,11 +24,22 @@ export function createSettle(
   };
 }
 
+const TRIGGERS: ReadonlySet<unknown> = new Set(["handlerError", "unhandledRejection", "uncaughtException"]);
+const optionalString = (v: unknown) => v === undefined || typeof v === "string";
+
+/** Every field the host reads later has the type it will be read as. */
 function isOutcome(v: unknown): v is DispatchOutcome {
   if (typeof v !== "object" || v === null) return false;
   const o = v as Record<string, unknown>;
   if (o.status === "succeeded") return typeof o.handled === "boolean";
-  if (o.status !== "failed" || typeof o.trigger !== "string") return false;
+  if (o.status !== "failed" || !TRIGGERS.has(o.trigger)) return false;
   const e = o.error as Record<string, unknown> | null;
-  return typeof e === "object" && e !== null && typeof e.message === "string" && typeof e.name === "string";
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.message === "string" &&
+    typeof e.name === "string" &&
+    optionalString(e.stack) &&
+    optionalString(e.code)
+  );
 }
