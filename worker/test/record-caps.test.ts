@@ -145,6 +145,24 @@ describe("record caps", function () {
     });
   });
 
+  describe("bytes per line of a script's console", () => {
+    it("cuts a long line after redaction, so no part of a secret stays before the cut", async () => {
+      const secret = "s3cr3t-value-that-straddles";
+      const run = await newRun();
+      const writer = new LogWriter(store, createRedactor([secret]), undefined, { scriptLineBytes: 100 });
+      const line = `${"x".repeat(90)}${secret}${"y".repeat(50)}\n`; // the secret spans byte 100
+      writer.write({ runId: run.id, stream: "script", text: line });
+      writer.write({ runId: run.id, stream: "script", text: `${"z".repeat(99)}\n` });
+      await writer.flush();
+      const entries = await store.readLogs({ runId: run.id, limit: 10 });
+      const all = text(entries);
+      for (let i = 4; i <= secret.length; i++) expect(all).not.to.contain(secret.slice(0, i));
+      expect(entries[0]?.text).to.match(/… \[\d+ more bytes\]\n$/);
+      expect(Buffer.byteLength(entries[0]!.text.replace(/… \[\d+ more bytes\]\n$/, ""))).to.be.at.most(100);
+      expect(entries[1]?.text).to.equal(`${"z".repeat(99)}\n`);
+    });
+  });
+
   describe("log bytes per job", () => {
     const N = 50;
     const chunks = (total: number, jobId: string) => [

@@ -46,7 +46,7 @@ events.on("image_push", async (e, p) => {
       new Job(TOKEN + "x", "alpine");
       return;
     case "jobs": {
-      const job = new Job(NAMED, "registry.example.com/" + NAMED + ":" + encodeURIComponent(TOKEN), [
+      const job = new Job(NAMED, "registry.example.com/" + NAMED + ":v1", [
         'curl -H "Authorization: Bearer ' + TOKEN + '" https://example.com',
         "echo " + JSON.stringify(KEY),
       ]);

@@ -9,7 +9,10 @@ import { byteLength, cutToBytes, DEFAULT_RECORD_LIMITS, type RecordLimits } from
 const FLUSH_MS = 50;
 const MAX_BUFFERED = 500;
 
-type LogLimits = Pick<RecordLimits, "logEntriesPerRun" | "logBytesPerRun" | "logBytesPerJob">;
+type LogLimits = Pick<
+  RecordLimits,
+  "logEntriesPerRun" | "logBytesPerRun" | "logBytesPerJob" | "scriptLineBytes"
+>;
 
 export class LogWriter {
   private buffer: NewLogEntry[] = [];
@@ -36,7 +39,7 @@ export class LogWriter {
     const { jobId } = entry;
     if (jobId !== undefined && this.cappedJobs.has(jobId)) return;
     // Redacted before it is cut, so a cut can never leave part of a secret behind.
-    const text = this.redact(entry.text);
+    const text = this.clipScriptLine(entry.stream, this.redact(entry.text));
     const size = byteLength(text);
     const runRoom = this.limits.logBytesPerRun - this.bytes;
     const jobRoom =
@@ -78,6 +81,15 @@ export class LogWriter {
       this.writing = this.writing.then(() => this.store.appendLogs(batch)).catch(this.onError);
     }
     return this.writing;
+  }
+
+  /** A script's console line over the per-line cap keeps its start and says how much was cut. */
+  private clipScriptLine(stream: NewLogEntry["stream"], text: string): string {
+    const max = this.limits.scriptLineBytes;
+    if (stream !== "script" || text.length <= max / 3 || byteLength(text) <= max) return text;
+    const kept = cutToBytes(text, max);
+    const rest = byteLength(text) - byteLength(kept);
+    return `${kept}… [${rest} more bytes]${text.endsWith("\n") ? "\n" : ""}`;
   }
 
   /** Buffers an entry that is within the caps, and counts it against them; returns its text. */

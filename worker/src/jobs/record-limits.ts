@@ -16,6 +16,8 @@ export interface RecordLimits {
   jobRecordBytesPerRun: number;
   /** Bytes of an error message, and of a stack, recorded on a run or job. */
   errorTextBytes: number;
+  /** Bytes of one line of a script's console output; the rest of a longer line is cut and counted. */
+  scriptLineBytes: number;
 }
 
 const KiB = 1024;
@@ -28,6 +30,7 @@ export const DEFAULT_RECORD_LIMITS: RecordLimits = {
   jobRecordBytes: 64 * KiB,
   jobRecordBytesPerRun: 4 * MiB,
   errorTextBytes: 16 * KiB,
+  scriptLineBytes: 16 * KiB,
 };
 
 const encoder = new TextEncoder();

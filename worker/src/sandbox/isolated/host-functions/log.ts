@@ -1,10 +1,12 @@
-/** log(level, text): the script's console output, capped per line and per run. */
+/**
+ * log(level, text): the script's console output, capped per run. Long lines are passed on whole: the
+ * run's log writer cuts them after redaction, so a cut never leaves the start of a secret behind.
+ */
 import type { LogLevel } from "@bosun/sdk";
 import type { ScriptLog } from "../types.js";
 import { kindOf, refuse, show } from "./refuse.js";
 
 const LEVELS: ReadonlySet<string> = new Set<LogLevel>(["debug", "info", "warn", "error"]);
-const MAX_LINE = 16 * 1024;
 
 export function createLog(
   sink: ScriptLog,
@@ -17,10 +19,7 @@ export function createLog(
       return refuse(`log: expected a level (${[...LEVELS].join(", ")}), found ${show(level)}`);
     if (typeof text !== "string") return refuse(`log: expected a string, found ${kindOf(text)}`);
     if (dropped) return undefined;
-    let line =
-      text.length > MAX_LINE
-        ? `${text.slice(0, MAX_LINE)}… [${text.length - MAX_LINE} more characters]`
-        : text;
+    let line = text;
     if (used + line.length > maxBytes) {
       dropped = true;
       line = `[script output reached ${maxBytes} characters; the rest of it is dropped]`;
