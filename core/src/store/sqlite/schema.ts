@@ -1,5 +1,9 @@
 import type { DatabaseSync } from "node:sqlite";
 import { StoreUnavailableError } from "../../errors.js";
+import { payloadHash } from "./payloads.js";
+
+/** A step is DDL, or code for what SQL alone cannot do (hashing existing rows). */
+type Migration = string | ((db: DatabaseSync) => void);
 
 /**
  * Schema versions, applied in order and recorded in PRAGMA user_version. Append new steps; never edit
@@ -8,7 +12,7 @@ import { StoreUnavailableError } from "../../errors.js";
  * No foreign keys: log retention and a future PostgreSQL store prune runs, jobs and logs on their own
  * schedule, and a dangling reference must never make a write fail.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE events (
     id TEXT PRIMARY KEY,
@@ -84,6 +88,28 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project, kind, target)
   );
   `,
+  // Each request body once, content-addressed: the events of one delivery (a Quay push of thousands of
+  // tags) and its redeliveries share one row instead of holding a copy each.
+  (db) => {
+    db.function("bosun_payload_hash", { deterministic: true }, (body) => payloadHash(String(body)));
+    db.exec(`
+      CREATE TABLE payloads (
+        hash BLOB PRIMARY KEY,          -- SHA-256 of the body
+        body TEXT NOT NULL,
+        refs INTEGER NOT NULL           -- events whose payload_hash is this hash
+      );
+      INSERT INTO payloads (hash, body, refs)
+        SELECT bosun_payload_hash(payload), payload, count(*) FROM events GROUP BY payload;
+      ALTER TABLE events ADD COLUMN payload_hash BLOB NOT NULL DEFAULT x'';
+      UPDATE events SET payload_hash = bosun_payload_hash(payload);
+      ALTER TABLE events DROP COLUMN payload;
+      -- Whatever removes events (retention) takes along the bodies no event refers to any more.
+      CREATE TRIGGER events_release_payload AFTER DELETE ON events BEGIN
+        UPDATE payloads SET refs = refs - 1 WHERE hash = OLD.payload_hash;
+        DELETE FROM payloads WHERE hash = OLD.payload_hash AND refs <= 0;
+      END;
+    `);
+  },
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */
@@ -98,7 +124,9 @@ export function migrate(db: DatabaseSync): void {
       );
     }
     for (let version = current; version < MIGRATIONS.length; version++) {
-      db.exec(MIGRATIONS[version] ?? "");
+      const step = MIGRATIONS[version];
+      if (typeof step === "function") step(db);
+      else db.exec(step ?? "");
       db.exec(`PRAGMA user_version = ${version + 1}`);
     }
     db.exec("COMMIT");
