@@ -15,10 +15,12 @@ describe("group commit: durability barrier", () => {
   it("answers a batch only after its sync, while the event loop goes on", async () => {
     let release!: () => void;
     const syncs: Promise<void>[] = [];
-    const committer = new GroupCommitter(db, () => {
-      const p = new Promise<void>((resolve) => (release = resolve));
-      syncs.push(p);
-      return p;
+    const committer = new GroupCommitter(db, {
+      sync: () => {
+        const p = new Promise<void>((resolve) => (release = resolve));
+        syncs.push(p);
+        return p;
+      },
     });
     let answered = false;
     const done = committer
@@ -35,7 +37,7 @@ describe("group commit: durability barrier", () => {
   });
 
   it("rejects the batch's callers with StoreUnavailableError when the sync fails", async () => {
-    const committer = new GroupCommitter(db, () => Promise.reject(new Error("EIO: i/o error")));
+    const committer = new GroupCommitter(db, { sync: () => Promise.reject(new Error("EIO: i/o error")) });
     const outcome = await committer
       .run("inserting", () => db.prepare("INSERT INTO t VALUES (1)").run())
       .then(

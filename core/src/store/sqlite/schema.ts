@@ -110,6 +110,13 @@ const MIGRATIONS: readonly Migration[] = [
       END;
     `);
   },
+  // Readiness (Store.ping) rewrites this one row when no commit has told it lately whether one works.
+  `
+  CREATE TABLE readiness_probe (
+    id INTEGER PRIMARY KEY,
+    filler BLOB NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */
