@@ -49,6 +49,28 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
   return check();
 }
 
+/** A temporary directory with a small tmpfs of its own at `disk` (so that filling it fills nothing else). */
+function mountDisk(): { dir: string; disk: string; start(): Promise<RunningServer> } {
+  const dir = mkdtempSync(join(tmpdir(), "bosun-readiness-"));
+  const disk = join(dir, "disk");
+  mkdirSync(disk);
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", disk]);
+  writeFileSync(
+    join(dir, "ok.js"),
+    `const { events } = require("brigadier");\nevents.on("image_push", () => {});\n`,
+  );
+  const parsed = parseConfig(CONFIG, { file: join(dir, "bosun.yaml"), env: {} });
+  if (parsed.errors) throw new Error(formatProblems(parsed.errors));
+  process.env.BOSUN_LOG_LEVEL ??= "silent";
+  const config = { ...parsed.value, port: 0, dataDir: join(disk, "data") };
+  return { dir, disk, start: () => startServer(config, { logger: createLogger() }) };
+}
+
+function unmount(dir: string, disk: string): void {
+  execFileSync("umount", [disk]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 describe("bosun serve: readiness on a full disk", function () {
   this.timeout(60_000);
   let dir: string;
@@ -56,27 +78,13 @@ describe("bosun serve: readiness on a full disk", function () {
   let server: RunningServer | undefined;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "bosun-readiness-"));
-    disk = join(dir, "disk");
-    mkdirSync(disk);
-    // A small file system of its own, so that filling it fills nothing else.
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", disk]);
-    writeFileSync(
-      join(dir, "ok.js"),
-      `const { events } = require("brigadier");\nevents.on("image_push", () => {});\n`,
-    );
-    const parsed = parseConfig(CONFIG, { file: join(dir, "bosun.yaml"), env: {} });
-    if (parsed.errors) throw new Error(formatProblems(parsed.errors));
-    process.env.BOSUN_LOG_LEVEL ??= "silent";
-    server = await startServer(
-      { ...parsed.value, port: 0, dataDir: join(disk, "data") },
-      { logger: createLogger() },
-    );
+    const mounted = mountDisk();
+    ({ dir, disk } = mounted);
+    server = await mounted.start();
   });
   after(async () => {
     await server?.close();
-    execFileSync("umount", [disk]);
-    rmSync(dir, { recursive: true, force: true });
+    unmount(dir, disk);
   });
 
   const post = (tag: string, bytes?: number) =>
@@ -108,5 +116,48 @@ describe("bosun serve: readiness on a full disk", function () {
     rmSync(join(disk, "filler"));
     expect(await until(async () => (await readyz()).status === 200, 5_000)).to.equal(true);
     expect((await post("after", 300_000)).status).to.equal(202);
+  });
+});
+
+describe("bosun serve: started on a read-only data directory", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let disk: string;
+  let server: RunningServer | undefined;
+
+  after(async () => {
+    await server?.close();
+    execFileSync("mount", ["-o", "remount,rw", disk]);
+    unmount(dir, disk);
+  });
+
+  it("starts, answers 503 without paths, and uses the store in place once the directory is writable", async () => {
+    const mounted = mountDisk();
+    ({ dir, disk } = mounted);
+    // A data directory made by an earlier start, then mounted read-only (root ignores file modes).
+    server = await mounted.start();
+    await server.close();
+    execFileSync("mount", ["-o", "remount,ro", disk]);
+
+    server = await mounted.start();
+    const post = (tag: string) =>
+      fetch(`${server!.url}/events/dockerhub/hub?access_token=${TOKEN}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: push(tag),
+      });
+    expect((await fetch(`${server.url}/healthz`)).status).to.equal(200);
+    const refused = await post("read-only");
+    expect(refused.status).to.equal(503);
+    expect(await refused.text())
+      .to.contain("STORE_UNAVAILABLE")
+      .and.not.contain(disk);
+    const readyz = await fetch(`${server.url}/readyz`);
+    expect(readyz.status).to.equal(503);
+    expect(await readyz.text()).to.not.contain(disk);
+
+    execFileSync("mount", ["-o", "remount,rw", disk]);
+    expect(await until(async () => (await post("writable")).status === 202, 10_000)).to.equal(true);
+    expect((await fetch(`${server.url}/readyz`)).status).to.equal(200);
   });
 });

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import express from "express";
 import {
-  openSqliteStore,
+  openSqliteStoreReopening,
   type CredentialsReader,
   type ProjectConfig,
   type RegistryKind,
@@ -56,7 +56,10 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
   // Lock waits are short retries from timers (the default 250 ms in all): a locked store answers 503 fast.
-  const store = await openSqliteStore({ dataDir: config.dataDir });
+  // A data directory that is read-only (or failing) at start is opened later, once it works.
+  const store = await openSqliteStoreReopening({ dataDir: config.dataDir }, (err) =>
+    logger.warn({ error: err.message }, "the store cannot be opened; it is tried again on later requests"),
+  );
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const credentials = setUpCredentials(config, store.credentials, logger);
   const metrics = createMetrics();
