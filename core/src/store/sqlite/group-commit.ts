@@ -9,11 +9,9 @@ export interface Batch {
 }
 
 /**
- * How a unit of work writes. "statement": a unit that leaves nothing behind when it throws: at most one
- * writing statement, which SQLite already makes all-or-none on its own (a failed statement is undone
- * without ending the transaction), or several whose unit undoes its own writes (ending the transaction
- * when it cannot). It needs no SAVEPOINT of its own; that saves two statements on the hottest path
- * (one accepted push).
+ * How a unit of work writes. "statement": at most one writing statement, which SQLite already makes
+ * all-or-none on its own (a failed statement is undone without ending the transaction), so the unit
+ * needs no SAVEPOINT of its own; that saves two statements on the hottest path (one accepted push).
  */
 export type UnitShape = "statements" | "statement";
 

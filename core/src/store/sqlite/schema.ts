@@ -88,8 +88,9 @@ const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (project, kind, target)
   );
   `,
-  // Each request body once, content-addressed: the events of one delivery (a Quay push of thousands of
-  // tags) and its redeliveries share one row instead of holding a copy each.
+  // A body shared by several events (a Quay push of thousands of tags makes an event per tag) once,
+  // content-addressed: events.payload_hash refers to it, and events.payload is then ''. A body of a
+  // single event stays in its row.
   (db) => {
     db.function("bosun_payload_hash", { deterministic: true }, (body) => payloadHash(String(body)));
     db.exec(`
@@ -98,13 +99,13 @@ const MIGRATIONS: readonly Migration[] = [
         body TEXT NOT NULL,
         refs INTEGER NOT NULL           -- events whose payload_hash is this hash
       );
+      ALTER TABLE events ADD COLUMN payload_hash BLOB;
       INSERT INTO payloads (hash, body, refs)
-        SELECT bosun_payload_hash(payload), payload, count(*) FROM events GROUP BY payload;
-      ALTER TABLE events ADD COLUMN payload_hash BLOB NOT NULL DEFAULT x'';
-      UPDATE events SET payload_hash = bosun_payload_hash(payload);
-      ALTER TABLE events DROP COLUMN payload;
+        SELECT bosun_payload_hash(payload), payload, count(*) FROM events GROUP BY payload HAVING count(*) > 1;
+      UPDATE events SET payload_hash = bosun_payload_hash(payload), payload = ''
+        WHERE payload IN (SELECT body FROM payloads);
       -- Whatever removes events (retention) takes along the bodies no event refers to any more.
-      CREATE TRIGGER events_release_payload AFTER DELETE ON events BEGIN
+      CREATE TRIGGER events_release_payload AFTER DELETE ON events WHEN OLD.payload_hash IS NOT NULL BEGIN
         UPDATE payloads SET refs = refs - 1 WHERE hash = OLD.payload_hash;
         DELETE FROM payloads WHERE hash = OLD.payload_hash AND refs <= 0;
       END;

@@ -92,7 +92,6 @@ export class SqliteStore implements Store {
         }
         return result;
       },
-      // One event: its body's and its own statement, undone by insert itself if the second fails.
       events.length === 1 ? "statement" : "statements",
     );
   }
