@@ -29,6 +29,7 @@ export type {
   Store,
 } from "./store/types.js";
 export { openSqliteStore } from "./store/sqlite/index.js";
+export { openSqliteStoreReopening } from "./store/sqlite/reopening.js";
 export type { SqliteStoreOptions, SqliteStoreWithCredentials } from "./store/sqlite/index.js";
 export type {
   SourceRef,

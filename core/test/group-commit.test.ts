@@ -1,4 +1,10 @@
-/** The committer answers callers only once the commit is made durable, and reports a failed sync. */
+/**
+ * The committer answers callers only once the commit is made durable, reports a failed sync, and
+ * waits for another connection's write lock from timers, within a budget.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { expect } from "chai";
 import { StoreUnavailableError } from "../src/index.js";
@@ -15,10 +21,12 @@ describe("group commit: durability barrier", () => {
   it("answers a batch only after its sync, while the event loop goes on", async () => {
     let release!: () => void;
     const syncs: Promise<void>[] = [];
-    const committer = new GroupCommitter(db, () => {
-      const p = new Promise<void>((resolve) => (release = resolve));
-      syncs.push(p);
-      return p;
+    const committer = new GroupCommitter(db, {
+      sync: () => {
+        const p = new Promise<void>((resolve) => (release = resolve));
+        syncs.push(p);
+        return p;
+      },
     });
     let answered = false;
     const done = committer
@@ -35,7 +43,7 @@ describe("group commit: durability barrier", () => {
   });
 
   it("rejects the batch's callers with StoreUnavailableError when the sync fails", async () => {
-    const committer = new GroupCommitter(db, () => Promise.reject(new Error("EIO: i/o error")));
+    const committer = new GroupCommitter(db, { sync: () => Promise.reject(new Error("EIO: i/o error")) });
     const outcome = await committer
       .run("inserting", () => db.prepare("INSERT INTO t VALUES (1)").run())
       .then(
@@ -93,5 +101,67 @@ describe("group commit: single-statement units", () => {
     ]);
     expect(outcomes.map((o) => o.status)).to.deep.equal(["rejected", "rejected", "rejected"]);
     expect(count()).to.equal(0);
+  });
+});
+
+describe("group commit: another connection holding the write lock", () => {
+  let dir: string;
+  let db: DatabaseSync;
+  let other: DatabaseSync;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "bosun-group-commit-"));
+    db = new DatabaseSync(join(dir, "t.db"), { timeout: 0 });
+    db.exec("PRAGMA journal_mode = WAL; CREATE TABLE t (v INTEGER)");
+    other = new DatabaseSync(join(dir, "t.db"), { timeout: 0 });
+  });
+  afterEach(() => {
+    if (other.isTransaction) other.exec("ROLLBACK");
+    other.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Counts timer ticks while `work` runs: a wait on the event loop would let none through. */
+  async function ticksDuring<T>(
+    work: Promise<T>,
+  ): Promise<{ outcome: PromiseSettledResult<T>; ticks: number }> {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const [outcome] = await Promise.allSettled([work]);
+    clearInterval(timer);
+    return { outcome, ticks };
+  }
+
+  it("commits once a brief lock is released, while the event loop goes on", async () => {
+    const committer = new GroupCommitter(db);
+    other.exec("BEGIN IMMEDIATE");
+    setTimeout(() => other.exec("ROLLBACK"), 100);
+    const { outcome, ticks } = await ticksDuring(
+      committer.run("inserting", () => db.prepare("INSERT INTO t VALUES (1)").run()),
+    );
+    expect(outcome.status).to.equal("fulfilled");
+    expect(ticks, "timer ticks while waiting for the lock").to.be.greaterThan(5);
+    expect(db.prepare("SELECT count(*) AS n FROM t").get()?.["n"]).to.equal(1);
+  });
+
+  it("fails with StoreUnavailableError once the wait passes its budget, and commits later work", async () => {
+    const committer = new GroupCommitter(db, { busyBudgetMs: 100 });
+    other.exec("BEGIN IMMEDIATE");
+    const { outcome, ticks } = await ticksDuring(
+      committer.run("inserting", () => db.prepare("INSERT INTO t VALUES (1)").run()),
+    );
+    expect(outcome.status).to.equal("rejected");
+    const reason = (outcome as PromiseRejectedResult).reason as Error;
+    expect(reason).to.be.instanceOf(StoreUnavailableError);
+    expect(reason.message).to.match(/locked|busy/i);
+    expect(ticks).to.be.greaterThan(5);
+    other.exec("ROLLBACK");
+    await committer.run("inserting again", () => db.prepare("INSERT INTO t VALUES (2)").run());
+    expect(
+      db
+        .prepare("SELECT v FROM t")
+        .all()
+        .map((r) => r["v"]),
+    ).to.deep.equal([2]);
   });
 });

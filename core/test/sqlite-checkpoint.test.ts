@@ -24,12 +24,13 @@ describe("SQLite store: checkpoints off the event loop", function () {
     const store = await openSqliteStore({ dataDir });
     const file = join(dataDir, "bosun.db");
     const before = size(file);
-    const payload = "x".repeat(2000);
+    // Distinct bodies: identical ones would be stored once.
+    const payload = (i: number, j: number) => `${i}-${j}-${"x".repeat(2000)}`;
     // About 1500 pages: beyond SQLite's default automatic checkpoint (1000), below the store's backstop.
     for (let i = 0; i < 30; i++) {
       await Promise.all(
         Array.from({ length: 100 }, (_, j) =>
-          store.acceptEvents([{ ...newEvent({ deliveryId: `d-${i}-${j}` }), payload }]),
+          store.acceptEvents([{ ...newEvent({ deliveryId: `d-${i}-${j}` }), payload: payload(i, j) }]),
         ),
       );
     }

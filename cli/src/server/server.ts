@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import express from "express";
 import {
-  openSqliteStore,
+  openSqliteStoreReopening,
   type CredentialsReader,
   type ProjectConfig,
   type RegistryKind,
@@ -31,6 +31,8 @@ import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
 import { startRetention } from "./retention.js";
 import type { Poster } from "./callbacks.js";
+
+const NOT_READY = "The store cannot commit right now; pushes are answered 503. The server log says why.";
 
 export interface StartOptions {
   /** Serve only these registries' gateways (default: all). */
@@ -58,8 +60,11 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
-  // Short: a lock wait blocks the event loop (node:sqlite is synchronous), and writers hold locks for milliseconds.
-  const store = await openSqliteStore({ dataDir: config.dataDir, busyTimeoutMs: 1_000 });
+  // Lock waits are short retries from timers (the default 250 ms in all): a locked store answers 503 fast.
+  // A data directory that is read-only (or failing) at start is opened later, once it works.
+  const store = await openSqliteStoreReopening({ dataDir: config.dataDir }, (err) =>
+    logger.warn({ error: err.message }, "the store cannot be opened; it is tried again on later requests"),
+  );
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const credentials = setUpCredentials(config, store.credentials, logger);
   const metrics = createMetrics();
@@ -79,10 +84,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   app.get("/readyz", (_req, res) => {
     store.ping().then(
       () => res.json({ status: "ready" }),
-      (err: Error) =>
+      (err: Error) => {
+        // The reason (with the database's path) goes to the log only: /readyz answers anyone.
+        logger.warn({ error: err.message }, "not ready: the store cannot commit");
         res
           .status(503)
-          .json({ status: "unavailable", error: { code: "STORE_UNAVAILABLE", message: err.message } }),
+          .json({ status: "unavailable", error: { code: "STORE_UNAVAILABLE", message: NOT_READY } });
+      },
     );
   });
   app.get("/metrics", (_req, res) => {

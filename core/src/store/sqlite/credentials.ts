@@ -2,6 +2,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { CredentialStore, SealedCredential } from "../../credentials/store.js";
 import type { CredentialKind, CredentialSummary } from "../../credentials/types.js";
 import { now, str, type Row } from "./rows.js";
+import { retryWhileBusy } from "./busy.js";
 import { attempt, unavailable } from "./unavailable.js";
 
 /**
@@ -12,24 +13,28 @@ import { attempt, unavailable } from "./unavailable.js";
 export class SqliteCredentialStore implements CredentialStore {
   readonly #db: DatabaseSync;
   readonly #sync: (() => Promise<void>) | undefined;
+  readonly #busyBudgetMs: number;
   #statements: Record<"put" | "remove" | "all" | "byProject" | "sealed", StatementSync> | undefined;
 
-  constructor(db: DatabaseSync, sync?: () => Promise<void>) {
+  /** `busyBudgetMs`: how long a write retries, from timers, while another process holds the lock. */
+  constructor(db: DatabaseSync, sync?: () => Promise<void>, busyBudgetMs = 250) {
     this.#db = db;
     this.#sync = sync;
+    this.#busyBudgetMs = busyBudgetMs;
   }
 
   async put(c: Omit<SealedCredential, "updatedAt">): Promise<CredentialSummary> {
     const updatedAt = now();
     const doing = `storing the ${c.kind} login for ${c.target} of project ${c.project}`;
-    attempt(doing, () => this.#sql().put.run(c.project, c.kind, c.target, c.username, c.sealed, updatedAt));
+    const put = () => this.#sql().put.run(c.project, c.kind, c.target, c.username, c.sealed, updatedAt);
+    await this.#write(doing, put);
     await this.#durable(doing);
     return { project: c.project, kind: c.kind, target: c.target, username: c.username, updatedAt };
   }
 
   async remove(project: string, kind: CredentialKind, target: string): Promise<boolean> {
     const doing = `removing the ${kind} login for ${target} of project ${project}`;
-    const { changes } = attempt(doing, () => this.#sql().remove.run(project, kind, target));
+    const { changes } = await this.#write(doing, () => this.#sql().remove.run(project, kind, target));
     await this.#durable(doing);
     return Number(changes) > 0;
   }
@@ -65,6 +70,12 @@ export class SqliteCredentialStore implements CredentialStore {
       sealed: this.#db.prepare(
         `SELECT ${columns}, sealed FROM credentials WHERE project = ? ORDER BY kind, target`,
       ),
+    });
+  }
+
+  #write<T>(doing: string, work: () => T): Promise<T> {
+    return retryWhileBusy(work, this.#busyBudgetMs).catch((err: unknown) => {
+      throw unavailable(doing, err);
     });
   }
 

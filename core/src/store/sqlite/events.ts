@@ -2,14 +2,31 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { EventType, ImageRef, NewEvent, RegistryKind } from "../../events.js";
 import { newId } from "../../ids.js";
 import type { AcceptResult, Claim, ClaimOptions, EventQuery, EventState, StoredEvent } from "../types.js";
+import { PayloadTable, payloadHash } from "./payloads.js";
 import type { Row } from "./rows.js";
 import { defined, limitOf, num, str } from "./rows.js";
+
+/**
+ * A body carried by several events of one call (a Quay push of many tags) is stored once, in the
+ * payloads table, and those events refer to it by hash; a body of one event stays in its row, so the
+ * common one-event push costs no hash and no second table.
+ */
+interface SharedBody {
+  hash: Uint8Array;
+  accepted: number;
+}
+
+/** An event's columns, with its body from wherever it is kept. */
+const COLUMNS = `id, project, source, type, image, delivery_id, received_at, state, attempts,
+  CASE WHEN payload_hash IS NULL THEN payload
+       ELSE (SELECT body FROM payloads WHERE hash = events.payload_hash) END AS payload`;
 
 /**
  * The events table and the queue over it. Every method is synchronous and expects to be called either
  * inside a group-commit batch (writes) or on its own (reads).
  */
 export class EventTable {
+  readonly #payloads: PayloadTable;
   readonly #insert: StatementSync;
   readonly #byDelivery: StatementSync;
   readonly #byId: StatementSync;
@@ -20,15 +37,18 @@ export class EventTable {
   readonly #finish: StatementSync;
 
   constructor(db: DatabaseSync) {
+    this.#payloads = new PayloadTable(db);
     this.#insert = db.prepare(
-      `INSERT INTO events (id, project, source, type, image, payload, delivery_id, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO events (id, project, source, type, image, payload, payload_hash, delivery_id, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (project, delivery_id) DO NOTHING`,
     );
-    this.#byDelivery = db.prepare("SELECT * FROM events WHERE project = ? AND delivery_id = ?");
-    this.#byId = db.prepare("SELECT * FROM events WHERE id = ?");
-    this.#list = db.prepare("SELECT * FROM events ORDER BY id DESC LIMIT ?");
-    this.#listByProject = db.prepare("SELECT * FROM events WHERE project = ? ORDER BY id DESC LIMIT ?");
+    this.#byDelivery = db.prepare(`SELECT ${COLUMNS} FROM events WHERE project = ? AND delivery_id = ?`);
+    this.#byId = db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`);
+    this.#list = db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY id DESC LIMIT ?`);
+    this.#listByProject = db.prepare(
+      `SELECT ${COLUMNS} FROM events WHERE project = ? ORDER BY id DESC LIMIT ?`,
+    );
     // One statement, so choosing and leasing cannot be split by another connection's claim.
     // "state <> 'done'" repeats the partial index's condition so SQLite can walk that index.
     this.#claim = db.prepare(
@@ -41,7 +61,7 @@ export class EventTable {
              AND project NOT IN (SELECT value FROM json_each(:skip))
            ORDER BY id
            LIMIT 1)
-       RETURNING *`,
+       RETURNING ${COLUMNS}`,
     );
     this.#renew = db.prepare(
       `UPDATE events SET lease_expires_at = ?
@@ -53,10 +73,22 @@ export class EventTable {
     );
   }
 
-  /** Inserts what is new; a (project, deliveryId) already present, even earlier in `events`, is a duplicate. */
+  /**
+   * Inserts what is new; a (project, deliveryId) already present, even earlier in `events`, is a
+   * duplicate. A body several of `events` carry goes to the payloads table once, after them, counted
+   * by the events that were new (none: not stored); so a call of several events must run in a unit
+   * of its own ("statements"), and a call of one event writes one statement.
+   */
   insert(events: readonly NewEvent[], receivedAt: string): AcceptResult {
     const result: AcceptResult = { accepted: [], duplicates: [] };
+    const shared = sharedBodies(events);
+    let lastBody: string | undefined;
+    let body: SharedBody | undefined;
     for (const e of events) {
+      if (e.payload !== lastBody) {
+        lastBody = e.payload;
+        body = shared.get(e.payload);
+      }
       const id = newId();
       const image = imageOf(e.image);
       const { changes } = this.#insert.run(
@@ -65,12 +97,14 @@ export class EventTable {
         e.source,
         e.type,
         JSON.stringify(image),
-        e.payload,
+        body ? "" : e.payload,
+        body ? body.hash : null,
         e.deliveryId,
         receivedAt,
       );
       // The stored row is exactly what was given, so it is not read back (the payload is the bulk of it).
       if (Number(changes) === 1) {
+        if (body) body.accepted++;
         result.accepted.push({
           id,
           project: e.project,
@@ -89,6 +123,8 @@ export class EventTable {
       if (!earlier) throw new Error(`event ${e.project}/${e.deliveryId} conflicted but cannot be read back`);
       result.duplicates.push(toEvent(earlier));
     }
+    for (const [text, { hash, accepted }] of shared)
+      if (accepted > 0) this.#payloads.add(hash, text, accepted);
     return result;
   }
 
@@ -124,6 +160,16 @@ export class EventTable {
   finish(eventId: string, owner: string): boolean {
     return Number(this.#finish.run(eventId, owner).changes) > 0;
   }
+}
+
+/** The bodies carried by more than one of `events`, each hashed once. */
+function sharedBodies(events: readonly NewEvent[]): Map<string, SharedBody> {
+  const shared = new Map<string, SharedBody>();
+  if (events.length < 2) return shared;
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.payload, (counts.get(e.payload) ?? 0) + 1);
+  for (const [text, n] of counts) if (n > 1) shared.set(text, { hash: payloadHash(text), accepted: 0 });
+  return shared;
 }
 
 /** Only the ImageRef fields, in a stable order: nothing a caller tacked on is stored. */

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { busyDelay, isBusy } from "./busy.js";
 import { closedError, unavailable } from "./unavailable.js";
 
 /** What a unit of work may ask of the batch it runs in. */
@@ -20,6 +21,21 @@ interface Pending {
   work: (batch: Batch) => unknown;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
+  /** performance.now() when submitted: how long it may still wait for another process's lock. */
+  since: number;
+}
+
+export interface GroupCommitOptions {
+  /**
+   * Makes what was committed durable, off the event loop (an fdatasync of the WAL on libuv's thread
+   * pool). Callers are answered only after it: a 2xx still means on disk, while the event loop goes
+   * on reading the next batch instead of waiting in a synchronous fsync.
+   */
+  sync?: (() => Promise<void>) | undefined;
+  /** How long a unit waits, in all, for a write lock held by another connection. Default 250. */
+  busyBudgetMs?: number | undefined;
+  /** Told how each batch ended: undefined once committed (and synced), else the failure. */
+  onOutcome?: ((failure: unknown) => void) | undefined;
 }
 
 /**
@@ -33,7 +49,10 @@ interface Pending {
  * the COMMIT that includes its work, and its sync, have completed, i.e. after its changes are durable.
  *
  * node:sqlite is synchronous, so a flush runs start to finish without another statement on this
- * connection slipping in between; work functions must therefore be synchronous too.
+ * connection slipping in between; work functions must therefore be synchronous too. For the same
+ * reason the connection has no busy timeout (it would sleep on the event loop): when another process
+ * holds the write lock, the batch is tried again from a timer, with back-off, until its oldest units
+ * have waited busyBudgetMs; those fail then, and the rest keep waiting.
  */
 export class GroupCommitter {
   readonly #db: DatabaseSync;
@@ -42,18 +61,20 @@ export class GroupCommitter {
   readonly #rollbackTo: StatementSync;
   #pending: Pending[] = [];
   #scheduled = false;
+  #closing = false;
   #closed = false;
-
-  /**
-   * Makes what was committed durable, off the event loop (an fdatasync of the WAL on libuv's thread
-   * pool). Callers are answered only after it: a 2xx still means on disk, while the event loop goes
-   * on reading the next batch instead of waiting in a synchronous fsync.
-   */
+  /** Consecutive busy attempts, for the back-off; the timer of the next one. */
+  #busyAttempts = 0;
+  #retry: NodeJS.Timeout | undefined;
   readonly #sync: (() => Promise<void>) | undefined;
+  readonly #busyBudgetMs: number;
+  readonly #onOutcome: ((failure: unknown) => void) | undefined;
 
-  constructor(db: DatabaseSync, sync?: () => Promise<void>) {
+  constructor(db: DatabaseSync, options: GroupCommitOptions = {}) {
     this.#db = db;
-    this.#sync = sync;
+    this.#sync = options.sync;
+    this.#busyBudgetMs = options.busyBudgetMs ?? 250;
+    this.#onOutcome = options.onOutcome;
     this.#savepoint = db.prepare("SAVEPOINT unit");
     this.#release = db.prepare("RELEASE unit");
     this.#rollbackTo = db.prepare("ROLLBACK TO unit");
@@ -63,7 +84,8 @@ export class GroupCommitter {
   run<T>(doing: string, work: (batch: Batch) => T, shape: UnitShape = "statements"): Promise<T> {
     if (this.#closed) return Promise.reject(closedError(doing));
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ doing, shape, work, resolve: resolve as (value: unknown) => void, reject });
+      const since = performance.now();
+      this.#pending.push({ doing, shape, work, resolve: resolve as (value: unknown) => void, reject, since });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.flush());
@@ -73,6 +95,8 @@ export class GroupCommitter {
 
   /** Commits what is queued, then refuses new work. */
   close(): void {
+    clearTimeout(this.#retry);
+    this.#closing = true;
     this.flush();
     this.#closed = true;
   }
@@ -87,9 +111,14 @@ export class GroupCommitter {
     try {
       this.#db.exec("BEGIN IMMEDIATE");
     } catch (err) {
+      const waiting = isBusy(err) && !this.#closing ? this.#stillWaiting(units, err) : [];
+      if (waiting.length > 0) return this.#retryLater(waiting);
+      this.#busyAttempts = 0;
       for (const u of units) u.reject(unavailable(u.doing, err, "could not start a write transaction"));
+      this.#onOutcome?.(err);
       return;
     }
+    this.#busyAttempts = 0;
 
     const done: { unit: Pending; value: unknown }[] = [];
     const hooks = new Set<() => void>();
@@ -139,17 +168,44 @@ export class GroupCommitter {
     if (broken !== undefined) {
       this.#rollbackQuietly();
       for (const { unit } of done) unit.reject(unavailable(unit.doing, broken, "could not commit"));
+      this.#onOutcome?.(broken);
       return;
     }
 
-    if (!this.#sync) return settle(done, hooks);
+    if (!this.#sync) {
+      this.#onOutcome?.(undefined);
+      return settle(done, hooks);
+    }
     this.#sync().then(
-      () => settle(done, hooks),
+      () => {
+        this.#onOutcome?.(undefined);
+        settle(done, hooks);
+      },
       (err: unknown) => {
+        this.#onOutcome?.(err);
         for (const { unit } of done)
           unit.reject(unavailable(unit.doing, err, "could not make the commit durable"));
       },
     );
+  }
+
+  /** Fails the units whose wait for the lock would pass the budget; returns the others. */
+  #stillWaiting(units: Pending[], busy: unknown): Pending[] {
+    const next = performance.now() + busyDelay(this.#busyAttempts);
+    const waiting: Pending[] = [];
+    for (const u of units) {
+      if (next - u.since <= this.#busyBudgetMs) waiting.push(u);
+      else u.reject(unavailable(u.doing, busy, "could not start a write transaction"));
+    }
+    if (waiting.length < units.length) this.#onOutcome?.(busy);
+    return waiting;
+  }
+
+  /** Puts the units back in front of what came meanwhile and tries again after the back-off. */
+  #retryLater(waiting: Pending[]): void {
+    this.#pending = waiting.concat(this.#pending);
+    this.#scheduled = true;
+    this.#retry = setTimeout(() => this.flush(), busyDelay(this.#busyAttempts++));
   }
 
   #rollbackQuietly(): void {

@@ -1,14 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { open, type FileHandle } from "node:fs/promises";
 import type { CredentialStore } from "../../credentials/store.js";
 import type { Store } from "../types.js";
 import { SqliteCredentialStore } from "./credentials.js";
-import { startCheckpointer, type Checkpointer } from "./checkpointer.js";
+import { startCheckpointer } from "./checkpointer.js";
+import { retryWhileBusy } from "./busy.js";
 import { migrate } from "./schema.js";
-import { SqliteStore, type WalSync } from "./store.js";
+import { SqliteStore } from "./store.js";
 import { unavailable } from "./unavailable.js";
+import { walSyncer } from "./wal-sync.js";
 
 export interface SqliteStoreOptions {
   /** Created when missing. */
@@ -16,34 +17,15 @@ export interface SqliteStoreOptions {
   /** Database file; relative paths are inside dataDir. Default "bosun.db". */
   file?: string;
   /**
-   * How long a write waits for another process's lock before failing with StoreUnavailableError.
-   * node:sqlite is synchronous, so the wait blocks this process's event loop. Default 5000.
+   * How long a write waits, in all, for another process's lock before failing with
+   * StoreUnavailableError. The wait is a series of short retries from a timer, so the event loop goes
+   * on meanwhile (see GroupCommitter). Default 250.
    */
   busyTimeoutMs?: number;
 }
 
-/**
- * fdatasync of the WAL file (opened once), run on libuv's thread pool; close waits for the last one
- * and for the checkpointer that empties the WAL.
- */
-function walSyncer(file: string, checkpointer: Checkpointer): WalSync {
-  let wal: Promise<FileHandle> | undefined;
-  let last: Promise<void> = Promise.resolve();
-  return {
-    sync() {
-      wal ??= open(`${file}-wal`, "r+");
-      const done = wal.then((handle) => handle.datasync());
-      last = done.catch(() => undefined);
-      return done;
-    },
-    async close() {
-      await last;
-      await (await wal?.catch(() => undefined))?.close();
-      await checkpointer.close();
-    },
-  };
-}
-
+/** Opening (and migrating) may wait longer for a lock: nothing is being answered yet. */
+const OPEN_BUSY_MS = 5_000;
 /** The store, and the logins kept in the same file (see SqliteCredentialStore). */
 export type SqliteStoreWithCredentials = Store & { readonly credentials: CredentialStore };
 
@@ -58,16 +40,22 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   try {
     mkdirSync(options.dataDir, { recursive: true });
     mkdirSync(dirname(file), { recursive: true });
-    db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5000 });
-    const mode = db.prepare("PRAGMA journal_mode = WAL").get()?.["journal_mode"];
+    // timeout 0: SQLite's busy wait would sleep on the event loop; waits are retries from timers instead.
+    const opened = (db = new DatabaseSync(file, { timeout: 0 }));
+    const mode = await retryWhileBusy(
+      () => opened.prepare("PRAGMA journal_mode = WAL").get()?.["journal_mode"],
+      OPEN_BUSY_MS,
+    );
     if (mode !== "wal") throw new Error(`the database refused WAL mode (journal_mode is ${String(mode)})`);
     // NORMAL: commits do not fsync on the event loop; the committer syncs the WAL off it instead, and
     // answers only after that, so durability is FULL's.
     db.exec("PRAGMA synchronous = NORMAL");
-    migrate(db);
+    await retryWhileBusy(() => migrate(opened), OPEN_BUSY_MS);
     const wal = walSyncer(file, startCheckpointer(db, file));
-    const credentials = new SqliteCredentialStore(db, () => wal.sync());
-    return Object.assign(new SqliteStore(db, wal), { credentials });
+    const busyBudgetMs = options.busyTimeoutMs ?? 250;
+    const credentials = new SqliteCredentialStore(db, () => wal.sync(), busyBudgetMs);
+    const store = new SqliteStore(db, { wal, busyBudgetMs, dir: dirname(file) });
+    return Object.assign(store, { credentials });
   } catch (err) {
     try {
       db?.close();

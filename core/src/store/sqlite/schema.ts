@@ -1,5 +1,9 @@
 import type { DatabaseSync } from "node:sqlite";
 import { StoreUnavailableError } from "../../errors.js";
+import { payloadHash } from "./payloads.js";
+
+/** A step is DDL, or code for what SQL alone cannot do (hashing existing rows). */
+type Migration = string | ((db: DatabaseSync) => void);
 
 /**
  * Schema versions, applied in order and recorded in PRAGMA user_version. Append new steps; never edit
@@ -8,7 +12,7 @@ import { StoreUnavailableError } from "../../errors.js";
  * No foreign keys: log retention and a future PostgreSQL store prune runs, jobs and logs on their own
  * schedule, and a dangling reference must never make a write fail.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE events (
     id TEXT PRIMARY KEY,
@@ -84,6 +88,36 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project, kind, target)
   );
   `,
+  // A body shared by several events (a Quay push of thousands of tags makes an event per tag) once,
+  // content-addressed: events.payload_hash refers to it, and events.payload is then ''. A body of a
+  // single event stays in its row.
+  (db) => {
+    db.function("bosun_payload_hash", { deterministic: true }, (body) => payloadHash(String(body)));
+    db.exec(`
+      CREATE TABLE payloads (
+        hash BLOB PRIMARY KEY,          -- SHA-256 of the body
+        body TEXT NOT NULL,
+        refs INTEGER NOT NULL           -- events whose payload_hash is this hash
+      );
+      ALTER TABLE events ADD COLUMN payload_hash BLOB;
+      INSERT INTO payloads (hash, body, refs)
+        SELECT bosun_payload_hash(payload), payload, count(*) FROM events GROUP BY payload HAVING count(*) > 1;
+      UPDATE events SET payload_hash = bosun_payload_hash(payload), payload = ''
+        WHERE payload IN (SELECT body FROM payloads);
+      -- Whatever removes events (retention) takes along the bodies no event refers to any more.
+      CREATE TRIGGER events_release_payload AFTER DELETE ON events WHEN OLD.payload_hash IS NOT NULL BEGIN
+        UPDATE payloads SET refs = refs - 1 WHERE hash = OLD.payload_hash;
+        DELETE FROM payloads WHERE hash = OLD.payload_hash AND refs <= 0;
+      END;
+    `);
+  },
+  // Readiness (Store.ping) rewrites this one row when no commit has told it lately whether one works.
+  `
+  CREATE TABLE readiness_probe (
+    id INTEGER PRIMARY KEY,
+    filler BLOB NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */
@@ -98,7 +132,9 @@ export function migrate(db: DatabaseSync): void {
       );
     }
     for (let version = current; version < MIGRATIONS.length; version++) {
-      db.exec(MIGRATIONS[version] ?? "");
+      const step = MIGRATIONS[version];
+      if (typeof step === "function") step(db);
+      else db.exec(step ?? "");
       db.exec(`PRAGMA user_version = ${version + 1}`);
     }
     db.exec("COMMIT");

@@ -1,4 +1,5 @@
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { statfs } from "node:fs/promises";
 import type { NewEvent } from "../../events.js";
 import type { JobRecord, LogEntry, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "../../runs.js";
 import type {
@@ -17,7 +18,7 @@ import { LogTable } from "./logs.js";
 import { now } from "./rows.js";
 import type { JobPatch } from "./runs.js";
 import { RunTables } from "./runs.js";
-import { attempt, closedError } from "./unavailable.js";
+import { attempt, closedError, unavailable } from "./unavailable.js";
 
 /**
  * The Store on one SQLite connection. Every write goes through the group committer (batched, durable
@@ -28,6 +29,21 @@ export interface WalSync {
   sync(): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface SqliteStoreParts {
+  wal?: WalSync | undefined;
+  /** See GroupCommitOptions.busyBudgetMs. */
+  busyBudgetMs?: number | undefined;
+  /** The directory of the database file, whose free space readiness checks. */
+  dir?: string | undefined;
+}
+
+/** How long the outcome of a commit (or probe) answers readiness before a new probe is made. */
+const READY_FOR_MS = 1_000;
+/** Less free space than this on the database's file system: not ready, before commits start failing. */
+export const MIN_FREE_BYTES = 1024 * 1024;
+/** The probe rewrites this many bytes, so that it needs pages of its own, like a push. */
+const PROBE_BYTES = 64 * 1024;
 
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
@@ -41,11 +57,22 @@ export class SqliteStore implements Store {
   #closed = false;
 
   readonly #wal: WalSync | undefined;
+  readonly #dir: string | undefined;
+  /** The last batch's outcome (undefined: committed), and when; for readiness. */
+  #outcome: { failure: unknown; at: number } | undefined;
+  #probing: Promise<void> | undefined;
+  #probeRow: StatementSync | undefined;
 
-  constructor(db: DatabaseSync, wal?: WalSync) {
+  constructor(db: DatabaseSync, parts: SqliteStoreParts = {}) {
+    const { wal } = parts;
     this.#wal = wal;
+    this.#dir = parts.dir;
     this.#db = db;
-    this.#committer = new GroupCommitter(db, wal && (() => wal.sync()));
+    this.#committer = new GroupCommitter(db, {
+      sync: wal && (() => wal.sync()),
+      busyBudgetMs: parts.busyBudgetMs,
+      onOutcome: (failure) => (this.#outcome = { failure, at: performance.now() }),
+    });
     this.#events = new EventTable(db);
     this.#runs = new RunTables(db);
     this.#logs = new LogTable(db);
@@ -158,9 +185,36 @@ export class SqliteStore implements Store {
     return this.#read(`reading the logs of run ${query.runId}`, () => this.#logs.read(query));
   }
 
-  /** Takes and releases the write lock: answers whether a commit could happen now. */
-  ping(): Promise<void> {
-    return this.#committer.run("checking the database", () => undefined);
+  /**
+   * Whether a commit can succeed: enough free space on the database's file system (small commits may
+   * still fit where a push does not), and the outcome of the last commit when it is recent, else a
+   * probe that writes (and syncs) a row of its own; concurrent callers share one probe.
+   */
+  async ping(): Promise<void> {
+    const doing = "checking the database";
+    if (this.#closed) throw closedError(doing);
+    const free = this.#dir === undefined ? Infinity : await freeBytes(this.#dir);
+    if (free < MIN_FREE_BYTES) {
+      throw unavailable(doing, new Error(`only ${free} bytes are free on the database's file system`));
+    }
+    const recent = this.#outcome && performance.now() - this.#outcome.at < READY_FOR_MS;
+    if (!recent) {
+      this.#probing ??= this.#probe(doing).finally(() => (this.#probing = undefined));
+      return this.#probing;
+    }
+    const failure = this.#outcome?.failure;
+    if (failure !== undefined) throw unavailable(doing, failure);
+  }
+
+  async #probe(doing: string): Promise<void> {
+    this.#probeRow ??= attempt(doing, () =>
+      this.#db.prepare(
+        `INSERT INTO readiness_probe (id, filler) VALUES (1, zeroblob(?))
+         ON CONFLICT (id) DO UPDATE SET filler = excluded.filler`,
+      ),
+    );
+    const probe = this.#probeRow;
+    await this.#committer.run(doing, () => probe.run(PROBE_BYTES), "statement");
   }
 
   async close(): Promise<void> {
@@ -192,6 +246,14 @@ export class SqliteStore implements Store {
       }
     }
   };
+}
+
+/** Free bytes for unprivileged writers; Infinity when the file system cannot say (the probe decides). */
+function freeBytes(dir: string): Promise<number> {
+  return statfs(dir).then(
+    (s) => s.bavail * s.bsize,
+    () => Infinity,
+  );
 }
 
 /** A caller's mistake, not the database's: rejected before it could be mistaken for an outage. */
