@@ -18,6 +18,7 @@ import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
 import { setUpCredentials } from "./credentials-api.js";
+import { prepareDataDir } from "./data-dir.js";
 import { createLogger, type Logger } from "./logger.js";
 import { IngestPressure } from "./ingest-pressure.js";
 import { createMetrics } from "./metrics.js";
@@ -53,6 +54,7 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
+  await prepareDataDir(config.dataDir);
   // Short: a lock wait blocks the event loop (node:sqlite is synchronous), and writers hold locks for milliseconds.
   const store = await openSqliteStore({ dataDir: config.dataDir, busyTimeoutMs: 1_000 });
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);

@@ -15,6 +15,12 @@ export interface ScriptHandlerOptions {
   workDir: string;
 }
 
+/**
+ * Workspaces and caches are the server's alone: what a job leaves there (a setuid binary, a secret)
+ * is out of reach of the machine's other users. Jobs reach them through their mounts.
+ */
+const PRIVATE_DIR = 0o700;
+
 /** Isolates kept prepared: enough for a burst to start without building one on the event's path. */
 const WARM_ISOLATES = 2;
 
@@ -81,12 +87,12 @@ export class ScriptHandler implements EventHandler {
     const mounts: JobMount[] = [...(spec.mounts ?? [])];
     if (spec.storage.enabled) {
       const dir = join(this.options.workDir, "runs", run.id, "storage");
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
       mounts.push({ source: dir, target: spec.storage.path });
     }
     if (spec.cache.enabled) {
       const dir = join(this.options.workDir, "cache", project.name, spec.name);
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
       mounts.push({ source: dir, target: spec.cache.path });
     }
     return { ...spec, mounts, dockerSocket: spec.docker.enabled };

@@ -210,9 +210,10 @@ export class DockerExecutor implements Executor {
    */
   private async createContainer(spec: JobSpec): Promise<string> {
     const { network, socketPath } = this.options;
+    const engine = (await this.client.isPodman()) ? "podman" : "docker";
     try {
       return await this.client.createContainer(
-        containerConfig(spec, { network, engineSocket: socketPath }),
+        containerConfig(spec, { network, engineSocket: socketPath, engine }),
         containerName(spec),
       );
     } catch (err) {

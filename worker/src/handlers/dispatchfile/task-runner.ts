@@ -44,7 +44,8 @@ export async function runTask(run: TaskRun): Promise<TaskOutcome> {
   const deadline = task.timeoutMs === undefined ? undefined : Date.now() + task.timeoutMs;
   let variables: Variables;
   try {
-    await mkdir(workspace, { recursive: true });
+    // The server's alone, as the script handler's workspaces (see PRIVATE_DIR there).
+    await mkdir(workspace, { recursive: true, mode: 0o700 });
     variables = taskVariables(dispatchfile, name, run.contextVariables, run.before);
     await cloneGitInputs(run, task, workspace);
   } catch (err) {
@@ -146,7 +147,7 @@ async function volumeMounts({ runDir, name }: TaskRun, task: Task, step: Step): 
         `subPath ${JSON.stringify(mount.subPath)} of volumeMount "${mount.name}" leaves the volume`,
       );
     }
-    await mkdir(source, { recursive: true });
+    await mkdir(source, { recursive: true, mode: 0o700 });
     mounts.push({ source, target: mount.mountPath, ...(mount.readOnly ? { readOnly: true } : {}) });
   }
   return mounts;
