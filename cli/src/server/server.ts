@@ -130,7 +130,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       leaseMs: config.worker.leaseMs,
       maxRuns: config.worker.maxRuns,
       pollMs: config.worker.pollMs,
-      busy: () => pressure.busy(),
+      busy: () => pressure.holdsOff(),
       ...runDependencies,
       credentialsFor: credentials.reader,
       onError,
