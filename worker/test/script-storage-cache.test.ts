@@ -42,9 +42,7 @@ const trySetuid = (dir: string): string[] => [
   `echo "uid through ${dir}/busybox: $(cat /tmp/euid)"`,
   `echo "options of ${dir}: $(grep " ${dir} " /proc/self/mountinfo | cut -d" " -f6)"`,
 ];
-// The mount itself opened to everyone inside the container, so that only nosuid stands in the way.
 const plant = (dir: string): string[] => [
-  `chmod 755 ${dir}`,
   `cp /bin/busybox ${dir}/busybox`,
   `chmod 4755 ${dir}/busybox`,
   `ls -l ${dir}/busybox`,
@@ -140,10 +138,10 @@ describe("script handler: storage per run, cache per project and job", function 
     expect(second.log).not.to.match(/uid through \S+: 0/);
   });
 
-  it("keeps the folders it makes for caches and workspaces to the server's user (0700)", () => {
-    // The folder a job mounts is the job's own to open up (these tests do); those above it are not.
+  it("keeps the folders above caches and workspaces to the server's user (0700); a mounted folder stays readable in the job", () => {
     for (const folder of ["cache", "cache/setuid", "cache/shop", "runs"]) {
       expect((statSync(join(dir, "data", folder)).mode & 0o777).toString(8), folder).to.equal("700");
     }
+    expect(statSync(join(dir, "data", "cache", "setuid", "tool")).mode & 0o755).to.equal(0o755);
   });
 });

@@ -16,8 +16,9 @@ export interface ScriptHandlerOptions {
 }
 
 /**
- * Workspaces and caches are the server's alone: what a job leaves there (a setuid binary, a secret)
- * is out of reach of the machine's other users. Jobs reach them through their mounts.
+ * The folders of a run and of a project's caches are the server's alone: what a job leaves in its
+ * workspace or cache (a setuid binary, a secret) is out of reach of the machine's other users. The
+ * mounted folder itself keeps the usual mode, so a job's non-root user reads it as before.
  */
 const PRIVATE_DIR = 0o700;
 
@@ -86,13 +87,17 @@ export class ScriptHandler implements EventHandler {
   private async withMounts(spec: ScriptJobSpec, { project, run }: RunContext): Promise<JobSpec> {
     const mounts: JobMount[] = [...(spec.mounts ?? [])];
     if (spec.storage.enabled) {
-      const dir = join(this.options.workDir, "runs", run.id, "storage");
-      await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+      const runDir = join(this.options.workDir, "runs", run.id);
+      await mkdir(runDir, { recursive: true, mode: PRIVATE_DIR });
+      const dir = join(runDir, "storage");
+      await mkdir(dir, { recursive: true });
       mounts.push({ source: dir, target: spec.storage.path });
     }
     if (spec.cache.enabled) {
-      const dir = join(this.options.workDir, "cache", project.name, spec.name);
-      await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
+      const projectCache = join(this.options.workDir, "cache", project.name);
+      await mkdir(projectCache, { recursive: true, mode: PRIVATE_DIR });
+      const dir = join(projectCache, spec.name);
+      await mkdir(dir, { recursive: true });
       mounts.push({ source: dir, target: spec.cache.path });
     }
     return { ...spec, mounts, dockerSocket: spec.docker.enabled };
