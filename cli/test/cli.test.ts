@@ -38,10 +38,13 @@ describe("bosun CLI", function () {
     t = await startTestServer(
       `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, secrets: { API_KEY: sekret-value-1 }, subscriptions: [{ registry: dockerhub }] }\n` +
         `  - { name: gcp, script: ./brigade.js, pubsub: { serviceAccount: push@demo.iam.gserviceaccount.com, audience: "https://bosun.example.com/events/gcr/gcp" }, subscriptions: [{ registry: gcr }] }\n` +
-        `  - { name: broken, script: ./broken.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`,
+        `  - { name: broken, script: ./broken.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n` +
+        `  - { name: noisy, script: ./noisy.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`,
       {
         "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e, p) => console.log("pushed " + e.image.ref + " key " + p.secrets.API_KEY));\n`,
         "broken.js": `const { events } = require("brigadier");\nevents.on("image_push", () => {\n  throw new Error("no release notes for this tag");\n});\n`,
+        // Window title, clipboard write, screen clear, a carriage return and a bidi override.
+        "noisy.js": `const { events } = require("brigadier");\nevents.on("image_push", () => {\n  console.log("a\\x1b]0;owned\\x07b\\x1b]52;c;ZXZpbA==\\x07c\\x1b[2Jd\\re\\u202ef\\tg");\n  throw new Error("bad\\x1b[2Jrun");\n});\n`,
       },
     );
     env = { BOSUN_SERVER: t.url, BOSUN_TOKEN: t.server.adminToken };
@@ -132,6 +135,34 @@ describe("bosun CLI", function () {
     expect(shown.stdout).to.contain("status failed: no release notes for this tag\n");
     expect(shown.stdout.split("no release notes for this tag")).to.have.length(2);
     expect(shown.stdout).to.match(/at .*broken\.js:3/);
+  });
+
+  it("logs and runs show make control sequences from scripts visible, and --json keeps them as stored", async () => {
+    const trig = await bosun(
+      ["trigger", "dockerhub", "--project", "noisy", "--repository", "team/app", "--tag", "v1", "--json"],
+      env,
+    );
+    expect(trig.code, trig.stderr).to.equal(0);
+    const { accepted } = JSON.parse(trig.stdout) as { accepted: string[] };
+    const [finished] = await t.api.finishedRuns(`?event=${accepted[0]}`);
+
+    const logs = await bosun(["logs", finished!.id], env);
+    expect(logs.stdout).to.contain("a^[]0;owned^Gb^[]52;c;ZXZpbA==^Gc^[[2Jd^Me\\u202ef\tg\n");
+    const shown = await bosun(["runs", "show", finished!.id], env);
+    expect(shown.stdout).to.contain("status failed: bad^[[2Jrun\n");
+    for (const out of [logs.stdout, shown.stdout]) {
+      // eslint-disable-next-line no-control-regex -- the characters that must not reach a terminal
+      expect(out).to.not.match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+    }
+
+    const json = await bosun(["logs", finished!.id, "--json"], env);
+    const texts = json.stdout
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { text: string }).text);
+    expect(texts.join("")).to.contain("a\x1b]0;owned\x07b");
+    const raw = JSON.parse((await bosun(["runs", "show", finished!.id, "--json"], env)).stdout) as Run;
+    expect(raw.error?.message).to.contain("bad\x1b[2Jrun");
   });
 
   it("says what is wrong when the server is unreachable or the token is wrong", async () => {
@@ -278,7 +309,7 @@ describe("bosun CLI", function () {
 
   it("project list and show read the server's projects, naming secrets but never their values", async () => {
     const list = JSON.parse((await bosun(["project", "list", "--json"], env)).stdout) as { name: string }[];
-    expect(list.map((p) => p.name)).to.deep.equal(["hub", "gcp", "broken"]);
+    expect(list.map((p) => p.name)).to.deep.equal(["hub", "gcp", "broken", "noisy"]);
     const shown = await bosun(["project", "show", "hub"], env);
     expect(shown.stdout).to.contain("secrets: API_KEY");
     expect(shown.stdout).to.contain("dockerhub *");

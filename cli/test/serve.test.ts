@@ -2,7 +2,7 @@
  * `bosun serve` answering bad input: tokens, malformed payloads, broken and hostile scripts, a store
  * that cannot commit. Each must get a clear answer while the server keeps serving.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { expect } from "chai";
@@ -45,6 +45,10 @@ describe("bosun serve: answers and outcomes", function () {
     t = await startTestServer(CONFIG, FILES);
   });
   after(async () => t?.dispose());
+
+  it("keeps its data directory (store, admin token, workspaces, caches) to its own user: 0700", () => {
+    expect((statSync(t.config.dataDir).mode & 0o777).toString(8)).to.equal("700");
+  });
 
   it("answers a wrong token, a missing token and an unknown project with the same 401", async () => {
     const answers = await Promise.all(

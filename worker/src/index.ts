@@ -8,6 +8,8 @@ export type {
   KubernetesJobSpec,
   KubernetesPodOptions,
 } from "./executors/kubernetes/index.js";
+export { DEFAULT_MAX_CONCURRENT_JOBS, fairSlots, Slots } from "./executors/slots.js";
+export { runInSlot, withSlots } from "./executors/slotted.js";
 export { Consumer, type ConsumerOptions } from "./consumer/consumer.js";
 export { processClaim, type RunDependencies } from "./consumer/process-claim.js";
 export type { EventHandler, RunContext, RunOutcome, JobLauncher } from "./handlers/types.js";

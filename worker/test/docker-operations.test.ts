@@ -5,42 +5,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import type { JobSpec } from "@bosun/core";
 import { DockerExecutor } from "../src/index.js";
-import { Slots } from "../src/executors/slots.js";
 import { containerConfig } from "../src/executors/docker/container-config.js";
 import { ensureTestImage, startDockerSocket, TEST_IMAGE, type DockerSocket } from "./support/podman.js";
-
-describe("executor slots", () => {
-  it("grants up to its size, then in order as slots are released", async () => {
-    const slots = new Slots(2);
-    const order: string[] = [];
-    const a = await slots.acquire();
-    const b = await slots.acquire();
-    const c = slots.acquire().then((release) => (order.push("c"), release));
-    const d = slots.acquire().then((release) => (order.push("d"), release));
-    expect(slots.inUse).to.equal(2);
-    a();
-    a(); // releasing twice frees one slot only
-    (await c)();
-    b();
-    (await d)();
-    expect(order).to.deep.equal(["c", "d"]);
-    expect(slots.inUse).to.equal(0);
-  });
-
-  it("a waiter whose signal aborts leaves the queue", async () => {
-    const slots = new Slots(1);
-    const held = await slots.acquire();
-    const controller = new AbortController();
-    const waiting = slots.acquire(controller.signal);
-    controller.abort();
-    await waiting.then(
-      () => expect.fail("should not be granted"),
-      () => undefined,
-    );
-    held();
-    expect(slots.inUse).to.equal(0);
-  });
-});
 
 describe("docker executor: operations", function () {
   this.timeout(120_000);

@@ -4,7 +4,7 @@
  */
 import type { JobSpec } from "@bosun/core";
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HostExecutor } from "../src/executors/host/index.js";
@@ -87,11 +87,13 @@ describe("host executor", function () {
       }
     });
 
-    it("creates its work root when it does not exist yet", async function () {
+    it("creates its work root when it does not exist yet, for its own user only (0700)", async function () {
       const fresh = join(workRoot, "not", "there", "yet");
       const result = await run(job({ tasks: ["echo ok"] }), new HostExecutor({ workRoot: fresh }));
       expect(result.outcome, result.error?.message).to.equal("succeeded");
       expect(existsSync(fresh)).to.equal(true);
+      for (const dir of [fresh, join(workRoot, "not")])
+        expect((statSync(dir).mode & 0o777).toString(8), dir).to.equal("700");
       rmSync(join(workRoot, "not"), { recursive: true, force: true });
     });
 

@@ -121,3 +121,91 @@ describe("job launcher", () => {
     expect(ran[1]!.secretValues).to.include("job-secret");
   });
 });
+
+describe("job launcher: a run's job limits", () => {
+  let dir: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "bosun-launcher-limits-"));
+    store = await openSqliteStore({ dataDir: dir });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** An executor whose jobs run until `finishAll` (then at once); `state` counts them. */
+  function heldExecutor() {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const state = { running: 0, most: 0, started: 0 };
+    const executor: Executor = {
+      kind: "docker",
+      run: async () => {
+        state.started++;
+        state.most = Math.max(state.most, ++state.running);
+        await gate;
+        state.running--;
+        const at = new Date().toISOString();
+        return { outcome: "succeeded", exitCode: 0, output: "", startedAt: at, finishedAt: at };
+      },
+    };
+    return { executor, state, finishAll: async () => open() };
+  }
+
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+  async function launcherFor(executor: Executor, jobs: ProjectConfig["jobs"]) {
+    const run = await store.createRun({ eventId: "e1", project: "p", attempt: 1, handler: "script" });
+    const logs = new LogWriter(store, createRedactor([]));
+    const launchJob = createJobLauncher({ store, executor, project: { ...project(false), jobs }, run, logs });
+    const start = (name: string) =>
+      launchJob({ name, image: "i", tasks: ["true"], env: {}, labels: {} }, new AbortController().signal);
+    return { run, logs, start };
+  }
+
+  it("runs at most maxConcurrentPerRun of a run's jobs at once; the others wait, then run", async () => {
+    const { executor, state, finishAll } = heldExecutor();
+    const { start } = await launcherFor(executor, { maxPerRun: 100, maxConcurrentPerRun: 3 });
+    const results = Array.from({ length: 10 }, (_, i) => start(`j${i}`));
+    await settle();
+    expect(state.running).to.equal(3);
+    await finishAll();
+    const done = await Promise.all(results);
+    expect(done.map((r) => r.outcome)).to.deep.equal(Array(10).fill("succeeded"));
+    expect(state).to.deep.include({ most: 3, started: 10 });
+  });
+
+  it("refuses a job past maxPerRun at once with JOB_INVALID, saying so once in the run's log", async () => {
+    const { executor, state, finishAll } = heldExecutor();
+    const { run, logs, start } = await launcherFor(executor, { maxPerRun: 5, maxConcurrentPerRun: 5 });
+    const first = Array.from({ length: 5 }, (_, i) => start(`j${i}`));
+    await settle();
+    const refused = await Promise.all(Array.from({ length: 1_000 }, (_, i) => start(`over${i}`)));
+    expect(state.started).to.equal(5);
+    expect(refused[0]!.outcome).to.equal("failed");
+    expect(refused[0]!.error).to.deep.include({ code: "JOB_INVALID" });
+    expect(refused[0]!.error!.message).to.contain("has already started 5 jobs");
+    expect(refused[0]!.error!.message).to.contain("jobs.maxPerRun");
+    expect(new Set(refused.map((r) => r.error?.code))).to.deep.equal(new Set(["JOB_INVALID"]));
+    await finishAll();
+    await Promise.all(first);
+    await logs.flush();
+    const log = (await store.readLogs({ runId: run.id })).map((e) => e.text).join("");
+    expect(log.split("jobs.maxPerRun")).to.have.length(2);
+    expect((await store.listJobs(run.id)).map((j) => j.name)).to.deep.equal(["j0", "j1", "j2", "j3", "j4"]);
+  });
+
+  it("without limits in the project's config, a run may start 500 jobs, 4 at a time", async () => {
+    const { executor, state, finishAll } = heldExecutor();
+    const { start } = await launcherFor(executor, undefined);
+    const results = Array.from({ length: 501 }, (_, i) => start(`j${i}`));
+    await settle();
+    expect(state.running).to.equal(4);
+    await finishAll();
+    const outcomes = (await Promise.all(results)).map((r) => r.error?.code ?? r.outcome);
+    expect(outcomes.filter((o) => o === "succeeded")).to.have.length(500);
+    expect(outcomes[500]).to.equal("JOB_INVALID");
+  });
+});

@@ -1,7 +1,7 @@
 /** events list · runs list|show · logs · trigger: read and change state on a running server. */
 import { InvalidArgumentError, type Command } from "commander";
 import type { JobRecord, LogEntry, Run, StoredEvent } from "@bosun/core";
-import { duration, printJson, printTable, shortTime } from "../output.js";
+import { duration, printJson, printTable, shortTime, visible } from "../output.js";
 import { action, clientFrom, withServer } from "./common.js";
 
 interface ListOpts {
@@ -71,10 +71,11 @@ export function registerStateCommands(program: Command): void {
         const run = await clientFrom(o).get<Run & { jobs: JobRecord[] }>(`/runs/${encodeURIComponent(id)}`);
         if (o.json) return printJson(run);
         process.stdout.write(
-          `run ${run.id}  project ${run.project}  event ${run.eventId}  attempt ${run.attempt}\n` +
-            `status ${run.status}${run.error ? `: ${run.error.message}` : ""}\n` +
-            stackFrames(run.error) +
-            "\n",
+          visible(
+            `run ${run.id}  project ${run.project}  event ${run.eventId}  attempt ${run.attempt}\n` +
+              `status ${run.status}${run.error ? `: ${run.error.message}` : ""}\n` +
+              stackFrames(run.error),
+          ) + "\n",
         );
         printTable(
           ["JOB", "IMAGE", "STATUS", "EXIT", "TOOK"],
@@ -101,7 +102,7 @@ export function registerStateCommands(program: Command): void {
             },
           );
           for (const entry of page.logs) {
-            process.stdout.write(o.json ? `${JSON.stringify(entry)}\n` : entry.text);
+            process.stdout.write(o.json ? `${JSON.stringify(entry)}\n` : visible(entry.text));
             after = entry.seq;
           }
           if (page.logs.length === 1000) continue;

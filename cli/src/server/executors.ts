@@ -5,16 +5,24 @@
  */
 import { join } from "node:path";
 import type { Executor, ExecutorKind, ServerConfig } from "@bosun/core";
-import { DockerExecutor, HostExecutor, KubernetesExecutor, kubernetesExecutorFrom } from "@bosun/worker";
-import type { DockerExecutorOptions } from "@bosun/worker";
+import {
+  DEFAULT_MAX_CONCURRENT_JOBS,
+  DockerExecutor,
+  fairSlots,
+  HostExecutor,
+  kubernetesExecutorFrom,
+  withSlots,
+} from "@bosun/worker";
+import type { DockerExecutorOptions, KubernetesExecutor } from "@bosun/worker";
 
 /** Where the docker executor's own logins come from, and what a refused pull advises. */
 export type DockerLogins = Pick<DockerExecutorOptions, "registryAuth" | "loginAdvice">;
 
 export class Executors {
   readonly docker: DockerExecutor;
-  private host?: HostExecutor;
+  private host?: Executor;
   private kubernetes?: Executor;
+  private kubernetesClient?: KubernetesExecutor;
 
   constructor(
     private readonly config: ServerConfig,
@@ -26,6 +34,7 @@ export class Executors {
       network: config.docker.network,
       insecureRegistries: config.docker.insecureRegistries,
       maxConcurrentJobs: config.docker.maxConcurrentJobs,
+      maxConcurrentJobsPerProject: config.jobs?.maxConcurrentPerProject,
     });
   }
 
@@ -34,21 +43,32 @@ export class Executors {
       case "docker":
         return this.docker;
       case "host":
-        return (this.host ??= new HostExecutor({ workRoot: join(this.config.dataDir, "host-jobs") }));
+        return (this.host ??= this.slotted(
+          new HostExecutor({ workRoot: join(this.config.dataDir, "host-jobs") }),
+        ));
       case "kubernetes":
-        return (this.kubernetes ??= this.makeKubernetes());
+        return (this.kubernetes ??= this.slotted(this.makeKubernetes()));
     }
   }
 
   async close(): Promise<void> {
     await this.docker.close();
-    if (this.kubernetes instanceof KubernetesExecutor) await this.kubernetes.close();
+    await this.kubernetesClient?.close();
+  }
+
+  /** Host and kubernetes jobs wait for one of the executor's slots, shared fairly between projects. */
+  private slotted(executor: Executor): Executor {
+    const jobs = this.config.jobs;
+    return withSlots(
+      executor,
+      fairSlots(jobs?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_JOBS, jobs?.maxConcurrentPerProject),
+    );
   }
 
   private makeKubernetes(): Executor {
     const k = this.config.kubernetes;
     try {
-      return kubernetesExecutorFrom({
+      this.kubernetesClient = kubernetesExecutorFrom({
         kubeconfig: k?.kubeconfig,
         namespace: k?.namespace ?? "default",
         serviceAccountName: k?.serviceAccountName,
@@ -59,6 +79,7 @@ export class Executors {
         pathClaims: k?.pathClaims,
         keepPodsMs: k?.keepPodsMs,
       });
+      return this.kubernetesClient;
     } catch (err) {
       return unavailable(
         "kubernetes",

@@ -23,6 +23,7 @@ import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
 import { setUpCredentials } from "./credentials-api.js";
+import { prepareDataDir } from "./data-dir.js";
 import { createLogger, type Logger } from "./logger.js";
 import { IngestPressure } from "./ingest-pressure.js";
 import { countAnswer, createMetrics } from "./metrics.js";
@@ -60,6 +61,9 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
+  const notPrivate = await prepareDataDir(config.dataDir);
+  if (notPrivate)
+    logger.warn({ error: notPrivate.message }, "the data directory cannot be made private (0700)");
   // Lock waits are short retries from timers (the default 250 ms in all): a locked store answers 503 fast.
   // A data directory that is read-only (or failing) at start is opened later, once it works.
   const store = await openSqliteStoreReopening({ dataDir: config.dataDir }, (err) =>
@@ -142,7 +146,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       leaseMs: config.worker.leaseMs,
       maxRuns: config.worker.maxRuns,
       pollMs: config.worker.pollMs,
-      busy: () => pressure.busy(),
+      busy: () => pressure.holdsOff(),
       ...runDependencies,
       credentialsFor: credentials.reader,
       onError,

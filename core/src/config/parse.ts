@@ -216,6 +216,7 @@ function resolveConfig(
       concurrency: p.concurrency,
       timeouts: { scriptMs: p.timeouts.script, jobMs: p.timeouts.job },
       allowPrivileged: p.allowPrivileged,
+      jobs: p.jobs,
       callbacks: p.callbacks,
       logRetention: p.logRetention,
     };
@@ -240,6 +241,7 @@ function resolveConfig(
       insecureRegistries: raw.docker.insecureRegistries,
       maxConcurrentJobs: raw.docker.maxConcurrentJobs,
     },
+    jobs: raw.jobs,
     worker: { leaseMs: raw.worker.lease, maxRuns: raw.worker.maxRuns, pollMs: raw.worker.pollInterval },
     sandbox: { memoryMb: raw.sandbox.memoryMb },
     ...(raw.kubernetes

@@ -141,6 +141,13 @@ export const projectSchema = z.strictObject({
     .strictObject({ script: duration.default(600_000), job: duration.default(900_000) })
     .default({ script: 600_000, job: 900_000 }),
   allowPrivileged: z.boolean().default(false),
+  // A run's jobs: at most maxPerRun started in all, at most maxConcurrentPerRun running at once.
+  jobs: z
+    .strictObject({
+      maxPerRun: z.number().int().min(1).max(100_000).default(500),
+      maxConcurrentPerRun: z.number().int().min(1).max(1000).default(4),
+    })
+    .default({ maxPerRun: 500, maxConcurrentPerRun: 4 }),
   callbacks: z.strictObject({ dockerhub: z.boolean().default(false) }).default({ dockerhub: false }),
   logRetention: z
     .array(
@@ -203,6 +210,14 @@ export const configSchema = z.strictObject({
       maxConcurrentJobs: z.number().int().min(1).max(1000).default(8),
     })
     .default({ insecureRegistries: [], maxConcurrentJobs: 8 }),
+  // Slots of the host and kubernetes executors (docker's are docker.maxConcurrentJobs), and the most
+  // of an executor's slots one project holds (default: all but a quarter, at least one left).
+  jobs: z
+    .strictObject({
+      maxConcurrent: z.number().int().min(1).max(1000).default(8),
+      maxConcurrentPerProject: z.number().int().min(1).max(1000).optional(),
+    })
+    .default({ maxConcurrent: 8 }),
   worker: z
     .strictObject({
       lease: duration.default(30_000),

@@ -38,10 +38,17 @@ export interface ProjectConfig {
   timeouts: { scriptMs: number; jobMs: number };
   /** Jobs may ask for `privileged` only when this is true. */
   allowPrivileged: boolean;
+  /** A run's jobs: how many it may start in all, and run at once. Absent: 500 and 4. */
+  jobs?: RunJobLimits;
   /** Answer registries' callback URLs with the run's outcome (Docker Hub's callback_url). */
   callbacks?: { dockerhub: boolean };
   /** Which finished runs (and their logs) are pruned; empty keeps everything. */
   logRetention?: RetentionRule[];
+}
+
+export interface RunJobLimits {
+  maxPerRun: number;
+  maxConcurrentPerRun: number;
 }
 
 export interface PubSubPushAuth {
@@ -71,6 +78,11 @@ export interface ServerConfig {
   /** Job containers at once across projects: further jobs wait for a slot. */
   /** network: HostConfig.NetworkMode of job containers; absent, the engine's default (bridge). */
   docker: { socketPath: string; network?: string; insecureRegistries: string[]; maxConcurrentJobs: number };
+  /**
+   * Slots of the host and kubernetes executors (docker's: docker.maxConcurrentJobs), and the most of
+   * an executor's slots one project holds. Absent: 8, and all but a quarter.
+   */
+  jobs?: { maxConcurrent: number; maxConcurrentPerProject?: number };
   worker: { leaseMs: number; maxRuns: number; pollMs: number };
   sandbox: { memoryMb: number };
   /** For projects with `executor: kubernetes`; absent: the default kubeconfig and namespace. */

@@ -15,6 +15,13 @@ export interface ScriptHandlerOptions {
   workDir: string;
 }
 
+/**
+ * The folders of a run and of a project's caches are the server's alone: what a job leaves in its
+ * workspace or cache (a setuid binary, a secret) is out of reach of the machine's other users. The
+ * mounted folder itself keeps the usual mode, so a job's non-root user reads it as before.
+ */
+const PRIVATE_DIR = 0o700;
+
 /** Isolates kept prepared: enough for a burst to start without building one on the event's path. */
 const WARM_ISOLATES = 2;
 
@@ -80,12 +87,16 @@ export class ScriptHandler implements EventHandler {
   private async withMounts(spec: ScriptJobSpec, { project, run }: RunContext): Promise<JobSpec> {
     const mounts: JobMount[] = [...(spec.mounts ?? [])];
     if (spec.storage.enabled) {
-      const dir = join(this.options.workDir, "runs", run.id, "storage");
+      const runDir = join(this.options.workDir, "runs", run.id);
+      await mkdir(runDir, { recursive: true, mode: PRIVATE_DIR });
+      const dir = join(runDir, "storage");
       await mkdir(dir, { recursive: true });
       mounts.push({ source: dir, target: spec.storage.path });
     }
     if (spec.cache.enabled) {
-      const dir = join(this.options.workDir, "cache", project.name, spec.name);
+      const projectCache = join(this.options.workDir, "cache", project.name);
+      await mkdir(projectCache, { recursive: true, mode: PRIVATE_DIR });
+      const dir = join(projectCache, spec.name);
       await mkdir(dir, { recursive: true });
       mounts.push({ source: dir, target: spec.cache.path });
     }

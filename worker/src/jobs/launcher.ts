@@ -10,6 +10,7 @@ import type {
   Store,
 } from "@bosun/core";
 import type { JobLauncher } from "../handlers/types.js";
+import { runJobLimits } from "./run-job-limits.js";
 import type { LogWriter } from "./log-writer.js";
 
 export interface LauncherOptions {
@@ -42,7 +43,10 @@ export function createJobLauncher({
     ...Object.values(project.secrets),
     ...[...logins.docker, ...logins.git].map((login) => login.password),
   ];
-  return async (spec, signal) => {
+  const limits = runJobLimits(project, run, logs);
+  return (spec, signal) => limits.run(spec, signal, () => launch(spec, signal));
+
+  async function launch(spec: JobSpec, signal: AbortSignal): Promise<JobResult> {
     const job = await store.createJob({
       runId: run.id,
       name: spec.name,
@@ -87,7 +91,7 @@ export function createJobLauncher({
       error: result.error,
     });
     return result;
-  };
+  }
 }
 
 /** The job's own registry logins first, then the project's; absent when there are none. */

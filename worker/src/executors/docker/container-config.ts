@@ -3,7 +3,7 @@
  * without an engine. Policy (may this job be privileged, which mounts are allowed) is decided before
  * a spec reaches an executor; here it is passed through as given.
  */
-import type { JobSpec } from "@bosun/core";
+import type { JobMount, JobSpec } from "@bosun/core";
 import { randomBytes } from "node:crypto";
 import { hostLimits } from "./resources.js";
 
@@ -14,6 +14,13 @@ export interface ContainerConfigOptions {
   network?: string;
   /** The engine's API socket, mounted at /var/run/docker.sock for jobs that ask (spec.dockerSocket). */
   engineSocket?: string;
+  /**
+   * The engine behind the socket. Bind mounts are made `nosuid,nodev` so that a setuid binary or a
+   * device node a job leaves in a cache or workspace gives nothing to the jobs after it. Podman's
+   * compatible API takes those options in `Binds`; Docker's API has no way to ask for them, so there
+   * jobs with mounts run with `no-new-privileges` instead (setuid bits are ignored on exec).
+   */
+  engine?: "podman" | "docker";
 }
 
 /** A job as the docker executor reads it: core's spec, and the Brigade limits a script may set. */
@@ -36,23 +43,15 @@ export function containerConfig(
     // No tasks: the image's own entrypoint, with the job's arguments as its command.
     command.Cmd = [...spec.args];
   }
+  const mounts = [...(spec.mounts ?? [])];
+  if (spec.dockerSocket && options.engineSocket) {
+    mounts.push({ source: options.engineSocket, target: "/var/run/docker.sock" });
+  }
   const hostConfig: Record<string, unknown> = {
     ...hostLimits(spec.resourceLimits),
     Privileged: spec.privileged === true,
-    Mounts: (spec.mounts ?? []).map((m) => ({
-      Type: "bind",
-      Source: m.source,
-      Target: m.target,
-      ReadOnly: m.readOnly === true,
-    })),
+    ...bindMounts(mounts, options.engine ?? "docker"),
   };
-  if (spec.dockerSocket && options.engineSocket) {
-    (hostConfig.Mounts as unknown[]).push({
-      Type: "bind",
-      Source: options.engineSocket,
-      Target: "/var/run/docker.sock",
-    });
-  }
   if (options.network) hostConfig.NetworkMode = options.network;
   return {
     Image: spec.image,
@@ -67,6 +66,24 @@ export function containerConfig(
     AttachStdout: true,
     AttachStderr: true,
     HostConfig: hostConfig,
+  };
+}
+
+/** `Binds` with nosuid,nodev where the engine takes them, else `Mounts` and no-new-privileges. */
+function bindMounts(mounts: JobMount[], engine: "podman" | "docker"): Record<string, unknown> {
+  // A colon in a path cannot be written in a `Binds` entry ("source:target:options").
+  if (engine === "podman" && !mounts.some((m) => m.source.includes(":") || m.target.includes(":"))) {
+    const binds = mounts.map((m) => `${m.source}:${m.target}:${m.readOnly ? "ro" : "rw"},nosuid,nodev`);
+    return { Binds: binds, Mounts: [] };
+  }
+  return {
+    Mounts: mounts.map((m) => ({
+      Type: "bind",
+      Source: m.source,
+      Target: m.target,
+      ReadOnly: m.readOnly === true,
+    })),
+    ...(mounts.length > 0 ? { SecurityOpt: ["no-new-privileges"] } : {}),
   };
 }
 

@@ -15,7 +15,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { JobOutput } from "../job-output.js";
 import { stoppedResult, type JobStopper } from "../job-stopper.js";
 import { startJob } from "../job-start.js";
-import { Slots } from "../slots.js";
+import { DEFAULT_MAX_CONCURRENT_JOBS, fairSlots, type Slots } from "../slots.js";
+import { runInSlot } from "../slotted.js";
 import type { StopReason } from "../job-stopper.js";
 import { redactAll } from "../redact.js";
 import { loginFor, PULL_AUTH_REFUSED, pullRefusedMessage } from "../registry-login.js";
@@ -49,8 +50,13 @@ export interface DockerExecutorOptions {
   network?: string;
   /** Characters of output kept in JobResult.output (the most recent). Default 1 MiB. */
   maxOutputChars?: number;
-  /** Jobs running at once; further jobs wait (their timeout starts when they do). Default: no cap. */
+  /**
+   * Jobs running at once, all projects together; further jobs wait (their timeout starts when they
+   * do), and a freed slot goes to the next waiting project in turn. Default 8.
+   */
   maxConcurrentJobs?: number;
+  /** The most of those slots one project holds at once. Default: all but a quarter (at least one). */
+  maxConcurrentJobsPerProject?: number;
   /** Limit for short API calls (create, start, kill, remove). Default 60 s. */
   apiTimeoutMs?: number;
   /** How long a killed container may take to be reported stopped before it is given up on. Default 30 s. */
@@ -78,7 +84,7 @@ export class DockerExecutor implements Executor {
   readonly client: DockerClient;
   private readonly options: DockerExecutorOptions;
   private readonly insecure: Set<string>;
-  private readonly slots: Slots | undefined;
+  private readonly slots: Slots;
   /** Removals of containers whose job's result has already been returned. */
   private readonly removals = new Set<Promise<void>>();
 
@@ -86,7 +92,10 @@ export class DockerExecutor implements Executor {
     this.options = options;
     this.client = new DockerClient({ socketPath: options.socketPath, timeoutMs: options.apiTimeoutMs });
     this.insecure = new Set(options.insecureRegistries ?? []);
-    this.slots = options.maxConcurrentJobs ? new Slots(options.maxConcurrentJobs) : undefined;
+    this.slots = fairSlots(
+      options.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS,
+      options.maxConcurrentJobsPerProject,
+    );
   }
 
   /** Rejects with EXECUTOR_UNAVAILABLE when the engine does not answer (for health checks at start-up). */
@@ -115,24 +124,8 @@ export class DockerExecutor implements Executor {
     this.client.close();
   }
 
-  async run(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
-    if (!this.slots) return this.runJob(spec, context);
-    let release: () => void;
-    try {
-      release = await this.slots.acquire(context.signal);
-    } catch {
-      const at = new Date().toISOString();
-      const error = {
-        code: "JOB_CANCELLED",
-        message: "the job was cancelled while waiting for a free job slot",
-      };
-      return { outcome: "cancelled", output: "", startedAt: at, finishedAt: at, error };
-    }
-    try {
-      return await this.runJob(spec, context);
-    } finally {
-      release();
-    }
+  run(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
+    return runInSlot(this.slots, spec, context, () => this.runJob(spec, context));
   }
 
   private async runJob(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
@@ -217,9 +210,10 @@ export class DockerExecutor implements Executor {
    */
   private async createContainer(spec: JobSpec): Promise<string> {
     const { network, socketPath } = this.options;
+    const engine = (await this.client.isPodman()) ? "podman" : "docker";
     try {
       return await this.client.createContainer(
-        containerConfig(spec, { network, engineSocket: socketPath }),
+        containerConfig(spec, { network, engineSocket: socketPath, engine }),
         containerName(spec),
       );
     } catch (err) {

@@ -27,7 +27,7 @@ export function insideJobDirectory(root: string, path: string): string {
 
 export async function createJobDirectory(base: string, spec: JobSpec): Promise<JobDirectory> {
   // The work root may be new (a server's first host job), or removed by a tidy-up since.
-  await mkdir(base, { recursive: true });
+  await mkdir(base, { recursive: true, mode: 0o700 });
   const root = await mkdtemp(join(base, "bosun-job-"));
   // Removal unlinks the symlinks and never follows them: mounted directories are left alone.
   const remove = () => rm(root, { recursive: true, force: true, maxRetries: 2 });

@@ -44,6 +44,8 @@ export async function runTask(run: TaskRun): Promise<TaskOutcome> {
   const deadline = task.timeoutMs === undefined ? undefined : Date.now() + task.timeoutMs;
   let variables: Variables;
   try {
+    // The run's folder is the server's alone, as the script handler's (see PRIVATE_DIR there).
+    await mkdir(run.runDir, { recursive: true, mode: 0o700 });
     await mkdir(workspace, { recursive: true });
     variables = taskVariables(dispatchfile, name, run.contextVariables, run.before);
     await cloneGitInputs(run, task, workspace);
@@ -146,6 +148,7 @@ async function volumeMounts({ runDir, name }: TaskRun, task: Task, step: Step): 
         `subPath ${JSON.stringify(mount.subPath)} of volumeMount "${mount.name}" leaves the volume`,
       );
     }
+    await mkdir(runDir, { recursive: true, mode: 0o700 });
     await mkdir(source, { recursive: true });
     mounts.push({ source, target: mount.mountPath, ...(mount.readOnly ? { readOnly: true } : {}) });
   }
