@@ -161,6 +161,20 @@ describe("queue consumer", function () {
     await c.stop({ cancel: true });
   });
 
+  it("while held off, looks again on one timer however many accepts wake it", async () => {
+    let asked = 0;
+    const c = consumer(new GatedHandler(), [project("p", 8)], 8, () => (asked++, true), 60_000);
+    c.start();
+    // Every accepted batch wakes the pump; each used to start a retry timer of its own, forever.
+    for (let i = 0; i < 200; i++) await store.acceptEvents([event("p", i)]);
+    await new Promise((r) => setTimeout(r, 50));
+    const before = asked;
+    await new Promise((r) => setTimeout(r, 200));
+    await c.stop();
+    // One retry every 10 ms: about 20 in 200 ms. With a timer per wake-up it was thousands.
+    expect(asked - before, "busy checks in 200 ms").to.be.below(60);
+  });
+
   it("holds off claiming while its process is busy answering pushes, then catches up", async () => {
     const handler = new GatedHandler();
     let busy = true;

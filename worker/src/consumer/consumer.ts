@@ -46,6 +46,7 @@ export class Consumer {
   /** When the current hold-off for a busy process began (performance.now()). */
   private heldOffSince: number | undefined;
   private timers: NodeJS.Timeout[] = [];
+  private busyRetry: NodeJS.Timeout | undefined;
   private unsubscribe?: () => void;
   private idle: (() => void)[] = [];
 
@@ -86,6 +87,8 @@ export class Consumer {
     this.unsubscribe?.();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    clearTimeout(this.busyRetry);
+    this.busyRetry = undefined;
     if (cancel) for (const r of this.inFlight.values()) r.controller.abort();
     if (this.inFlight.size > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
@@ -108,7 +111,7 @@ export class Consumer {
           this.pumpAgain = false;
           while (!this.stopped && this.inFlight.size < this.maxRuns) {
             if (this.holdsOff()) {
-              setTimeout(() => this.pump(), BUSY_RETRY_MS).unref();
+              this.retryWhenLessBusy();
               break;
             }
             const skipProjects = this.saturatedProjects();
@@ -132,6 +135,15 @@ export class Consumer {
         this.pumping = false;
       }
     })();
+  }
+
+  /** One timer at a time: every accept during a burst wakes the pump, and each would add its own. */
+  private retryWhenLessBusy(): void {
+    if (this.busyRetry) return;
+    this.busyRetry = setTimeout(() => {
+      this.busyRetry = undefined;
+      this.pump();
+    }, BUSY_RETRY_MS).unref();
   }
 
   /**

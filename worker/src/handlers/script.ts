@@ -53,6 +53,8 @@ export class ScriptHandler implements EventHandler {
       context.log(`${message}\n`);
       return failed(bundled.errors[0]?.code ?? "SCRIPT_BUNDLE_FAILED", message);
     }
+    // A run that started no job made no storage folder: nothing to remove (saves syscalls per run).
+    let launched = false;
     try {
       const outcome = await runScript({
         bundle: bundled.value,
@@ -65,13 +67,16 @@ export class ScriptHandler implements EventHandler {
         },
         limits: { memoryMb: this.options.memoryMb, timeoutMs: project.timeouts.scriptMs },
         pool: this.pool,
-        runJob: async (spec, signal) => context.launchJob(await this.withMounts(spec, context), signal),
+        runJob: async (spec, signal) => {
+          launched = true;
+          return context.launchJob(await this.withMounts(spec, context), signal);
+        },
         log: (text) => context.log(text),
         signal: context.signal,
       });
       return toRunOutcome(outcome);
     } finally {
-      await this.removeStorage(run.id);
+      if (launched) await this.removeStorage(run.id);
     }
   }
 

@@ -3,9 +3,10 @@
  * content hash. Kept in memory, and in a folder when one is given (shared by processes).
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
 import type { Bundle } from "./bundle-types.js";
+import { sdkEntry } from "./sdk-path.js";
 
 /**
  * Bump when the bundle's shape or build options change, so older cached bundles are not used.
@@ -32,9 +33,27 @@ export const sha256 = (data: string | Buffer): string => createHash("sha256").up
  */
 const hashed = new Map<string, { size: number; mtimeMs: number; ino: number; hash: string }>();
 
+/**
+ * The SDK's sources, bundled into every script, are installed with Bosun and do not change while it
+ * runs (the in-isolate runtime is built from them once per process too): hashed once, not checked
+ * again on every event.
+ */
+let sdkSources: Promise<string> | undefined;
+const sdkFolder = () =>
+  (sdkSources ??= realpath(dirname(sdkEntry())).then(
+    (dir) => dir + sep,
+    () => "\0",
+  ));
+
 /** sha256 of each file; undefined when one cannot be read. */
 export async function hashFiles(paths: readonly string[]): Promise<Record<string, string> | undefined> {
-  const hashes = await Promise.all(paths.map(hashFile));
+  const sdk = await sdkFolder();
+  const hashes = await Promise.all(
+    paths.map((path) => {
+      const known = path.startsWith(sdk) ? hashed.get(path) : undefined;
+      return known ? known.hash : hashFile(path);
+    }),
+  );
   if (hashes.some((h) => h === undefined)) return undefined;
   return Object.fromEntries(paths.map((path, i) => [path, hashes[i] as string]));
 }

@@ -12,6 +12,7 @@ import {
   createTimers,
   type HostTimers,
 } from "./host-functions/index.js";
+import { compileCached } from "./code-cache.js";
 import { faultMessage, fromDispatch, fromLoadError, isMemoryLimit } from "./outcome.js";
 import { prepareIsolate, type RuntimeRefs } from "./prepared.js";
 import { BUNDLE_FILENAME } from "./protocol.js";
@@ -109,7 +110,7 @@ export class IsolateRun {
     });
     this.api = prepared.api;
     const context = prepared.context;
-    const script = await prepared.isolate.compileScript(bundle.code, { filename: BUNDLE_FILENAME });
+    const script = await compileCached(prepared.isolate, bundle.code, BUNDLE_FILENAME);
     let dispatchEvent: ivm.Reference;
     try {
       dispatchEvent = (await script.run(context, { reference: true })) as ivm.Reference;

@@ -4,6 +4,7 @@
  * event; each prepared isolate still serves exactly one run and is disposed after it.
  */
 import ivm from "isolated-vm";
+import { compileCached } from "./code-cache.js";
 import { installHostFunctions, type HostFunctions } from "./host-functions/index.js";
 import { refuse } from "./host-functions/refuse.js";
 import { RUNTIME_FILENAME, type RawHost, type RuntimeApi } from "./protocol.js";
@@ -50,7 +51,7 @@ export async function prepareIsolate(memoryMb: number): Promise<PreparedIsolate>
       ]),
     ) as HostFunctions;
     await installHostFunctions(context, forward, (error) => bound?.onBug(error));
-    const runtime = await isolate.compileScript(await runtimeSource(), { filename: RUNTIME_FILENAME });
+    const runtime = await compileCached(isolate, await runtimeSource(), RUNTIME_FILENAME);
     const api = (await runtime.run(context, { reference: true })) as ivm.Reference<RuntimeApi>;
     const refs: RuntimeRefs = {
       dispatch: await api.get("dispatch", { reference: true }),
