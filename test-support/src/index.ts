@@ -1,0 +1,3 @@
+export * from "./podman.js";
+export { git } from "./git.js";
+export { KubeStandin, STANDIN_LABEL, type KubeStandinOptions, type Received } from "./kube-standin/index.js";
