@@ -15,7 +15,25 @@ export type {
   LogEntry,
   NewLogEntry,
 } from "./runs.js";
-export * from "./credentials/index.js";
+export type {
+  CredentialKind,
+  RegistryLogin,
+  GitLogin,
+  ProjectCredentials,
+  CredentialSummary,
+  CredentialsReader,
+  Sealer,
+  CredentialBinding,
+  CredentialsErrorCode,
+} from "./credentials/index.js";
+export {
+  NO_CREDENTIALS,
+  createSealer,
+  keyMissingError,
+  CredentialsError,
+  isCredentialKind,
+  normaliseTarget,
+} from "./credentials/index.js";
 export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
 export type {
   SourceRef,
