@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Bosun needs on a fresh Debian machine: Node 24, Podman (the Docker Engine API for the
-# docker executor), Debian's docker-registry and skopeo (for end-to-end tests), and a local test image.
+# docker executor), Debian's docker-registry and skopeo (for end-to-end tests), PostgreSQL 15's binaries
+# (for the PostgreSQL store's tests), and a local test image.
 # Idempotent. Prints the PATH line to use Node 24.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +38,17 @@ netns = "none"
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 CONF
+fi
+
+# PostgreSQL 15's binaries, for the PostgreSQL store's tests (test-support starts throwaway clusters).
+# No system cluster: none is created at install, so none is started.
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  echo "setup: installing postgresql (binaries only, no cluster)"
+  mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.conf
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq postgresql >/dev/null
 fi
 
 bash "$here/build-test-image.sh"
