@@ -19,6 +19,7 @@ export type ErrorCode =
   | "UNAUTHORIZED"
   | "NOT_FOUND"
   | "STORE_UNAVAILABLE"
+  | "STORE_SCHEMA_TOO_NEW"
   | "SERVER_UNREACHABLE"
   | "KEYS_UNAVAILABLE"
   | "SCRIPT_NOT_FOUND"
@@ -76,6 +77,17 @@ export class StoreUnavailableError extends BosunError {
   constructor(message: string, options?: ErrorOptions) {
     super("STORE_UNAVAILABLE", message, [], options);
     this.name = "StoreUnavailableError";
+  }
+}
+
+/**
+ * A store's database was migrated by a newer Bosun than this one: refused at open rather than
+ * misread, and not retried (waiting does not help; upgrading does).
+ */
+export class StoreSchemaTooNewError extends BosunError {
+  constructor(message: string) {
+    super("STORE_SCHEMA_TOO_NEW", message);
+    this.name = "StoreSchemaTooNewError";
   }
 }
 

@@ -1,5 +1,12 @@
 export type { ErrorCode, Problem, Result } from "./errors.js";
-export { BosunError, StoreUnavailableError, ok, fail, formatProblems } from "./errors.js";
+export {
+  BosunError,
+  StoreUnavailableError,
+  StoreSchemaTooNewError,
+  ok,
+  fail,
+  formatProblems,
+} from "./errors.js";
 export type { RegistryKind, EventType, ImageRef, ImagePushEvent, NewEvent } from "./events.js";
 export { REGISTRY_KINDS, WEBHOOK_REGISTRY_KINDS, imageRef } from "./events.js";
 export { newId } from "./ids.js";

@@ -14,3 +14,5 @@ export { openSqliteStoreReopening } from "./sqlite/reopening.js";
 export type { SqliteStoreOptions, SqliteStoreWithCredentials } from "./sqlite/index.js";
 export type { CredentialStore, SealedCredential } from "./credentials/store.js";
 export { createCredentialsReader, putLogin, type NewLogin } from "./credentials/reader.js";
+export { openPostgresStore, describeServer } from "./postgres/index.js";
+export type { PostgresStoreOptions, PostgresStoreWithCredentials } from "./postgres/index.js";

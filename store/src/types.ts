@@ -37,6 +37,12 @@ export interface ClaimOptions {
   leaseMs: number;
   /** Projects at their concurrency limit: their events stay queued. */
   skipProjects?: readonly string[];
+  /**
+   * A project's concurrency limit across every worker on the store: an event is claimed only while
+   * its project holds fewer unexpired leases. Enforced by stores shared between processes
+   * (PostgreSQL); the SQLite store relies on skipProjects from its one worker.
+   */
+  concurrencyOf?: (project: string) => number | undefined;
 }
 
 export interface EventQuery {
@@ -61,7 +67,7 @@ export interface LogQuery {
 
 /**
  * The durable state of Bosun. Every method may reject with StoreUnavailableError when the backing
- * database cannot answer; nothing else about the backend leaks through (a PostgreSQL store will follow).
+ * database cannot answer; nothing else about the backend leaks through.
  */
 export interface Store {
   /**

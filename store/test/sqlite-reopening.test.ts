@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { StoreUnavailableError } from "@bosun/core";
+import { StoreSchemaTooNewError, StoreUnavailableError } from "@bosun/core";
 import { openSqliteStoreReopening } from "../src/sqlite/reopening.js";
 import type { Store } from "../src/types.js";
 import { newEvent } from "./store-contract.js";
@@ -61,7 +61,8 @@ describe("SQLite store: opening again later", function () {
     db.exec("PRAGMA user_version = 999");
     db.close();
     const outcome = await failure(openSqliteStoreReopening({ dataDir }));
-    expect(outcome).to.be.instanceOf(StoreUnavailableError);
+    expect(outcome).to.be.instanceOf(StoreSchemaTooNewError);
+    expect((outcome as StoreSchemaTooNewError).code).to.equal("STORE_SCHEMA_TOO_NEW");
     expect((outcome as Error).message).to.match(/schema version 999/);
   });
 });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { StoreUnavailableError } from "@bosun/core";
+import { StoreSchemaTooNewError, StoreUnavailableError } from "@bosun/core";
 import { openSqliteStore } from "../src/sqlite/index.js";
 import type { Store } from "../src/types.js";
 import { newEvent, storeContract } from "./store-contract.js";
@@ -116,7 +116,8 @@ describe("SQLite store", function () {
       (s) => s.close(),
       (err: unknown) => err,
     );
-    expect(outcome).to.be.instanceOf(StoreUnavailableError);
+    expect(outcome).to.be.instanceOf(StoreSchemaTooNewError);
+    expect((outcome as StoreSchemaTooNewError).code).to.equal("STORE_SCHEMA_TOO_NEW");
     expect((outcome as Error).message).to.match(/schema version 999/);
   });
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import { StoreUnavailableError } from "@bosun/core";
+import { StoreSchemaTooNewError } from "@bosun/core";
 import { payloadHash } from "./payloads.js";
 
 /** A step is DDL, or code for what SQL alone cannot do (hashing existing rows). */
@@ -126,7 +126,7 @@ export function migrate(db: DatabaseSync): void {
   try {
     const current = userVersion(db);
     if (current > MIGRATIONS.length) {
-      throw new StoreUnavailableError(
+      throw new StoreSchemaTooNewError(
         `SQLite store: the database has schema version ${current}, newer than this Bosun knows ` +
           `(${MIGRATIONS.length}); upgrade Bosun or point it at another data directory`,
       );

@@ -11,6 +11,7 @@ import type {
   Store,
   StoredEvent,
 } from "../types.js";
+import { checkNewEvent } from "../new-event.js";
 import { EventTable } from "./events.js";
 import { GroupCommitter } from "./group-commit.js";
 import { LogTable } from "./logs.js";
@@ -253,23 +254,4 @@ function freeBytes(dir: string): Promise<number> {
     (s) => s.bavail * s.bsize,
     () => Infinity,
   );
-}
-
-/** A caller's mistake, not the database's: rejected before it could be mistaken for an outage. */
-function checkNewEvent(e: NewEvent, index: number): void {
-  const fields: [string, unknown][] = [
-    ["project", e?.project],
-    ["source", e?.source],
-    ["type", e?.type],
-    ["payload", e?.payload],
-    ["deliveryId", e?.deliveryId],
-    ["image.registry", e?.image?.registry],
-    ["image.repository", e?.image?.repository],
-    ["image.ref", e?.image?.ref],
-  ];
-  for (const [name, value] of fields) {
-    if (typeof value !== "string" || (name !== "payload" && value === "")) {
-      throw new TypeError(`acceptEvents: event ${index} has no ${name} (a non-empty string is required)`);
-    }
-  }
 }

@@ -1,11 +1,15 @@
-import { StoreUnavailableError } from "@bosun/core";
+import { StoreSchemaTooNewError, StoreUnavailableError } from "@bosun/core";
 
 /**
  * Turns whatever node:sqlite threw into a StoreUnavailableError that says what was being done and why
  * it failed, so callers (gateways answering 503, the worker backing off) never see a raw SQLite error.
  */
-export function unavailable(doing: string, err: unknown, stage?: string): StoreUnavailableError {
-  if (err instanceof StoreUnavailableError) return err;
+export function unavailable(
+  doing: string,
+  err: unknown,
+  stage?: string,
+): StoreUnavailableError | StoreSchemaTooNewError {
+  if (err instanceof StoreUnavailableError || err instanceof StoreSchemaTooNewError) return err;
   const where = stage ? `${stage}: ` : "";
   return new StoreUnavailableError(`SQLite store: ${doing} failed: ${where}${describe(err)}`, { cause: err });
 }

@@ -1,0 +1,119 @@
+import type pg from "pg";
+import { StoreSchemaTooNewError } from "@bosun/core";
+
+/**
+ * Schema versions, applied in order and recorded in bosun_schema. Append new steps; never edit a
+ * released one (databases in the field already ran it). Timestamps shown to users are RFC 3339 text,
+ * as in the SQLite store; leases are timestamptz, compared with the database's clock, so workers on
+ * several machines agree on when a lease ran out.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    id text PRIMARY KEY,
+    project text NOT NULL,
+    source text NOT NULL,
+    type text NOT NULL,
+    image text NOT NULL,
+    payload text NOT NULL,
+    delivery_id text NOT NULL,
+    received_at text NOT NULL,
+    state text NOT NULL DEFAULT 'queued',
+    attempts integer NOT NULL DEFAULT 0,
+    lease_owner text,
+    lease_expires_at timestamptz,
+    UNIQUE (project, delivery_id)
+  );
+  CREATE INDEX events_unfinished ON events (id) WHERE state <> 'done';
+  CREATE INDEX events_by_project ON events (project, id);
+  CREATE INDEX events_leased ON events (project) WHERE state = 'running';
+
+  CREATE TABLE runs (
+    id text PRIMARY KEY,
+    event_id text NOT NULL,
+    project text NOT NULL,
+    attempt integer NOT NULL,
+    handler text NOT NULL,
+    status text NOT NULL,
+    created_at text NOT NULL,
+    finished_at text,
+    error text
+  );
+  CREATE INDEX runs_by_project ON runs (project, id);
+  CREATE INDEX runs_by_event ON runs (event_id, id);
+
+  CREATE TABLE jobs (
+    seq bigserial PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    run_id text NOT NULL,
+    name text NOT NULL,
+    image text NOT NULL,
+    status text NOT NULL,
+    tasks text NOT NULL,
+    env_names text NOT NULL,
+    exit_code integer,
+    created_at text NOT NULL,
+    started_at text,
+    finished_at text,
+    error text
+  );
+  CREATE INDEX jobs_by_run ON jobs (run_id, seq);
+
+  -- A sequence never hands out a number twice, so a reader following with afterSeq skips nothing.
+  CREATE TABLE logs (
+    seq bigserial PRIMARY KEY,
+    run_id text NOT NULL,
+    job_id text,
+    stream text NOT NULL,
+    text text NOT NULL,
+    at text NOT NULL
+  );
+  CREATE INDEX logs_by_run ON logs (run_id, seq);
+
+  CREATE TABLE credentials (
+    project text NOT NULL,
+    kind text NOT NULL,
+    target text NOT NULL,
+    username text NOT NULL,
+    sealed text NOT NULL,
+    updated_at text NOT NULL,
+    PRIMARY KEY (project, kind, target)
+  );
+  `,
+];
+
+/** The newest schema version this Bosun knows. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Taken while migrating, so that several processes opening one database at once migrate it once. */
+const MIGRATION_LOCK = "bosun: schema migration";
+
+/**
+ * Brings the database to the newest schema in one transaction, under an advisory lock; refuses a
+ * database whose schema is newer than this Bosun knows.
+ */
+export async function migrate(client: pg.ClientBase): Promise<void> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [MIGRATION_LOCK]);
+    await client.query("CREATE TABLE IF NOT EXISTS bosun_schema (version integer NOT NULL)");
+    const { rows } = await client.query<{ version: number }>("SELECT version FROM bosun_schema");
+    const current = rows[0]?.version ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new StoreSchemaTooNewError(
+        `PostgreSQL store: the database has schema version ${current}, newer than this Bosun knows ` +
+          `(${SCHEMA_VERSION}); upgrade Bosun or point it at another database`,
+      );
+    }
+    for (let version = current; version < SCHEMA_VERSION; version++) {
+      await client.query(MIGRATIONS[version] ?? "");
+    }
+    if (rows.length === 0)
+      await client.query("INSERT INTO bosun_schema (version) VALUES ($1)", [SCHEMA_VERSION]);
+    else await client.query("UPDATE bosun_schema SET version = $1", [Math.max(current, SCHEMA_VERSION)]);
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}

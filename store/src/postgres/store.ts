@@ -1,0 +1,214 @@
+import type pg from "pg";
+import type { JobRecord, LogEntry, NewEvent, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "@bosun/core";
+import { checkNewEvent } from "../new-event.js";
+import { now } from "../rows.js";
+import type {
+  AcceptResult,
+  Claim,
+  ClaimOptions,
+  EventQuery,
+  LogQuery,
+  RunQuery,
+  Store,
+  StoredEvent,
+} from "../types.js";
+import * as events from "./events.js";
+import { PgGroupCommitter } from "./group-commit.js";
+import { appendLogs, readLogs } from "./logs.js";
+import { ACCEPTED_CHANNEL, acceptNotice } from "./notifications.js";
+import type { Queryable } from "./rows.js";
+import * as runs from "./runs.js";
+import { closedError, unavailable } from "./unavailable.js";
+
+/**
+ * The Store on a PostgreSQL connection pool, shared by any number of gateway and worker processes.
+ * Accepts are group-committed; every other write is one autocommitted statement or a short
+ * transaction, durable when it returns (synchronous_commit is on for every session).
+ */
+export class PostgresStore implements Store {
+  readonly #pool: pg.Pool;
+  /** Identifies this store in accept notices, so its own are not delivered twice. */
+  readonly origin: string;
+  readonly #committer: PgGroupCommitter;
+  readonly #listeners = new Set<(projects: readonly string[]) => void>();
+  readonly #onClose: () => Promise<void>;
+  #closed = false;
+
+  constructor(pool: pg.Pool, origin: string, onClose: () => Promise<void> = async () => undefined) {
+    this.#pool = pool;
+    this.origin = origin;
+    this.#onClose = onClose;
+    this.#committer = new PgGroupCommitter({
+      connect: () => pool.connect(),
+      // NOTIFY inside the accept transaction: other processes hear of the events when, and only when,
+      // they are committed.
+      beforeCommit: async (client, committed) => {
+        const projects = acceptedProjects(committed as AcceptResult[]);
+        if (projects.length > 0) {
+          await client.query("SELECT pg_notify($1, $2)", [ACCEPTED_CHANNEL, acceptNotice(origin, projects)]);
+        }
+      },
+      afterCommit: (committed) => {
+        const projects = acceptedProjects(committed as AcceptResult[]);
+        if (projects.length > 0) this.deliver(projects);
+      },
+    });
+  }
+
+  async acceptEvents(list: readonly NewEvent[]): Promise<AcceptResult> {
+    list.forEach(checkNewEvent);
+    if (list.length === 0) return { accepted: [], duplicates: [] };
+    const doing = `accepting ${list.length} event${list.length === 1 ? "" : "s"}`;
+    if (this.#closed) throw closedError(doing);
+    return this.#committer
+      .run((client) => events.insertEvents(client, list, now()))
+      .catch((err: unknown) => {
+        throw unavailable(doing, err);
+      });
+  }
+
+  getEvent(id: string): Promise<StoredEvent | undefined> {
+    return this.#run(`reading event ${id}`, (db) => events.getEvent(db, id));
+  }
+
+  listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    return this.#run("listing events", (db) => events.listEvents(db, query));
+  }
+
+  claimEvent(options: ClaimOptions): Promise<Claim | undefined> {
+    return this.#transaction("claiming an event", (db) => events.claimEvent(db, options));
+  }
+
+  renewLease(eventId: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#run(`renewing the lease on event ${eventId}`, (db) =>
+      events.renewLease(db, eventId, owner, leaseMs),
+    );
+  }
+
+  finishEvent(eventId: string, owner: string): Promise<boolean> {
+    return this.#run(`finishing event ${eventId}`, (db) => events.finishEvent(db, eventId, owner));
+  }
+
+  onEventsAccepted(listener: (projects: readonly string[]) => void): () => void {
+    // Wrapped so the same function subscribed twice gets two independent subscriptions.
+    const entry = (projects: readonly string[]) => listener(projects);
+    this.#listeners.add(entry);
+    return () => this.#listeners.delete(entry);
+  }
+
+  /** Tells the listeners: after a local commit, or on a notice from another process. */
+  deliver(projects: readonly string[]): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(projects);
+      } catch {
+        // A listener is a wake-up hint; its failure is its own business and must not reach the gateway.
+      }
+    }
+  }
+
+  createRun(run: NewRun): Promise<Run> {
+    return this.#run(`creating a run for event ${run.eventId}`, (db) => runs.createRun(db, run));
+  }
+
+  finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void> {
+    return this.#run(`finishing run ${id}`, (db) => runs.finishRun(db, id, status, error));
+  }
+
+  getRun(id: string): Promise<Run | undefined> {
+    return this.#run(`reading run ${id}`, (db) => runs.getRun(db, id));
+  }
+
+  listRuns(query: RunQuery = {}): Promise<Run[]> {
+    return this.#run("listing runs", (db) => runs.listRuns(db, query));
+  }
+
+  deleteRuns(ids: readonly string[]): Promise<number> {
+    return this.#transaction(`deleting ${ids.length} runs`, async (db) => {
+      let deleted = 0;
+      for (const id of ids) if (await runs.deleteRun(db, id)) deleted++;
+      return deleted;
+    });
+  }
+
+  createJob(job: NewJob): Promise<JobRecord> {
+    return this.#run(`creating job ${job.name} of run ${job.runId}`, (db) => runs.createJob(db, job));
+  }
+
+  updateJob(id: string, patch: runs.JobPatch): Promise<void> {
+    return this.#run(`updating job ${id}`, (db) => runs.updateJob(db, id, patch));
+  }
+
+  listJobs(runId: string): Promise<JobRecord[]> {
+    return this.#run(`listing the jobs of run ${runId}`, (db) => runs.listJobs(db, runId));
+  }
+
+  async appendLogs(entries: readonly NewLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    return this.#run(`appending ${entries.length} log entries`, (db) => appendLogs(db, entries));
+  }
+
+  readLogs(query: LogQuery): Promise<LogEntry[]> {
+    return this.#run(`reading the logs of run ${query.runId}`, (db) => readLogs(db, query));
+  }
+
+  /** The server answers and can commit: a standby (in recovery) is read-only, so not ready. */
+  async ping(): Promise<void> {
+    const doing = "checking the database";
+    const { rows } = await this.#run(doing, (db) =>
+      db.query<{ standby: boolean }>("SELECT pg_is_in_recovery() AS standby"),
+    );
+    if (rows[0]?.standby) throw unavailable(doing, new Error("the server is a read-only standby"));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    try {
+      await this.#onClose();
+    } finally {
+      await this.#pool.end().catch(() => undefined);
+    }
+  }
+
+  /** Runs queries with the pool; any failure becomes StoreUnavailableError. */
+  async #run<T>(doing: string, work: (db: Queryable) => Promise<T>): Promise<T> {
+    if (this.#closed) throw closedError(doing);
+    try {
+      return await work(this.#pool);
+    } catch (err) {
+      throw unavailable(doing, err);
+    }
+  }
+
+  /** Runs `work` in a transaction on one connection of the pool. */
+  async #transaction<T>(doing: string, work: (db: Queryable) => Promise<T>): Promise<T> {
+    if (this.#closed) throw closedError(doing);
+    let client: pg.PoolClient | undefined;
+    let broken = false;
+    try {
+      client = await this.#pool.connect();
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      broken = true;
+      await client?.query("ROLLBACK").catch(() => undefined);
+      throw unavailable(doing, err);
+    } finally {
+      client?.release(broken);
+    }
+  }
+
+  /** For the credential store, which shares the pool. */
+  readonly runQuery = <T>(doing: string, work: (db: Queryable) => Promise<T>): Promise<T> =>
+    this.#run(doing, work);
+}
+
+function acceptedProjects(results: readonly AcceptResult[]): string[] {
+  const projects = new Set<string>();
+  for (const r of results) for (const e of r.accepted) projects.add(e.project);
+  return [...projects];
+}
