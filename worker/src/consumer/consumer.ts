@@ -122,6 +122,7 @@ export class Consumer {
               owner: this.owner,
               leaseMs: this.leaseMs,
               skipProjects,
+              concurrencyOf: this.concurrencyOf,
             });
             if (!claim) {
               if (skipProjects.length > 0) this.emptyWithout = key;
@@ -166,10 +167,12 @@ export class Consumer {
   private saturatedProjects(): string[] {
     const counts = new Map<string, number>();
     for (const r of this.inFlight.values()) counts.set(r.project, (counts.get(r.project) ?? 0) + 1);
-    return [...counts]
-      .filter(([name, n]) => n >= (this.options.findProject(name)?.concurrency ?? 1))
-      .map(([name]) => name);
+    return [...counts].filter(([name, n]) => n >= this.concurrencyOf(name)).map(([name]) => name);
   }
+
+  /** A project's limit, held by this worker (skipProjects) and across workers by a shared store. */
+  private readonly concurrencyOf = (project: string): number =>
+    this.options.findProject(project)?.concurrency ?? 1;
 
   private begin(claim: Claim): void {
     const controller = new AbortController();
