@@ -49,7 +49,9 @@ export type {
   ProjectConfig,
   ServerConfig,
   KubernetesConfig,
+  StoreConfig,
 } from "./config/types.js";
+export { STORE_URL_ENV, storeUrlProblem } from "./config/store.js";
 export { loadConfig, parseConfig, defaultDockerSocket, parseDuration, parseSize } from "./config/index.js";
 export type { ParseConfigOptions } from "./config/index.js";
 export { formatPath, type PathSegment } from "./config/locate.js";

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { readCredentialsKey } from "../credentials/key.js";
 import { fail, ok, type Problem, type Result } from "../errors.js";
+import { resolveStore } from "./store.js";
 import { configSchema, type RawConfig } from "./schema.js";
 import { formatPath, locate, type PathSegment } from "./locate.js";
 import type { ProjectConfig, ServerConfig, SourceRef } from "./types.js";
@@ -15,7 +16,7 @@ export interface ParseConfigOptions {
   env?: Record<string, string | undefined>;
 }
 
-const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken"]);
+const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken", "store"]);
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** `${env:X}` breaks YAML flow maps (`{ A: ${env:X} }`), so it is parsed as `$(env:X)`: same length, same positions. */
 const ENV_PLACEHOLDER = /\$\(env:([A-Za-z_][A-Za-z0-9_]*)\)/g;
@@ -88,6 +89,10 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Res
   if (key.errors)
     return fail(...key.errors.map((p) => (p.path ? { ...p, ...at(["credentials", "keyFile"]) } : p)));
   if (key.value !== undefined) resolved.value.credentialsKey = key.value;
+  const store = resolveStore(parsed.data.store, options.env ?? {}, file ? dirname(file) : process.cwd());
+  if (store.errors)
+    return fail(...store.errors.map((p) => (p.path ? { ...p, ...at(p.path.split(".")) } : p)));
+  if (store.value !== undefined) resolved.value.store = store.value;
   return resolved;
 }
 

@@ -250,6 +250,19 @@ export const configSchema = z.strictObject({
   sandbox: z
     .strictObject({ memoryMb: z.number().int().min(8).max(4096).default(128) })
     .default({ memoryMb: 128 }),
+  // A PostgreSQL database shared by several gateways and workers; absent, SQLite in server.dataDir.
+  store: z
+    .strictObject({
+      url: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      passwordFile: z.string().min(1).optional(),
+      poolSize: z.number().int().min(1).max(100).optional(),
+    })
+    .refine((s) => s.password === undefined || s.passwordFile === undefined, {
+      message: "store.password and store.passwordFile are both set",
+      params: { expected: "one of password and passwordFile" },
+    })
+    .optional(),
   // The key that seals `bosun login` passwords; without it (and BOSUN_CREDENTIALS_KEY), logins are refused.
   credentials: z.strictObject({ keyFile: z.string().min(1).optional() }).optional(),
   projects: z.array(projectSchema).default([]),

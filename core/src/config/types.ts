@@ -87,9 +87,20 @@ export interface ServerConfig {
   sandbox: { memoryMb: number };
   /** For projects with `executor: kubernetes`; absent: the default kubeconfig and namespace. */
   kubernetes?: KubernetesConfig;
+  /** A PostgreSQL store shared by several gateways and workers; absent: SQLite in dataDir. */
+  store?: StoreConfig;
   /** Seals registry and git logins: read from credentials.keyFile, else BOSUN_CREDENTIALS_KEY. A secret. */
   credentialsKey?: string;
   projects: ProjectConfig[];
+}
+
+export interface StoreConfig {
+  /** postgres://user@host:port/database; may carry the password, so it is never printed. */
+  url: string;
+  /** From store.password (usually `${env:...}`) or store.passwordFile; overrides the URL's. A secret. */
+  password?: string;
+  /** Connections per process. */
+  poolSize?: number;
 }
 
 export interface KubernetesConfig {
