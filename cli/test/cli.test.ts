@@ -321,7 +321,8 @@ describe("bosun CLI", function () {
 
   it("project add writes bosun.yaml, keeping what was there, and refuses what the server would refuse", async () => {
     const file = join(t.dir, "edit.yaml");
-    writeFileSync(file, "# the team's server\nserver: { port: 7744 }\n");
+    // A store URL from the environment is checked as a URL stands in for it.
+    writeFileSync(file, "# the team's server\nserver: { port: 7744 }\nstore:\n  url: ${env:DB_URL}\n");
     const add = (name: string, ...options: string[]) =>
       bosun(["project", "add", name, "--config", file, ...options]);
     const added = await add(
@@ -338,7 +339,10 @@ describe("bosun CLI", function () {
     expect(added.code, added.stderr).to.equal(0);
     const text = readFileSync(file, "utf8");
     expect(text).to.contain("# the team's server");
-    const parsed = parseConfig(text, { file, env: { WEB_HOOK: "a-long-enough-token" } });
+    const parsed = parseConfig(text, {
+      file,
+      env: { WEB_HOOK: "a-long-enough-token", DB_URL: "postgres://bosun@db/bosun" },
+    });
     expect(parsed.value!.projects[0]).to.deep.include({
       name: "web",
       subscriptions: [{ registry: "quay", repositories: [], tags: ["v*"] }],

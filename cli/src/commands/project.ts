@@ -98,9 +98,9 @@ async function addProject(name: string, o: AddOpts): Promise<void> {
   if (!doc.has("projects")) doc.set("projects", doc.createNode([]));
   doc.addIn(["projects"], doc.createNode(entry));
   const text = doc.toString();
-  // Checked as the server will read it (any ${env:NAME} standing in for a long enough value); nothing
-  // is written when it would not start.
-  const anyValue = new Proxy({}, { get: () => "an-environment-value-standing-in" });
+  // Checked as the server will read it (any ${env:NAME} standing in for a long enough value, which is
+  // also a URL, as store.url and BOSUN_STORE_URL need); nothing is written when it would not start.
+  const anyValue = new Proxy({}, { get: () => "postgres://an-environment-value-standing-in" });
   const checked = parseConfig(text, { file: o.config, env: anyValue });
   if (checked.errors)
     throw new Error(`the project would make ${o.config} invalid:\n${formatProblems(checked.errors)}`);

@@ -6,10 +6,13 @@ import {
   formatProblems,
   loadConfig,
   parseConfig,
+  STORE_URL_ENV,
+  storeUrlProblem,
   WEBHOOK_REGISTRY_KINDS,
   type RegistryKind,
   type ServerConfig,
 } from "@bosun/core";
+import { storeLocation } from "../server/open-store.js";
 import { startServer, type StartOptions } from "../server/server.js";
 
 interface ServeOpts {
@@ -18,6 +21,7 @@ interface ServeOpts {
   port?: string;
   host?: string;
   registry?: string;
+  store?: string;
 }
 
 export function registerServeCommands(program: Command): void {
@@ -26,10 +30,11 @@ export function registerServeCommands(program: Command): void {
       .option("--config <file>", "server config", undefined)
       .option("--data <dir>", "data directory (overrides server.dataDir)")
       .option("--port <port>", "HTTP port (overrides server.port)")
-      .option("--host <host>", "listen address (overrides server.host)");
+      .option("--host <host>", "listen address (overrides server.host)")
+      .option("--store <url>", `PostgreSQL store, postgres://... (overrides store.url and ${STORE_URL_ENV})`);
 
   common(program.command("serve"))
-    .description("gateways, worker and API in one process, on the embedded store")
+    .description("gateways, worker and API in one process, on the embedded store (or --store)")
     .action((o: ServeOpts) => serve(o, {}));
   common(program.command("gateway"))
     .description("one registry's gateway alone, against the shared store")
@@ -54,7 +59,7 @@ async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
     fatal(`cannot start: ${err.message}`),
   );
   if (!server) return;
-  process.stderr.write(`bosun listening on ${server.url} (data in ${config.dataDir})\n`);
+  process.stderr.write(`bosun listening on ${server.url} (store: ${storeLocation(config)})\n`);
   let closing = false;
   const shutdown = () => {
     if (closing) return;
@@ -77,6 +82,11 @@ export async function readConfig(o: ServeOpts): Promise<ServerConfig | undefined
   const config = result.value;
   if (o.data) config.dataDir = resolve(o.data);
   if (o.host) config.host = o.host;
+  if (o.store !== undefined) {
+    const problem = storeUrlProblem(o.store, "--store");
+    if (problem) return fatal(`${problem.message}: expected ${problem.expected}`);
+    config.store = { ...config.store, url: o.store };
+  }
   if (o.port !== undefined) {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)

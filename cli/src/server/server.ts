@@ -1,6 +1,6 @@
 /**
  * `bosun serve`: gateways, API, health and metrics on one HTTP port, and a worker consuming the queue,
- * all over one embedded store. `bosun gateway` and `bosun worker` start the same pieces separately.
+ * all over one store (embedded SQLite, or a PostgreSQL database several processes share). `bosun gateway` and `bosun worker` start the same pieces separately.
  */
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
@@ -11,7 +11,7 @@ import {
   type RegistryKind,
   type ServerConfig,
 } from "@bosun/core";
-import { openSqliteStoreReopening, type Store } from "@bosun/store";
+import type { Store } from "@bosun/store";
 import {
   createGatewayHandler,
   createRegistries,
@@ -23,6 +23,7 @@ import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter, sendError } from "./api.js";
 import { setUpCredentials } from "./credentials-api.js";
 import { prepareDataDir } from "./data-dir.js";
+import { openConfiguredStore } from "./open-store.js";
 import { createLogger, type Logger } from "./logger.js";
 import { IngestPressure } from "./ingest-pressure.js";
 import { countAnswer, createMetrics } from "./metrics.js";
@@ -63,11 +64,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const notPrivate = await prepareDataDir(config.dataDir);
   if (notPrivate)
     logger.warn({ error: notPrivate.message }, "the data directory cannot be made private (0700)");
-  // Lock waits are short retries from timers (the default 250 ms in all): a locked store answers 503 fast.
-  // A data directory that is read-only (or failing) at start is opened later, once it works.
-  const store = await openSqliteStoreReopening({ dataDir: config.dataDir }, (err) =>
-    logger.warn({ error: err.message }, "the store cannot be opened; it is tried again on later requests"),
-  );
+  const store = await openConfiguredStore(config, logger);
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const credentials = setUpCredentials(config, store.credentials, logger);
   const metrics = createMetrics();

@@ -1,0 +1,104 @@
+/**
+ * `bosun serve --store postgres://...`, and a gateway and a worker apart on one PostgreSQL database:
+ * a real Docker Hub push over HTTP, its script run, read back through the API.
+ */
+import { expect } from "chai";
+import { dockerHub } from "@bosun/gateways";
+import { startPostgres, type TestPostgres } from "@bosun/test-support";
+import { BosunProcess } from "./support/bosun-process.js";
+
+const TOKEN = "postgres-store-token";
+const PASSWORD = "never-printed-pw";
+const CONFIG = `projects:\n  - { name: app, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`;
+const FILES = {
+  "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e) => console.log("ran " + e.image.tag));\n`,
+};
+
+async function pushTag(bosun: BosunProcess, tag: string): Promise<Response> {
+  const hub = dockerHub.synthesize({ repository: "team/app", tag }, TOKEN);
+  return fetch(`${bosun.url}/events/dockerhub/app?${hub.query.toString()}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: hub.body,
+  });
+}
+
+describe("bosun on a PostgreSQL store", function () {
+  this.timeout(90_000);
+  let server: TestPostgres;
+  /** Trust authentication ignores the password; it is there to prove it is never shown. */
+  let url: string;
+  const started: BosunProcess[] = [];
+
+  before(async () => {
+    server = await startPostgres();
+    url = server.url.replace("postgres@", `postgres:${PASSWORD}@`);
+  });
+  after(async () => {
+    for (const p of started) await p.dispose();
+    await server?.stop();
+  });
+
+  it("bosun serve --store accepts a Docker Hub push and runs its script", async () => {
+    const bosun = await BosunProcess.start({
+      command: ["serve", "--store", url],
+      config: CONFIG,
+      files: FILES,
+    });
+    started.push(bosun);
+    const res = await pushTag(bosun, "v1");
+    expect(res.status).to.equal(202);
+    const [run] = await bosun.api.finishedRuns("?project=app");
+    expect(run!.status).to.equal("succeeded");
+    expect(await bosun.api.logs(run!.id)).to.contain("ran v1");
+    const [event] = await bosun.api.events("app");
+    expect(event).to.deep.include({ state: "done", source: "dockerhub" });
+
+    const ready = await fetch(`${bosun.url}/readyz`);
+    expect(ready.status).to.equal(200);
+    expect(bosun.stderr).to.include(`store: PostgreSQL at 127.0.0.1:${server.port}/postgres`);
+    expect(bosun.stderr).to.not.include(PASSWORD);
+  });
+
+  it("a gateway and a worker apart, each with its own data directory, share the database's queue", async () => {
+    const gateway = await BosunProcess.start({
+      command: ["gateway", "--registry", "dockerhub"],
+      config: CONFIG,
+      files: FILES,
+      env: { BOSUN_STORE_URL: url },
+    });
+    started.push(gateway);
+    const worker = await BosunProcess.start({
+      command: ["worker"],
+      config: CONFIG,
+      files: FILES,
+      env: { BOSUN_STORE_URL: url },
+    });
+    started.push(worker);
+    expect((await pushTag(gateway, "v2")).status).to.equal(202);
+    const runs = await worker.api.finishedRuns("?project=app", 2);
+    const logs = await Promise.all(runs.map((r) => worker.api.logs(r.id)));
+    expect(logs.join("\n")).to.contain("ran v2");
+    expect(gateway.stderr + worker.stderr).to.not.include(PASSWORD);
+  });
+
+  it("refuses to start on an unreachable database, naming it without the password", async () => {
+    const down = `postgres://bosun:${PASSWORD}@127.0.0.1:1/bosun`;
+    const outcome = await BosunProcess.start({
+      command: ["serve", "--store", down],
+      config: CONFIG,
+      files: FILES,
+    }).then(
+      (p) => {
+        started.push(p);
+        return undefined;
+      },
+      (err: unknown) => err as Error,
+    );
+    expect(outcome).to.be.instanceOf(Error);
+    expect(outcome!.message).to.match(
+      /cannot start: PostgreSQL store: opening the database at 127\.0\.0\.1:1\/bosun failed/,
+    );
+    expect(outcome!.message).to.not.include(PASSWORD);
+  });
+});
