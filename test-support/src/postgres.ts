@@ -79,11 +79,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
   let running = true;
   // A test run that ends without stop() must not leave a server behind.
   const onExit = () => {
-    if (!running) return;
     const args = ["stop", "-D", data, "-m", "immediate"];
     try {
-      if (asRoot) execFileSync("runuser", ["-u", "postgres", "--", join(bin, "pg_ctl"), ...args]);
-      else execFileSync(join(bin, "pg_ctl"), args);
+      if (running && asRoot) execFileSync("runuser", ["-u", "postgres", "--", join(bin, "pg_ctl"), ...args]);
+      else if (running) execFileSync(join(bin, "pg_ctl"), args);
     } catch {
       // Exiting anyway.
     }
