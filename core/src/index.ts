@@ -60,9 +60,9 @@ export {
   parseDispatchfile,
   loadDispatchfile,
   matchImagePush,
+  planImagePush,
+  planTasks,
   tagMatches,
-  taskPrerequisites,
-  orderTasks,
 } from "./dispatchfile/index.js";
 export type {
   Dispatchfile,
@@ -83,6 +83,9 @@ export type {
   GitCondition,
   ImagePush,
   ImagePushMatch,
+  ImagePushPlan,
+  PlannedTask,
+  TaskPlan,
 } from "./dispatchfile/index.js";
 export { runsToPrune, type RetentionRule, type RunToRetain } from "./retention.js";
 export { secretsEqual } from "./secrets.js";
