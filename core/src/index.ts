@@ -16,7 +16,18 @@ export type {
   NewLogEntry,
 } from "./runs.js";
 export * from "./credentials/index.js";
-export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
+export type {
+  JobMount,
+  JobResources,
+  JobSpec,
+  JobFieldSupport,
+  JobSpecSupport,
+  JobOutcome,
+  JobResult,
+  JobRunContext,
+  Executor,
+} from "./jobs.js";
+export { JOB_SPEC_FIELDS } from "./jobs.js";
 export type {
   EventState,
   StoredEvent,

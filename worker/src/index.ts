@@ -1,13 +1,9 @@
-export { DockerExecutor } from "./executors/docker/index.js";
+export { DockerExecutor, DOCKER_JOB_SUPPORT } from "./executors/docker/index.js";
 export type { DockerExecutorOptions } from "./executors/docker/index.js";
-export { HostExecutor, type HostExecutorOptions } from "./executors/host/index.js";
-export { KubernetesExecutor, toPod } from "./executors/kubernetes/index.js";
+export { HostExecutor, HOST_JOB_SUPPORT, type HostExecutorOptions } from "./executors/host/index.js";
+export { KubernetesExecutor, KUBERNETES_JOB_SUPPORT, toPod } from "./executors/kubernetes/index.js";
 export { kubernetesExecutorFrom } from "./executors/kubernetes/from-config.js";
-export type {
-  KubernetesExecutorOptions,
-  KubernetesJobSpec,
-  KubernetesPodOptions,
-} from "./executors/kubernetes/index.js";
+export type { KubernetesExecutorOptions, KubernetesPodOptions } from "./executors/kubernetes/index.js";
 export { DEFAULT_MAX_CONCURRENT_JOBS, fairSlots, Slots } from "./executors/slots.js";
 export { runInSlot, withSlots } from "./executors/slotted.js";
 export { Consumer, type ConsumerOptions } from "./consumer/consumer.js";
@@ -34,7 +30,6 @@ export type {
   ScriptLimits,
   ScriptOutcome,
   ScriptError,
-  ScriptJobSpec,
   ScriptJobRunner,
   ScriptLog,
 } from "./sandbox/index.js";

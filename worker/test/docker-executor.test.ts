@@ -8,7 +8,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DockerClient, DockerExecutor, MANAGED_LABEL } from "../src/executors/docker/index.js";
+import {
+  DOCKER_JOB_SUPPORT,
+  DockerClient,
+  DockerExecutor,
+  MANAGED_LABEL,
+} from "../src/executors/docker/index.js";
 import { parseImageRef } from "../src/executors/docker/image-ref.js";
 import { StreamDemuxer } from "../src/executors/docker/stream-demux.js";
 import { JobOutput } from "../src/executors/job-output.js";
@@ -33,19 +38,23 @@ describe("docker executor", function () {
     await socket?.stop();
   });
 
-  executorContract("docker", async () => {
-    const executor = new DockerExecutor({ socketPath: socket.socketPath });
-    return {
-      executor,
-      image: TEST_IMAGE,
-      // A job that ended by itself returns before its container is removed: wait for that first.
-      leftovers: async (labels) => {
-        await executor.settled();
-        return (await client.listContainers(labels)).length;
-      },
-      cleanup: async () => executor.close(),
-    };
-  });
+  executorContract(
+    "docker",
+    async () => {
+      const executor = new DockerExecutor({ socketPath: socket.socketPath });
+      return {
+        executor,
+        image: TEST_IMAGE,
+        // A job that ended by itself returns before its container is removed: wait for that first.
+        leftovers: async (labels) => {
+          await executor.settled();
+          return (await client.listContainers(labels)).length;
+        },
+        cleanup: async () => executor.close(),
+      };
+    },
+    DOCKER_JOB_SUPPORT,
+  );
 
   describe("docker specifics", function () {
     let executor: DockerExecutor;

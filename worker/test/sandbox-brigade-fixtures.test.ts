@@ -2,11 +2,11 @@
  * Every Brigade v1 script in ../shared/fixtures/brigade, bundled where it lies and run with a
  * recording runJob: the jobs each starts (names, images) and a successful outcome.
  */
-import type { ImagePushEvent } from "@bosun/core";
+import type { ImagePushEvent, JobSpec } from "@bosun/core";
 import { expect } from "chai";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { scriptEventFromPush, type ScriptEvent, type ScriptJobSpec } from "../src/index.js";
+import { scriptEventFromPush, type ScriptEvent } from "../src/index.js";
 import { execEvent, repoRoot, runFixture } from "./sandbox-harness.test.js";
 
 const shared = join(repoRoot, "..", "shared", "fixtures");
@@ -47,7 +47,7 @@ interface Expectation {
   event: () => ScriptEvent;
   jobs: [name: string, image: string][];
   output: string[];
-  check?: (specs: ScriptJobSpec[]) => void;
+  check?: (specs: JobSpec[]) => void;
 }
 
 const EXPECTED: Record<string, Expectation> = {

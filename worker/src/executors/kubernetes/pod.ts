@@ -21,29 +21,11 @@ import type {
   V1Secret,
   V1Toleration,
 } from "@kubernetes/client-node";
-import type { ScriptJobSpec } from "../../sandbox/isolated/types.js";
 import { parseImageRef } from "../docker/image-ref.js";
 import { dockerConfigJson, loginFor } from "../registry-login.js";
 import { PodSpecError } from "./errors.js";
 import { labelKey, labelValue, objectName, sanitiseLabels } from "./names.js";
 import { volumesFor } from "./volumes.js";
-
-/** The Brigade settings a script may add to a job (ScriptJobSpec); all optional here. */
-export type KubernetesJobSpec = JobSpec &
-  Partial<
-    Pick<
-      ScriptJobSpec,
-      | "imagePullSecrets"
-      | "imageForcePull"
-      | "serviceAccount"
-      | "annotations"
-      | "resourceRequests"
-      | "resourceLimits"
-      | "host"
-      | "storage"
-      | "cache"
-    >
-  >;
 
 export interface KubernetesPodOptions {
   namespace: string;
@@ -92,7 +74,7 @@ export interface PodObjects {
   pullSecret?: V1Secret;
 }
 
-export function toPod(spec: KubernetesJobSpec, options: KubernetesPodOptions): PodObjects {
+export function toPod(spec: JobSpec, options: KubernetesPodOptions): PodObjects {
   const id = jobIdentity(spec);
   const name = objectName("bosun", [id.project, id.run, spec.name], [id, spec.name, options.nonce ?? ""]);
   const labels = {
@@ -213,7 +195,7 @@ function registrySecret(
   };
 }
 
-function resources(spec: KubernetesJobSpec): { resources?: V1ResourceRequirements } {
+function resources(spec: JobSpec): { resources?: V1ResourceRequirements } {
   const pick = (r: { cpu?: string; memory?: string } | undefined) => {
     const out: Record<string, string> = {};
     if (r?.cpu) out.cpu = r.cpu;
@@ -227,7 +209,7 @@ function resources(spec: KubernetesJobSpec): { resources?: V1ResourceRequirement
 }
 
 /** Brigade's `host`: an OS and a node name select nodes by their well-known labels. */
-function nodeSelectorOf(spec: KubernetesJobSpec): Record<string, string> {
+function nodeSelectorOf(spec: JobSpec): Record<string, string> {
   const selector: Record<string, string> = {};
   if (spec.host?.os) selector["kubernetes.io/os"] = spec.host.os;
   if (spec.host?.name) selector["kubernetes.io/hostname"] = spec.host.name;
@@ -241,7 +223,7 @@ function nodeSelectorOf(spec: KubernetesJobSpec): Record<string, string> {
   return selector;
 }
 
-function annotations(spec: KubernetesJobSpec, labels: Record<string, string>): Record<string, string> {
+function annotations(spec: JobSpec, labels: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(spec.annotations ?? {})) {
     if (labelKey(key) !== key) throw new PodSpecError(`annotation key ${JSON.stringify(key)} is not valid`);
