@@ -1,4 +1,4 @@
-/** Runs, jobs and logs: what a user looks at after a push (DESIGN.md §6). */
+/** Runs, jobs and logs: what a user looks at after a push. */
 
 /** Final or current state of a run: one per (event, project, attempt). */
 export type RunStatus =
