@@ -1,5 +1,5 @@
 /** The scheduler runs a plan as planTasks made it: a task starts once its prerequisites succeeded. */
-import { planTasks, type Dispatchfile, type Task, type TaskPlan } from "@bosun/core";
+import { planTasks, type Dispatchfile, type Task, type TaskPlan } from "@bosun/dispatchfile";
 import { expect } from "chai";
 import { runInDependencyOrder, type ScheduledOutcome } from "../src/handlers/dispatchfile/scheduler.js";
 

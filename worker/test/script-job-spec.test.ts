@@ -3,7 +3,8 @@
  * core's JobSpec, the script handler adds storage and cache as mounts, the launcher its labels and
  * secrets. The executor gets declared JobSpec fields only: nothing rides along in a spread.
  */
-import { JOB_SPEC_FIELDS, openSqliteStore, type Executor, type JobSpec, type Store } from "@bosun/core";
+import { JOB_SPEC_FIELDS, type Executor, type JobSpec } from "@bosun/core";
+import { openSqliteStore, type Store } from "@bosun/store";
 import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

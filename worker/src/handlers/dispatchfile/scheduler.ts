@@ -3,7 +3,8 @@
  * parallel. After the first failure no further task starts (as in a Tekton pipeline, which runs
  * Dispatch's tasks): tasks already running finish, the others are reported as skipped.
  */
-import type { RunError, TaskPlan } from "@bosun/core";
+import type { RunError } from "@bosun/core";
+import type { TaskPlan } from "@bosun/dispatchfile";
 
 export interface ScheduledOutcome {
   status: "succeeded" | "failed" | "cancelled";
