@@ -39,4 +39,9 @@ export default tseslint.config(
     languageOptions: { sourceType: "commonjs", globals: { console: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off", "no-undef": "off" },
   },
+  {
+    // The test scripts' own tests are plain modules run by mocha.
+    files: ["scripts/test/**/*.mjs"],
+    languageOptions: { globals: { ...globals.mocha } },
+  },
 );
