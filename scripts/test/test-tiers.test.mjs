@@ -23,8 +23,8 @@ describe("test tiers", () => {
 
   it("lists only test files that exist: a moved or renamed one is named", () => {
     expect(selectTier(files, "unit").stale).to.deep.equal([]);
-    const moved = { ...INTEGRATION, "worker/docker-executor-renamed": "containers" };
-    expect(selectTier(files, "unit", moved).stale).to.deep.equal(["worker/docker-executor-renamed"]);
+    const moved = { ...INTEGRATION, "executors/docker-executor-renamed": "containers" };
+    expect(selectTier(files, "unit", moved).stale).to.deep.equal(["executors/docker-executor-renamed"]);
     // A package run alone does not count the other packages' entries as missing.
     expect(selectTier(allTestFiles(root, ["gateways"]), "unit").stale).to.deep.equal([]);
   });

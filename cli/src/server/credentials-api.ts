@@ -5,19 +5,17 @@
  */
 import express, { type NextFunction, type Request, type Response } from "express";
 import {
-  createCredentialsReader,
   createSealer,
   isCredentialKind,
   normaliseTarget,
-  putLogin,
   StoreUnavailableError,
   type CredentialKind,
   type CredentialsReader,
-  type CredentialStore,
   type ProjectConfig,
   type Sealer,
   type ServerConfig,
 } from "@bosun/core";
+import { createCredentialsReader, putLogin, type CredentialStore } from "@bosun/store";
 import type { Logger } from "./logger.js";
 
 export interface ServerCredentials {

@@ -6,13 +6,12 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import express from "express";
 import {
-  openSqliteStoreReopening,
   type CredentialsReader,
   type ProjectConfig,
   type RegistryKind,
   type ServerConfig,
-  type Store,
 } from "@bosun/core";
+import { openSqliteStoreReopening, type Store } from "@bosun/store";
 import {
   createGatewayHandler,
   createRegistries,

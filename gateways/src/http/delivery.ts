@@ -11,12 +11,19 @@
  * onAborted, and not to onError.
  */
 import { randomBytes } from "node:crypto";
-import type { CompiledSubscription, Problem, ProjectConfig, Store } from "@bosun/core";
-import { StoreUnavailableError, compileSubscription, projectAccepts } from "@bosun/core";
+import {
+  type CompiledSubscription,
+  type Problem,
+  type ProjectConfig,
+  StoreUnavailableError,
+  compileSubscription,
+  projectAccepts,
+} from "@bosun/core";
+import type { Store } from "@bosun/store";
 import { KeysUnavailableError } from "../common/keys.js";
 import type { ParsedDelivery, RegistryGateway, RequestHead } from "../registry.js";
-import type { Answer } from "./answers.js";
 import {
+  type Answer,
   bodyTooLarge,
   errorAnswer,
   internalError,
@@ -27,8 +34,7 @@ import {
   unauthorized,
   unknownRegistry,
 } from "./answers.js";
-import type { BodyRead } from "./body.js";
-import { RequestAbortedError } from "./body.js";
+import { type BodyRead, RequestAbortedError } from "./body.js";
 import { contentTypeProblem } from "./content-type.js";
 import { toNewEvents } from "./events.js";
 
