@@ -4,7 +4,7 @@
  */
 import { rm, rmdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { formatProblems, matchImagePush, taskPrerequisites } from "@bosun/core";
+import { formatProblems, matchImagePush, taskPrerequisites, type ErrorCode } from "@bosun/core";
 import type { EventHandler, RunContext, RunOutcome } from "../types.js";
 import { runInDependencyOrder } from "./scheduler.js";
 import { loadProjectDispatchfile, sourceDir } from "./source.js";
@@ -126,6 +126,6 @@ async function removeWorkspaces(runDir: string): Promise<void> {
   await rmdir(runDir).catch(() => undefined);
 }
 
-function failed(code: string, message: string): RunOutcome {
+function failed(code: ErrorCode, message: string): RunOutcome {
   return { status: "failed", error: { code, message } };
 }
