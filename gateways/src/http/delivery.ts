@@ -12,17 +12,14 @@
  */
 import { randomBytes } from "node:crypto";
 import type { CompiledSubscription, Problem, ProjectConfig, Store } from "@bosun/core";
-import { StoreUnavailableError, compileSubscription, projectAccepts } from "@bosun/core";
-import { KeysUnavailableError } from "../common/keys.js";
+import { compileSubscription, projectAccepts } from "@bosun/core";
 import type { ParsedDelivery, RegistryGateway, RequestHead } from "../registry.js";
 import type { Answer } from "./answers.js";
 import {
   bodyTooLarge,
   errorAnswer,
-  internalError,
-  keysUnavailable,
+  failureAnswer,
   requestAborted,
-  storeUnavailable,
   tooManyEvents,
   unauthorized,
   unknownRegistry,
@@ -75,12 +72,7 @@ export async function handleDelivery(deps: GatewayDependencies, incoming: Incomi
       deps.onAborted?.({ ...context, status: answer.status });
       return answer;
     }
-    const answer =
-      error instanceof StoreUnavailableError
-        ? storeUnavailable()
-        : error instanceof KeysUnavailableError
-          ? keysUnavailable()
-          : internalError();
+    const answer = failureAnswer(error);
     deps.onError?.(error, { ...context, status: answer.status });
     return answer;
   }
@@ -112,7 +104,7 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
   }
 
   const wrongType = contentTypeProblem(gateway, incoming.head.headers);
-  if (wrongType) return errorAnswer(415, wrongType);
+  if (wrongType) return errorAnswer(wrongType);
 
   if (body === undefined) {
     const read = await incoming.readBody(limit);
@@ -121,7 +113,7 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
   }
 
   const parsed = gateway.parse({ ...incoming.head, body });
-  if (parsed.errors) return errorAnswer(400, summarize(parsed.errors, gateway));
+  if (parsed.errors) return errorAnswer(summarize(parsed.errors, gateway));
   const maxEvents = deps.maxEventsPerRequest ?? DEFAULT_MAX_EVENTS_PER_REQUEST;
   if (parsed.value.pushes.length > maxEvents) return tooManyEvents(maxEvents, parsed.value.pushes.length);
   const { pushes, ignored } = optIn(project, gateway, parsed.value);
@@ -129,7 +121,7 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
     return { status: 200, body: { ...parsed.value.reply, accepted: [], ignored: ignored.length } };
   }
 
-  // Rejections (StoreUnavailableError → 503, anything else → 500) are answered by handleDelivery.
+  // Rejections (STORE_UNAVAILABLE → 503, anything else → 500) are answered by handleDelivery.
   const result = await deps.store.acceptEvents(toNewEvents(gateway, project.name, body, pushes));
   return {
     status: 202,
