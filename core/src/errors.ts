@@ -39,7 +39,7 @@ export class BosunError extends Error {
   }
 }
 
-/** Thrown by a store that could not commit or read; gateways answer 503 so the registry retries. */
+/** Thrown by a store that could not commit or read; every HTTP endpoint answers it 503 with Retry-After. */
 export class StoreUnavailableError extends BosunError {
   constructor(message: string, options?: ErrorOptions) {
     super("STORE_UNAVAILABLE", message, [], options);
