@@ -1,4 +1,4 @@
-/** The event model: what a gateway produces and the worker consumes (DESIGN.md §3). */
+/** The event model: what a gateway produces and the worker consumes. */
 
 /**
  * The registries that send webhooks, each with a gateway: what a subscription, `bosun gateway` and

@@ -1,4 +1,4 @@
-/** What an executor runs, and what it reports (DESIGN.md §7b). Shared by the worker and the SDK's types. */
+/** What an executor runs, and what it reports. Shared by the worker and the SDK's types. */
 import type { RegistryLogin } from "./credentials/types.js";
 import type { ErrorCode } from "./error-codes.js";
 

@@ -1,4 +1,4 @@
-/** Runs, jobs and logs: what a user looks at after a push (DESIGN.md §6). */
+/** Runs, jobs and logs: what a user looks at after a push. */
 import type { ErrorCode } from "./error-codes.js";
 
 /** Final or current state of a run: one per (event, project, attempt). */

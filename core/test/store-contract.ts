@@ -42,7 +42,7 @@ export function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
   };
 }
 
-/** The behaviour every Store must show, whatever holds the data (DESIGN.md §8). */
+/** The behaviour every Store must show, whatever holds the data. */
 export function storeContract(name: string, open: () => Promise<ContractSubject>): void {
   describe(`Store contract: ${name}`, function () {
     let subject: ContractSubject;

@@ -1,5 +1,5 @@
 /**
- * The contract every executor passes (DESIGN.md §7b): what a job sees (env, secrets, mounts, working
+ * The contract every executor passes: what a job sees (env, secrets, mounts, working
  * directory) and what the caller gets back (outcome, exit code, streamed and stored output). Generic:
  * executor-specific checks, such as what is left behind after a killed job, come in through hooks.
  * No timings are asserted; stops are triggered by the job's own output where possible.

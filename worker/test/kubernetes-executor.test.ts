@@ -1,5 +1,5 @@
 /**
- * The kubernetes executor against recorded API exchanges (no API server can run here, ENVIRONMENT.md).
+ * The kubernetes executor against recorded API exchanges (no Kubernetes API server runs in the test environment).
  *
  * Each fixture in fixtures/kubernetes/ is one job's conversation with the API server, in order: the
  * request expected (method, path, the query parameters that matter) and the response recorded for it

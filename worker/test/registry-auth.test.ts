@@ -1,5 +1,5 @@
 /**
- * Pulls from a private registry with the project's login (DESIGN.md §7b): a real docker-registry
+ * Pulls from a private registry with the project's login: a real docker-registry
  * demanding htpasswd logins, an image pushed into it by skopeo, and the docker executor on Podman
  * pulling it with the right login, with none and with a wrong one. The image is removed from the
  * engine before each case, so every case really pulls.

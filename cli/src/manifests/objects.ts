@@ -1,5 +1,5 @@
 /**
- * Options → Kubernetes objects (DESIGN.md §10): one gateway Deployment and Service per registry kind,
+ * Options → Kubernetes objects: one gateway Deployment and Service per registry kind,
  * the worker's Deployment and Service with its ServiceAccount, Role and RoleBinding, and the data
  * volume. Pure: the same options give the same objects.
  *

@@ -1,4 +1,4 @@
-/** Project opt-in: which pushes reach a project (DESIGN.md §4). */
+/** Project opt-in: which pushes reach a project. */
 import semver from "semver";
 import type { RegistryKind } from "../events.js";
 import type { Subscription } from "../config/types.js";

@@ -1,5 +1,5 @@
 /**
- * The `docker` executor (DESIGN.md §7b): one container per job through the Docker Engine API, on
+ * The `docker` executor: one container per job through the Docker Engine API, on
  * Docker or on Podman's compatible service. The lifecycle per job is: make sure the image is there
  * (pull only when missing), create, attach, start, wait, remove. The job's own failure, a timeout or
  * a cancellation is an outcome; only a bug could make `run` reject.

@@ -1,5 +1,5 @@
 /**
- * The `host` executor (DESIGN.md §7b): a job's tasks run by `shell -e -c` directly on the worker's
+ * The `host` executor: a job's tasks run by `shell -e -c` directly on the worker's
  * machine, in a fresh temporary directory (see job-directory.ts for how mounts appear there). For
  * development only; a project must choose it explicitly. `image` is ignored: there is no container.
  *

@@ -6,7 +6,7 @@
  * `<job dir>/shared` → source, and workingDir "/shared" means `<job dir>/shared`. Relative paths in
  * tasks therefore reach mounts; absolute paths reach the host itself. Jobs get the directory as
  * $BOSUN_JOB_DIR (e.g. `$BOSUN_JOB_DIR/shared/note.txt`). `readOnly` cannot be enforced by a symlink
- * and is not: the host executor is for development only (DESIGN.md §7b).
+ * and is not: the host executor is for development only (docs/configuration.md, "Executors").
  */
 import type { JobSpec } from "@bosun/core";
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";

@@ -1,5 +1,5 @@
 /**
- * The `kubernetes` executor (DESIGN.md §7b, §10): one Pod per job through the API server.
+ * The `kubernetes` executor: one Pod per job through the API server.
  *
  * Per job: create the env Secret and the registry-login Secret (each when needed) → create the Pod →
  * make the Pod their owner → watch the Pod to its end, following its log from the moment its

@@ -1,5 +1,5 @@
 /**
- * The built-in declarative handler (DESIGN.md §7): on an image push, runs the tasks of every action
+ * The built-in declarative handler: on an image push, runs the tasks of every action
  * of the project's Dispatchfile whose `on image push` condition accepts the pushed tag.
  */
 import { rm, rmdir } from "node:fs/promises";

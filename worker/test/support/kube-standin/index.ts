@@ -1,5 +1,5 @@
 /**
- * A Kubernetes API stand-in for tests (no API server can run on these machines, ENVIRONMENT.md).
+ * A Kubernetes API stand-in for tests (no Kubernetes API server runs in the test environment).
  *
  * What it implements: the part of the core/v1 REST API the kubernetes executor uses, over plain
  * HTTP with a bearer token: Secrets (create, get, list, JSON/merge patch, delete), Pods (create, get,
