@@ -2,7 +2,7 @@
  * The one mapping from an error (or its code) to an HTTP answer: status, headers and body shape. The
  * gateways and the admin API both answer through it, so a code means the same status everywhere.
  */
-import { ERROR_CODES, type ErrorCode, type HttpErrorCode } from "./error-codes.js";
+import { ERROR_CODES, isErrorCode, type ErrorCode, type HttpErrorCode } from "./error-codes.js";
 import { BosunError, type Problem } from "./errors.js";
 
 /** Seconds a client is asked to wait before retrying an answer that says to (503). */
@@ -37,10 +37,7 @@ export function httpErrorOf(error: unknown): HttpError {
 }
 
 function codeOf(error: unknown): HttpErrorCode {
-  if (typeof error === "string" && Object.hasOwn(ERROR_CODES, error)) {
-    const code = error as ErrorCode;
-    if (isHttpErrorCode(code)) return code;
-  }
+  if (isErrorCode(error) && isHttpErrorCode(error)) return error;
   if (error instanceof BosunError && isHttpErrorCode(error.code)) return error.code;
   return "INTERNAL";
 }
