@@ -3,6 +3,79 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 import globals from "globals";
 
+/**
+ * The layering of ARCHITECTURE.md: what each workspace may import of the others, in data-path order.
+ * Every package sits above the ones it may import, so no cycle between packages can be written.
+ * Tests may also use the private test-support package; no source may.
+ */
+export const WORKSPACES = [
+  "core",
+  "sdk",
+  "dispatchfile",
+  "store",
+  "gateways",
+  "executors",
+  "worker",
+  "cli",
+  "test-support",
+];
+export const MAY_IMPORT = {
+  core: [],
+  sdk: [],
+  dispatchfile: ["core"],
+  store: ["core"],
+  gateways: ["core", "store"],
+  executors: ["core"],
+  worker: ["core", "sdk", "dispatchfile", "store", "executors"],
+  cli: ["core", "dispatchfile", "store", "gateways", "executors", "worker"],
+  "test-support": ["core", "dispatchfile", "store", "executors"],
+};
+const PACKAGE_NAME = { cli: "bosun" };
+const packageName = (ws) => PACKAGE_NAME[ws] ?? `@bosun/${ws}`;
+
+/** Node's modules, refused in the SDK: it runs inside the sandbox. */
+const NODE_MODULES = {
+  group: ["node:*", "fs", "path", "child_process", "net", "http", "os"],
+  message: "sdk/ runs inside the sandbox and may not import Node modules.",
+};
+
+/** Another package's files by path, past its index: through src/ or dist/, or a relative path out. */
+const BY_PATH = [
+  {
+    regex: "^(@bosun/[^/]+|bosun)/(src|dist|test)(/|$)",
+    message: "Import a package by its name only; its index says what it offers.",
+  },
+  {
+    regex: `^(\\.\\./)+(${WORKSPACES.join("|")})/(src|dist|test)(/|$)`,
+    message: "Import another package by its name (@bosun/...), not by a path into its folder.",
+  },
+];
+
+function layer(ws, tests) {
+  const allowed = new Set([...MAY_IMPORT[ws], ...(tests ? ["test-support"] : [])]);
+  const refused = WORKSPACES.filter((other) => other !== ws && !allowed.has(other));
+  const may = MAY_IMPORT[ws].length ? MAY_IMPORT[ws].map(packageName).join(", ") : "nothing of ours";
+  return [
+    ...refused.map((other) => ({
+      group: [packageName(other), `${packageName(other)}/*`],
+      message: `${ws}/ may import ${may}${tests ? " (and @bosun/test-support in tests)" : ""}: see ARCHITECTURE.md.`,
+    })),
+    ...BY_PATH,
+    ...(ws === "sdk" ? [NODE_MODULES] : []),
+  ];
+}
+
+const layering = WORKSPACES.flatMap((ws) => [
+  {
+    files: [`${ws}/src/**/*.ts`],
+    rules: { "no-restricted-imports": ["error", { patterns: layer(ws, false) }] },
+  },
+  {
+    files: [`${ws}/test/**/*.ts`],
+    rules: { "no-restricted-imports": ["error", { patterns: layer(ws, true) }] },
+  },
+]);
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", ".data/**", ".bench/**"] },
   js.configs.recommended,
@@ -16,21 +89,32 @@ export default tseslint.config(
     },
   },
   {
-    // The SDK runs inside the sandbox: nothing from Node may reach it.
-    files: ["sdk/src/**/*.ts"],
+    // Typed rules: a promise nobody awaits loses its rejection (an unhandled rejection ends the process).
+    files: ["**/*.ts"],
+    ignores: ["**/test/fixtures/**", "examples/**"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { "@typescript-eslint/no-floating-promises": "error" },
+  },
+  ...layering,
+  {
+    // A path into another package, resolved at run time, is the same reach past its index.
+    files: ["*/src/**/*.ts"],
     rules: {
-      "no-restricted-imports": [
+      "no-restricted-syntax": [
         "error",
         {
-          patterns: [
-            {
-              group: ["node:*", "fs", "path", "child_process", "net", "http", "os"],
-              message: "sdk/ runs inside the sandbox and may not import Node modules.",
-            },
-          ],
+          selector:
+            "CallExpression[callee.object.meta.name='import'][callee.property.name='resolve'] > Literal[value=/^@bosun\\u002F[^\\u002F]+\\u002F(src|dist)\\u002F/]",
+          message: "Import a package by its name only; its index says what it offers.",
         },
       ],
     },
+  },
+  {
+    // The one exception: the sandbox bundles the SDK's own sources into each script (esbuild reads
+    // them), so it must find sdk/src/index.ts, which the SDK exports for exactly this.
+    files: ["worker/src/sandbox/sdk-path.ts"],
+    rules: { "no-restricted-syntax": "off" },
   },
   {
     // Example projects and fixtures are user scripts in the Brigade style (CommonJS require).

@@ -2,7 +2,7 @@
 // Baseline in the same run: JSON.parse of the JSON form's body, the least a reader could do.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { matchImagePush, parseDispatchfile } from "../core/dist/src/index.js";
+import { matchImagePush, parseDispatchfile } from "../dispatchfile/dist/src/index.js";
 import { ROOT } from "./lib.mjs";
 
 const ITERATIONS = Number(process.env.BENCH_DISPATCHFILE_ITERATIONS ?? 5000);

@@ -24,7 +24,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DockerExecutor } from "../worker/dist/src/index.js";
+import { DockerExecutor } from "../executors/dist/src/index.js";
 import { percentile } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_JOBS ?? 15);

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { parseConfig, type JobRecord, type Run, type StoredEvent } from "@bosun/core";
+import { parseConfig, type JobRecord, type Run } from "@bosun/core";
+import { type StoredEvent } from "@bosun/store";
 import { REPO_ROOT, sharedFixture } from "./support/fixtures.js";
 import { startTestServer, type TestServer } from "./support/in-process.js";
 

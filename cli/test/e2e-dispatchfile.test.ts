@@ -16,7 +16,7 @@ import {
   TEST_IMAGE,
   type DockerSocket,
   type TestRegistry,
-} from "@bosun/worker/test-support";
+} from "@bosun/test-support";
 import type { BosunProcess } from "./support/bosun-process.js";
 import { startRegistryAndBosun } from "./support/registry-and-bosun.js";
 

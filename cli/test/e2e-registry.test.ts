@@ -11,7 +11,7 @@ import {
   startRegistry,
   type DockerSocket,
   type TestRegistry,
-} from "@bosun/worker/test-support";
+} from "@bosun/test-support";
 import { BosunProcess } from "./support/bosun-process.js";
 import { startRegistryAndBosun } from "./support/registry-and-bosun.js";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
 import type { JobRecord, Run } from "@bosun/core";
-import { ensureTestImage, startDockerSocket, type DockerSocket } from "@bosun/worker/test-support";
+import { ensureTestImage, startDockerSocket, type DockerSocket } from "@bosun/test-support";
 import { REPO_ROOT } from "./support/fixtures.js";
 
 const run = promisify(execFile);

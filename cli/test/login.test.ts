@@ -7,15 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import {
-  createCredentialsReader,
-  createSealer,
-  openSqliteStore,
-  parseConfig,
-  type CredentialSummary,
-  type CredentialsError,
-} from "@bosun/core";
-import { freePort } from "@bosun/worker/test-support";
+import { createSealer, parseConfig, type CredentialSummary, type CredentialsError } from "@bosun/core";
+import { createCredentialsReader, openSqliteStore } from "@bosun/store";
+import { freePort } from "@bosun/test-support";
 import { startServer } from "../src/server/server.js";
 import { createLogger } from "../src/server/logger.js";
 import { REPO_ROOT } from "./support/fixtures.js";

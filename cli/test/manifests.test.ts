@@ -15,7 +15,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { PersistentVolumeClaim, Service, ServiceAccount } from "kubernetes-models/v1";
 import { Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { parseAllDocuments, stringify } from "yaml";
-import { freePort } from "@bosun/worker/test-support";
+import { freePort } from "@bosun/test-support";
 import {
   buildManifests,
   checkOptions,
@@ -423,7 +423,7 @@ function sorted(m: Map<string, Set<string>>): [string, string[]][] {
  * understand fails the test rather than being skipped.
  */
 function executorPermissions(): Map<string, Set<string>> {
-  const dir = join(REPO_ROOT, "worker", "src", "executors", "kubernetes");
+  const dir = join(REPO_ROOT, "executors", "src", "kubernetes");
   const source = readdirSync(dir)
     .filter((f) => f.endsWith(".ts"))
     .map((f) => readFileSync(join(dir, f), "utf8"))

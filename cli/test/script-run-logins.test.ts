@@ -15,7 +15,7 @@ import {
   startRegistry,
   type DockerSocket,
   type TestRegistry,
-} from "@bosun/worker/test-support";
+} from "@bosun/test-support";
 import { authFiles, localRegistryLogins } from "../src/commands/local-logins.js";
 import { REPO_ROOT, sharedFixture } from "./support/fixtures.js";
 

@@ -25,22 +25,26 @@ export type {
   LogEntry,
   NewLogEntry,
 } from "./runs.js";
-export * from "./credentials/index.js";
-export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
 export type {
-  EventState,
-  StoredEvent,
-  AcceptResult,
-  Claim,
-  ClaimOptions,
-  EventQuery,
-  RunQuery,
-  LogQuery,
-  Store,
-} from "./store/types.js";
-export { openSqliteStore } from "./store/sqlite/index.js";
-export { openSqliteStoreReopening } from "./store/sqlite/reopening.js";
-export type { SqliteStoreOptions, SqliteStoreWithCredentials } from "./store/sqlite/index.js";
+  CredentialKind,
+  RegistryLogin,
+  GitLogin,
+  ProjectCredentials,
+  CredentialSummary,
+  CredentialsReader,
+  Sealer,
+  CredentialBinding,
+  CredentialsErrorCode,
+} from "./credentials/index.js";
+export {
+  NO_CREDENTIALS,
+  createSealer,
+  keyMissingError,
+  CredentialsError,
+  isCredentialKind,
+  normaliseTarget,
+} from "./credentials/index.js";
+export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
 export type {
   SourceRef,
   Subscription,
@@ -51,6 +55,7 @@ export type {
 } from "./config/types.js";
 export { loadConfig, parseConfig, defaultDockerSocket, parseDuration, parseSize } from "./config/index.js";
 export type { ParseConfigOptions } from "./config/index.js";
+export { formatPath, type PathSegment } from "./config/locate.js";
 export {
   createRedactor,
   redactionTargets,
@@ -66,33 +71,5 @@ export {
   matchesGlobList,
 } from "./subscriptions/index.js";
 export type { PushToMatch, CompiledSubscription } from "./subscriptions/index.js";
-export {
-  parseDispatchfile,
-  loadDispatchfile,
-  matchImagePush,
-  tagMatches,
-  taskPrerequisites,
-  orderTasks,
-} from "./dispatchfile/index.js";
-export type {
-  Dispatchfile,
-  DispatchfileFormat,
-  DispatchfileResult,
-  ParseDispatchfileOptions,
-  Resource,
-  ResourceType,
-  ResourceSecret,
-  Task,
-  Step,
-  EnvVar,
-  VolumeMount,
-  Volume,
-  Action,
-  Condition,
-  ImagePushCondition,
-  GitCondition,
-  ImagePush,
-  ImagePushMatch,
-} from "./dispatchfile/index.js";
 export { runsToPrune, type RetentionRule, type RunToRetain } from "./retention.js";
 export { secretsEqual } from "./secrets.js";

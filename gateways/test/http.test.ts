@@ -1,15 +1,13 @@
 /** The shared HTTP handling, apart from any one registry: routing, errors, logging hooks. */
 import { expect } from "chai";
 import express from "express";
-import type { AcceptResult, Store } from "@bosun/core";
+import type { AcceptResult, Store } from "@bosun/store";
 import { REGISTRY_KINDS, StoreUnavailableError } from "@bosun/core";
 import { createGatewayRouter, distribution, dockerHub, REGISTRIES, registryFor } from "../src/index.js";
 import { expectError } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
-import type { RunningGateway } from "./support/server.js";
-import { PROJECT, PROJECTS, send, startGateway, TOKEN } from "./support/server.js";
-import type { TestStore } from "./support/store.js";
-import { openTestStore } from "./support/store.js";
+import { type RunningGateway, PROJECT, PROJECTS, send, startGateway, TOKEN } from "./support/server.js";
+import { type TestStore, openTestStore } from "./support/store.js";
 
 const pushBody = () => ownFixture("dockerhub", "current_push.json");
 const dockerHubPath = (path = `/events/dockerhub/${PROJECT}`) => `${path}?access_token=${TOKEN}`;

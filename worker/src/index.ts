@@ -1,15 +1,3 @@
-export { DockerExecutor } from "./executors/docker/index.js";
-export type { DockerExecutorOptions } from "./executors/docker/index.js";
-export { HostExecutor, type HostExecutorOptions } from "./executors/host/index.js";
-export { KubernetesExecutor, toPod } from "./executors/kubernetes/index.js";
-export { kubernetesExecutorFrom } from "./executors/kubernetes/from-config.js";
-export type {
-  KubernetesExecutorOptions,
-  KubernetesJobSpec,
-  KubernetesPodOptions,
-} from "./executors/kubernetes/index.js";
-export { DEFAULT_MAX_CONCURRENT_JOBS, fairSlots, Slots } from "./executors/slots.js";
-export { runInSlot, withSlots } from "./executors/slotted.js";
 export { Consumer, type ConsumerOptions } from "./consumer/consumer.js";
 export { processClaim, type RunDependencies } from "./consumer/process-claim.js";
 export type { EventHandler, RunContext, RunOutcome, JobLauncher } from "./handlers/types.js";

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { openSqliteStore, type Executor, type NewEvent, type ProjectConfig, type Store } from "@bosun/core";
+import { type Executor, type NewEvent, type ProjectConfig } from "@bosun/core";
+import { openSqliteStore, type Store } from "@bosun/store";
 import { Consumer } from "../src/consumer/consumer.js";
 import type { EventHandler, RunContext, RunOutcome } from "../src/handlers/types.js";
 

@@ -7,9 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
-import { openSqliteStore, type JobResult, type JobSpec, type SourceRef, type Store } from "@bosun/core";
+import { type JobResult, type JobSpec, type SourceRef } from "@bosun/core";
+import { openSqliteStore, type Store } from "@bosun/store";
 import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
-import { git } from "./support/git.js";
+import { git } from "@bosun/test-support";
 import { runPush, testProject, type PushedRun } from "./support/runs.js";
 
 const FIXTURES = new URL("../../test/fixtures/dispatchfile-run/", import.meta.url).pathname;

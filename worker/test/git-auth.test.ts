@@ -14,18 +14,17 @@ import { join } from "node:path";
 import { expect } from "chai";
 import {
   BosunError,
-  openSqliteStore,
   type GitLogin,
   type JobResult,
   type JobSpec,
   type ProjectCredentials,
   type Run,
   type SourceRef,
-  type Store,
 } from "@bosun/core";
+import { openSqliteStore, type Store } from "@bosun/store";
 import { runPush, testProject } from "./support/runs.js";
 import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
-import { git } from "./support/git.js";
+import { git } from "@bosun/test-support";
 import { cloneAt, gitAccess, GitError } from "../src/handlers/dispatchfile/git.js";
 
 const USER = "deploy-bot";

@@ -8,14 +8,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { openSqliteStore, type Store } from "@bosun/core";
+import { openSqliteStore, type Store } from "@bosun/store";
 import { runPush, testProject } from "./support/runs.js";
-import { kubernetesExecutorFrom } from "../src/executors/kubernetes/from-config.js";
-import type { KubernetesExecutor } from "../src/executors/kubernetes/index.js";
+import { kubernetesExecutorFrom, type KubernetesExecutor } from "@bosun/executors";
 import { DispatchfileHandler } from "../src/handlers/dispatchfile/index.js";
-import { git } from "./support/git.js";
-import { KubeStandin } from "./support/kube-standin/index.js";
-import { TEST_IMAGE, ensureTestImage, startDockerSocket, type DockerSocket } from "./support/podman.js";
+import {
+  git,
+  KubeStandin,
+  TEST_IMAGE,
+  ensureTestImage,
+  startDockerSocket,
+  type DockerSocket,
+} from "@bosun/test-support";
 
 const NS = "jobs";
 const DATA_CLAIM = "bosun-data";

@@ -5,13 +5,12 @@ import { join } from "node:path";
 import { expect } from "chai";
 import {
   createRedactor,
-  openSqliteStore,
   type Executor,
   type JobSpec,
   type ProjectConfig,
   type ProjectCredentials,
-  type Store,
 } from "@bosun/core";
+import { openSqliteStore, type Store } from "@bosun/store";
 import { createJobLauncher } from "../src/jobs/launcher.js";
 import { LogWriter } from "../src/jobs/log-writer.js";
 

@@ -7,14 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import {
-  createRedactor,
-  openSqliteStore,
-  type LogEntry,
-  type NewJob,
-  type Run,
-  type Store,
-} from "@bosun/core";
+import { createRedactor, type LogEntry, type NewJob, type Run } from "@bosun/core";
+import { openSqliteStore, type Store } from "@bosun/store";
 import { ScriptHandler } from "../src/handlers/script.js";
 import { LogWriter } from "../src/jobs/log-writer.js";
 import type { RecordLimits } from "../src/jobs/record-limits.js";

@@ -8,10 +8,10 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DockerExecutor } from "../src/executors/docker/index.js";
+import { DockerExecutor } from "@bosun/executors";
 import { runScript } from "../src/index.js";
 import { bundled, execEvent, fixture, TEST_LIMITS } from "./sandbox-harness.test.js";
-import { freePort, startDockerSocket } from "./support/podman.js";
+import { freePort, startDockerSocket } from "@bosun/test-support";
 
 async function runImages(executor: DockerExecutor, images: string[]) {
   const recorded: JobResult[] = [];

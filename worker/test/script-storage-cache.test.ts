@@ -6,10 +6,10 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { openSqliteStore, type Store } from "@bosun/core";
-import { DockerExecutor } from "../src/executors/docker/index.js";
+import { openSqliteStore, type Store } from "@bosun/store";
+import { DockerExecutor } from "@bosun/executors";
 import { ScriptHandler } from "../src/handlers/script.js";
-import { TEST_IMAGE, ensureTestImage, startDockerSocket, type DockerSocket } from "./support/podman.js";
+import { TEST_IMAGE, ensureTestImage, startDockerSocket, type DockerSocket } from "@bosun/test-support";
 import { runPush, testProject, type PushedRun } from "./support/runs.js";
 
 // `count` fails if the run's storage already holds a stamp, so a storage kept across runs shows.

@@ -3,7 +3,8 @@
  * the way the server does, report every problem with its place, and show what a push would run.
  */
 import type { Command } from "commander";
-import { loadDispatchfile, matchImagePush, type Dispatchfile, type Problem } from "@bosun/core";
+import { type Problem } from "@bosun/core";
+import { loadDispatchfile, matchImagePush, type Dispatchfile } from "@bosun/dispatchfile";
 import { printJson } from "../output.js";
 import { action } from "./common.js";
 

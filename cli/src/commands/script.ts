@@ -8,13 +8,13 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import {
   formatProblems,
-  openSqliteStore,
   parseConfig,
   WEBHOOK_REGISTRY_KINDS,
   type ExecutorKind,
   type NewEvent,
   type ProjectConfig,
 } from "@bosun/core";
+import { openSqliteStore } from "@bosun/store";
 import { registryFor } from "@bosun/gateways";
 import { processClaim } from "@bosun/worker";
 import { printJson, printTable } from "../output.js";

@@ -1,6 +1,7 @@
 /** events list · runs list|show · logs · trigger: read and change state on a running server. */
 import { InvalidArgumentError, type Command } from "commander";
-import type { JobRecord, LogEntry, Run, StoredEvent } from "@bosun/core";
+import type { JobRecord, LogEntry, Run } from "@bosun/core";
+import type { StoredEvent } from "@bosun/store";
 import { duration, printJson, printTable, shortTime, visible } from "../output.js";
 import { action, clientFrom, withServer } from "./common.js";
 

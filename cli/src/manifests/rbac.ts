@@ -1,5 +1,5 @@
 /**
- * The worker's permissions: exactly what the kubernetes executor (worker/src/executors/kubernetes/)
+ * The worker's permissions: exactly what the kubernetes executor (executors/src/kubernetes/)
  * asks of the API server, in the namespace where it creates job pods, and nothing more.
  */
 import type { V1PolicyRule } from "@kubernetes/client-node";

@@ -1,6 +1,7 @@
 /** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
 import express, { type NextFunction, type Request, type Response } from "express";
-import { secretsEqual, type ProjectConfig, type Store, type StoredEvent } from "@bosun/core";
+import { secretsEqual, type ProjectConfig } from "@bosun/core";
+import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
 import { failureHandler, sendError } from "./http-errors.js";

@@ -1,5 +1,6 @@
 /** Answers registries' callback URLs with a run's outcome, for projects that enable it. */
-import type { ProjectConfig, Run, StoredEvent } from "@bosun/core";
+import type { ProjectConfig, Run } from "@bosun/core";
+import type { StoredEvent } from "@bosun/store";
 import { dockerHubCallback } from "@bosun/gateways";
 import type { Logger } from "./logger.js";
 

@@ -5,18 +5,16 @@
  */
 import express, { type NextFunction, type Request, type Response } from "express";
 import {
-  createCredentialsReader,
   createSealer,
   isCredentialKind,
   normaliseTarget,
-  putLogin,
   type CredentialKind,
   type CredentialsReader,
-  type CredentialStore,
   type ProjectConfig,
   type Sealer,
   type ServerConfig,
 } from "@bosun/core";
+import { createCredentialsReader, putLogin, type CredentialStore } from "@bosun/store";
 import { sendError } from "./http-errors.js";
 import type { Logger } from "./logger.js";
 

@@ -12,8 +12,9 @@ import {
   HostExecutor,
   kubernetesExecutorFrom,
   withSlots,
-} from "@bosun/worker";
-import type { DockerExecutorOptions, KubernetesExecutor } from "@bosun/worker";
+  type DockerExecutorOptions,
+  type KubernetesExecutor,
+} from "@bosun/executors";
 
 /** Where the docker executor's own logins come from, and what a refused pull advises. */
 export type DockerLogins = Pick<DockerExecutorOptions, "registryAuth" | "loginAdvice">;

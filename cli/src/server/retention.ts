@@ -1,5 +1,6 @@
 /** Applies each project's log retention rules: at start, then every hour. */
-import { runsToPrune, type ProjectConfig, type Store } from "@bosun/core";
+import { runsToPrune, type ProjectConfig } from "@bosun/core";
+import { type Store } from "@bosun/store";
 import type { Logger } from "./logger.js";
 
 const EVERY_MS = 3_600_000;

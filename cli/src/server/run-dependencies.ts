@@ -1,13 +1,14 @@
 /** What the worker needs from the server's config: a handler per project and an executor per project. */
-import type { ServerConfig, Store } from "@bosun/core";
+import type { ServerConfig } from "@bosun/core";
+import type { Store } from "@bosun/store";
 import {
   createDryRunLauncher,
   DispatchfileHandler,
   ScriptHandler,
   ScriptThenDispatchfileHandler,
-  type DockerExecutor,
   type RunDependencies,
 } from "@bosun/worker";
+import { type DockerExecutor } from "@bosun/executors";
 import { Executors, type DockerLogins } from "./executors.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";

@@ -7,13 +7,12 @@ import { createServer, type Server } from "node:http";
 import express from "express";
 import {
   httpErrorOf,
-  openSqliteStoreReopening,
   type CredentialsReader,
   type ProjectConfig,
   type RegistryKind,
   type ServerConfig,
-  type Store,
 } from "@bosun/core";
+import { openSqliteStoreReopening, type Store } from "@bosun/store";
 import {
   createGatewayHandler,
   createRegistries,

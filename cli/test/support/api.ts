@@ -1,5 +1,6 @@
 /** Reads a running server's API the way the CLI does, and waits for runs to finish. */
-import type { JobRecord, LogEntry, Run, StoredEvent } from "@bosun/core";
+import type { JobRecord, LogEntry, Run } from "@bosun/core";
+import type { StoredEvent } from "@bosun/store";
 
 export type RunWithJobs = Run & { jobs: JobRecord[] };
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@bosun/worker/test-support";
+import { freePort } from "@bosun/test-support";
 import { ApiHelper } from "./api.js";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../../bin/bosun.js");

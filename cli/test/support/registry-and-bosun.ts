@@ -1,5 +1,5 @@
 /** A real registry that notifies a real `bosun serve` about a project's pushes, jobs on Podman. */
-import { freePort, startRegistry, type DockerSocket, type TestRegistry } from "@bosun/worker/test-support";
+import { freePort, startRegistry, type DockerSocket, type TestRegistry } from "@bosun/test-support";
 import { BosunProcess } from "./bosun-process.js";
 
 export interface RegistryAndBosun {

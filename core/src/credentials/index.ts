@@ -16,7 +16,5 @@ export {
   type CredentialBinding,
   type CredentialsErrorCode,
 } from "./sealer.js";
-export type { CredentialStore, SealedCredential } from "./store.js";
-export { createCredentialsReader, putLogin, type NewLogin } from "./reader.js";
 export { CREDENTIAL_KINDS, isCredentialKind, normaliseTarget } from "./targets.js";
 export { readCredentialsKey, CREDENTIALS_KEY_ENV } from "./key.js";

@@ -11,11 +11,17 @@
  * onAborted, and not to onError.
  */
 import { randomBytes } from "node:crypto";
-import type { CompiledSubscription, Problem, ProjectConfig, Store } from "@bosun/core";
-import { compileSubscription, projectAccepts } from "@bosun/core";
-import type { ParsedDelivery, RegistryGateway, RequestHead } from "../registry.js";
-import type { Answer } from "./answers.js";
 import {
+  type CompiledSubscription,
+  type Problem,
+  type ProjectConfig,
+  compileSubscription,
+  projectAccepts,
+} from "@bosun/core";
+import type { Store } from "@bosun/store";
+import type { ParsedDelivery, RegistryGateway, RequestHead } from "../registry.js";
+import {
+  type Answer,
   bodyTooLarge,
   errorAnswer,
   failureAnswer,
@@ -24,8 +30,7 @@ import {
   unauthorized,
   unknownRegistry,
 } from "./answers.js";
-import type { BodyRead } from "./body.js";
-import { RequestAbortedError } from "./body.js";
+import { type BodyRead, RequestAbortedError } from "./body.js";
 import { contentTypeProblem } from "./content-type.js";
 import { toNewEvents } from "./events.js";
 

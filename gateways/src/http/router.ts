@@ -4,13 +4,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Router } from "express";
-import type { ProjectConfig, Store } from "@bosun/core";
+import type { ProjectConfig } from "@bosun/core";
+import type { Store } from "@bosun/store";
 import type { RegistryGateway } from "../registry.js";
-import type { Answer } from "./answers.js";
-import { errorAnswer } from "./answers.js";
+import { type Answer, errorAnswer } from "./answers.js";
 import { readBodyWithin } from "./body.js";
-import type { GatewayErrorContext } from "./delivery.js";
-import { handleDelivery } from "./delivery.js";
+import { type GatewayErrorContext, handleDelivery } from "./delivery.js";
 import { webhookHandshakeAnswer } from "./handshake.js";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;

@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Store, StoredEvent } from "@bosun/core";
-import { openSqliteStore } from "@bosun/core";
+import { type Store, type StoredEvent, openSqliteStore } from "@bosun/store";
 
 export interface TestStore {
   store: Store;

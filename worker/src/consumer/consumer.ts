@@ -4,7 +4,8 @@
  * leaves its leases to expire, so another worker (or this one, restarted) claims the event again.
  */
 import { hostname } from "node:os";
-import { newId, type Claim, type ProjectConfig, type Store } from "@bosun/core";
+import { newId, type ProjectConfig } from "@bosun/core";
+import { type Claim, type Store } from "@bosun/store";
 import { processClaim, type RunDependencies } from "./process-claim.js";
 
 export interface ConsumerOptions extends RunDependencies {

@@ -3,16 +3,14 @@ import {
   BosunError,
   createRedactor,
   NO_CREDENTIALS,
-  type Claim,
   type CredentialsReader,
   type Executor,
   type ProjectConfig,
   type ProjectCredentials,
   type Run,
   type RunError,
-  type Store,
-  type StoredEvent,
 } from "@bosun/core";
+import { type Claim, type Store, type StoredEvent } from "@bosun/store";
 import type { EventHandler, JobLauncher, RunOutcome } from "../handlers/types.js";
 import { createJobLauncher } from "../jobs/launcher.js";
 import { LogWriter } from "../jobs/log-writer.js";

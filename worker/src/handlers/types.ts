@@ -6,8 +6,8 @@ import type {
   Run,
   RunError,
   RunStatus,
-  StoredEvent,
 } from "@bosun/core";
+import type { StoredEvent } from "@bosun/store";
 
 /** How a handler starts a job: records it, runs it on the project's executor, stores its logs. */
 export type JobLauncher = (spec: JobSpec, signal: AbortSignal) => Promise<JobResult>;

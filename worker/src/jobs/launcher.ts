@@ -7,8 +7,8 @@ import type {
   ProjectConfig,
   ProjectCredentials,
   Run,
-  Store,
 } from "@bosun/core";
+import type { Store } from "@bosun/store";
 import type { JobLauncher } from "../handlers/types.js";
 import { runJobLimits } from "./run-job-limits.js";
 import type { LogWriter } from "./log-writer.js";

@@ -3,7 +3,8 @@
  * than per chunk, so a chatty job does not cost a commit per line. Every entry is redacted, and the run's
  * caps (entries, bytes per run and per job) bound what is stored; a cap that cuts output is noted once.
  */
-import type { NewLogEntry, Redactor, Store } from "@bosun/core";
+import type { NewLogEntry, Redactor } from "@bosun/core";
+import type { Store } from "@bosun/store";
 import { byteLength, cutToBytes, DEFAULT_RECORD_LIMITS, type RecordLimits } from "./record-limits.js";
 
 const FLUSH_MS = 50;

@@ -5,7 +5,7 @@
  * jobs in a loop ends instead of queueing without end.
  */
 import type { ErrorCode, JobResult, JobSpec, ProjectConfig, Run } from "@bosun/core";
-import { Slots } from "../executors/slots.js";
+import { Slots } from "@bosun/executors";
 import type { LogWriter } from "./log-writer.js";
 
 export const DEFAULT_RUN_JOB_LIMITS = { maxPerRun: 500, maxConcurrentPerRun: 4 };

@@ -4,7 +4,8 @@
  * Handlers and launchers are given this store, never the bare one. Log rows come through the run's
  * LogWriter, which redacts and caps them itself (before it cuts); any other append is redacted here.
  */
-import { redactStrings, type NewJob, type Redactor, type RunError, type Store } from "@bosun/core";
+import { redactStrings, type NewJob, type Redactor, type RunError } from "@bosun/core";
+import { type Store } from "@bosun/store";
 import { byteLength, cutToBytes, DEFAULT_RECORD_LIMITS, type RecordLimits } from "./record-limits.js";
 
 /** Name and image are each kept to this; tasks and env names share the rest of the record. */

@@ -3,7 +3,8 @@
  * processClaim with the dependencies a test gives, as the consumer runs a claimed event.
  */
 import { randomBytes } from "node:crypto";
-import type { ProjectConfig, Run, Store } from "@bosun/core";
+import type { ProjectConfig, Run } from "@bosun/core";
+import type { Store } from "@bosun/store";
 import { processClaim, type RunDependencies } from "../../src/consumer/process-claim.js";
 
 /** A project with the defaults of a config file that names only what the test is about. */

@@ -4,7 +4,8 @@
  */
 import { rm, rmdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { formatProblems, matchImagePush, taskPrerequisites, type ErrorCode } from "@bosun/core";
+import { formatProblems, type ErrorCode } from "@bosun/core";
+import { matchImagePush, taskPrerequisites } from "@bosun/dispatchfile";
 import type { EventHandler, RunContext, RunOutcome } from "../types.js";
 import { runInDependencyOrder } from "./scheduler.js";
 import { loadProjectDispatchfile, sourceDir } from "./source.js";

@@ -1,7 +1,8 @@
 /** The project's Dispatchfile: a file on the server, or a path in a git repository cloned per run. */
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { loadDispatchfile, parseDispatchfile, type DispatchfileResult, type SourceRef } from "@bosun/core";
+import { type SourceRef } from "@bosun/core";
+import { loadDispatchfile, parseDispatchfile, type DispatchfileResult } from "@bosun/dispatchfile";
 import { cloneAt, GitError, hideCredentials, type GitAuth, type GitCheckout } from "./git.js";
 
 export interface LoadedDispatchfile {

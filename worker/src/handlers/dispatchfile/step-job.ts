@@ -1,5 +1,6 @@
 /** One Dispatchfile step → the JobSpec of the container that runs it. */
-import type { JobMount, JobSpec, Step } from "@bosun/core";
+import type { JobMount, JobSpec } from "@bosun/core";
+import type { Step } from "@bosun/dispatchfile";
 import { StepRefusedError, substitute, type Variables } from "./variables.js";
 
 export const WORKSPACE = "/workspace";

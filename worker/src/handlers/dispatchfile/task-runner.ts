@@ -4,7 +4,8 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import type { Dispatchfile, ErrorCode, JobMount, RunError, Step, Task } from "@bosun/core";
+import type { ErrorCode, JobMount, RunError } from "@bosun/core";
+import type { Dispatchfile, Step, Task } from "@bosun/dispatchfile";
 import type { RunContext } from "../types.js";
 import { cloneAt, GitError } from "./git.js";
 import { jobName, stepJob } from "./step-job.js";

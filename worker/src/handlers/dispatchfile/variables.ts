@@ -3,7 +3,8 @@
  * variables: anything else, like a shell's `$(date)` in a script, is left as written (as Tekton
  * does). A variable under those prefixes that is not defined refuses the step, naming it.
  */
-import type { Dispatchfile, ImageRef } from "@bosun/core";
+import type { ImageRef } from "@bosun/core";
+import type { Dispatchfile } from "@bosun/dispatchfile";
 import type { GitCheckout } from "./git.js";
 
 export type Variables = ReadonlyMap<string, string>;

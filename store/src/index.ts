@@ -1,0 +1,16 @@
+export type {
+  EventState,
+  StoredEvent,
+  AcceptResult,
+  Claim,
+  ClaimOptions,
+  EventQuery,
+  RunQuery,
+  LogQuery,
+  Store,
+} from "./types.js";
+export { openSqliteStore } from "./sqlite/index.js";
+export { openSqliteStoreReopening } from "./sqlite/reopening.js";
+export type { SqliteStoreOptions, SqliteStoreWithCredentials } from "./sqlite/index.js";
+export type { CredentialStore, SealedCredential } from "./credentials/store.js";
+export { createCredentialsReader, putLogin, type NewLogin } from "./credentials/reader.js";

@@ -1,0 +1,99 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { CredentialStore, SealedCredential } from "../credentials/store.js";
+import type { CredentialKind, CredentialSummary } from "@bosun/core";
+import { now, str, type Row } from "./rows.js";
+import { retryWhileBusy } from "./busy.js";
+import { attempt, unavailable } from "./unavailable.js";
+
+/**
+ * Logins in the `credentials` table, on the store's own connection. Writes are rare (an operator
+ * logging in), so each is a plain statement rather than a group commit; it runs between batches
+ * (a batch never yields mid-transaction) and is synced like them before the caller is answered.
+ */
+export class SqliteCredentialStore implements CredentialStore {
+  readonly #db: DatabaseSync;
+  readonly #sync: (() => Promise<void>) | undefined;
+  readonly #busyBudgetMs: number;
+  #statements: Record<"put" | "remove" | "all" | "byProject" | "sealed", StatementSync> | undefined;
+
+  /** `busyBudgetMs`: how long a write retries, from timers, while another process holds the lock. */
+  constructor(db: DatabaseSync, sync?: () => Promise<void>, busyBudgetMs = 250) {
+    this.#db = db;
+    this.#sync = sync;
+    this.#busyBudgetMs = busyBudgetMs;
+  }
+
+  async put(c: Omit<SealedCredential, "updatedAt">): Promise<CredentialSummary> {
+    const updatedAt = now();
+    const doing = `storing the ${c.kind} login for ${c.target} of project ${c.project}`;
+    const put = () => this.#sql().put.run(c.project, c.kind, c.target, c.username, c.sealed, updatedAt);
+    await this.#write(doing, put);
+    await this.#durable(doing);
+    return { project: c.project, kind: c.kind, target: c.target, username: c.username, updatedAt };
+  }
+
+  async remove(project: string, kind: CredentialKind, target: string): Promise<boolean> {
+    const doing = `removing the ${kind} login for ${target} of project ${project}`;
+    const { changes } = await this.#write(doing, () => this.#sql().remove.run(project, kind, target));
+    await this.#durable(doing);
+    return Number(changes) > 0;
+  }
+
+  async list(project?: string): Promise<CredentialSummary[]> {
+    return attempt("listing logins", () =>
+      (project === undefined ? this.#sql().all.all() : this.#sql().byProject.all(project)).map(summary),
+    );
+  }
+
+  async sealedFor(project: string): Promise<SealedCredential[]> {
+    return attempt(`reading the logins of project ${project}`, () =>
+      this.#sql()
+        .sealed.all(project)
+        .map((row) => ({ ...summary(row), sealed: str(row, "sealed") })),
+    );
+  }
+
+  /** Prepared on first use, so a store that never touches logins costs nothing. */
+  #sql() {
+    const columns = "project, kind, target, username, updated_at";
+    return (this.#statements ??= {
+      put: this.#db.prepare(
+        `INSERT INTO credentials (project, kind, target, username, sealed, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (project, kind, target) DO UPDATE SET
+           username = excluded.username, sealed = excluded.sealed, updated_at = excluded.updated_at`,
+      ),
+      remove: this.#db.prepare("DELETE FROM credentials WHERE project = ? AND kind = ? AND target = ?"),
+      all: this.#db.prepare(`SELECT ${columns} FROM credentials ORDER BY project, kind, target`),
+      byProject: this.#db.prepare(
+        `SELECT ${columns} FROM credentials WHERE project = ? ORDER BY kind, target`,
+      ),
+      sealed: this.#db.prepare(
+        `SELECT ${columns}, sealed FROM credentials WHERE project = ? ORDER BY kind, target`,
+      ),
+    });
+  }
+
+  #write<T>(doing: string, work: () => T): Promise<T> {
+    return retryWhileBusy(work, this.#busyBudgetMs).catch((err: unknown) => {
+      throw unavailable(doing, err);
+    });
+  }
+
+  async #durable(doing: string): Promise<void> {
+    try {
+      await this.#sync?.();
+    } catch (err) {
+      throw unavailable(doing, err, "could not make the change durable");
+    }
+  }
+}
+
+function summary(row: Row): CredentialSummary {
+  return {
+    project: str(row, "project"),
+    kind: str(row, "kind") as CredentialKind,
+    target: str(row, "target"),
+    username: str(row, "username"),
+    updatedAt: str(row, "updated_at"),
+  };
+}

@@ -1,0 +1,150 @@
+import type { DatabaseSync } from "node:sqlite";
+import { StoreUnavailableError } from "@bosun/core";
+import { payloadHash } from "./payloads.js";
+
+/** A step is DDL, or code for what SQL alone cannot do (hashing existing rows). */
+type Migration = string | ((db: DatabaseSync) => void);
+
+/**
+ * Schema versions, applied in order and recorded in PRAGMA user_version. Append new steps; never edit
+ * a released one (databases in the field already ran it).
+ *
+ * No foreign keys: log retention and a future PostgreSQL store prune runs, jobs and logs on their own
+ * schedule, and a dangling reference must never make a write fail.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  `
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    project TEXT NOT NULL,
+    source TEXT NOT NULL,
+    type TEXT NOT NULL,
+    image TEXT NOT NULL,              -- ImageRef as JSON
+    payload TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,         -- epoch milliseconds
+    UNIQUE (project, delivery_id)
+  );
+  -- The queue walks only unfinished events, oldest first.
+  CREATE INDEX events_unfinished ON events (id) WHERE state <> 'done';
+  CREATE INDEX events_by_project ON events (project, id);
+
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    project TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    handler TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    error TEXT                        -- RunError as JSON
+  );
+  CREATE INDEX runs_by_project ON runs (project, id);
+  CREATE INDEX runs_by_event ON runs (event_id, id);
+
+  CREATE TABLE jobs (
+    seq INTEGER PRIMARY KEY,          -- creation order
+    id TEXT NOT NULL UNIQUE,
+    run_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    image TEXT NOT NULL,
+    status TEXT NOT NULL,
+    tasks TEXT NOT NULL,              -- JSON array
+    env_names TEXT NOT NULL,          -- JSON array
+    exit_code INTEGER,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    error TEXT
+  );
+  CREATE INDEX jobs_by_run ON jobs (run_id, seq);
+
+  -- AUTOINCREMENT: a seq is never reused after retention deletes the newest rows, so a reader
+  -- following with afterSeq cannot skip entries.
+  CREATE TABLE logs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    job_id TEXT,
+    stream TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX logs_by_run ON logs (run_id, seq);
+  `,
+  // Logins (`bosun login`): the password only ever sealed with the operator's key (credentials/sealer.ts).
+  `
+  CREATE TABLE credentials (
+    project TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- docker | git
+    target TEXT NOT NULL,             -- registry or git host, host[:port]
+    username TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (project, kind, target)
+  );
+  `,
+  // A body shared by several events (a Quay push of thousands of tags makes an event per tag) once,
+  // content-addressed: events.payload_hash refers to it, and events.payload is then ''. A body of a
+  // single event stays in its row.
+  (db) => {
+    db.function("bosun_payload_hash", { deterministic: true }, (body) => payloadHash(String(body)));
+    db.exec(`
+      CREATE TABLE payloads (
+        hash BLOB PRIMARY KEY,          -- SHA-256 of the body
+        body TEXT NOT NULL,
+        refs INTEGER NOT NULL           -- events whose payload_hash is this hash
+      );
+      ALTER TABLE events ADD COLUMN payload_hash BLOB;
+      INSERT INTO payloads (hash, body, refs)
+        SELECT bosun_payload_hash(payload), payload, count(*) FROM events GROUP BY payload HAVING count(*) > 1;
+      UPDATE events SET payload_hash = bosun_payload_hash(payload), payload = ''
+        WHERE payload IN (SELECT body FROM payloads);
+      -- Whatever removes events (retention) takes along the bodies no event refers to any more.
+      CREATE TRIGGER events_release_payload AFTER DELETE ON events WHEN OLD.payload_hash IS NOT NULL BEGIN
+        UPDATE payloads SET refs = refs - 1 WHERE hash = OLD.payload_hash;
+        DELETE FROM payloads WHERE hash = OLD.payload_hash AND refs <= 0;
+      END;
+    `);
+  },
+  // Readiness (Store.ping) rewrites this one row when no commit has told it lately whether one works.
+  `
+  CREATE TABLE readiness_probe (
+    id INTEGER PRIMARY KEY,
+    filler BLOB NOT NULL
+  );
+  `,
+];
+
+/** Brings the database to the newest schema; safe when several processes open the file at once. */
+export function migrate(db: DatabaseSync): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const current = userVersion(db);
+    if (current > MIGRATIONS.length) {
+      throw new StoreUnavailableError(
+        `SQLite store: the database has schema version ${current}, newer than this Bosun knows ` +
+          `(${MIGRATIONS.length}); upgrade Bosun or point it at another data directory`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      const step = MIGRATIONS[version];
+      if (typeof step === "function") step(db);
+      else db.exec(step ?? "");
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    }
+    db.exec("COMMIT");
+  } catch (err) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw err;
+  }
+}
+
+function userVersion(db: DatabaseSync): number {
+  const row = db.prepare("PRAGMA user_version").get();
+  return Number(row?.["user_version"] ?? 0);
+}

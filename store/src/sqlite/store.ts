@@ -1,0 +1,275 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { statfs } from "node:fs/promises";
+import type { NewEvent, JobRecord, LogEntry, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "@bosun/core";
+import type {
+  AcceptResult,
+  Claim,
+  ClaimOptions,
+  EventQuery,
+  LogQuery,
+  RunQuery,
+  Store,
+  StoredEvent,
+} from "../types.js";
+import { EventTable } from "./events.js";
+import { GroupCommitter } from "./group-commit.js";
+import { LogTable } from "./logs.js";
+import { now } from "./rows.js";
+import type { JobPatch } from "./runs.js";
+import { RunTables } from "./runs.js";
+import { attempt, closedError, unavailable } from "./unavailable.js";
+
+/**
+ * The Store on one SQLite connection. Every write goes through the group committer (batched, durable
+ * before it resolves); reads run directly, which is safe because a batch never yields mid-transaction.
+ */
+/** Makes commits durable off the event loop (see GroupCommitter). */
+export interface WalSync {
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SqliteStoreParts {
+  wal?: WalSync | undefined;
+  /** See GroupCommitOptions.busyBudgetMs. */
+  busyBudgetMs?: number | undefined;
+  /** The directory of the database file, whose free space readiness checks. */
+  dir?: string | undefined;
+}
+
+/** How long the outcome of a commit (or probe) answers readiness before a new probe is made. */
+const READY_FOR_MS = 1_000;
+/** Less free space than this on the database's file system: not ready, before commits start failing. */
+export const MIN_FREE_BYTES = 1024 * 1024;
+/** The probe rewrites this many bytes, so that it needs pages of its own, like a push. */
+const PROBE_BYTES = 64 * 1024;
+
+export class SqliteStore implements Store {
+  readonly #db: DatabaseSync;
+  readonly #committer: GroupCommitter;
+  readonly #events: EventTable;
+  readonly #runs: RunTables;
+  readonly #logs: LogTable;
+  readonly #listeners = new Set<(projects: readonly string[]) => void>();
+  /** Projects with events accepted in the batch being committed, for the listeners' hint. */
+  #acceptedProjects = new Set<string>();
+  #closed = false;
+
+  readonly #wal: WalSync | undefined;
+  readonly #dir: string | undefined;
+  /** The last batch's outcome (undefined: committed), and when; for readiness. */
+  #outcome: { failure: unknown; at: number } | undefined;
+  #probing: Promise<void> | undefined;
+  #probeRow: StatementSync | undefined;
+
+  constructor(db: DatabaseSync, parts: SqliteStoreParts = {}) {
+    const { wal } = parts;
+    this.#wal = wal;
+    this.#dir = parts.dir;
+    this.#db = db;
+    this.#committer = new GroupCommitter(db, {
+      sync: wal && (() => wal.sync()),
+      busyBudgetMs: parts.busyBudgetMs,
+      onOutcome: (failure) => (this.#outcome = { failure, at: performance.now() }),
+    });
+    this.#events = new EventTable(db);
+    this.#runs = new RunTables(db);
+    this.#logs = new LogTable(db);
+  }
+
+  async acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult> {
+    events.forEach(checkNewEvent);
+    if (events.length === 0) return { accepted: [], duplicates: [] };
+    const doing = `accepting ${events.length} event${events.length === 1 ? "" : "s"}`;
+    return this.#committer.run(
+      doing,
+      (batch) => {
+        const result = this.#events.insert(events, now());
+        if (result.accepted.length > 0) {
+          for (const e of result.accepted) this.#acceptedProjects.add(e.project);
+          batch.afterCommit(this.#notifyAccepted);
+        }
+        return result;
+      },
+      events.length === 1 ? "statement" : "statements",
+    );
+  }
+
+  async getEvent(id: string): Promise<StoredEvent | undefined> {
+    return this.#read(`reading event ${id}`, () => this.#events.get(id));
+  }
+
+  async listEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    return this.#read("listing events", () => this.#events.list(query));
+  }
+
+  claimEvent(options: ClaimOptions): Promise<Claim | undefined> {
+    return this.#committer.run("claiming an event", () => this.#events.claim(options), "statement");
+  }
+
+  renewLease(eventId: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#committer.run(
+      `renewing the lease on event ${eventId}`,
+      () => this.#events.renew(eventId, owner, leaseMs),
+      "statement",
+    );
+  }
+
+  finishEvent(eventId: string, owner: string): Promise<boolean> {
+    return this.#committer.run(
+      `finishing event ${eventId}`,
+      () => this.#events.finish(eventId, owner),
+      "statement",
+    );
+  }
+
+  onEventsAccepted(listener: (projects: readonly string[]) => void): () => void {
+    // Wrapped so the same function subscribed twice gets two independent subscriptions.
+    const entry = (projects: readonly string[]) => listener(projects);
+    this.#listeners.add(entry);
+    return () => this.#listeners.delete(entry);
+  }
+
+  createRun(run: NewRun): Promise<Run> {
+    return this.#committer.run(
+      `creating a run for event ${run.eventId}`,
+      () => this.#runs.createRun(run),
+      "statement",
+    );
+  }
+
+  finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void> {
+    return this.#committer.run(
+      `finishing run ${id}`,
+      () => this.#runs.finishRun(id, status, error),
+      "statement",
+    );
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    return this.#read(`reading run ${id}`, () => this.#runs.getRun(id));
+  }
+
+  deleteRuns(ids: readonly string[]): Promise<number> {
+    return this.#committer.run(
+      `deleting ${ids.length} runs`,
+      () => ids.filter((id) => this.#runs.deleteRun(id)).length,
+    );
+  }
+
+  async listRuns(query: RunQuery = {}): Promise<Run[]> {
+    return this.#read("listing runs", () => this.#runs.listRuns(query));
+  }
+
+  createJob(job: NewJob): Promise<JobRecord> {
+    return this.#committer.run(`creating job ${job.name} of run ${job.runId}`, () =>
+      this.#runs.createJob(job),
+    );
+  }
+
+  updateJob(id: string, patch: JobPatch): Promise<void> {
+    return this.#committer.run(`updating job ${id}`, () => this.#runs.updateJob(id, patch));
+  }
+
+  async listJobs(runId: string): Promise<JobRecord[]> {
+    return this.#read(`listing the jobs of run ${runId}`, () => this.#runs.listJobs(runId));
+  }
+
+  async appendLogs(entries: readonly NewLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    return this.#committer.run(`appending ${entries.length} log entries`, () => this.#logs.append(entries));
+  }
+
+  async readLogs(query: LogQuery): Promise<LogEntry[]> {
+    return this.#read(`reading the logs of run ${query.runId}`, () => this.#logs.read(query));
+  }
+
+  /**
+   * Whether a commit can succeed: enough free space on the database's file system (small commits may
+   * still fit where a push does not), and the outcome of the last commit when it is recent, else a
+   * probe that writes (and syncs) a row of its own; concurrent callers share one probe.
+   */
+  async ping(): Promise<void> {
+    const doing = "checking the database";
+    if (this.#closed) throw closedError(doing);
+    const free = this.#dir === undefined ? Infinity : await freeBytes(this.#dir);
+    if (free < MIN_FREE_BYTES) {
+      throw unavailable(doing, new Error(`only ${free} bytes are free on the database's file system`));
+    }
+    const recent = this.#outcome && performance.now() - this.#outcome.at < READY_FOR_MS;
+    if (!recent) {
+      this.#probing ??= this.#probe(doing).finally(() => (this.#probing = undefined));
+      return this.#probing;
+    }
+    const failure = this.#outcome?.failure;
+    if (failure !== undefined) throw unavailable(doing, failure);
+  }
+
+  async #probe(doing: string): Promise<void> {
+    this.#probeRow ??= attempt(doing, () =>
+      this.#db.prepare(
+        `INSERT INTO readiness_probe (id, filler) VALUES (1, zeroblob(?))
+         ON CONFLICT (id) DO UPDATE SET filler = excluded.filler`,
+      ),
+    );
+    const probe = this.#probeRow;
+    await this.#committer.run(doing, () => probe.run(PROBE_BYTES), "statement");
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    try {
+      this.#committer.close();
+    } finally {
+      attempt("closing the database", () => this.#db.close());
+    }
+    await this.#wal?.close();
+  }
+
+  #read<T>(doing: string, work: () => T): T {
+    if (this.#closed) throw closedError(doing);
+    return attempt(doing, work);
+  }
+
+  /** Bound once so the committer can deduplicate it within a batch. */
+  readonly #notifyAccepted = (): void => {
+    const projects = [...this.#acceptedProjects];
+    this.#acceptedProjects = new Set();
+    for (const listener of this.#listeners) {
+      try {
+        listener(projects);
+      } catch {
+        // A listener is a wake-up hint; its failure is its own business and must not reach the gateway.
+      }
+    }
+  };
+}
+
+/** Free bytes for unprivileged writers; Infinity when the file system cannot say (the probe decides). */
+function freeBytes(dir: string): Promise<number> {
+  return statfs(dir).then(
+    (s) => s.bavail * s.bsize,
+    () => Infinity,
+  );
+}
+
+/** A caller's mistake, not the database's: rejected before it could be mistaken for an outage. */
+function checkNewEvent(e: NewEvent, index: number): void {
+  const fields: [string, unknown][] = [
+    ["project", e?.project],
+    ["source", e?.source],
+    ["type", e?.type],
+    ["payload", e?.payload],
+    ["deliveryId", e?.deliveryId],
+    ["image.registry", e?.image?.registry],
+    ["image.repository", e?.image?.repository],
+    ["image.ref", e?.image?.ref],
+  ];
+  for (const [name, value] of fields) {
+    if (typeof value !== "string" || (name !== "payload" && value === "")) {
+      throw new TypeError(`acceptEvents: event ${index} has no ${name} (a non-empty string is required)`);
+    }
+  }
+}

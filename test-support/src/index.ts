@@ -1,0 +1,12 @@
+export {
+  TEST_IMAGE,
+  startDockerSocket,
+  ensureTestImage,
+  startRegistry,
+  freePort,
+  type DockerSocket,
+  type RegistryOptions,
+  type TestRegistry,
+} from "./podman.js";
+export { git } from "./git.js";
+export { KubeStandin, STANDIN_LABEL, type KubeStandinOptions, type Received } from "./kube-standin/index.js";
