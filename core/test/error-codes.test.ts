@@ -52,6 +52,7 @@ describe("error codes: registry, HTTP mapping and docs/errors.md", () => {
   it("is linked from every document that names a code", () => {
     const docs = [
       join(ROOT, "README.md"),
+      join(ROOT, "ARCHITECTURE.md"),
       ...readdirSync(join(ROOT, "docs"))
         .filter((f) => f.endsWith(".md") && f !== "errors.md")
         .map((f) => join(ROOT, "docs", f)),
