@@ -1,4 +1,14 @@
 export type { ErrorCode, Problem, Result } from "./errors.js";
+export { ERROR_CODES, isErrorCode } from "./error-codes.js";
+export type { ErrorGroup, ErrorSpec, HttpErrorCode } from "./error-codes.js";
+export {
+  httpErrorOf,
+  isHttpErrorCode,
+  errorBody,
+  failureAnswerOf,
+  RETRY_AFTER_SECONDS,
+} from "./http-errors.js";
+export type { ErrorBody, FailureMessages, HttpError, HttpErrorAnswer } from "./http-errors.js";
 export {
   BosunError,
   StoreUnavailableError,
@@ -41,7 +51,18 @@ export {
   isCredentialKind,
   normaliseTarget,
 } from "./credentials/index.js";
-export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
+export type {
+  JobMount,
+  JobResources,
+  JobSpec,
+  JobFieldSupport,
+  JobSpecSupport,
+  JobOutcome,
+  JobResult,
+  JobRunContext,
+  Executor,
+} from "./jobs.js";
+export { JOB_SPEC_FIELDS } from "./jobs.js";
 export type {
   SourceRef,
   Subscription,
