@@ -227,3 +227,46 @@ describe("bosun gateway and bosun worker, apart: a changed config file", functio
     expect(await worker.api.logs(run!.id)).to.contain("second script");
   });
 });
+
+describe("bosun serve: a run going while its project changes", function () {
+  this.timeout(60_000);
+  let bosun: BosunProcess | undefined;
+  after(async () => bosun?.dispose());
+
+  const app = (secret: string) =>
+    `projects:\n  - { name: app, script: ./wait.js, executor: host, webhookToken: app-token-1, secrets: { S: ${secret} }, subscriptions: [{ registry: dockerhub }] }\n`;
+
+  it("finishes with the config it started with: its secret is still redacted after the file drops it", async () => {
+    const gate = mkdtempSync(join(tmpdir(), "bosun-gate-"));
+    // The job waits for a file the test writes once the new config runs, then prints the old secret.
+    const script = `const { events, Job } = require("brigadier");
+events.on("image_push", async (e, p) => {
+  const job = new Job("wait", "ignored-on-the-host", [
+    'while [ ! -f ${join(gate, "go")} ]; do sleep 0.05; done',
+    "echo secret=" + p.secrets.S,
+  ]);
+  await job.run();
+});
+`;
+    try {
+      bosun = await BosunProcess.start({ config: app("first-secret-value"), files: { "wait.js": script } });
+      expect((await push(bosun, "app", "app-token-1")).status).to.equal(202);
+      const api = bosun.api;
+      await until("the job to run", async () => {
+        const [run] = await api.runs("?project=app");
+        return run && (await api.run(run.id)).jobs[0]?.status === "running" ? true : undefined;
+      });
+      const text = app("second-secret-value");
+      writeFileSync(join(bosun.dir, "bosun.yaml"), text);
+      await loaded(bosun, text);
+      writeFileSync(join(gate, "go"), "");
+      const [run] = await api.finishedRuns("?project=app");
+      expect(run?.status).to.equal("succeeded");
+      const log = await api.logs(run!.id, "wait");
+      expect(log).to.contain("secret=***");
+      expect(log).not.to.contain("first-secret-value");
+    } finally {
+      rmSync(gate, { recursive: true, force: true });
+    }
+  });
+});
