@@ -29,6 +29,7 @@ export const INTEGRATION = {
   "cli/manifests": "bosun processes",
   "cli/records-redaction": "bosun processes",
   "cli/serve": "bosun processes",
+  "cli/serve-reload": "bosun processes, host shell jobs",
   "cli/split-deployment": "bosun processes",
   "cli/store-readiness": "bosun processes",
   // Jobs in the host's shell, a git server, and real timeouts and soak runs.
