@@ -115,7 +115,7 @@ function logReload(logger: Logger, reason: string, sha256: string, diff: ConfigD
   const what = parts.length > 0 ? parts.join("; ") : "no project changed";
   logger.info(
     { reason, sha256, added, changed, removed },
-    `configuration applied: ${isEmptyDiff(diff) ? "only formatting or comments changed" : what}`,
+    `configuration applied: ${isEmptyDiff(diff) ? "no setting changed" : what}`,
   );
   if (needsRestart.length > 0) {
     logger.warn(
