@@ -3,11 +3,11 @@
  * starts (names, images) and a successful outcome. The scripts are the repository's copies in
  * fixtures/brigade, and those in ../shared/fixtures/brigade as well when it sits beside the checkout.
  */
-import type { ImagePushEvent } from "@bosun/core";
+import type { ImagePushEvent, JobSpec } from "@bosun/core";
 import { expect } from "chai";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { scriptEventFromPush, type ScriptEvent, type ScriptJobSpec } from "../src/index.js";
+import { scriptEventFromPush, type ScriptEvent } from "../src/index.js";
 import { execEvent, repoRoot, runFixture } from "./sandbox-harness.test.js";
 
 const copies = join(repoRoot, "fixtures");
@@ -48,7 +48,7 @@ interface Expectation {
   event: () => ScriptEvent;
   jobs: [name: string, image: string][];
   output: string[];
-  check?: (specs: ScriptJobSpec[]) => void;
+  check?: (specs: JobSpec[]) => void;
 }
 
 const EXPECTED: Record<string, Expectation> = {
