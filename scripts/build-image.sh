@@ -114,10 +114,16 @@ find "$ivm/prebuilds" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} 
 ln -s ../../../opt/bosun/cli/bin/bosun.js "$rootfs/usr/local/bin/bosun"
 
 cp "$root/image/Containerfile" "$ctx/Containerfile"
+previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 podman build -q -t "$image" \
   --label "org.opencontainers.image.title=bosun" \
   --label "org.opencontainers.image.version=$version" \
   --label "io.bosun.inputs=$hash" \
   "$ctx" >/dev/null
+# The build it replaces, once untagged, is only disk space (kept while a container uses it).
+if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$image")" ] &&
+  [ -z "$(podman image inspect --format '{{join .RepoTags ","}}' "$previous" 2>/dev/null)" ]; then
+  podman rmi "$previous" >/dev/null 2>&1 || true
+fi
 size=$(podman image inspect --format '{{.Size}}' "$image")
 echo "build-image: built $image ($((size / 1000000)) MB, inputs $hash)"

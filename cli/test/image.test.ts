@@ -4,11 +4,7 @@
  * A real registry (Debian's docker-registry, pushed to by skopeo) notifies it through the published
  * port; the project's script runs in the image's isolated-vm and its line is read back through the API.
  */
-import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { rmSync } from "node:fs";
 import { expect } from "chai";
 import {
   ensureBosunImage,
@@ -19,8 +15,8 @@ import {
   type TestRegistry,
 } from "@bosun/test-support";
 import { ApiHelper } from "./support/api.js";
+import { configFolder, podman, waitServing } from "./support/image-container.js";
 
-const execFileAsync = promisify(execFile);
 const ADMIN_TOKEN = "image-test-admin-token";
 const WEBHOOK_TOKEN = "image-test-webhook-token";
 const PROJECT = "in-image";
@@ -31,34 +27,6 @@ const SCRIPT = `
 const { events } = require("brigadier");
 events.on("image_push", (e, p) => console.log("image-run saw " + e.image.ref + " for " + p.name));
 `;
-
-async function podman(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync("podman", args, { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
-
-/** Resolves once /healthz answers; fails with the container's log when it exits or stays silent. */
-async function waitHealthy(url: string, container: string): Promise<void> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const ok = await fetch(`${url}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    const state = await podman(["inspect", "--format", "{{.State.Running}}", container]);
-    if (state.stdout.trim() !== "true" || Date.now() > until) {
-      const logs = await podman(["logs", container]);
-      throw new Error(`bosun in the image did not serve:\n${logs.stdout}${logs.stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("Bosun's image: bosun serve under Podman, notified by a real registry", function () {
   this.timeout(120_000);
@@ -72,9 +40,7 @@ describe("Bosun's image: bosun serve under Podman, notified by a real registry",
     image = ensureBosunImage();
     ensureTestImage();
     const port = await freePort();
-    configDir = mkdtempSync(join(tmpdir(), "bosun-image-"));
-    writeFileSync(
-      join(configDir, "bosun.yaml"),
+    configDir = configFolder(
       [
         `server: { adminToken: ${ADMIN_TOKEN} }`,
         "projects:",
@@ -83,11 +49,8 @@ describe("Bosun's image: bosun serve under Podman, notified by a real registry",
         `    webhookToken: ${WEBHOOK_TOKEN}`,
         "    subscriptions: [{ registry: distribution }]",
       ].join("\n") + "\n",
+      { "brigade.js": SCRIPT },
     );
-    writeFileSync(join(configDir, "brigade.js"), SCRIPT);
-    // The container's user is not the owner: it reads the mounted config as "other".
-    chmodSync(configDir, 0o755);
-    for (const f of ["bosun.yaml", "brigade.js"]) chmodSync(join(configDir, f), 0o644);
     const started = await podman([
       "run",
       "--detach",
@@ -109,7 +72,7 @@ describe("Bosun's image: bosun serve under Podman, notified by a real registry",
     ]);
     if (started.code !== 0) throw new Error(`podman run failed:\n${started.stderr}`);
     const url = `http://127.0.0.1:${port}`;
-    await waitHealthy(url, container);
+    await waitServing(url, container);
     api = new ApiHelper(url, () => ADMIN_TOKEN);
     registry = await startRegistry({
       notifyUrl: `${url}/events/distribution/${PROJECT}`,
