@@ -2,8 +2,8 @@
 # Builds Bosun's image, localhost/bosun:<version> by default (image/Containerfile).
 #
 # No base image can be pulled and RUN steps do not work here, so the root filesystem is assembled on
-# this machine and COPY-ed into FROM scratch: Node 24 ($BOSUN_NODE, default ~/.local/node24/bin/node),
-# git, the shared libraries they and isolated-vm's addon load (at the paths ldd gives), CA
+# this machine and COPY-ed into FROM scratch: Node 24 ($BOSUN_NODE, else ~/.local/node24/bin/node,
+# else node on PATH), git, the shared libraries they and the native addons load (at ldd's paths), CA
 # certificates, a passwd/group entry for user bosun (10001, the manifests' runAsUser), the built
 # packages (`npx tsc -b` first) and their production node_modules.
 #
@@ -11,7 +11,13 @@
 # script returns at once (BOSUN_IMAGE_REBUILD=1 builds anyway). Prints the image and its size.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-node_bin=$(readlink -f "${BOSUN_NODE:-$HOME/.local/node24/bin/node}")
+node_bin=${BOSUN_NODE:-$HOME/.local/node24/bin/node}
+[ -x "$node_bin" ] || node_bin=$(command -v node || true)
+node_bin=$(readlink -f "$node_bin")
+if [ "$("$node_bin" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 24 ]; then
+  echo "build-image: Node 24 is needed (scripts/setup-machine.sh installs it; or set BOSUN_NODE)" >&2
+  exit 1
+fi
 version=$("$node_bin" -p "require('$root/cli/package.json').version")
 image=${1:-localhost/bosun:$version}
 uid=10001
@@ -65,17 +71,11 @@ ln -s git-remote-http "$rootfs/usr/lib/git-core/git-remote-https"
 for builtin in git-upload-pack git-receive-pack git-upload-archive; do
   ln -s ../../bin/git "$rootfs/usr/lib/git-core/$builtin"
 done
-addon=$root/node_modules/isolated-vm/prebuilds/linux-x64/isolated-vm.abi$("$node_bin" -p process.versions.modules).glibc.node
-elves=("$node_bin" /usr/bin/env "$(command -v git)" "$git_core/git-remote-http")
-[ -f "$addon" ] && elves+=("$addon")
-# ldd lists each library (and the loader) by the path the loader finds it at: keep that path.
-for lib in $(ldd "${elves[@]}" 2>/dev/null | grep -o '/[^ ]*\.so[^ ]*' | sort -u); do
-  mkdir -p "$rootfs$(dirname "$lib")"
-  cp -L "$lib" "$rootfs$lib"
-done
 
 # --- CA certificates, users, groups.
-cp -L /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/"
+ca=/etc/ssl/certs/ca-certificates.crt
+[ -f "$ca" ] || { echo "build-image: $ca missing (Debian's ca-certificates)" >&2; exit 1; }
+cp -L "$ca" "$rootfs/etc/ssl/certs/"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nbosun:x:%s:%s:bosun:/tmp:/sbin/nologin\n' "$uid" "$uid" \
   >"$rootfs/etc/passwd"
 printf 'root:x:0:\nbosun:x:%s:\n' "$uid" >"$rootfs/etc/group"
@@ -111,7 +111,19 @@ find "$app/node_modules" -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '
 ivm=$app/node_modules/isolated-vm
 rm -rf "$ivm/src" "$ivm/vendor" "$ivm/native-example" "$ivm"/*.tgz
 find "$ivm/prebuilds" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +
+find "$ivm/prebuilds" -type f ! -name "*.abi$("$node_bin" -p process.versions.modules).glibc.node" -delete
 ln -s ../../../opt/bosun/cli/bin/bosun.js "$rootfs/usr/local/bin/bosun"
+
+# --- The libraries the programs and the native addons left in node_modules load. ldd names each
+# one (and the loader) by the path the loader finds it at: they keep that path.
+elves=("$node_bin" /usr/bin/env "$(command -v git)" "$git_core/git-remote-http")
+while IFS= read -r -d '' addon; do elves+=("$addon"); done < <(find "$app/node_modules/" -name '*.node' -type f -print0)
+missing=$(ldd "${elves[@]}" 2>/dev/null | grep 'not found' | sort -u || true)
+[ -z "$missing" ] || { echo "build-image: libraries not found:"$'\n'"$missing" >&2; exit 1; }
+for lib in $(ldd "${elves[@]}" 2>/dev/null | grep -o '/[^ ]*\.so[^ ]*' | sort -u); do
+  mkdir -p "$rootfs$(dirname "$lib")"
+  cp -L "$lib" "$rootfs$lib"
+done
 
 cp "$root/image/Containerfile" "$ctx/Containerfile"
 previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
