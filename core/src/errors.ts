@@ -1,44 +1,12 @@
 /**
  * Errors and results shared by every package. Parsers and validators return a Result instead of
- * throwing; boundaries (HTTP, sandbox, executor) translate failures into these stable codes once.
+ * throwing; boundaries (HTTP, sandbox, executor) translate failures into stable codes (error-codes.ts)
+ * once.
  */
 
-/** Stable, documented error codes. Tests and clients match on these, never on messages. */
-export type ErrorCode =
-  | "CONFIG_INVALID"
-  | "CONFIG_NOT_FOUND"
-  | "DISPATCHFILE_INVALID"
-  | "DISPATCHFILE_UNSUPPORTED"
-  | "DISPATCHFILE_REFERENCE"
-  | "DISPATCHFILE_NOT_FOUND"
-  | "PAYLOAD_MALFORMED"
-  | "PAYLOAD_UNSUPPORTED"
-  | "CONTENT_TYPE_UNSUPPORTED"
-  | "BODY_TOO_LARGE"
-  | "TOO_MANY_EVENTS"
-  | "UNAUTHORIZED"
-  | "NOT_FOUND"
-  | "STORE_UNAVAILABLE"
-  | "SERVER_UNREACHABLE"
-  | "KEYS_UNAVAILABLE"
-  | "SCRIPT_NOT_FOUND"
-  | "SCRIPT_BUNDLE_FAILED"
-  | "SCRIPT_FORBIDDEN_IMPORT"
-  | "SCRIPT_FAILED"
-  | "SCRIPT_UNSUPPORTED"
-  | "SCRIPT_TIMED_OUT"
-  | "SCRIPT_OUT_OF_MEMORY"
-  | "SCRIPT_CANCELLED"
-  | "HOST_CALL_INVALID"
-  | "JOB_FAILED"
-  | "JOB_TIMED_OUT"
-  | "JOB_CANCELLED"
-  | "JOB_INVALID"
-  | "EXECUTOR_UNAVAILABLE"
-  | "IMAGE_PULL_FAILED"
-  | "CREDENTIALS_KEY_MISSING"
-  | "CREDENTIALS_UNREADABLE"
-  | "INTERNAL";
+import type { ErrorCode } from "./error-codes.js";
+
+export type { ErrorCode } from "./error-codes.js";
 
 /** One thing that is wrong with an input: where, what was expected, what was found. */
 export interface Problem {
@@ -71,7 +39,7 @@ export class BosunError extends Error {
   }
 }
 
-/** Thrown by a store that could not commit or read; gateways answer 503 so the registry retries. */
+/** Thrown by a store that could not commit or read; every HTTP endpoint answers it 503 with Retry-After. */
 export class StoreUnavailableError extends BosunError {
   constructor(message: string, options?: ErrorOptions) {
     super("STORE_UNAVAILABLE", message, [], options);

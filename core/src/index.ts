@@ -1,4 +1,14 @@
 export type { ErrorCode, Problem, Result } from "./errors.js";
+export { ERROR_CODES, isErrorCode } from "./error-codes.js";
+export type { ErrorGroup, ErrorSpec, HttpErrorCode } from "./error-codes.js";
+export {
+  httpErrorOf,
+  isHttpErrorCode,
+  errorBody,
+  failureAnswerOf,
+  RETRY_AFTER_SECONDS,
+} from "./http-errors.js";
+export type { ErrorBody, FailureMessages, HttpError, HttpErrorAnswer } from "./http-errors.js";
 export { BosunError, StoreUnavailableError, ok, fail, formatProblems } from "./errors.js";
 export type { RegistryKind, EventType, ImageRef, ImagePushEvent, NewEvent } from "./events.js";
 export { REGISTRY_KINDS, WEBHOOK_REGISTRY_KINDS, imageRef } from "./events.js";

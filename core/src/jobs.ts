@@ -1,5 +1,6 @@
 /** What an executor runs, and what it reports. Shared by the worker and the SDK's types. */
 import type { RegistryLogin } from "./credentials/types.js";
+import type { ErrorCode } from "./error-codes.js";
 
 export interface JobMount {
   /** Host directory (docker, host executors) or volume name (kubernetes). */
@@ -49,7 +50,7 @@ export interface JobResult {
   startedAt: string;
   finishedAt: string;
   /** Why it failed before or outside the job's own exit code (image pull, engine error). */
-  error?: { code: string; message: string };
+  error?: { code: ErrorCode; message: string };
 }
 
 export interface JobRunContext {

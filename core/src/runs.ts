@@ -1,4 +1,5 @@
 /** Runs, jobs and logs: what a user looks at after a push. */
+import type { ErrorCode } from "./error-codes.js";
 
 /** Final or current state of a run: one per (event, project, attempt). */
 export type RunStatus =
@@ -15,7 +16,7 @@ export type JobStatus =
   "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "dry_run";
 
 export interface RunError {
-  code: string;
+  code: ErrorCode;
   message: string;
   /** Stack in the script's own file and line numbers, when the script threw. */
   stack?: string;

@@ -15,7 +15,7 @@ export async function runInSlot(
   } catch {
     const at = new Date().toISOString();
     const error = {
-      code: "JOB_CANCELLED",
+      code: "JOB_CANCELLED" as const,
       message: "the job was cancelled while waiting for a free job slot",
     };
     return { outcome: "cancelled", output: "", startedAt: at, finishedAt: at, error };

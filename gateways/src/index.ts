@@ -15,7 +15,7 @@ export { createGatewayRouter, createGatewayHandler, DEFAULT_BODY_LIMIT_BYTES } f
 export type { GatewayErrorContext, GatewayDependencies, IncomingDelivery } from "./http/delivery.js";
 export { handleDelivery, DEFAULT_MAX_EVENTS_PER_REQUEST } from "./http/delivery.js";
 export type { Answer, ErrorBody } from "./http/answers.js";
-export { RETRY_AFTER_SECONDS, ABORTED_STATUS } from "./http/answers.js";
+export { RETRY_AFTER_SECONDS, ABORTED_STATUS, errorAnswer, failureAnswer } from "./http/answers.js";
 export { derivedDeliveryId, toNewEvents } from "./http/events.js";
 export type { BodyRead } from "./http/body.js";
 export { readBodyWithin, RequestAbortedError } from "./http/body.js";

@@ -402,7 +402,7 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
           attempt: 1,
           handler: "script",
         });
-        const error = { code: "SCRIPT_FAILED", message: "boom", stack: "at bosun.ts:3:7" };
+        const error = { code: "SCRIPT_FAILED" as const, message: "boom", stack: "at bosun.ts:3:7" };
         await store.finishRun(run.id, "failed", error);
         expect(await store.getRun(run.id)).to.deep.include({ status: "failed", error });
 
@@ -477,7 +477,7 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         [stored] = await store.listJobs(run.id);
         expect(stored).to.deep.include({ status: "succeeded", exitCode: 0, startedAt, finishedAt });
 
-        const error = { code: "JOB_FAILED", message: "exit 2" };
+        const error = { code: "JOB_FAILED" as const, message: "exit 2" };
         await store.updateJob(job.id, { status: "failed", exitCode: 2, error });
         [stored] = await store.listJobs(run.id);
         expect(stored).to.deep.include({ status: "failed", exitCode: 2, error, startedAt, finishedAt });

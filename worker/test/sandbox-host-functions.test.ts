@@ -6,9 +6,10 @@ import { createSettle } from "../src/sandbox/isolated/host-functions/settle.js";
 import { createTimers } from "../src/sandbox/isolated/host-functions/timers.js";
 import type { ScriptJobSpec } from "../src/index.js";
 import type { JobReply } from "@bosun/sdk";
+import type { ErrorCode } from "@bosun/core";
 
 /** Failures as the executors word them, with the host's paths and connection details in them. */
-const FAILURES: Record<string, { code: string; message: string }> = {
+const FAILURES: Record<string, { code: ErrorCode; message: string }> = {
   "engine-gone": {
     code: "EXECUTOR_UNAVAILABLE",
     message:
@@ -139,6 +140,10 @@ describe("sandbox host functions", () => {
         runJob: async (spec) => {
           specs.push(spec);
           if (spec.image === "explode") throw new Error("engine down");
+          if (spec.image === "explode-with-code")
+            throw Object.assign(new Error("no such file"), { code: "ENOENT" });
+          if (spec.image === "explode-registered")
+            throw Object.assign(new Error("over the limit"), { code: "JOB_INVALID" });
           if (spec.image === "explode-with-path")
             throw new Error("ENAMETOOLONG: name too long, mkdir '/var/lib/bosun/cache/demo/build'");
           const failure = FAILURES[spec.image];
@@ -246,6 +251,21 @@ describe("sandbox host functions", () => {
         ok: false,
         error: { code: "INTERNAL", message: "the job could not be run: engine down" },
       });
+    });
+
+    it("passes a thrown error's code on only when it is a registered one", async () => {
+      const { runJob, delivered, settle } = setup();
+      runJob(8, request({ image: "explode-with-code" }));
+      runJob(9, request({ image: "explode-registered" }));
+      await settle();
+      const codes = new Map(
+        delivered.map(([id, json]) => [
+          id,
+          (JSON.parse(json) as Extract<JobReply, { ok: false }>).error.code,
+        ]),
+      );
+      expect(codes.get(8)).to.equal("INTERNAL");
+      expect(codes.get(9)).to.equal("JOB_INVALID");
     });
   });
 

@@ -4,6 +4,7 @@ import { secretsEqual, type ProjectConfig } from "@bosun/core";
 import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
+import { failureHandler, sendError } from "./http-errors.js";
 
 export interface ApiOptions {
   store: Store;
@@ -15,9 +16,11 @@ export interface ApiOptions {
     registry: string;
     repository: string;
     tag: string;
-  }): Promise<{ status: number; body: unknown }>;
+  }): Promise<{ status: number; headers?: Record<string, string>; body: unknown }>;
   /** Registry and git logins (`bosun login`); without them, those routes are absent. */
   credentials?: Pick<ServerCredentials, "store" | "sealer">;
+  /** Told about every error a route threw (answered 503 for the store, else 500). */
+  onError?: (err: unknown) => void;
 }
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
@@ -30,7 +33,6 @@ export function createApiRouter(options: ApiOptions): express.Router {
     if (!given || !secretsEqual(given, options.adminToken)) {
       return sendError(
         res,
-        401,
         "UNAUTHORIZED",
         "missing or wrong admin token: pass it as `Authorization: Bearer <token>` (bosun --token, or BOSUN_TOKEN)",
       );
@@ -53,7 +55,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
       const p = options.projects().find((x) => x.name === req.params.name);
       return p
         ? res.json(projectView(p))
-        : sendError(res, 404, "NOT_FOUND", `no project "${String(req.params.name)}"`);
+        : sendError(res, "NOT_FOUND", `no project "${String(req.params.name)}"`);
     }),
   );
   api.get(
@@ -67,7 +69,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
     "/events/:id",
     route(async (req, res) => {
       const e = await store.getEvent(String(req.params.id));
-      return e ? res.json(e) : sendError(res, 404, "NOT_FOUND", `no event ${String(req.params.id)}`);
+      return e ? res.json(e) : sendError(res, "NOT_FOUND", `no event ${String(req.params.id)}`);
     }),
   );
   api.get(
@@ -86,7 +88,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
     "/runs/:id",
     route(async (req, res) => {
       const run = await store.getRun(String(req.params.id));
-      if (!run) return sendError(res, 404, "NOT_FOUND", `no run ${String(req.params.id)}`);
+      if (!run) return sendError(res, "NOT_FOUND", `no run ${String(req.params.id)}`);
       res.json({ ...run, jobs: await store.listJobs(run.id) });
     }),
   );
@@ -94,11 +96,11 @@ export function createApiRouter(options: ApiOptions): express.Router {
     "/runs/:id/logs",
     route(async (req, res) => {
       const run = await store.getRun(String(req.params.id));
-      if (!run) return sendError(res, 404, "NOT_FOUND", `no run ${String(req.params.id)}`);
+      if (!run) return sendError(res, "NOT_FOUND", `no run ${String(req.params.id)}`);
       let jobId = str(req.query.job);
       if (jobId) {
         const job = (await store.listJobs(run.id)).find((j) => j.id === jobId || j.name === jobId);
-        if (!job) return sendError(res, 404, "NOT_FOUND", `run ${run.id} has no job "${jobId}"`);
+        if (!job) return sendError(res, "NOT_FOUND", `run ${run.id} has no job "${jobId}"`);
         jobId = job.id;
       }
       const logs = await store.readLogs({
@@ -115,25 +117,25 @@ export function createApiRouter(options: ApiOptions): express.Router {
     express.json(),
     route(async (req, res) => {
       if (!options.trigger)
-        return sendError(res, 404, "NOT_FOUND", "this server has no gateways to trigger through");
+        return sendError(res, "NOT_FOUND", "this server has no gateways to trigger through");
       const b = (req.body ?? {}) as Record<string, unknown>;
       const missing = ["registry", "repository", "tag"].filter((k) => typeof b[k] !== "string" || !b[k]);
       if (missing.length)
-        return sendError(res, 400, "PAYLOAD_MALFORMED", `trigger needs ${missing.join(", ")} (strings)`);
+        return sendError(res, "PAYLOAD_MALFORMED", `trigger needs ${missing.join(", ")} (strings)`);
       const r = await options.trigger({
         project: String(req.params.name),
         registry: String(b.registry),
         repository: String(b.repository),
         tag: String(b.tag),
       });
-      res.status(r.status).json(r.body);
+      res
+        .status(r.status)
+        .set(r.headers ?? {})
+        .json(r.body);
     }),
   );
+  api.use(failureHandler(options.onError));
   return api;
-}
-
-export function sendError(res: Response, status: number, code: string, message: string): Response {
-  return res.status(status).json({ error: { code, message } });
 }
 
 function projectView(p: ProjectConfig) {

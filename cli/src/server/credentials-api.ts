@@ -8,7 +8,6 @@ import {
   createSealer,
   isCredentialKind,
   normaliseTarget,
-  StoreUnavailableError,
   type CredentialKind,
   type CredentialsReader,
   type ProjectConfig,
@@ -16,6 +15,7 @@ import {
   type ServerConfig,
 } from "@bosun/core";
 import { createCredentialsReader, putLogin, type CredentialStore } from "@bosun/store";
+import { sendError } from "./http-errors.js";
 import type { Logger } from "./logger.js";
 
 export interface ServerCredentials {
@@ -55,14 +55,14 @@ export function createCredentialsRouter(
   const known = (req: Request, res: Response): string | undefined => {
     const name = String(req.params.name);
     if (projects().some((p) => p.name === name)) return name;
-    sendError(res, 404, "NOT_FOUND", `no project "${name}"`);
+    sendError(res, "NOT_FOUND", `no project "${name}"`);
     return undefined;
   };
   /** The kind and normalised target from the path, or a 400 already sent. */
   const login = (req: Request, res: Response): { kind: CredentialKind; target: string } | undefined => {
     const kind = String(req.params.kind);
     if (!isCredentialKind(kind)) {
-      sendError(res, 400, "PAYLOAD_MALFORMED", `unknown credential kind "${kind}"; expected docker or git`);
+      sendError(res, "PAYLOAD_MALFORMED", `unknown credential kind "${kind}"; expected docker or git`);
       return undefined;
     }
     const target = normaliseTarget(kind, String(req.params.target));
@@ -70,7 +70,6 @@ export function createCredentialsRouter(
     const what = kind === "docker" ? "a registry" : "a git host";
     sendError(
       res,
-      400,
       "PAYLOAD_MALFORMED",
       `expected ${what} as host[:port], found "${String(req.params.target)}"`,
     );
@@ -103,24 +102,17 @@ export function createCredentialsRouter(
       if (typeof username !== "string" || !username.trim() || typeof password !== "string" || !password) {
         return sendError(
           res,
-          400,
           "PAYLOAD_MALFORMED",
           'a login needs a JSON body {"username": "...", "password": "..."} with non-empty strings',
         );
       }
       // Basic auth (registries, git over https) joins them as user:password, so a colon would split wrong.
       if (/[:\p{Cc}]/u.test(username)) {
-        return sendError(
-          res,
-          400,
-          "PAYLOAD_MALFORMED",
-          "a username cannot contain ':' or control characters",
-        );
+        return sendError(res, "PAYLOAD_MALFORMED", "a username cannot contain ':' or control characters");
       }
       if (!sealer) {
         return sendError(
           res,
-          409,
           "CREDENTIALS_KEY_MISSING",
           "this server has no credentials key, so it cannot store logins: set credentials.keyFile in its " +
             "config (a file made with `head -c 32 /dev/urandom | base64 > key`) or BOSUN_CREDENTIALS_KEY, " +
@@ -138,19 +130,17 @@ export function createCredentialsRouter(
       const where = project && login(req, res);
       if (!project || !where) return;
       if (await store.remove(project, where.kind, where.target)) return res.status(204).end();
-      sendError(res, 404, "NOT_FOUND", `project "${project}" has no ${where.kind} login for ${where.target}`);
+      sendError(res, "NOT_FOUND", `project "${project}" has no ${where.kind} login for ${where.target}`);
     }),
   );
-  // Handled here, never passed on to the server's error log: a body parser's error carries the raw
-  // body, which holds the password.
+  // A body parser's error is handled here, never passed on to the server's error log: it carries the
+  // raw body, which holds the password. Anything else (the store failing) is the API's to answer.
   router.use(
     (err: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
-      if (err instanceof StoreUnavailableError) return sendError(res, 503, err.code, err.message);
       if (typeof err.type === "string") {
         const tooLarge = err.status === 413;
         return sendError(
           res,
-          tooLarge ? 413 : 400,
           tooLarge ? "BODY_TOO_LARGE" : "PAYLOAD_MALFORMED",
           tooLarge
             ? "the login is too large"
@@ -161,8 +151,4 @@ export function createCredentialsRouter(
     },
   );
   return router;
-}
-
-function sendError(res: Response, status: number, code: string, message: string): Response {
-  return res.status(status).json({ error: { code, message } });
 }

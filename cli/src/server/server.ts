@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import express from "express";
 import {
+  httpErrorOf,
   type CredentialsReader,
   type ProjectConfig,
   type RegistryKind,
@@ -20,7 +21,8 @@ import {
 } from "@bosun/gateways";
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
-import { createApiRouter, sendError } from "./api.js";
+import { createApiRouter } from "./api.js";
+import { failureHandler, sendError } from "./http-errors.js";
 import { setUpCredentials } from "./credentials-api.js";
 import { prepareDataDir } from "./data-dir.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -90,8 +92,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       (err: Error) => {
         // The reason (with the database's path) goes to the log only: /readyz answers anyone.
         logger.warn({ error: err.message }, "not ready: the store cannot commit");
+        const { status, headers } = httpErrorOf("STORE_UNAVAILABLE");
         res
-          .status(503)
+          .status(status)
+          .set(headers ?? {})
           .json({ status: "unavailable", error: { code: "STORE_UNAVAILABLE", message: NOT_READY } });
       },
     );
@@ -117,20 +121,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       projects: () => [...projects.values()],
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
       credentials,
+      onError,
     }),
   );
   app.use((_req, res) =>
     sendError(
       res,
-      404,
       "NOT_FOUND",
       "no such route; webhooks go to POST /events/<registry>/<project>, the API is under /api/v1",
     ),
   );
-  app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    onError(err);
-    sendError(res, 500, "INTERNAL", "internal error; see the server log");
-  });
+  app.use(failureHandler(onError));
 
   // While webhooks come in a burst, the worker holds off claiming (see Consumer.busy).
   const pressure = new IngestPressure();

@@ -2,7 +2,7 @@
  * `bosun trigger`: builds the request a registry would send for a push, with the project's own token,
  * and hands it to the same delivery handler the webhook routes use: auth, parse, store, status.
  */
-import { handleDelivery, type Answer, type GatewayDependencies } from "@bosun/gateways";
+import { errorAnswer, handleDelivery, type Answer, type GatewayDependencies } from "@bosun/gateways";
 
 export interface TriggerInput {
   project: string;
@@ -17,39 +17,22 @@ export function createTrigger(
   return async (input: TriggerInput): Promise<Answer> => {
     const gateway = deps.registries.find((g) => g.kind === input.registry);
     const project = deps.findProject(input.project);
+    // The request names what the trigger cannot use: 400, whatever the code's own status (docs/errors.md).
     if (!gateway) {
       const known = deps.registries.map((g) => g.kind).join(", ");
-      return {
-        status: 400,
-        body: {
-          error: { code: "NOT_FOUND", message: `no gateway for "${input.registry}" here; one of: ${known}` },
-        },
-      };
+      const message = `no gateway for "${input.registry}" here; one of: ${known}`;
+      return { ...errorAnswer({ code: "NOT_FOUND", message }), status: 400 };
     }
     if (project && gateway.authenticator.withoutWebhookToken?.(project)) {
-      return {
-        status: 400,
-        body: {
-          error: {
-            code: "UNAUTHORIZED",
-            message:
-              `project "${project.name}" takes ${gateway.title} pushes only as ${gateway.credentialHint}, ` +
-              "which bosun trigger cannot make: trigger it through another registry it subscribes to, " +
-              "or try its script with `bosun script run`",
-          },
-        },
-      };
+      const message =
+        `project "${project.name}" takes ${gateway.title} pushes only as ${gateway.credentialHint}, ` +
+        "which bosun trigger cannot make: trigger it through another registry it subscribes to, " +
+        "or try its script with `bosun script run`";
+      return { ...errorAnswer({ code: "UNAUTHORIZED", message }), status: 400 };
     }
     if (!project?.webhookToken) {
-      return {
-        status: 404,
-        body: {
-          error: {
-            code: "NOT_FOUND",
-            message: `no project "${input.project}" with a webhookToken to trigger`,
-          },
-        },
-      };
+      const message = `no project "${input.project}" with a webhookToken to trigger`;
+      return errorAnswer({ code: "NOT_FOUND", message });
     }
     const request = gateway.synthesize(
       { repository: input.repository, tag: input.tag, pusher: "bosun-trigger" },

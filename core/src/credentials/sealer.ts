@@ -4,7 +4,7 @@
  * authenticated data, so a sealed value copied onto another project's row, or edited, does not open.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt, type BinaryLike } from "node:crypto";
-import { BosunError } from "../errors.js";
+import { BosunError, type ErrorCode } from "../errors.js";
 import type { CredentialKind } from "./types.js";
 
 /** Shortest passphrase accepted (credentials.keyFile or BOSUN_CREDENTIALS_KEY). */
@@ -25,7 +25,7 @@ export interface CredentialBinding {
   username: string;
 }
 
-export type CredentialsErrorCode = "CREDENTIALS_KEY_MISSING" | "CREDENTIALS_UNREADABLE";
+export type CredentialsErrorCode = Extract<ErrorCode, `CREDENTIALS_${string}`>;
 
 /** A credential that cannot be sealed or opened; the message says what to do, never the secret. */
 export class CredentialsError extends BosunError {

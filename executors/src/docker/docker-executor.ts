@@ -9,7 +9,7 @@
  * quiet machine). `settled()` and `close()` wait for those removals; the reaper is the backstop.
  */
 import { BosunError } from "@bosun/core";
-import type { Executor, JobResult, JobRunContext, JobSpec, RegistryLogin } from "@bosun/core";
+import type { ErrorCode, Executor, JobResult, JobRunContext, JobSpec, RegistryLogin } from "@bosun/core";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { JobOutput } from "../job-output.js";
@@ -402,7 +402,7 @@ function removeFailedMessage(id: string, err: unknown): string {
   return `could not remove job container ${id.slice(0, 12)} (${detail}); the reaper removes it once its run is over`;
 }
 
-function jobError(err: unknown, secrets: readonly string[]): { code: string; message: string } {
+function jobError(err: unknown, secrets: readonly string[]): { code: ErrorCode; message: string } {
   if (err instanceof BosunError) return { code: err.code, message: redactAll(err.message, secrets) };
   const message = err instanceof Error ? err.message : String(err);
   return { code: "INTERNAL", message: redactAll(message, secrets) };

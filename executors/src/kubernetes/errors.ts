@@ -4,26 +4,17 @@
  * server refuses, or a server that cannot be reached.
  */
 import { ApiException } from "@kubernetes/client-node";
+import { BosunError, type ErrorCode } from "@bosun/core";
 
+/** The registry's KUBERNETES_* codes, and the executor codes every executor shares. */
 export type KubernetesErrorCode =
-  | "KUBERNETES_INVALID_JOB"
-  | "KUBERNETES_UNAUTHORIZED"
-  | "KUBERNETES_FORBIDDEN"
-  | "KUBERNETES_NOT_FOUND"
-  | "KUBERNETES_CONFLICT"
-  | "KUBERNETES_INVALID"
-  | "KUBERNETES_API_ERROR"
-  | "KUBERNETES_POD_FAILED"
-  | "KUBERNETES_POD_DELETED"
-  | "EXECUTOR_UNAVAILABLE"
-  | "IMAGE_PULL_FAILED"
-  | "INTERNAL";
+  Extract<ErrorCode, `KUBERNETES_${string}`> | "EXECUTOR_UNAVAILABLE" | "IMAGE_PULL_FAILED" | "INTERNAL";
 
-export class KubernetesJobError extends Error {
-  readonly code: KubernetesErrorCode;
+export class KubernetesJobError extends BosunError {
+  declare readonly code: KubernetesErrorCode;
   constructor(code: KubernetesErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
+    super(code, message, [], options);
+    this.name = "KubernetesJobError";
   }
 }
 

@@ -3,9 +3,11 @@
  * When the keys cannot be had, the request is neither accepted nor refused: the handler answers 503
  * so the sender retries, rather than 401 for a request that may well be genuine.
  */
-export class KeysUnavailableError extends Error {
+import { BosunError } from "@bosun/core";
+
+export class KeysUnavailableError extends BosunError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super("KEYS_UNAVAILABLE", message, [], options);
     this.name = "KeysUnavailableError";
   }
 }

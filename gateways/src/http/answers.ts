@@ -1,6 +1,19 @@
-/** The answers a gateway gives. Every error body is {"error": {code, message, path?, expected?, found?}}. */
-import type { ErrorCode, Problem } from "@bosun/core";
+/**
+ * The answers a gateway gives. Every error body is {"error": {code, message, path?, expected?, found?}},
+ * and its status (and Retry-After) comes from the code, through core's one mapping (httpErrorOf).
+ */
+import {
+  errorBody,
+  failureAnswerOf,
+  httpErrorOf,
+  RETRY_AFTER_SECONDS,
+  type FailureMessages,
+  type Problem,
+} from "@bosun/core";
 import type { RegistryGateway } from "../registry.js";
+
+export type { ErrorBody } from "@bosun/core";
+export { RETRY_AFTER_SECONDS } from "@bosun/core";
 
 export interface Answer {
   status: number;
@@ -10,26 +23,16 @@ export interface Answer {
   body: unknown;
 }
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; path?: string; expected?: string; found?: string };
-}
-
-/** Seconds a registry is asked to wait before retrying when the store cannot commit. */
-export const RETRY_AFTER_SECONDS = 5;
-
-export function errorAnswer(status: number, problem: Problem, headers?: Record<string, string>): Answer {
-  const error: ErrorBody["error"] = { code: problem.code, message: problem.message };
-  if (problem.path !== undefined) error.path = problem.path;
-  if (problem.expected !== undefined) error.expected = problem.expected;
-  if (problem.found !== undefined) error.found = problem.found;
-  const answer: Answer = { status, body: { error } satisfies ErrorBody };
-  if (headers) answer.headers = headers;
+export function errorAnswer(problem: Problem, headers?: Record<string, string>): Answer {
+  const http = httpErrorOf(problem.code);
+  const answer: Answer = { status: http.status, body: errorBody({ ...problem, code: http.code }) };
+  if (http.headers || headers) answer.headers = { ...http.headers, ...headers };
   return answer;
 }
 
 export function unknownRegistry(name: string, known: readonly RegistryGateway[]): Answer {
   const kinds = known.map((g) => g.kind).join(", ");
-  return errorAnswer(404, {
+  return errorAnswer({
     code: "NOT_FOUND",
     message: `No gateway for registry ${JSON.stringify(name.slice(0, 40))} here. Use /events/<registry>/<project> with one of: ${kinds}.`,
     path: "registry",
@@ -41,7 +44,6 @@ export function unknownRegistry(name: string, known: readonly RegistryGateway[])
 export function unauthorized(gateway: RegistryGateway): Answer {
   const challenge = gateway.authenticationChallenge;
   return errorAnswer(
-    401,
     {
       code: "UNAUTHORIZED",
       message:
@@ -53,7 +55,7 @@ export function unauthorized(gateway: RegistryGateway): Answer {
 }
 
 export function bodyTooLarge(limitBytes: number): Answer {
-  return errorAnswer(413, {
+  return errorAnswer({
     code: "BODY_TOO_LARGE",
     message: `The request body is larger than the gateway accepts (${limitBytes} bytes). Raise bodyLimit in the server config if this registry sends larger payloads.`,
     expected: `at most ${limitBytes} bytes`,
@@ -62,7 +64,7 @@ export function bodyTooLarge(limitBytes: number): Answer {
 }
 
 export function tooManyEvents(limit: number, found: number): Answer {
-  return errorAnswer(413, {
+  return errorAnswer({
     code: "TOO_MANY_EVENTS",
     message:
       `The request reports ${found} images; the gateway takes at most ${limit} events per request and stored none. ` +
@@ -79,33 +81,17 @@ export function requestAborted(): Answer {
   return { status: ABORTED_STATUS, aborted: true, body: {} };
 }
 
-export function storeUnavailable(): Answer {
-  return errorAnswer(
-    503,
-    {
-      code: "STORE_UNAVAILABLE",
-      message: `The event could not be stored right now; nothing was accepted. Retry after ${RETRY_AFTER_SECONDS} seconds.`,
-    },
-    { "Retry-After": String(RETRY_AFTER_SECONDS) },
-  );
-}
+/** What a server-side failure is answered with; nothing of its cause (the log has it). */
+const FAILURE_MESSAGES: FailureMessages = {
+  STORE_UNAVAILABLE: `The event could not be stored right now; nothing was accepted. Retry after ${RETRY_AFTER_SECONDS} seconds.`,
+  // Pub/Sub's push tokens cannot be checked: Google's keys are out of reach. Not a 401, so Pub/Sub retries.
+  KEYS_UNAVAILABLE: `The keys that verify this request's token could not be fetched; nothing was accepted. Retry after ${RETRY_AFTER_SECONDS} seconds.`,
+  INTERNAL:
+    "The gateway failed while handling this request; nothing was accepted. Retry later; the server log has details.",
+};
 
-/** Pub/Sub's push tokens cannot be checked: Google's keys are out of reach. Not a 401, so Pub/Sub retries. */
-export function keysUnavailable(): Answer {
-  return errorAnswer(
-    503,
-    {
-      code: "KEYS_UNAVAILABLE",
-      message: `The keys that verify this request's token could not be fetched; nothing was accepted. Retry after ${RETRY_AFTER_SECONDS} seconds.`,
-    },
-    { "Retry-After": String(RETRY_AFTER_SECONDS) },
-  );
-}
-
-export function internalError(): Answer {
-  return errorAnswer(500, {
-    code: "INTERNAL",
-    message:
-      "The gateway failed while handling this request; nothing was accepted. Retry later; the server log has details.",
-  });
+/** The answer for a thrown error: 503 + Retry-After for the store or keys, 500 for anything unexpected. */
+export function failureAnswer(error: unknown): Answer {
+  const { status, headers, body } = failureAnswerOf(error, FAILURE_MESSAGES);
+  return headers ? { status, headers, body } : { status, body };
 }

@@ -15,21 +15,17 @@ import {
   type CompiledSubscription,
   type Problem,
   type ProjectConfig,
-  StoreUnavailableError,
   compileSubscription,
   projectAccepts,
 } from "@bosun/core";
 import type { Store } from "@bosun/store";
-import { KeysUnavailableError } from "../common/keys.js";
 import type { ParsedDelivery, RegistryGateway, RequestHead } from "../registry.js";
 import {
   type Answer,
   bodyTooLarge,
   errorAnswer,
-  internalError,
-  keysUnavailable,
+  failureAnswer,
   requestAborted,
-  storeUnavailable,
   tooManyEvents,
   unauthorized,
   unknownRegistry,
@@ -81,12 +77,7 @@ export async function handleDelivery(deps: GatewayDependencies, incoming: Incomi
       deps.onAborted?.({ ...context, status: answer.status });
       return answer;
     }
-    const answer =
-      error instanceof StoreUnavailableError
-        ? storeUnavailable()
-        : error instanceof KeysUnavailableError
-          ? keysUnavailable()
-          : internalError();
+    const answer = failureAnswer(error);
     deps.onError?.(error, { ...context, status: answer.status });
     return answer;
   }
@@ -118,7 +109,7 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
   }
 
   const wrongType = contentTypeProblem(gateway, incoming.head.headers);
-  if (wrongType) return errorAnswer(415, wrongType);
+  if (wrongType) return errorAnswer(wrongType);
 
   if (body === undefined) {
     const read = await incoming.readBody(limit);
@@ -127,7 +118,7 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
   }
 
   const parsed = gateway.parse({ ...incoming.head, body });
-  if (parsed.errors) return errorAnswer(400, summarize(parsed.errors, gateway));
+  if (parsed.errors) return errorAnswer(summarize(parsed.errors, gateway));
   const maxEvents = deps.maxEventsPerRequest ?? DEFAULT_MAX_EVENTS_PER_REQUEST;
   if (parsed.value.pushes.length > maxEvents) return tooManyEvents(maxEvents, parsed.value.pushes.length);
   const { pushes, ignored } = optIn(project, gateway, parsed.value);
@@ -135,7 +126,7 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
     return { status: 200, body: { ...parsed.value.reply, accepted: [], ignored: ignored.length } };
   }
 
-  // Rejections (StoreUnavailableError → 503, anything else → 500) are answered by handleDelivery.
+  // Rejections (STORE_UNAVAILABLE → 503, anything else → 500) are answered by handleDelivery.
   const result = await deps.store.acceptEvents(toNewEvents(gateway, project.name, body, pushes));
   return {
     status: 202,

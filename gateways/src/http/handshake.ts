@@ -20,7 +20,6 @@ export function webhookHandshakeAnswer(gateway: RegistryGateway, headers: Reques
   const origin = singleHeader(headers, "webhook-request-origin")?.trim();
   if (origin === undefined || !ORIGIN.test(origin)) {
     return errorAnswer(
-      400,
       {
         code: "PAYLOAD_MALFORMED",
         message: `${gateway.title} webhook handshakes name their sender in WebHook-Request-Origin.`,

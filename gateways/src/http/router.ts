@@ -59,7 +59,7 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     if (!fits || !registry || !project || segments.some((s) => decodeSegment(s) === undefined)) {
       send(
         response,
-        errorAnswer(404, {
+        errorAnswer({
           code: "NOT_FOUND",
           message: "Send events to POST /events/<registry>/<project>.",
         }),

@@ -1,7 +1,7 @@
 /** The script handler: bundle the project's script (cached), run it for the event in a fresh isolate. */
 import { mkdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
-import { formatProblems, type JobMount, type JobSpec } from "@bosun/core";
+import { formatProblems, type ErrorCode, type JobMount, type JobSpec } from "@bosun/core";
 import { bundleScript } from "../sandbox/bundle.js";
 import { runScript, scriptEventFromPush } from "../sandbox/isolated/host.js";
 import { IsolatePool } from "../sandbox/isolated/pool.js";
@@ -109,7 +109,7 @@ export class ScriptHandler implements EventHandler {
   }
 }
 
-function failed(code: string, message: string): RunOutcome {
+function failed(code: ErrorCode, message: string): RunOutcome {
   return { status: "failed", error: { code, message } };
 }
 

@@ -4,7 +4,7 @@
  * at once with JOB_INVALID, and the first refusal is written to the run's log: a script that starts
  * jobs in a loop ends instead of queueing without end.
  */
-import type { JobResult, JobSpec, ProjectConfig, Run } from "@bosun/core";
+import type { ErrorCode, JobResult, JobSpec, ProjectConfig, Run } from "@bosun/core";
 import { Slots } from "@bosun/executors";
 import type { LogWriter } from "./log-writer.js";
 
@@ -48,7 +48,7 @@ export function runJobLimits(project: ProjectConfig, run: Run, logs: LogWriter):
   };
 }
 
-function refused(code: string, message: string, outcome: JobResult["outcome"] = "failed"): JobResult {
+function refused(code: ErrorCode, message: string, outcome: JobResult["outcome"] = "failed"): JobResult {
   const at = new Date().toISOString();
   return { outcome, output: "", startedAt: at, finishedAt: at, error: { code, message } };
 }

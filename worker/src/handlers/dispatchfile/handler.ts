@@ -4,7 +4,7 @@
  */
 import { rm, rmdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { formatProblems } from "@bosun/core";
+import { formatProblems, type ErrorCode } from "@bosun/core";
 import { matchImagePush, taskPrerequisites } from "@bosun/dispatchfile";
 import type { EventHandler, RunContext, RunOutcome } from "../types.js";
 import { runInDependencyOrder } from "./scheduler.js";
@@ -127,6 +127,6 @@ async function removeWorkspaces(runDir: string): Promise<void> {
   await rmdir(runDir).catch(() => undefined);
 }
 
-function failed(code: string, message: string): RunOutcome {
+function failed(code: ErrorCode, message: string): RunOutcome {
   return { status: "failed", error: { code, message } };
 }

@@ -4,7 +4,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
-import type { JobMount, RunError } from "@bosun/core";
+import type { ErrorCode, JobMount, RunError } from "@bosun/core";
 import type { Dispatchfile, Step, Task } from "@bosun/dispatchfile";
 import type { RunContext } from "../types.js";
 import { cloneAt, GitError } from "./git.js";
@@ -35,7 +35,7 @@ export async function runTask(run: TaskRun): Promise<TaskOutcome> {
   const { context, dispatchfile, name } = run;
   const task = dispatchfile.task[name];
   const stepOutputs = new Map<string, string>();
-  const failed = (message: string, code = "JOB_FAILED"): TaskOutcome => ({
+  const failed = (message: string, code: ErrorCode = "JOB_FAILED"): TaskOutcome => ({
     status: "failed",
     error: { code, message },
     stepOutputs,

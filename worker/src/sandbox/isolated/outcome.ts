@@ -1,10 +1,14 @@
 /** Turning what happened in the isolate into a ScriptOutcome. */
 import type { ErrorCode } from "@bosun/core";
-import type { DispatchOutcome } from "@bosun/sdk";
+import type { DispatchOutcome, JobErrorCode } from "@bosun/sdk";
 import type { Bundle } from "../bundle-types.js";
 import { mapStack } from "./stack.js";
 import { UNSUPPORTED_CODE, type FaultMessage } from "./protocol.js";
 import type { ScriptOutcome } from "./types.js";
+
+/** Does not compile while the SDK (which cannot import core) has a job code the registry lacks. */
+type Registered<C extends ErrorCode> = C;
+export type SdkJobErrorCode = Registered<JobErrorCode>;
 
 /** Codes a script's error may carry through to the run; anything else is SCRIPT_FAILED. */
 const PASSED_THROUGH: ReadonlySet<string> = new Set<ErrorCode>([

@@ -1,5 +1,5 @@
 /** runJob(callId, requestJson): starts a job; its reply is delivered to the isolate when it ends. */
-import type { JobResult } from "@bosun/core";
+import { isErrorCode, type JobResult } from "@bosun/core";
 import type { JobReply, JobResultData } from "@bosun/sdk";
 import type { ScriptJobRunner, ScriptJobSpec } from "../types.js";
 import { parseJobRequest } from "./job-request.js";
@@ -44,8 +44,9 @@ async function run(ctx: RunJobContext, spec: ScriptJobSpec): Promise<JobReply> {
   try {
     return { ok: true, result: toData(spec, await ctx.runJob(spec, ctx.signal)) };
   } catch (err) {
-    const code =
-      typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : "INTERNAL";
+    // Only a registry code reaches the script; a foreign one (ENOENT, say) is a failure of Bosun's.
+    const given = (err as { code?: unknown } | null)?.code;
+    const code = isErrorCode(given) ? given : "INTERNAL";
     const message = `the job could not be run: ${(err as Error).message ?? String(err)}`;
     return { ok: false, error: errorForScript({ code, message }, spec.image) };
   }

@@ -4,9 +4,10 @@
  * for a pull, without connection details (a pull runs on the host's network, so "connection refused"
  * against "manifest unknown" would tell a script which of the host's local ports are open).
  */
+import type { ErrorCode } from "@bosun/core";
 
 export interface JobError {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 

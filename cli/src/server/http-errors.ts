@@ -1,0 +1,39 @@
+/**
+ * The admin API's error answers (and the server's own routes'): status and Retry-After come from
+ * core's one mapping (httpErrorOf), so a code is answered alike here and by the gateways.
+ */
+import type { NextFunction, Request, Response } from "express";
+import {
+  errorBody,
+  failureAnswerOf,
+  httpErrorOf,
+  RETRY_AFTER_SECONDS,
+  type FailureMessages,
+  type HttpErrorCode,
+} from "@bosun/core";
+
+export function sendError(res: Response, code: HttpErrorCode, message: string): Response {
+  const { status, headers } = httpErrorOf(code);
+  if (headers) res.set(headers);
+  return res.status(status).json(errorBody({ code, message }));
+}
+
+const FAILURE_MESSAGES: FailureMessages = {
+  STORE_UNAVAILABLE: `The store cannot be read or written right now; retry after ${RETRY_AFTER_SECONDS} seconds. The server log says why.`,
+  INTERNAL: "internal error; see the server log",
+};
+
+/** Answers an error a route threw: 503 + Retry-After for the store, 500 for anything unexpected. */
+export function sendFailure(res: Response, error: unknown): Response {
+  const { status, headers, body } = failureAnswerOf(error, FAILURE_MESSAGES);
+  if (headers) res.set(headers);
+  return res.status(status).json(body);
+}
+
+/** The last middleware of a router: every failure is logged and answered through sendFailure. */
+export function failureHandler(onError?: (err: unknown) => void) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    onError?.(err);
+    sendFailure(res, err);
+  };
+}
