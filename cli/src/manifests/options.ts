@@ -15,9 +15,9 @@ export const DEFAULT_NAMESPACE = "bosun";
  */
 export const DEFAULT_IMAGE_REGISTRY = "ghcr.io/bosun";
 
-/** `<registry>/bosun:<this version>`. */
+/** `<registry>/bosun:<this version>`; a registry may end in one "/". */
 export function imageIn(registry: string): string {
-  return `${registry.replace(/\/+$/, "")}/bosun:${VERSION}`;
+  return `${registry.endsWith("/") ? registry.slice(0, -1) : registry}/bosun:${VERSION}`;
 }
 
 export const DEFAULT_IMAGE = imageIn(DEFAULT_IMAGE_REGISTRY);
