@@ -6,7 +6,7 @@ import { matchImagePush, parseDispatchfile } from "../dispatchfile/dist/src/inde
 import { ROOT } from "./lib.mjs";
 
 const ITERATIONS = Number(process.env.BENCH_DISPATCHFILE_ITERATIONS ?? 5000);
-const DIR = join(ROOT, "..", "shared", "fixtures", "dispatchfiles");
+const DIR = join(ROOT, "fixtures", "dispatchfiles");
 const TAGS = ["release", "v1.2.3", "v1.2.3-rc1", "latest"];
 
 /** Mean µs per call of fn over ITERATIONS calls, after ITERATIONS / 5 calls of warm-up. */

@@ -4,7 +4,7 @@
 // loop with the gateways, so this shows whether the ingest hold-off leaves runs room to drain.
 import autocannon from "autocannon";
 import { REGISTRIES } from "../gateways/dist/src/index.js";
-import { TOKEN, startBosun } from "./lib.mjs";
+import { TOKEN, startBosun, webhookRequest } from "./lib.mjs";
 
 const DURATION = Number(process.env.BENCH_DRAIN_SECONDS ?? 25);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -24,16 +24,7 @@ export async function benchDrain() {
   const gateway = REGISTRIES.find((g) => g.kind === "dockerhub");
   const bosun = await startBosun("serve", CONFIG, { "brigade.js": SCRIPT });
   let n = 0;
-  const request = () => {
-    const made = gateway.synthesize({ repository: "team/app", tag: `v${process.pid}.${n++}` }, TOKEN);
-    const query = made.query.toString();
-    return {
-      method: "POST",
-      path: `/events/dockerhub/hub${query ? `?${query}` : ""}`,
-      headers: Object.fromEntries(Object.entries(made.headers).map(([k, v]) => [k, String(v)])),
-      body: made.body,
-    };
-  };
+  const request = () => webhookRequest(gateway, `v${process.pid}.${n++}`);
   const before = await runsFinished(bosun);
   const result = await autocannon({
     url: bosun.url,

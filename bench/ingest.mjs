@@ -4,7 +4,7 @@
 // registry's own gateway with the requests that registry sends (BENCH_REGISTRIES=none skips those).
 import autocannon from "autocannon";
 import { REGISTRIES } from "../gateways/dist/src/index.js";
-import { TOKEN, cpuMicros, startBareServer, startBosun } from "./lib.mjs";
+import { TOKEN, cpuMicros, startBareServer, startBosun, webhookRequest } from "./lib.mjs";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -22,14 +22,7 @@ function requestsFor(gateway) {
   const count = Math.ceil(DURATION * 30_000);
   const out = new Array(count);
   for (let i = 0; i < count; i++) {
-    const made = gateway.synthesize({ repository: "team/app", tag: `v${process.pid}.${i}` }, TOKEN);
-    const query = made.query.toString();
-    out[i] = {
-      method: "POST",
-      path: `/events/${gateway.kind}/hub${query ? `?${query}` : ""}`,
-      headers: Object.fromEntries(Object.entries(made.headers).map(([k, v]) => [k, String(v)])),
-      body: made.body,
-    };
+    out[i] = webhookRequest(gateway, `v${process.pid}.${i}`);
   }
   return out;
 }

@@ -103,3 +103,15 @@ export function dockerHubPush(tag) {
     repository: { repo_name: "team/app", name: "app", namespace: "team", status: "Active" },
   });
 }
+
+/** A push of team/app:<tag> as `gateway` sends it, for autocannon: the request to the project "hub". */
+export function webhookRequest(gateway, tag, token = TOKEN) {
+  const made = gateway.synthesize({ repository: "team/app", tag }, token);
+  const query = made.query.toString();
+  return {
+    method: "POST",
+    path: `/events/${gateway.kind}/hub${query ? `?${query}` : ""}`,
+    headers: Object.fromEntries(Object.entries(made.headers).map(([k, v]) => [k, String(v)])),
+    body: made.body,
+  };
+}

@@ -4,10 +4,11 @@ import Mocha from "mocha";
 import { createHook } from "node:async_hooks";
 import { globSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { allTestFiles } from "./test-tiers.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const patterns = process.argv.slice(2);
-const files = globSync(patterns.length ? patterns : ["*/dist/test/**/*.test.js"], { cwd: root })
+const files = (patterns.length ? globSync(patterns, { cwd: root }) : allTestFiles(root))
   .map((f) => join(root, f))
   .sort();
 

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 bash scripts/setup-machine.sh
 export PATH="$HOME/.local/node24/bin:$PATH"
-[ -d node_modules ] || npm install --no-audit --no-fund
+[ -d node_modules ] || npm ci --no-audit --no-fund # the versions in package-lock.json
 npm run build --silent
 
 data="$root/.data"

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { parseConfig, type JobRecord, type Run } from "@bosun/core";
 import { type StoredEvent } from "@bosun/store";
-import { REPO_ROOT, sharedFixture } from "./support/fixtures.js";
+import { REPO_ROOT, realFixture } from "./support/fixtures.js";
 import { startTestServer, type TestServer } from "./support/in-process.js";
 
 const run = promisify(execFile);
@@ -184,8 +184,8 @@ describe("bosun CLI", function () {
   });
 
   it("script run --dry-run records the jobs a Brigade script would start, and runs none", async () => {
-    const payload = join(sharedFixture("registries/dockerhub"), "docs_current_push.json");
-    const script = join(sharedFixture("brigade"), "02-smoke-test-pushed-image.js");
+    const payload = join(realFixture("registries/dockerhub"), "docs_current_push.json");
+    const script = join(realFixture("brigade"), "02-smoke-test-pushed-image.js");
     const r = await bosun(["script", "run", script, "--payload", payload, "--dry-run", "--json"]);
     expect(r.code, r.stderr).to.equal(0);
     const [result] = JSON.parse(r.stdout) as (Run & { jobs: JobRecord[]; log: string })[];
@@ -197,7 +197,7 @@ describe("bosun CLI", function () {
     expect(result!.log).to.contain("smoke test of svendowideit/testhook:latest said:");
   });
 
-  describe("every shared Brigade v1 script, unmodified, through script run --dry-run", () => {
+  describe("every real Brigade v1 script, unmodified, through script run --dry-run", () => {
     const cases: [file: string, registry: string, payload: string, type: string, jobs: string[]][] = [
       ["01-image-push-acr.js", "acr", "acr/msdocs_push.json", "image_push", []],
       [
@@ -217,9 +217,9 @@ describe("bosun CLI", function () {
         const r = await bosun([
           "script",
           "run",
-          join(sharedFixture("brigade"), file),
+          join(realFixture("brigade"), file),
           "--payload",
-          join(sharedFixture("registries"), payload),
+          join(realFixture("registries"), payload),
           "--registry",
           registry,
           "--type",
@@ -245,9 +245,9 @@ describe("bosun CLI", function () {
         [
           "script",
           "run",
-          join(sharedFixture("brigade"), "02-smoke-test-pushed-image.js"),
+          join(realFixture("brigade"), "02-smoke-test-pushed-image.js"),
           "--payload",
-          join(sharedFixture("registries"), "dockerhub", "docs_current_push.json"),
+          join(realFixture("registries"), "dockerhub", "docs_current_push.json"),
           "--registry",
           "dockerhub",
           "--dry-run",
@@ -267,7 +267,7 @@ describe("bosun CLI", function () {
       "run",
       join(REPO_ROOT, "worker", "test", "fixtures", "scripts", "brigade-v1-api", "brigade.js"),
       "--payload",
-      join(sharedFixture("registries"), "dockerhub/docs_current_push.json"),
+      join(realFixture("registries"), "dockerhub/docs_current_push.json"),
       "--registry",
       "dockerhub",
       "--type",
@@ -301,7 +301,7 @@ describe("bosun CLI", function () {
       file,
       `const { events } = require("brigadier");\nevents.on("image_push", () => {\n  const x = ;\n});\n`,
     );
-    const payload = join(sharedFixture("registries/dockerhub"), "docs_current_push.json");
+    const payload = join(realFixture("registries/dockerhub"), "docs_current_push.json");
     const r = await bosun(["script", "run", file, "--payload", payload, "--dry-run"]);
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/broken\.js:3:\d+/);
@@ -381,8 +381,8 @@ describe("bosun CLI", function () {
       "sandbox: { memoryMb: 64 }\nprojects:\n" +
         "  - { name: hub, script: ./brigade.js, webhookToken: ${env:SCRIPT_RUN_HOOK}, subscriptions: [{ registry: dockerhub }] }\n",
     );
-    const script = join(sharedFixture("brigade"), "02-smoke-test-pushed-image.js");
-    const payload = join(sharedFixture("registries/dockerhub"), "docs_current_push.json");
+    const script = join(realFixture("brigade"), "02-smoke-test-pushed-image.js");
+    const payload = join(realFixture("registries/dockerhub"), "docs_current_push.json");
     const args = ["script", "run", script, "--payload", payload, "--config", config, "--dry-run"];
     const set = await bosun(args, { SCRIPT_RUN_HOOK: "a-long-enough-token" });
     expect(set.code, set.stderr).to.equal(0);
@@ -397,8 +397,8 @@ describe("bosun CLI", function () {
   });
 
   it("script run names a payload of another registry without a stack trace", async () => {
-    const script = join(sharedFixture("brigade"), "02-smoke-test-pushed-image.js");
-    const payload = join(sharedFixture("registries/acr"), "msdocs_push.json");
+    const script = join(realFixture("brigade"), "02-smoke-test-pushed-image.js");
+    const payload = join(realFixture("registries/acr"), "msdocs_push.json");
     const r = await bosun(["script", "run", script, "--payload", payload, "--dry-run"]);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/^error: the payload is not a Docker Hub push:\n/);

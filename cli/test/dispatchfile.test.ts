@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import { REPO_ROOT, sharedFixture } from "./support/fixtures.js";
+import { REPO_ROOT, realFixture } from "./support/fixtures.js";
 
 const run = promisify(execFile);
 const BIN = join(REPO_ROOT, "cli", "bin", "bosun.js");
@@ -25,13 +25,13 @@ async function bosun(args: string[]): Promise<{ stdout: string; stderr: string; 
 
 describe("bosun dispatchfile", function () {
   this.timeout(30_000);
-  const shared = (name: string) => join(sharedFixture("dispatchfiles"), name);
+  const real = (name: string) => join(realFixture("dispatchfiles"), name);
   let dir: string;
   before(() => (dir = mkdtempSync(join(tmpdir(), "bosun-dispatchfile-"))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("check: a valid file prints ok with a summary and exits 0", async () => {
-    const r = await bosun(["dispatchfile", "check", shared("release-pipeline.yaml.Dispatchfile")]);
+    const r = await bosun(["dispatchfile", "check", real("release-pipeline.yaml.Dispatchfile")]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(
       /release-pipeline\.yaml\.Dispatchfile: ok \(yaml\): 2 resources, 2 tasks, 2 actions \(2 on image push\)\n$/,
@@ -54,19 +54,14 @@ describe("bosun dispatchfile", function () {
     ]);
   });
 
-  it("check: the shared broken file names its missing task", async () => {
-    const r = await bosun(["dispatchfile", "check", shared("broken-missing-task.cue.Dispatchfile")]);
+  it("check: the real broken file names its missing task", async () => {
+    const r = await bosun(["dispatchfile", "check", real("broken-missing-task.cue.Dispatchfile")]);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include('broken-missing-task.cue.Dispatchfile:14:22: unknown task "deploy"');
   });
 
   it("check --json: the model and summary, or the problems with their paths", async () => {
-    const ok = await bosun([
-      "dispatchfile",
-      "check",
-      shared("image-push-release.cue.Dispatchfile"),
-      "--json",
-    ]);
+    const ok = await bosun(["dispatchfile", "check", real("image-push-release.cue.Dispatchfile"), "--json"]);
     expect(ok.code).to.equal(0);
     const body = JSON.parse(ok.stdout) as {
       ok: boolean;
@@ -84,7 +79,7 @@ describe("bosun dispatchfile", function () {
     const bad = await bosun([
       "dispatchfile",
       "check",
-      shared("broken-missing-task.cue.Dispatchfile"),
+      real("broken-missing-task.cue.Dispatchfile"),
       "--json",
     ]);
     expect(bad.code).to.equal(1);
@@ -109,7 +104,7 @@ describe("bosun dispatchfile", function () {
   });
 
   it("match: which actions and tasks a tag runs, in order", async () => {
-    const file = shared("release-pipeline.cue.Dispatchfile");
+    const file = real("release-pipeline.cue.Dispatchfile");
     const r = await bosun(["dispatchfile", "match", file, "--tag", "v1.2", "--repository", "example/app"]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.equal(
@@ -126,7 +121,7 @@ describe("bosun dispatchfile", function () {
   });
 
   it("match --json: the seed example runs test on release and nothing on v1", async () => {
-    const file = shared("image-push-release.cue.Dispatchfile");
+    const file = real("image-push-release.cue.Dispatchfile");
     const release = await bosun([
       "dispatchfile",
       "match",
@@ -151,13 +146,13 @@ describe("bosun dispatchfile", function () {
     const broken = await bosun([
       "dispatchfile",
       "match",
-      shared("broken-missing-task.cue.Dispatchfile"),
+      real("broken-missing-task.cue.Dispatchfile"),
       "--tag",
       "v1",
     ]);
     expect(broken.code).to.equal(1);
     expect(broken.stderr).to.include('unknown task "deploy"');
-    const noTag = await bosun(["dispatchfile", "match", shared("image-push-release.cue.Dispatchfile")]);
+    const noTag = await bosun(["dispatchfile", "match", real("image-push-release.cue.Dispatchfile")]);
     expect(noTag.code).to.not.equal(0);
     expect(noTag.stderr).to.include("--tag");
   });

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { BosunProcess } from "./support/bosun-process.js";
-import { sharedFixture } from "./support/fixtures.js";
+import { realFixture } from "./support/fixtures.js";
 
 const TOKEN = "durability-token";
 
@@ -23,7 +23,7 @@ describe("durability: SIGKILL after a 2xx", function () {
         "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e) => console.log("ran for " + e.image.ref));\n`,
       },
     });
-    const body = readFileSync(join(sharedFixture("registries/dockerhub"), "docs_current_push.json"));
+    const body = readFileSync(join(realFixture("registries/dockerhub"), "docs_current_push.json"));
     const res = await fetch(`${bosun.url}/events/dockerhub/hub?access_token=${TOKEN}`, {
       method: "POST",
       headers: { "content-type": "application/json" },

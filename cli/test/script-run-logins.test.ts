@@ -17,7 +17,7 @@ import {
   type TestRegistry,
 } from "@bosun/test-support";
 import { authFiles, localRegistryLogins } from "../src/commands/local-logins.js";
-import { REPO_ROOT, sharedFixture } from "./support/fixtures.js";
+import { REPO_ROOT, realFixture } from "./support/fixtures.js";
 
 const BIN = join(REPO_ROOT, "cli", "bin", "bosun.js");
 const USER = "dev-user";
@@ -118,7 +118,7 @@ events.on("image_push", async () => {
         "bosun.yaml",
         `docker: { socket: ${socket.socketPath}, insecureRegistries: ["${registry.host}"] }\n`,
       );
-      const payload = join(sharedFixture("registries/dockerhub"), "docs_current_push.json");
+      const payload = join(realFixture("registries/dockerhub"), "docs_current_push.json");
       const env: Record<string, string | undefined> = { ...process.env, HOME: home };
       for (const k of ["REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "DOCKER_CONFIG"]) delete env[k];
       try {

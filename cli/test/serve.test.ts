@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { expect } from "chai";
-import { sharedFixture } from "./support/fixtures.js";
+import { realFixture } from "./support/fixtures.js";
 import { pruneRuns } from "../src/server/retention.js";
 import { startTestServer, type TestServer } from "./support/in-process.js";
 import { BosunProcess } from "./support/bosun-process.js";
@@ -75,8 +75,8 @@ describe("bosun serve: answers and outcomes", function () {
     expect(error.message).to.match(/JSON/);
   });
 
-  it("runs the project's script for every Docker Hub push payload in the shared fixtures", async () => {
-    const dir = sharedFixture("registries/dockerhub");
+  it("runs the project's script for every real Docker Hub push payload in fixtures/", async () => {
+    const dir = realFixture("registries/dockerhub");
     const pushes = readdirSync(dir).filter((f) => f.endsWith(".json") && !f.includes("callback"));
     expect(pushes.length).to.be.greaterThan(0);
     for (const file of pushes) {
@@ -94,7 +94,7 @@ describe("bosun serve: answers and outcomes", function () {
 
   it("answers Docker Hub's callback-response sample (not a webhook) with a 400", async () => {
     const body = readFileSync(
-      join(sharedFixture("registries/dockerhub"), "docs_legacy_callback_response.json"),
+      join(realFixture("registries/dockerhub"), "docs_legacy_callback_response.json"),
       "utf8",
     );
     const res = await post(`/events/dockerhub/hub?access_token=${TOKEN}`, body);
@@ -153,10 +153,7 @@ describe("bosun serve: answers and outcomes", function () {
       },
     );
     try {
-      const body = readFileSync(
-        join(sharedFixture("registries/dockerhub"), "docs_current_push.json"),
-        "utf8",
-      );
+      const body = readFileSync(join(realFixture("registries/dockerhub"), "docs_current_push.json"), "utf8");
       const res = await fetch(`${hub.url}/events/dockerhub/cb?access_token=${TOKEN}`, {
         method: "POST",
         headers: { "content-type": "application/json" },

@@ -44,7 +44,18 @@ export {
   isCredentialKind,
   normaliseTarget,
 } from "./credentials/index.js";
-export type { JobMount, JobSpec, JobOutcome, JobResult, JobRunContext, Executor } from "./jobs.js";
+export type {
+  JobMount,
+  JobResources,
+  JobSpec,
+  JobFieldSupport,
+  JobSpecSupport,
+  JobOutcome,
+  JobResult,
+  JobRunContext,
+  Executor,
+} from "./jobs.js";
+export { JOB_SPEC_FIELDS } from "./jobs.js";
 export type {
   SourceRef,
   Subscription,

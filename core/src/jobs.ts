@@ -10,6 +10,16 @@ export interface JobMount {
   readOnly?: boolean;
 }
 
+/** Kubernetes quantities: cpu "500m" or "2", memory "256Mi" or "1G". */
+export interface JobResources {
+  cpu?: string;
+  memory?: string;
+}
+
+/**
+ * Every option of a job, whoever asks for it (a script's Job, a Dispatchfile step): the one
+ * vocabulary executors read. What each executor does with each field is its JobSpecSupport table.
+ */
 export interface JobSpec {
   /** Unique within the run; used in container names and labels. */
   name: string;
@@ -37,7 +47,60 @@ export interface JobSpec {
   labels: Record<string, string>;
   /** The project's registry logins (`bosun login docker`), for pulling `image`: docker sends them with the pull, kubernetes as a per-job imagePullSecret. */
   registryCredentials?: RegistryLogin[];
+  /** Names of Secrets the cluster pulls `image` with (Brigade's imagePullSecrets). */
+  imagePullSecrets?: string[];
+  /** Pull `image` even when it is present (Kubernetes' imagePullPolicy: Always). */
+  imageForcePull?: boolean;
+  /** The account the job runs as in the cluster; none: the executor's own default. */
+  serviceAccount?: string;
+  /** Annotations of the job's pod. */
+  annotations?: Record<string, string>;
+  resourceRequests?: JobResources;
+  resourceLimits?: JobResources;
+  /** Where the job may run: a node's OS, its name, and labels it must have. */
+  host?: { os?: string; name?: string; nodeSelector?: Record<string, string> };
+  /**
+   * Brigade's `storage`: a workspace shared by the jobs of one run, at `path`. The local executors get
+   * it as a host folder in `mounts` (the script handler adds it); kubernetes mounts its workspace claim.
+   */
+  storage?: { enabled: boolean; path: string };
+  /** Brigade's `cache`: a folder kept per project and job, at `path`; handed over as `storage` is. */
+  cache?: { enabled: boolean; path: string; size?: string };
 }
+
+/** What an executor does with one JobSpec field: honours it, or has a documented limitation. */
+export type JobFieldSupport = "honoured" | { limitation: string };
+
+/** Per executor, for every JobSpec field (docs/executors.md shows the tables). */
+export type JobSpecSupport = Readonly<Record<keyof JobSpec, JobFieldSupport>>;
+
+/** Every field of JobSpec, for checks at run time; the type makes the list complete. */
+export const JOB_SPEC_FIELDS: readonly (keyof JobSpec)[] = Object.keys({
+  name: true,
+  image: true,
+  tasks: true,
+  command: true,
+  args: true,
+  shell: true,
+  env: true,
+  secretValues: true,
+  workingDir: true,
+  mounts: true,
+  timeoutMs: true,
+  privileged: true,
+  dockerSocket: true,
+  labels: true,
+  registryCredentials: true,
+  imagePullSecrets: true,
+  imageForcePull: true,
+  serviceAccount: true,
+  annotations: true,
+  resourceRequests: true,
+  resourceLimits: true,
+  host: true,
+  storage: true,
+  cache: true,
+} satisfies Record<keyof JobSpec, true>) as (keyof JobSpec)[];
 
 export type JobOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";
 

@@ -1,4 +1,4 @@
-/** Which tasks must finish before a task starts, and the order a runner starts a set of tasks in. */
+/** Which tasks must finish before a task starts (the plan, plan.ts, orders them), and cycles among them. */
 import type { Dispatchfile } from "./model.js";
 
 /**
@@ -24,27 +24,6 @@ export function taskPrerequisites(dispatchfile: Dispatchfile): Map<string, strin
     graph.set(name, [...before]);
   }
   return graph;
-}
-
-/**
- * The given tasks and everything they depend on, each once, every task after its prerequisites.
- * Follows the order the tasks are asked for, so independent tasks keep the file's order.
- */
-export function orderTasks(
-  prerequisites: ReadonlyMap<string, readonly string[]>,
-  wanted: Iterable<string>,
-): string[] {
-  const order: string[] = [];
-  const state = new Map<string, "visiting" | "done">();
-  const visit = (name: string): void => {
-    if (state.has(name) || !prerequisites.has(name)) return; // done, on a cycle (reported by validation), or unknown
-    state.set(name, "visiting");
-    for (const before of prerequisites.get(name)!) visit(before);
-    state.set(name, "done");
-    order.push(name);
-  };
-  for (const name of wanted) visit(name);
-  return order;
 }
 
 /** Every dependency cycle, each as the tasks along it with the first repeated at the end. */

@@ -1,11 +1,12 @@
 /**
- * Which actions of a Dispatchfile an image push triggers, and which tasks then run, in order.
+ * Which actions of a Dispatchfile an image push triggers, and the plan of the tasks that then run.
  * Tag lists follow Dispatch: a tag matches when it matches at least one positive glob (if there is
  * any) and no `!` glob; an absent or empty list matches every tag.
  */
 import { Minimatch } from "minimatch";
-import { orderTasks, taskPrerequisites } from "./graph.js";
+import { BosunError, formatProblems, type Result } from "@bosun/core";
 import type { Dispatchfile } from "./model.js";
+import { planTasks, type TaskPlan } from "./plan.js";
 
 export interface ImagePush {
   /** Shown by the CLI; a project's subscriptions decide which repositories reach it. */
@@ -21,7 +22,15 @@ export interface ImagePushMatch {
   tasks: string[];
 }
 
-export function matchImagePush(dispatchfile: Dispatchfile, push: ImagePush): ImagePushMatch {
+export interface ImagePushPlan {
+  /** Indexes into `actions` of the actions whose `on image push` accepts the tag. */
+  actions: number[];
+  /** The tasks those actions name and the tasks they depend on (empty when no action matches). */
+  plan: TaskPlan;
+}
+
+/** The matching actions and their plan; refused (as validation refuses the file) on an unknown task or a cycle. */
+export function planImagePush(dispatchfile: Dispatchfile, push: ImagePush): Result<ImagePushPlan> {
   const actions: number[] = [];
   const wanted: string[] = [];
   dispatchfile.actions.forEach((action, i) => {
@@ -31,8 +40,19 @@ export function matchImagePush(dispatchfile: Dispatchfile, push: ImagePush): Ima
       wanted.push(...action.tasks);
     }
   });
-  if (actions.length === 0) return { actions, tasks: [] };
-  return { actions, tasks: orderTasks(taskPrerequisites(dispatchfile), wanted) };
+  const planned = planTasks(dispatchfile, wanted);
+  return planned.errors ? planned : { value: { actions, plan: planned.value } };
+}
+
+/** The plan as task names in order. The file must be valid (a loaded Dispatchfile is). */
+export function matchImagePush(dispatchfile: Dispatchfile, push: ImagePush): ImagePushMatch {
+  const planned = planImagePush(dispatchfile, push);
+  if (planned.errors) {
+    const [first] = planned.errors;
+    throw new BosunError(first!.code, formatProblems(planned.errors), planned.errors);
+  }
+  const { actions, plan } = planned.value;
+  return { actions, tasks: plan.tasks.map((t) => t.name) };
 }
 
 export function tagMatches(tag: string | undefined, globs: readonly string[] | undefined): boolean {

@@ -3,14 +3,14 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { formatProblems } from "@bosun/core";
 import { matchImagePush, parseDispatchfile, tagMatches, type Dispatchfile } from "../src/index.js";
-import { sharedDispatchfiles } from "./dispatchfile-support.js";
+import { COPIED_DISPATCHFILES } from "./dispatchfile-support.js";
 
 function parseOk(text: string): Dispatchfile {
   const r = parseDispatchfile(text);
   if (r.errors) throw new Error(formatProblems(r.errors));
   return r.value;
 }
-const shared = (name: string) => parseOk(readFileSync(join(sharedDispatchfiles(), name), "utf8"));
+const copied = (name: string) => parseOk(readFileSync(join(COPIED_DISPATCHFILES, name), "utf8"));
 
 describe("dispatchfile: matching image pushes", () => {
   describe("tag lists (at least one positive glob if any, and no ! glob)", () => {
@@ -54,7 +54,7 @@ describe("dispatchfile: matching image pushes", () => {
   });
 
   it("runs the seed example's test task on tag release and nothing on v1", () => {
-    const d = shared("image-push-release.cue.Dispatchfile");
+    const d = copied("image-push-release.cue.Dispatchfile");
     expect(matchImagePush(d, { repository: "example/app", tag: "release" })).to.deep.equal({
       actions: [0],
       tasks: ["test"],
@@ -66,7 +66,7 @@ describe("dispatchfile: matching image pushes", () => {
   });
 
   it("orders the release pipeline's tasks by their inputs, and tells releases from candidates", () => {
-    const d = shared("release-pipeline.yaml.Dispatchfile");
+    const d = copied("release-pipeline.yaml.Dispatchfile");
     expect(matchImagePush(d, { tag: "v1.2" })).to.deep.equal({ actions: [0], tasks: ["verify", "publish"] });
     expect(matchImagePush(d, { tag: "v1.2-rc1" })).to.deep.equal({ actions: [1], tasks: ["verify"] });
     expect(matchImagePush(d, { tag: "latest" })).to.deep.equal({ actions: [], tasks: [] });

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DockerClient, DockerExecutor, MANAGED_LABEL } from "../src/docker/index.js";
+import { DOCKER_JOB_SUPPORT, DockerClient, DockerExecutor, MANAGED_LABEL } from "../src/docker/index.js";
 import { parseImageRef } from "../src/docker/image-ref.js";
 import { StreamDemuxer } from "../src/docker/stream-demux.js";
 import { JobOutput } from "../src/job-output.js";
@@ -39,19 +39,23 @@ describe("docker executor", function () {
     await socket?.stop();
   });
 
-  executorContract("docker", async () => {
-    const executor = new DockerExecutor({ socketPath: socket.socketPath });
-    return {
-      executor,
-      image: TEST_IMAGE,
-      // A job that ended by itself returns before its container is removed: wait for that first.
-      leftovers: async (labels) => {
-        await executor.settled();
-        return (await client.listContainers(labels)).length;
-      },
-      cleanup: async () => executor.close(),
-    };
-  });
+  executorContract(
+    "docker",
+    async () => {
+      const executor = new DockerExecutor({ socketPath: socket.socketPath });
+      return {
+        executor,
+        image: TEST_IMAGE,
+        // A job that ended by itself returns before its container is removed: wait for that first.
+        leftovers: async (labels) => {
+          await executor.settled();
+          return (await client.listContainers(labels)).length;
+        },
+        cleanup: async () => executor.close(),
+      };
+    },
+    DOCKER_JOB_SUPPORT,
+  );
 
   describe("docker specifics", function () {
     let executor: DockerExecutor;

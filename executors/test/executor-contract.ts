@@ -2,14 +2,24 @@
  * The contract every executor passes: what a job sees (env, secrets, mounts, working
  * directory) and what the caller gets back (outcome, exit code, streamed and stored output). Generic:
  * executor-specific checks, such as what is left behind after a killed job, come in through hooks.
+ * Then every JobSpec field, as the executor's support table declares it (executor-contract-fields.ts):
+ * an honoured field is observed where a shared case can see it, a limitation is run and accepted.
  * No timings are asserted; stops are triggered by the job's own output where possible.
  */
-import type { Executor, JobResult, JobSpec } from "@bosun/core";
+import {
+  JOB_SPEC_FIELDS,
+  type Executor,
+  type JobResult,
+  type JobRunContext,
+  type JobSpec,
+  type JobSpecSupport,
+} from "@bosun/core";
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FIELD_CASES } from "./executor-contract-fields.js";
 
 export interface SharedMount {
   /** JobMount.source: a host directory (docker, host) or a volume name (kubernetes). */
@@ -48,6 +58,7 @@ interface Collected {
 export function executorContract(
   name: string,
   setup: () => Promise<ContractTarget>,
+  support: JobSpecSupport,
   limitations: Limitations = {},
 ): void {
   describe(`executor contract: ${name}`, function () {
@@ -265,6 +276,39 @@ export function executorContract(
         for (const j of [0, 1, 2, 3]) if (j !== i) expect(result.output).to.not.include(`job-${j}-`);
       });
       for (const s of specs) await expectNothingLeft(s);
+    });
+
+    describe("per JobSpec field, as the executor declares it", function () {
+      it("declares every JobSpec field, and honours those the general cases above rely on", function () {
+        expect(Object.keys(support).sort()).to.deep.equal([...JOB_SPEC_FIELDS].sort());
+        for (const field of JOB_SPEC_FIELDS) {
+          const declared = support[field];
+          if (declared !== "honoured") expect(declared.limitation, field).to.match(/\S/);
+          if ("coveredBy" in FIELD_CASES[field]) expect(declared, field).to.equal("honoured");
+        }
+      });
+
+      const tools = {
+        job,
+        run: (spec: JobSpec, context: Partial<JobRunContext> = {}) =>
+          target.executor.run(spec, { signal: new AbortController().signal, ...context }),
+        existing: (labels: Record<string, string>) => target.leftovers?.(labels),
+      };
+      for (const field of JOB_SPEC_FIELDS) {
+        const declared = support[field];
+        const fieldCase = FIELD_CASES[field];
+        if (declared !== "honoured") {
+          it(`accepts ${field} without effect (declared: ${declared.limitation})`, async function () {
+            const { result } = await run(job(["echo accepted"], fieldCase.sample));
+            expect(result.outcome, result.error?.message).to.equal("succeeded");
+            expect(result.output).to.equal("accepted\n");
+          });
+        } else if ("check" in fieldCase) {
+          it(`honours ${field}`, async function () {
+            await fieldCase.check(tools);
+          });
+        }
+      }
     });
   });
 }

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HostExecutor } from "../src/host/index.js";
+import { HOST_JOB_SUPPORT, HostExecutor } from "../src/host/index.js";
 import { executorContract } from "./executor-contract.js";
 
 /** Live processes whose working directory is (or was, before removal) under `root`. */
@@ -45,17 +45,21 @@ describe("host executor", function () {
     rmSync(workRoot, { recursive: true, force: true });
   });
 
-  executorContract("host", async () => ({
-    executor: new HostExecutor({ workRoot }),
-    image: "ignored/by-the-host:executor",
-    cleanup: async () => undefined,
-    leftovers: () => settledProcessesUnder(workRoot),
-    sharedMount: async () => {
-      const dir = mkdtempSync(join(tmpdir(), "bosun-host-mount-"));
-      // Relative: mounts appear inside the job directory, which is also where tasks start.
-      return { source: dir, target: "shared", cleanup: async () => rmSync(dir, { recursive: true }) };
-    },
-  }));
+  executorContract(
+    "host",
+    async () => ({
+      executor: new HostExecutor({ workRoot }),
+      image: "ignored/by-the-host:executor",
+      cleanup: async () => undefined,
+      leftovers: () => settledProcessesUnder(workRoot),
+      sharedMount: async () => {
+        const dir = mkdtempSync(join(tmpdir(), "bosun-host-mount-"));
+        // Relative: mounts appear inside the job directory, which is also where tasks start.
+        return { source: dir, target: "shared", cleanup: async () => rmSync(dir, { recursive: true }) };
+      },
+    }),
+    HOST_JOB_SUPPORT,
+  );
 
   describe("host specifics", function () {
     let executor: HostExecutor;

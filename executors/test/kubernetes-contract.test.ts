@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DockerClient } from "../src/docker/index.js";
 import { kubernetesExecutorFrom } from "../src/kubernetes/from-config.js";
-import type { KubernetesExecutor, KubernetesJobSpec } from "../src/kubernetes/index.js";
+import { KUBERNETES_JOB_SUPPORT, type KubernetesExecutor } from "../src/kubernetes/index.js";
 import { executorContract } from "./executor-contract.js";
 import {
   KubeStandin,
@@ -68,6 +68,7 @@ describe("kubernetes executor on the API stand-in (pods run on Podman)", functio
         cleanup: () => executor.close(),
       };
     },
+    KUBERNETES_JOB_SUPPORT,
     {
       separateStderr:
         "pods/log serves a container's stdout and stderr as one log (split streams need the alpha PodLogsQuerySplitStreams gate)",
@@ -84,7 +85,7 @@ describe("kubernetes executor on the API stand-in (pods run on Podman)", functio
       await executor?.close();
     });
 
-    const job = (extra: Partial<KubernetesJobSpec> = {}): KubernetesJobSpec => {
+    const job = (extra: Partial<JobSpec> = {}): JobSpec => {
       const name = `standin-${runId}-${++n}`;
       return { name, image: TEST_IMAGE, tasks: [], env: {}, labels: { "bosun.test/job": name }, ...extra };
     };

@@ -6,12 +6,7 @@
 import type { JobSpec } from "@bosun/core";
 import { expect } from "chai";
 import { Pod, Secret } from "kubernetes-models/v1";
-import {
-  toPod,
-  type KubernetesJobSpec,
-  type KubernetesPodOptions,
-  type PodObjects,
-} from "../src/kubernetes/index.js";
+import { toPod, type KubernetesPodOptions, type PodObjects } from "../src/kubernetes/index.js";
 import { isDnsLabel, isLabelValue, labelKey } from "../src/kubernetes/names.js";
 
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -34,7 +29,7 @@ const base: JobSpec = {
   labels: { "bosun.project": "shop", "bosun.run": "01J9Z6Q2W8", "bosun.job": "01J9Z6Q3AA" },
 };
 
-const brigade: Partial<KubernetesJobSpec> = {
+const brigade: Partial<JobSpec> = {
   imagePullSecrets: ["regcred"],
   imageForcePull: true,
   serviceAccount: "builder",
@@ -63,7 +58,7 @@ const logins = [
   { registry: "registry.example.com", username: "robot$ci", password: PULL_PASSWORD },
 ];
 
-const matrix: { name: string; spec: KubernetesJobSpec; options?: KubernetesPodOptions }[] = [
+const matrix: { name: string; spec: JobSpec; options?: KubernetesPodOptions }[] = [
   { name: "minimal", spec: { ...base, labels: {} } },
   {
     name: "all options",
@@ -131,7 +126,7 @@ const matrix: { name: string; spec: KubernetesJobSpec; options?: KubernetesPodOp
   },
 ];
 
-function build(spec: KubernetesJobSpec, options?: KubernetesPodOptions): PodObjects {
+function build(spec: JobSpec, options?: KubernetesPodOptions): PodObjects {
   return toPod(spec, options ?? { namespace: "jobs" });
 }
 
@@ -353,7 +348,7 @@ describe("kubernetes pod mapping", function () {
   });
 
   it("skips the host-directory mounts the script handler adds for storage and cache", function () {
-    const spec: KubernetesJobSpec = {
+    const spec: JobSpec = {
       ...base,
       ...brigade,
       mounts: [
@@ -366,7 +361,7 @@ describe("kubernetes pod mapping", function () {
   });
 
   it("mounts a worker folder from the claim it lies on (the deepest), with the rest as subPath", function () {
-    const spec: KubernetesJobSpec = {
+    const spec: JobSpec = {
       ...base,
       mounts: [
         { source: "/var/lib/bosun/runs/r1/tasks/build", target: "/workspace" },
@@ -401,7 +396,7 @@ describe("kubernetes pod mapping", function () {
   });
 
   it("refuses what cannot become a valid pod, saying why", function () {
-    const cases: [KubernetesJobSpec, RegExp][] = [
+    const cases: [JobSpec, RegExp][] = [
       [{ ...base, mounts: [{ source: "/host/dir", target: "/x" }] }, /pathClaims/],
       [{ ...base, mounts: [{ source: "Not_A_Claim", target: "/x" }] }, /PersistentVolumeClaim/],
       [{ ...base, storage: { enabled: true, path: "/share" } }, /workspaceClaim/],

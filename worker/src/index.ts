@@ -22,7 +22,6 @@ export type {
   ScriptLimits,
   ScriptOutcome,
   ScriptError,
-  ScriptJobSpec,
   ScriptJobRunner,
   ScriptLog,
 } from "./sandbox/index.js";

@@ -117,7 +117,12 @@ describe("queue consumer", function () {
       ...[1, 2, 3, 4, 5].map((i) => event("wide", i)),
     ]);
     c.start();
-    // Let runs pile up to their limits before each release, so any overlap beyond a limit would show.
+    // Let the first runs reach both limits before anything is released (on a loaded machine that may
+    // take a while), then keep releasing: any overlap beyond a limit would show in the peaks.
+    await until(
+      () => handler.running.get("wide") === 3 && handler.running.get("serial") === 1,
+      "both limits",
+    );
     await until(async () => {
       await new Promise((r) => setTimeout(r, 20));
       handler.releaseAll();

@@ -29,11 +29,12 @@ describe("sandbox: brigadier's v1 API", function () {
       timeoutMs: 900000,
       serviceAccount: "builder",
       imagePullSecrets: ["regcred"],
-      streamLogs: true,
       annotations: { team: "platform" },
       resourceRequests: { cpu: "500m" },
       resourceLimits: { memory: "1Gi" },
     });
+    // streamLogs is accepted and not carried: output always reaches the run's log.
+    expect(build).to.not.have.property("streamLogs");
     // secretKeyRef reads the project secret name/key, else key; optional and null ones become "".
     expect(build!.env).to.deep.equal({
       GOFLAGS: "-mod=mod",

@@ -1,5 +1,5 @@
 /** Shared helpers for the sandbox tests: fixtures, a recording runJob, and a one-call run. */
-import { formatProblems, type JobResult } from "@bosun/core";
+import { formatProblems, type JobResult, type JobSpec } from "@bosun/core";
 import type { IsolatePool } from "../src/index.js";
 import { expect } from "chai";
 import { existsSync } from "node:fs";
@@ -10,7 +10,6 @@ import {
   runScript,
   type Bundle,
   type ScriptEvent,
-  type ScriptJobSpec,
   type ScriptLimits,
   type ScriptOutcome,
   type ScriptProject,
@@ -29,17 +28,17 @@ export async function bundled(path: string): Promise<Bundle> {
   return result.value;
 }
 
-export type JobAnswer = (spec: ScriptJobSpec) => Partial<JobResult> | Promise<Partial<JobResult>>;
+export type JobAnswer = (spec: JobSpec) => Partial<JobResult> | Promise<Partial<JobResult>>;
 
 /** Records every job and line of output; jobs succeed with "output of <name>" unless `answer` says otherwise. */
 export function recorder(answer?: JobAnswer) {
-  const specs: ScriptJobSpec[] = [];
+  const specs: JobSpec[] = [];
   const lines: string[] = [];
   return {
     specs,
     lines,
     output: () => lines.join(""),
-    runJob: async (spec: ScriptJobSpec, _signal?: AbortSignal): Promise<JobResult> => {
+    runJob: async (spec: JobSpec, _signal?: AbortSignal): Promise<JobResult> => {
       specs.push(spec);
       const at = new Date().toISOString();
       return {
@@ -99,7 +98,7 @@ describe("sandbox test harness", () => {
 
   it("records jobs and answers them", async () => {
     const rec = recorder((spec) => (spec.name === "bad" ? { outcome: "failed", exitCode: 2 } : {}));
-    const spec = { name: "bad" } as ScriptJobSpec;
+    const spec = { name: "bad" } as JobSpec;
     const result = await rec.runJob(spec, new AbortController().signal);
     expect(result).to.include({ outcome: "failed", exitCode: 2 });
     expect(rec.specs).to.deep.equal([spec]);

@@ -4,7 +4,7 @@ import { parseJobRequest } from "../src/sandbox/isolated/host-functions/job-requ
 import { createRunJob } from "../src/sandbox/isolated/host-functions/run-job.js";
 import { createSettle } from "../src/sandbox/isolated/host-functions/settle.js";
 import { createTimers } from "../src/sandbox/isolated/host-functions/timers.js";
-import type { ScriptJobSpec } from "../src/index.js";
+import type { JobSpec } from "@bosun/core";
 import type { JobReply } from "@bosun/sdk";
 import type { ErrorCode } from "@bosun/core";
 
@@ -134,7 +134,7 @@ describe("sandbox host functions", () => {
   describe("runJob", () => {
     function setup(maxJobs = 10) {
       const delivered: [number, string][] = [];
-      const specs: ScriptJobSpec[] = [];
+      const specs: JobSpec[] = [];
       const work: Promise<void>[] = [];
       const runJob = createRunJob({
         runJob: async (spec) => {

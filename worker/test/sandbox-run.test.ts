@@ -6,7 +6,7 @@ import { scriptEventFromPush } from "../src/index.js";
 import { execEvent, fixture, repoRoot, runFixture } from "./sandbox-harness.test.js";
 
 const dockerHubPayload = readFileSync(
-  join(repoRoot, "..", "shared", "fixtures", "registries", "dockerhub", "docs_current_push.json"),
+  join(repoRoot, "fixtures", "registries", "dockerhub", "docs_current_push.json"),
   "utf8",
 );
 

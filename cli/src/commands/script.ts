@@ -15,7 +15,7 @@ import {
   type ProjectConfig,
 } from "@bosun/core";
 import { openSqliteStore } from "@bosun/store";
-import { registryFor } from "@bosun/gateways";
+import { registryFor, toNewEvents } from "@bosun/gateways";
 import { processClaim } from "@bosun/worker";
 import { printJson, printTable } from "../output.js";
 import { createRunDependencies } from "../server/run-dependencies.js";
@@ -86,17 +86,8 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
       })
     : parseConfig("");
   if (base.errors) throw new Error(formatProblems(base.errors));
+  const project = localProject(resolve(file), gateway.kind, executorKind(o.executor), secrets);
   const dataDir = mkdtempSync(join(tmpdir(), "bosun-script-"));
-  const project: ProjectConfig = {
-    name: "local",
-    script: { path: resolve(file) },
-    secrets,
-    subscriptions: [],
-    executor: executorKind(o.executor),
-    concurrency: 1,
-    timeouts: { scriptMs: 600_000, jobMs: 900_000 },
-    allowPrivileged: false,
-  };
   const config = { ...base.value, dataDir, projects: [project] };
   const store = await openSqliteStore({ dataDir });
   const logins = localRegistryLogins();
@@ -111,14 +102,10 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
     },
   });
   try {
-    const events: NewEvent[] = parsed.value.pushes.map((push) => ({
-      project: project.name,
-      source: gateway.kind,
-      type: (o.type ?? push.type) as NewEvent["type"],
-      image: push.image,
-      payload: body.toString("utf8"),
-      deliveryId: `local-${Date.now()}-${push.image.ref}`,
-    }));
+    // The events a gateway would store for this body; --type dispatches them as another event.
+    const events = toNewEvents(gateway, project.name, body, parsed.value.pushes).map((event) =>
+      o.type === undefined ? event : { ...event, type: o.type as NewEvent["type"] },
+    );
     await store.acceptEvents(events);
     const deps = { store, findProject: () => project, ...dependencies };
     const results = [];
@@ -159,6 +146,19 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The project a local run uses, read by the server's config parser: its defaults, its checks. */
+function localProject(
+  script: string,
+  registry: string,
+  executor: ExecutorKind,
+  secrets: Record<string, string>,
+): ProjectConfig {
+  const project = { name: "local", script, secrets, executor, subscriptions: [{ registry }] };
+  const parsed = parseConfig(JSON.stringify({ projects: [project] })); // JSON is YAML
+  if (parsed.errors) throw new Error(formatProblems(parsed.errors));
+  return parsed.value.projects[0]!;
 }
 
 function executorKind(kind: string): ExecutorKind {

@@ -23,11 +23,8 @@ export interface ContainerConfigOptions {
   engine?: "podman" | "docker";
 }
 
-/** A job as the docker executor reads it: core's spec, and the Brigade limits a script may set. */
-export type DockerJobSpec = JobSpec & { resourceLimits?: { cpu?: string; memory?: string } };
-
 export function containerConfig(
-  spec: DockerJobSpec,
+  spec: JobSpec,
   options: ContainerConfigOptions = {},
 ): Record<string, unknown> {
   const command: { Entrypoint?: string[]; Cmd?: string[] } = {};

@@ -10,3 +10,4 @@ export type {
 } from "./client.js";
 export { DockerApiError, DOCKER_API_VERSION } from "./transport.js";
 export { MANAGED_LABEL } from "./container-config.js";
+export { DOCKER_JOB_SUPPORT } from "./job-support.js";

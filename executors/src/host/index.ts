@@ -1,2 +1,3 @@
 export { HostExecutor } from "./host-executor.js";
 export type { HostExecutorOptions } from "./host-executor.js";
+export { HOST_JOB_SUPPORT } from "./job-support.js";

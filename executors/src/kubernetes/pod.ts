@@ -27,23 +27,6 @@ import { PodSpecError } from "./errors.js";
 import { labelKey, labelValue, objectName, sanitiseLabels } from "./names.js";
 import { volumesFor } from "./volumes.js";
 
-/**
- * The Brigade settings a script may add to a job (the sandbox's ScriptJobSpec declares the same
- * fields); all optional here, so that executors need nothing from the sandbox.
- */
-export type KubernetesJobSpec = JobSpec &
-  Partial<{
-    imagePullSecrets: string[];
-    imageForcePull: boolean;
-    serviceAccount: string;
-    annotations: Record<string, string>;
-    resourceRequests: { cpu?: string; memory?: string };
-    resourceLimits: { cpu?: string; memory?: string };
-    host: { os?: string; name?: string; nodeSelector: Record<string, string> };
-    storage: { enabled: boolean; path: string };
-    cache: { enabled: boolean; path: string; size: string };
-  }>;
-
 export interface KubernetesPodOptions {
   namespace: string;
   /** Used when the job names no service account. Without either, no API token is mounted. */
@@ -91,7 +74,7 @@ export interface PodObjects {
   pullSecret?: V1Secret;
 }
 
-export function toPod(spec: KubernetesJobSpec, options: KubernetesPodOptions): PodObjects {
+export function toPod(spec: JobSpec, options: KubernetesPodOptions): PodObjects {
   const id = jobIdentity(spec);
   const name = objectName("bosun", [id.project, id.run, spec.name], [id, spec.name, options.nonce ?? ""]);
   const labels = {
@@ -212,7 +195,7 @@ function registrySecret(
   };
 }
 
-function resources(spec: KubernetesJobSpec): { resources?: V1ResourceRequirements } {
+function resources(spec: JobSpec): { resources?: V1ResourceRequirements } {
   const pick = (r: { cpu?: string; memory?: string } | undefined) => {
     const out: Record<string, string> = {};
     if (r?.cpu) out.cpu = r.cpu;
@@ -226,7 +209,7 @@ function resources(spec: KubernetesJobSpec): { resources?: V1ResourceRequirement
 }
 
 /** Brigade's `host`: an OS and a node name select nodes by their well-known labels. */
-function nodeSelectorOf(spec: KubernetesJobSpec): Record<string, string> {
+function nodeSelectorOf(spec: JobSpec): Record<string, string> {
   const selector: Record<string, string> = {};
   if (spec.host?.os) selector["kubernetes.io/os"] = spec.host.os;
   if (spec.host?.name) selector["kubernetes.io/hostname"] = spec.host.name;
@@ -240,7 +223,7 @@ function nodeSelectorOf(spec: KubernetesJobSpec): Record<string, string> {
   return selector;
 }
 
-function annotations(spec: KubernetesJobSpec, labels: Record<string, string>): Record<string, string> {
+function annotations(spec: JobSpec, labels: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(spec.annotations ?? {})) {
     if (labelKey(key) !== key) throw new PodSpecError(`annotation key ${JSON.stringify(key)} is not valid`);

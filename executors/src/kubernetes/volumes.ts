@@ -12,7 +12,8 @@
  */
 import type { V1Volume, V1VolumeMount } from "@kubernetes/client-node";
 import { isAbsolute, relative, sep } from "node:path";
-import type { KubernetesJobSpec, KubernetesPodOptions } from "./pod.js";
+import type { JobSpec } from "@bosun/core";
+import type { KubernetesPodOptions } from "./pod.js";
 import { PodSpecError } from "./errors.js";
 import { slug } from "./names.js";
 
@@ -27,7 +28,7 @@ function segment(text: string): string {
 }
 
 export function volumesFor(
-  spec: KubernetesJobSpec,
+  spec: JobSpec,
   id: { project: string; run: string },
   options: Pick<KubernetesPodOptions, "workspaceClaim" | "cacheClaim" | "pathClaims">,
 ): { volumes: V1Volume[]; volumeMounts: V1VolumeMount[] } {

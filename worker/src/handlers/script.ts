@@ -5,7 +5,7 @@ import { formatProblems, type ErrorCode, type JobMount, type JobSpec } from "@bo
 import { bundleScript } from "../sandbox/bundle.js";
 import { runScript, scriptEventFromPush } from "../sandbox/isolated/host.js";
 import { IsolatePool } from "../sandbox/isolated/pool.js";
-import type { ScriptJobSpec, ScriptOutcome } from "../sandbox/isolated/types.js";
+import type { ScriptOutcome } from "../sandbox/isolated/types.js";
 import type { EventHandler, RunContext, RunOutcome } from "./types.js";
 
 export interface ScriptHandlerOptions {
@@ -88,24 +88,27 @@ export class ScriptHandler implements EventHandler {
     await rmdir(runDir).catch(() => undefined);
   }
 
-  /** Brigade's `storage` is a workspace shared by the run's jobs; `cache` is kept per project and job. */
-  private async withMounts(spec: ScriptJobSpec, { project, run }: RunContext): Promise<JobSpec> {
+  /**
+   * Brigade's `storage` is a workspace shared by the run's jobs; `cache` is kept per project and job.
+   * Both become host folders in `mounts` for the local executors (kubernetes mounts its claims instead).
+   */
+  private async withMounts(spec: JobSpec, { project, run }: RunContext): Promise<JobSpec> {
     const mounts: JobMount[] = [...(spec.mounts ?? [])];
-    if (spec.storage.enabled) {
+    if (spec.storage?.enabled) {
       const runDir = join(this.options.workDir, "runs", run.id);
       await mkdir(runDir, { recursive: true, mode: PRIVATE_DIR });
       const dir = join(runDir, "storage");
       await mkdir(dir, { recursive: true });
       mounts.push({ source: dir, target: spec.storage.path });
     }
-    if (spec.cache.enabled) {
+    if (spec.cache?.enabled) {
       const projectCache = join(this.options.workDir, "cache", project.name);
       await mkdir(projectCache, { recursive: true, mode: PRIVATE_DIR });
       const dir = join(projectCache, spec.name);
       await mkdir(dir, { recursive: true });
       mounts.push({ source: dir, target: spec.cache.path });
     }
-    return { ...spec, mounts, dockerSocket: spec.docker.enabled };
+    return { ...spec, mounts };
   }
 }
 

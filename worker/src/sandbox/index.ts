@@ -11,7 +11,6 @@ export {
   type ScriptLimits,
   type ScriptOutcome,
   type ScriptError,
-  type ScriptJobSpec,
   type ScriptJobRunner,
   type ScriptLog,
 } from "./isolated/types.js";

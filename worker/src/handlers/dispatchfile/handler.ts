@@ -5,7 +5,7 @@
 import { rm, rmdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { formatProblems, type ErrorCode } from "@bosun/core";
-import { matchImagePush, taskPrerequisites } from "@bosun/dispatchfile";
+import { planImagePush } from "@bosun/dispatchfile";
 import type { EventHandler, RunContext, RunOutcome } from "../types.js";
 import { runInDependencyOrder } from "./scheduler.js";
 import { loadProjectDispatchfile, sourceDir } from "./source.js";
@@ -58,23 +58,29 @@ export class DispatchfileHandler implements EventHandler {
     const dispatchfile = result.value;
     const { repository, tag } = event.image;
     const pushed = tag === undefined ? `untagged push ${event.image.ref}` : `tag "${tag}"`;
-    const match = matchImagePush(dispatchfile, { repository, tag });
-    if (match.tasks.length === 0) {
+    const planned = planImagePush(dispatchfile, { repository, tag });
+    if (planned.errors) {
+      const message = formatProblems(planned.errors);
+      log(`Dispatchfile ${loaded.name} cannot be run:\n${message}`);
+      return failed(planned.errors[0]?.code ?? "DISPATCHFILE_REFERENCE", message);
+    }
+    const { actions: matched, plan } = planned.value;
+    if (plan.tasks.length === 0) {
       log(
         `Dispatchfile: no action runs on image push of ${pushed} (repository ${repository}); nothing to do`,
       );
       return { status: "succeeded" };
     }
-    const actions = match.actions
+    const actions = matched
       .map(
         (i) => `actions[${i}]${dispatchfile.actions[i]?.name ? ` (${dispatchfile.actions[i]?.name})` : ""}`,
       )
       .join(", ");
     log(
-      `Dispatchfile: ${pushed} of ${repository} matches action(s) ${actions}; tasks: ${match.tasks.join(", ")}`,
+      `Dispatchfile: ${pushed} of ${repository} matches action(s) ${actions}; tasks: ${plan.tasks.map((t) => t.name).join(", ")}`,
     );
 
-    const prerequisites = taskPrerequisites(dispatchfile);
+    const prerequisites = new Map(plan.tasks.map((t) => [t.name, t.prerequisites] as const));
     const variables = contextVariables({
       runId: run.id,
       image: event.image,
@@ -83,8 +89,7 @@ export class DispatchfileHandler implements EventHandler {
     const stepOutputs = new Map<string, ReadonlyMap<string, string>>();
     const jobNames = new Set<string>();
     const outcome = await runInDependencyOrder(
-      match.tasks,
-      prerequisites,
+      plan,
       {
         run: async (task) => {
           log(`task ${task}: started`);

@@ -4,6 +4,7 @@
  * Dispatch's tasks): tasks already running finish, the others are reported as skipped.
  */
 import type { RunError } from "@bosun/core";
+import type { TaskPlan } from "@bosun/dispatchfile";
 
 export interface ScheduledOutcome {
   status: "succeeded" | "failed" | "cancelled";
@@ -16,21 +17,19 @@ export interface ScheduleEvents {
   skipped(task: string, reason: string): void;
 }
 
-/**
- * `tasks` in dependency order (every prerequisite of a task is in the list before it); `before`
- * gives each task's prerequisites.
- */
+/** Runs the plan's tasks (planTasks: in dependency order, each with its prerequisites). */
 export async function runInDependencyOrder(
-  tasks: readonly string[],
-  before: ReadonlyMap<string, readonly string[]>,
+  plan: TaskPlan,
   events: ScheduleEvents,
   signal: AbortSignal,
 ): Promise<ScheduledOutcome> {
+  const tasks = plan.tasks.map((t) => t.name);
+  const before = new Map(plan.tasks.map((t) => [t.name, t.prerequisites] as const));
   const state = new Map<string, "running" | ScheduledOutcome["status"]>();
   const running = new Map<string, Promise<void>>();
   let first: ScheduledOutcome | undefined;
 
-  const prerequisites = (task: string) => (before.get(task) ?? []).filter((t) => tasks.includes(t));
+  const prerequisites = (task: string) => before.get(task) ?? [];
   const ready = (task: string) =>
     !state.has(task) && prerequisites(task).every((t) => state.get(t) === "succeeded");
 

@@ -4,26 +4,8 @@ import type { EventInit, LogLevel, ProjectInit } from "@bosun/sdk";
 import type { Bundle } from "../bundle-types.js";
 import type { IsolatePool } from "./pool.js";
 
-/**
- * A job as a script asks for it: core's JobSpec plus the Brigade settings executors may honour
- * (image pull secrets, resources, storage and cache, ...).
- */
-export interface ScriptJobSpec extends JobSpec {
-  imagePullSecrets: string[];
-  imageForcePull: boolean;
-  streamLogs: boolean;
-  serviceAccount?: string;
-  annotations: Record<string, string>;
-  resourceRequests: { cpu?: string; memory?: string };
-  resourceLimits: { cpu?: string; memory?: string };
-  host: { os?: string; name?: string; nodeSelector: Record<string, string> };
-  storage: { enabled: boolean; path: string };
-  cache: { enabled: boolean; path: string; size: string };
-  docker: { enabled: boolean };
-}
-
-/** Runs one job for the script. Resolves with the job's outcome; a rejection is reported to the script as INTERNAL. */
-export type ScriptJobRunner = (spec: ScriptJobSpec, signal: AbortSignal) => Promise<JobResult>;
+/** Runs one job for the script (its request as core's JobSpec: parseJobRequest). Resolves with the job's outcome; a rejection is reported to the script as INTERNAL. */
+export type ScriptJobRunner = (spec: JobSpec, signal: AbortSignal) => Promise<JobResult>;
 
 /** One console call of the script, formatted, ending in a newline. */
 export type ScriptLog = (text: string, level: LogLevel) => void;

@@ -1,6 +1,7 @@
 /**
- * Checks a JobRequest from the isolate field by field and turns it into a ScriptJobSpec. The script may
- * call the host function directly with anything, so every limit the SDK applies is applied here again.
+ * Checks a JobRequest from the isolate field by field and turns it into core's JobSpec, field by
+ * field: the one place a script's job becomes what executors read. The script may call the host
+ * function directly with anything, so every limit the SDK applies is applied here again.
  */
 import {
   CACHE_PATH,
@@ -10,8 +11,7 @@ import {
   STORAGE_PATH,
   type JobRequest,
 } from "@bosun/sdk";
-import type { Result } from "@bosun/core";
-import type { ScriptJobSpec } from "../types.js";
+import type { JobSpec, Result } from "@bosun/core";
 import { kindOf, show } from "./refuse.js";
 import {
   bool,
@@ -58,7 +58,7 @@ const MAX_LABELS = 100;
 
 type Fields = Partial<Record<keyof JobRequest, unknown>>;
 
-export function parseJobRequest(json: unknown): Result<ScriptJobSpec> {
+export function parseJobRequest(json: unknown): Result<JobSpec> {
   if (typeof json !== "string")
     return refused(new Invalid("runJob", "the job as a JSON string", kindOf(json)));
   // A UTF-16 unit is at most 3 UTF-8 bytes: the cheap length check first, the exact one after it.
@@ -82,14 +82,14 @@ function refused({ message, path, expected, found }: Invalid): Result<never> {
   return { errors: [{ code: "HOST_CALL_INVALID", message, path, expected, found }] };
 }
 
-function toSpec(r: Fields): ScriptJobSpec {
+function toSpec(r: Fields): JobSpec {
   const name = string(r.name, "job.name", { max: MAX_JOB_NAME });
   if (!isJobName(name)) throw new Invalid("job.name", JOB_NAME_RULE, show(name));
   const image = string(r.image, "job.image", IMAGE);
   const host = object(r.host ?? {}, "job.host");
   const storage = object(r.storage ?? {}, "job.storage");
   const cache = object(r.cache ?? {}, "job.cache");
-  const spec: ScriptJobSpec = {
+  const first = {
     name,
     image,
     tasks: strings(r.tasks ?? [], "job.tasks", TEXT),
@@ -100,7 +100,11 @@ function toSpec(r: Fields): ScriptJobSpec {
     labels: {},
     imagePullSecrets: strings(r.imagePullSecrets ?? [], "job.imagePullSecrets", NAME, MAX_LABELS),
     imageForcePull: bool(r.imageForcePull, "job.imageForcePull"),
-    streamLogs: bool(r.streamLogs, "job.streamLogs"),
+  };
+  // Checked in the request's order, and not carried: a job's output is always streamed to the run's log.
+  bool(r.streamLogs, "job.streamLogs");
+  const spec: JobSpec = {
+    ...first,
     annotations: record(r.annotations ?? {}, "job.annotations", LABEL_KEY, TEXT, MAX_LABELS),
     resourceRequests: resources(r.resourceRequests, "job.resourceRequests"),
     resourceLimits: resources(r.resourceLimits, "job.resourceLimits"),
@@ -118,7 +122,7 @@ function toSpec(r: Fields): ScriptJobSpec {
       path: string(cache.path ?? CACHE_PATH, "job.cache.path", PATH),
       size: string(cache.size ?? "5Mi", "job.cache.size", QUANTITY),
     },
-    docker: { enabled: bool(object(r.docker ?? {}, "job.docker").enabled, "job.docker.enabled") },
+    dockerSocket: bool(object(r.docker ?? {}, "job.docker").enabled, "job.docker.enabled"),
   };
   if (r.timeoutMs !== undefined && r.timeoutMs !== null) {
     const t = r.timeoutMs;

@@ -1,7 +1,7 @@
 /** runJob(callId, requestJson): starts a job; its reply is delivered to the isolate when it ends. */
-import { isErrorCode, type JobResult } from "@bosun/core";
+import { isErrorCode, type JobResult, type JobSpec } from "@bosun/core";
 import type { JobReply, JobResultData } from "@bosun/sdk";
-import type { ScriptJobRunner, ScriptJobSpec } from "../types.js";
+import type { ScriptJobRunner } from "../types.js";
 import { parseJobRequest } from "./job-request.js";
 import { isId, refuse } from "./refuse.js";
 import { errorForScript } from "./script-error.js";
@@ -34,13 +34,13 @@ export function createRunJob(
 }
 
 /** Job names are unique within a run (they name containers); a job run twice gets "-2", "-3", ... */
-function withUniqueName(spec: ScriptJobSpec, names: Map<string, number>): ScriptJobSpec {
+function withUniqueName(spec: JobSpec, names: Map<string, number>): JobSpec {
   const seen = (names.get(spec.name) ?? 0) + 1;
   names.set(spec.name, seen);
   return seen === 1 ? spec : { ...spec, name: `${spec.name}-${seen}` };
 }
 
-async function run(ctx: RunJobContext, spec: ScriptJobSpec): Promise<JobReply> {
+async function run(ctx: RunJobContext, spec: JobSpec): Promise<JobReply> {
   try {
     return { ok: true, result: toData(spec, await ctx.runJob(spec, ctx.signal)) };
   } catch (err) {
@@ -52,7 +52,7 @@ async function run(ctx: RunJobContext, spec: ScriptJobSpec): Promise<JobReply> {
   }
 }
 
-function toData({ name, image }: ScriptJobSpec, result: JobResult): JobResultData {
+function toData({ name, image }: JobSpec, result: JobResult): JobResultData {
   const data: JobResultData = {
     name,
     outcome: result.outcome,
