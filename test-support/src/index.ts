@@ -10,3 +10,4 @@ export {
 } from "./podman.js";
 export { git } from "./git.js";
 export { KubeStandin, STANDIN_LABEL, type KubeStandinOptions, type Received } from "./kube-standin/index.js";
+export { ensureBosunImage, podmanAvailable, type BosunImage } from "./bosun-image.js";
