@@ -11,6 +11,9 @@ export const INTEGRATION = {
   "cli/e2e-registry": "containers, a registry",
   "cli/examples": "containers",
   "cli/script-run-logins": "containers, a registry",
+  // Bosun's own image, built (scripts/build-image.sh) and run under Podman.
+  "cli/image": "Bosun's image built and run, a registry",
+  "cli/image-manifests": "Bosun's image built and run",
   "executors/docker-container-config": "containers",
   "executors/docker-executor": "containers, a registry",
   "executors/docker-operations": "containers",
@@ -29,6 +32,7 @@ export const INTEGRATION = {
   "cli/manifests": "bosun processes",
   "cli/records-redaction": "bosun processes",
   "cli/serve": "bosun processes",
+  "cli/serve-reload": "bosun processes, host shell jobs",
   "cli/split-deployment": "bosun processes",
   "cli/store-readiness": "bosun processes",
   // Throwaway PostgreSQL servers (Debian's PostgreSQL 15 binaries, started by test-support).

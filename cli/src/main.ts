@@ -7,10 +7,11 @@ import { registerServeCommands } from "./commands/serve.js";
 import { registerStateCommands } from "./commands/state.js";
 import { registerLoginCommands } from "./commands/login.js";
 import { registerManifestsCommands } from "./commands/manifests.js";
+import { VERSION } from "./version.js";
 
 const program = new Command("bosun")
   .description("Registry pushes in, scripted automation out: Brigade-style scripts and Dispatchfiles")
-  .version("0.1.0")
+  .version(VERSION)
   .showHelpAfterError();
 registerServeCommands(program);
 registerStateCommands(program);

@@ -19,6 +19,7 @@ import { freePort } from "@bosun/test-support";
 import {
   buildManifests,
   checkOptions,
+  chooseImage,
   DATA_CLAIM,
   GATEWAY_KINDS,
   ManifestError,
@@ -311,6 +312,28 @@ describe("bosun manifests", function () {
     expect(refused({ gateways: ["cli"] })).to.contain("dockerhub");
   });
 
+  it("names Bosun's image <registry>/bosun:<version>, ghcr.io/bosun by default", () => {
+    const version = (
+      JSON.parse(readFileSync(join(REPO_ROOT, "cli", "package.json"), "utf8")) as { version: string }
+    ).version;
+    const imageOf = (o: Partial<ManifestOptions>) =>
+      containerOf(buildManifests(checkOptions({ worker: true, ...o })), WORKER).image;
+    expect(imageOf({})).to.equal(`ghcr.io/bosun/bosun:${version}`);
+    expect(chooseImage(undefined, undefined)).to.equal(`ghcr.io/bosun/bosun:${version}`);
+    expect(chooseImage(undefined, "registry.example.com:5000/team/")).to.equal(
+      `registry.example.com:5000/team/bosun:${version}`,
+    );
+    expect(chooseImage("example.com/other:1", undefined)).to.equal("example.com/other:1");
+    for (const [image, registry, says] of [
+      ["a/b:1", "registry.example.com", "not both"],
+      [undefined, "https://registry.example.com", "--image-registry"],
+      [undefined, "registry.example.com/bosun:1", "--image-registry"],
+      [undefined, "", "--image-registry"],
+    ] as const) {
+      expect(() => chooseImage(image, registry)).to.throw(ManifestError, says);
+    }
+  });
+
   describe("through the real CLI", () => {
     it("bosun manifests --all prints YAML whose documents round-trip", async () => {
       const r = await bosun(["manifests", "--all"]);
@@ -338,6 +361,17 @@ describe("bosun manifests", function () {
       expect(names).to.deep.equal(["bosun-gateway-ghcr", "bosun-gateway-ecr", WORKER]);
       expect(items.every((o) => o.metadata?.namespace === "ci")).to.equal(true);
       expect(containerOf(items, WORKER).image).to.equal("example.com/bosun:dev");
+      const pushed = await bosun([
+        "manifests",
+        "--worker",
+        "-o",
+        "json",
+        "--image-registry",
+        "registry.example.com",
+      ]);
+      expect(pushed.code, pushed.stderr).to.equal(0);
+      const image = containerOf(parseOutput(pushed.stdout, "json") as KubeObject[], WORKER).image;
+      expect(image).to.match(/^registry\.example\.com\/bosun:\d+\.\d+\.\d+/);
     });
 
     it("a wrong --gateway, --replicas or -o is refused with the choices and a non-zero exit", async () => {

@@ -3,8 +3,10 @@ import type { Command } from "commander";
 import {
   buildManifests,
   checkOptions,
+  chooseImage,
   DEFAULT_CONFIG_SECRET,
   DEFAULT_IMAGE,
+  DEFAULT_IMAGE_REGISTRY,
   DEFAULT_NAMESPACE,
   DEFAULT_STORAGE_SIZE,
   GATEWAY_KINDS,
@@ -20,7 +22,8 @@ interface ManifestsOpts {
   all?: boolean;
   namespace: string;
   jobsNamespace?: string;
-  image: string;
+  image?: string;
+  imageRegistry?: string;
   replicas: string;
   configSecret: string;
   storageSize: string;
@@ -44,7 +47,11 @@ export function registerManifestsCommands(program: Command): void {
       "--jobs-namespace <ns>",
       "namespace of job pods (bosun.yaml's kubernetes.namespace; default: --namespace)",
     )
-    .option("--image <image>", "Bosun's image (bosun on PATH)", DEFAULT_IMAGE)
+    .option("--image <image>", `Bosun's image (scripts/build-image.sh; default: ${DEFAULT_IMAGE})`)
+    .option(
+      "--image-registry <registry>",
+      `where Bosun's image was pushed: <registry>/bosun:<version> (default: ${DEFAULT_IMAGE_REGISTRY})`,
+    )
     .option("--replicas <n>", "replicas per Deployment (the SQLite store allows 1)", "1")
     .option(
       "--config-secret <name>",
@@ -69,7 +76,7 @@ function manifests(o: ManifestsOpts): void {
       worker: Boolean(o.all || o.worker),
       namespace: o.namespace,
       jobsNamespace: o.jobsNamespace,
-      image: o.image,
+      image: chooseImage(o.image, o.imageRegistry),
       replicas: Number(o.replicas),
       configSecret: o.configSecret,
       storageSize: o.storageSize,

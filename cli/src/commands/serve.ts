@@ -4,7 +4,6 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
   formatProblems,
-  loadConfig,
   parseConfig,
   STORE_URL_ENV,
   storeUrlProblem,
@@ -14,6 +13,8 @@ import {
 } from "@bosun/core";
 import { storeLocation } from "../server/open-store.js";
 import { startServer, type StartOptions } from "../server/server.js";
+import { applyOverrides, readConfigFile, type ConfigOverrides } from "../server/config-reload/config-file.js";
+import type { ConfigFileSource } from "../server/config-reload/start.js";
 
 interface ServeOpts {
   config?: string;
@@ -53,12 +54,19 @@ export function registerServeCommands(program: Command): void {
 }
 
 async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
-  const config = await readConfig(o);
-  if (!config) return;
-  const server = await startServer(config, options).catch((err: Error) =>
+  const read = await readConfig(o);
+  if (!read) return;
+  const { config, configFile } = read;
+  const server = await startServer(config, { ...options, configFile }).catch((err: Error) =>
     fatal(`cannot start: ${err.message}`),
   );
   if (!server) return;
+  // SIGHUP re-reads the file (its default would end the process).
+  process.on("SIGHUP", () => {
+    void server.reloadConfig("SIGHUP").then((outcome) => {
+      if (!outcome) process.stderr.write("SIGHUP: no config file to read again\n");
+    });
+  });
   process.stderr.write(`bosun listening on ${server.url} (store: ${storeLocation(config)})\n`);
   let closing = false;
   const shutdown = () => {
@@ -73,28 +81,33 @@ async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
   process.on("SIGTERM", shutdown);
 }
 
-export async function readConfig(o: ServeOpts): Promise<ServerConfig | undefined> {
-  const file = o.config ?? (existsSync("bosun.yaml") ? "bosun.yaml" : undefined);
-  const result = file
-    ? await loadConfig(file)
-    : parseConfig("", { file: resolve("bosun.yaml"), env: process.env });
-  if (result.errors) return fatal(`invalid configuration:\n${formatProblems(result.errors)}`);
-  const config = result.value;
-  if (o.data) config.dataDir = resolve(o.data);
-  if (o.host) config.host = o.host;
+/** The config, and the file it came from (to be watched), with the command line's overrides applied. */
+async function readConfig(
+  o: ServeOpts,
+): Promise<{ config: ServerConfig; configFile?: ConfigFileSource } | undefined> {
+  const overrides: ConfigOverrides = { dataDir: o.data || undefined, host: o.host || undefined };
   if (o.store !== undefined) {
     const problem = storeUrlProblem(o.store, "--store");
     if (problem) return fatal(`${problem.message}: expected ${problem.expected}`);
-    config.store = { ...config.store, url: o.store };
+    overrides.storeUrl = o.store;
   }
   if (o.port !== undefined) {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       return fatal(`--port: expected 0-65535, found "${o.port}"`);
-    config.port = port;
+    overrides.port = port;
   }
-  if (!file) process.stderr.write("no bosun.yaml here and no --config: serving no projects\n");
-  return config;
+  const file = o.config ?? (existsSync("bosun.yaml") ? "bosun.yaml" : undefined);
+  if (!file) {
+    const result = parseConfig("", { file: resolve("bosun.yaml"), env: process.env });
+    if (result.errors) return fatal(`invalid configuration:\n${formatProblems(result.errors)}`);
+    applyOverrides(result.value, overrides);
+    process.stderr.write("no bosun.yaml here and no --config: serving no projects\n");
+    return { config: result.value };
+  }
+  const { sha256, result } = await readConfigFile(file, overrides);
+  if (result.errors) return fatal(`invalid configuration:\n${formatProblems(result.errors)}`);
+  return { config: result.value, configFile: { path: resolve(file), overrides, sha256: sha256 ?? "" } };
 }
 
 function fatal(message: string): undefined {

@@ -1,11 +1,14 @@
 /** `bosun manifests`: the Kubernetes objects that run Bosun on a cluster (docs/kubernetes.md). */
 export {
   checkOptions,
+  chooseImage,
   DEFAULT_CONFIG_SECRET,
   DEFAULT_IMAGE,
+  DEFAULT_IMAGE_REGISTRY,
   DEFAULT_NAMESPACE,
   DEFAULT_STORAGE_SIZE,
   GATEWAY_KINDS,
+  imageIn,
   isDnsLabel,
   isDnsSubdomain,
   ManifestError,

@@ -29,7 +29,10 @@ export const DATA_CLAIM = "bosun-data";
 export const WORKER = "bosun-worker";
 /** The Role and RoleBinding that let the worker run job pods. */
 export const WORKER_JOBS = "bosun-worker-jobs";
-/** A fixed, unprivileged user: the image needs no user of its own, and the data volume is its group's. */
+/**
+ * A fixed, unprivileged user: Bosun's image has it as user bosun (scripts/build-image.sh), another
+ * image needs no entry for it, and the data volume is its group's.
+ */
 const UID = 10001;
 
 export function gatewayName(kind: string): string {

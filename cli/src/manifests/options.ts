@@ -3,13 +3,42 @@
  * Every problem is a ManifestError whose message names the option and what it accepts.
  */
 import { REGISTRIES } from "@bosun/gateways";
+import { VERSION } from "../version.js";
 
 /** The registry kinds that have a webhook gateway (`bosun gateway --registry <kind>` serves them). */
 export const GATEWAY_KINDS: readonly string[] = REGISTRIES.map((r) => r.kind);
 
 export const DEFAULT_NAMESPACE = "bosun";
-/** An image with `bosun` on PATH (and `git`, for Dispatchfiles from git); see docs/kubernetes.md. */
-export const DEFAULT_IMAGE = "ghcr.io/bosun/bosun:0.1.0";
+/**
+ * Bosun's image (scripts/build-image.sh) is `<registry>/bosun:<version>` once pushed to a registry the
+ * cluster pulls from; `localhost/bosun:<version>`, as built, is not pullable. See docs/kubernetes.md.
+ */
+export const DEFAULT_IMAGE_REGISTRY = "ghcr.io/bosun";
+
+/** `<registry>/bosun:<this version>`; a registry may end in one "/". */
+export function imageIn(registry: string): string {
+  return `${registry.endsWith("/") ? registry.slice(0, -1) : registry}/bosun:${VERSION}`;
+}
+
+export const DEFAULT_IMAGE = imageIn(DEFAULT_IMAGE_REGISTRY);
+
+/** host[:port], then path components as image references allow them. */
+const IMAGE_REGISTRY =
+  /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*\/?$/;
+
+/** The image from --image or --image-registry (not both), or the default. */
+export function chooseImage(image: string | undefined, registry: string | undefined): string {
+  if (image !== undefined && registry !== undefined) {
+    throw new ManifestError("--image and --image-registry: give one of them, not both");
+  }
+  if (registry === undefined) return image ?? DEFAULT_IMAGE;
+  if (!IMAGE_REGISTRY.test(registry)) {
+    throw new ManifestError(
+      `--image-registry: expected a registry and optional path such as registry.example.com:5000/team, found "${registry}"`,
+    );
+  }
+  return imageIn(registry);
+}
 export const DEFAULT_CONFIG_SECRET = "bosun-config";
 export const DEFAULT_STORAGE_SIZE = "1Gi";
 

@@ -13,6 +13,7 @@ export interface Metrics {
   eventsAccepted: Counter<"registry">;
   runsFinished: Counter<"status">;
   runSeconds: Histogram<"status">;
+  configReloads: Counter<"result">;
 }
 
 export function createMetrics(): Metrics {
@@ -45,7 +46,20 @@ export function createMetrics(): Metrics {
       buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900],
       registers: [registry],
     }),
+    configReloads: configReloads(registry),
   };
+}
+
+/** Both results are shown from the start (at 0), so that a rate over them needs no first reload. */
+function configReloads(registry: Registry): Counter<"result"> {
+  const counter = new Counter({
+    name: "bosun_config_reloads_total",
+    help: "Changed configuration files read by the running process, by result: applied or refused",
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  for (const result of ["applied", "refused"]) counter.inc({ result }, 0);
+  return counter;
 }
 
 const KNOWN_REGISTRIES: ReadonlySet<string> = new Set(REGISTRY_KINDS);

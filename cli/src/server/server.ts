@@ -34,6 +34,9 @@ import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
 import { startRetention } from "./retention.js";
 import type { Poster } from "./callbacks.js";
+import { startConfigReload, type ConfigFileSource } from "./config-reload/start.js";
+import { nextProjects, type ConfigDiff } from "./config-reload/diff.js";
+import type { ReloadOutcome } from "./config-reload/reloader.js";
 
 const NOT_READY = "The store cannot commit right now; pushes are answered 503. The server log says why.";
 
@@ -47,6 +50,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Sends registry callbacks (default fetch). */
   callbackPoster?: Poster;
+  /** The file the config came from: watched, and re-read on change or `reloadConfig` (SIGHUP). */
+  configFile?: ConfigFileSource;
 }
 
 export interface RunningServer {
@@ -57,6 +62,8 @@ export interface RunningServer {
   /** The projects' logins, opened with the server's credentials key (what the worker is given). */
   credentialsFor: CredentialsReader;
   consumer?: Consumer;
+  /** Reads the config file again and applies it; undefined when the config came from no file. */
+  reloadConfig(reason: string): Promise<ReloadOutcome | undefined>;
   /** Stops HTTP, hands runs in flight back to the queue, closes the store. */
   close(): Promise<void>;
 }
@@ -70,8 +77,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const credentials = setUpCredentials(config, store.credentials, logger);
   const metrics = createMetrics();
-  const projects = new Map<string, ProjectConfig>(config.projects.map((p) => [p.name, p]));
+  // Replaced whole when the config file changes: every reader looks it up anew, a run keeps its own.
+  let projects = new Map<string, ProjectConfig>(config.projects.map((p) => [p.name, p]));
   const findProject = (name: string) => projects.get(name);
+  const applyConfig = (next: ServerConfig, diff: ConfigDiff) => {
+    projects = nextProjects(projects, next.projects);
+    const touched = new Set([...diff.added, ...diff.changed.map((c) => c.name)]);
+    warnMissingSources(
+      next.projects.filter((p) => touched.has(p.name)),
+      logger,
+    );
+  };
+  const live = options.configFile
+    ? startConfigReload(options.configFile, config, applyConfig, { logger, metrics })
+    : undefined;
   const registries = createRegistries({ pubsubJwksUrl: config.pubsubJwksUrl }).filter(
     (r) => !options.registries || options.registries.includes(r.kind),
   );
@@ -85,7 +104,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   app.get("/healthz", (_req, res) => res.json({ status: "ok" }));
   app.get("/readyz", (_req, res) => {
     store.ping().then(
-      () => res.json({ status: "ready" }),
+      () => res.json({ status: "ready", ...(live ? { config: live.reloader.status() } : {}) }),
       (err: Error) => {
         // The reason (with the database's path) goes to the log only: /readyz answers anyone.
         logger.warn({ error: err.message }, "not ready: the store cannot commit");
@@ -159,6 +178,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     pressure.started();
     res.once("close", () => pressure.finished());
   });
+  await live?.ready;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);
@@ -169,12 +189,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     { url, projects: [...projects.keys()], registries: registries.map((r) => r.kind) },
     "bosun serving",
   );
-  for (const { project, kind, path } of missingSources(config.projects)) {
-    logger.warn(
-      { project, [kind]: path },
-      `project "${project}": its ${kind} ${path} does not exist; its runs fail until it does`,
-    );
-  }
+  warnMissingSources(config.projects, logger);
 
   return {
     url,
@@ -183,7 +198,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     adminToken,
     credentialsFor: credentials.reader,
     consumer,
+    reloadConfig: async (reason) => live?.reloader.reload(reason),
     async close() {
+      live?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -194,6 +211,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await store.close();
     },
   };
+}
+
+function warnMissingSources(projects: readonly ProjectConfig[], logger: Logger): void {
+  for (const { project, kind, path } of missingSources(projects)) {
+    logger.warn(
+      { project, [kind]: path },
+      `project "${project}": its ${kind} ${path} does not exist; its runs fail until it does`,
+    );
+  }
 }
 
 /**
