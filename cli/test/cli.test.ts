@@ -356,7 +356,7 @@ describe("bosun CLI", function () {
     const noRegistry = await add("api", "--script", "./x.js");
     expect(noRegistry.code).to.equal(1);
     expect(noRegistry.stderr).to.equal(
-      "error: --registry: name at least one registry the project subscribes to\n",
+      "error: --registry: name at least one registry the project subscribes to [USAGE_INVALID]\n",
     );
     // poll and cli are sources of events, not registries that send webhooks.
     const poll = await add("api", "--script", "./x.js", "--registry", "poll");
@@ -375,7 +375,7 @@ describe("bosun CLI", function () {
     const r = await bosun(["gateway", "--registry", "poll", "--port", "0", "--data", join(t.dir, "gw")]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain('unknown registry "poll"; expected one of dockerhub,');
-    expect(r.stderr).to.match(/jfrog\n$/);
+    expect(r.stderr).to.match(/jfrog \[USAGE_INVALID\]\n$/);
   });
 
   it("script run --config reads the server's config as serve does, ${env:NAME} included", async () => {
@@ -396,7 +396,7 @@ describe("bosun CLI", function () {
     expect(unset.stderr).to.contain("environment variable SCRIPT_RUN_HOOK is not set");
     const missing = await bosun(["script", "run", script, "--payload", join(t.dir, "nope.json")]);
     expect(missing.stderr).to.equal(
-      `error: --payload: cannot read the file ${join(t.dir, "nope.json")}: ENOENT: no such file or directory, open '${join(t.dir, "nope.json")}'\n`,
+      `error: --payload: cannot read the file ${join(t.dir, "nope.json")}: ENOENT: no such file or directory, open '${join(t.dir, "nope.json")}' [USAGE_INVALID]\n`,
     );
   });
 
@@ -420,5 +420,6 @@ describe("bosun CLI", function () {
     const r = await bosun(["serve", "--config", file, "--port", "0"]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain(`${file}:4:5: unknown key "concurency" at projects[0]`);
+    expect(r.stderr).to.match(/ \[CONFIG_INVALID\]\n$/);
   });
 });

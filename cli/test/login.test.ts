@@ -185,6 +185,7 @@ describe("bosun login / logout / credentials list", function () {
     const none = await bosun(base, env);
     expect(none.code).to.equal(2);
     expect(none.stderr).to.include("exactly one of --password-stdin or --password-file");
+    expect(none.stderr).to.include("[USAGE_INVALID]");
   });
 
   it("answers bad requests without logging what they carried", async () => {

@@ -380,6 +380,8 @@ describe("bosun manifests", function () {
       expect(r.stdout).to.equal("");
       expect(r.stderr).to.contain('unknown registry kind "nope"');
       for (const kind of GATEWAY_KINDS) expect(r.stderr).to.contain(kind);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.contain("[USAGE_INVALID]");
 
       const replicas = await bosun(["manifests", "--worker", "--replicas", "3"]);
       expect(replicas.code).to.not.equal(0);

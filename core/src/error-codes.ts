@@ -211,6 +211,11 @@ export const ERROR_CODES = {
     meaning: "the job's pod was deleted before it finished",
   },
   // The CLI's own
+  USAGE_INVALID: {
+    group: "cli",
+    http: null,
+    meaning: "a command's options or arguments are missing, invalid, or cannot be used together",
+  },
   SERVER_UNREACHABLE: {
     group: "cli",
     http: null,

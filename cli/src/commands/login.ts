@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { normaliseTarget, type CredentialKind, type CredentialSummary } from "@bosun/core";
 import { printJson, printTable, shortTime } from "../output.js";
-import { action, clientFrom, withServer } from "./common.js";
+import { action, clientFrom, refuse, withServer } from "./common.js";
 
 interface LoginOpts {
   server?: string;
@@ -98,24 +98,18 @@ function path(project: string, kind: CredentialKind, target: string): string {
 /** The password from stdin or a file, less one trailing newline (what `echo` and editors add). */
 async function readPassword(o: LoginOpts): Promise<string | undefined> {
   if (Boolean(o.passwordStdin) === (o.passwordFile !== undefined)) {
-    return usage("give the password with exactly one of --password-stdin or --password-file <file>");
+    return refuse("give the password with exactly one of --password-stdin or --password-file <file>");
   }
   let raw: string;
   try {
     raw = o.passwordStdin ? await readStdin() : await readFile(o.passwordFile ?? "", "utf8");
   } catch (err) {
-    return usage(`cannot read the password file ${o.passwordFile}: ${(err as Error).message}`);
+    return refuse(`cannot read the password file ${o.passwordFile}: ${(err as Error).message}`);
   }
   const password = raw.replace(/\r?\n$/, "");
   if (!password)
-    return usage(`the password ${o.passwordStdin ? "on stdin" : `in ${o.passwordFile}`} is empty`);
+    return refuse(`the password ${o.passwordStdin ? "on stdin" : `in ${o.passwordFile}`} is empty`);
   return password;
-}
-
-function usage(message: string): undefined {
-  process.stderr.write(`error: ${message}\n`);
-  process.exitCode = 2;
-  return undefined;
 }
 
 async function readStdin(): Promise<string> {

@@ -1,5 +1,6 @@
 /** `bosun manifests`: print the Kubernetes objects that run Bosun's gateways and worker on a cluster. */
 import type { Command } from "commander";
+import { refuse } from "./common.js";
 import {
   buildManifests,
   checkOptions,
@@ -84,7 +85,6 @@ function manifests(o: ManifestsOpts): void {
     process.stdout.write(render(buildManifests(options), o.output as OutputFormat, options));
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
-    process.stderr.write(`error: ${err.message}\n`);
-    process.exitCode = 2;
+    refuse(err.message, err.code);
   }
 }

@@ -9,7 +9,7 @@ import { parseDocument } from "yaml";
 import { formatProblems, parseConfig, WEBHOOK_REGISTRY_KINDS, type SourceRef } from "@bosun/core";
 import type { ClientOptions } from "../client.js";
 import { printJson, printTable } from "../output.js";
-import { action, clientFrom, withServer } from "./common.js";
+import { action, clientFrom, CommandError, withServer } from "./common.js";
 
 interface ProjectView {
   name: string;
@@ -83,7 +83,7 @@ export function registerProjectCommands(program: Command): void {
 
 async function addProject(name: string, o: AddOpts): Promise<void> {
   if (o.registry.length === 0)
-    throw new Error("--registry: name at least one registry the project subscribes to");
+    throw new CommandError("--registry: name at least one registry the project subscribes to");
   const doc = parseDocument(existsSync(o.config) ? await readFile(o.config, "utf8") : "");
   const entry: Record<string, unknown> = {
     name,
@@ -103,7 +103,10 @@ async function addProject(name: string, o: AddOpts): Promise<void> {
   const anyValue = new Proxy({}, { get: () => "postgres://an-environment-value-standing-in" });
   const checked = parseConfig(text, { file: o.config, env: anyValue });
   if (checked.errors)
-    throw new Error(`the project would make ${o.config} invalid:\n${formatProblems(checked.errors)}`);
+    throw new CommandError(
+      `the project would make ${o.config} invalid:\n${formatProblems(checked.errors)}`,
+      "CONFIG_INVALID",
+    );
   await writeFile(o.config, text);
   process.stdout.write(`added project "${name}" to ${o.config}; restart bosun serve to load it\n`);
   if (!o.webhookToken) {

@@ -19,7 +19,7 @@ import { registryFor, toNewEvents } from "@bosun/gateways";
 import { processClaim } from "@bosun/worker";
 import { printJson, printTable } from "../output.js";
 import { createRunDependencies } from "../server/run-dependencies.js";
-import { action } from "./common.js";
+import { action, CommandError } from "./common.js";
 import { localRegistryLogins } from "./local-logins.js";
 
 interface ScriptRunOpts {
@@ -62,20 +62,25 @@ export function registerScriptCommands(program: Command): void {
 async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
   const gateway = registryFor(o.registry);
   if (!gateway)
-    throw new Error(
+    throw new CommandError(
       `--registry: no gateway for "${o.registry}"; expected one of ${WEBHOOK_REGISTRY_KINDS.join(", ")}`,
     );
   const body = readInput(o.payload === "-" ? 0 : o.payload, "--payload");
   const parsed = gateway.parse({ headers: {}, query: new URLSearchParams(), body });
   if (parsed.errors)
-    throw new Error(`the payload is not a ${gateway.title} push:\n${formatProblems(parsed.errors)}`);
+    throw new CommandError(
+      `the payload is not a ${gateway.title} push:\n${formatProblems(parsed.errors)}`,
+      "PAYLOAD_MALFORMED",
+    );
   if (parsed.value.pushes.length === 0)
-    throw new Error(`the payload reports no push (${parsed.value.ignored.map((i) => i.reason).join("; ")})`);
+    throw new CommandError(
+      `the payload reports no push (${parsed.value.ignored.map((i) => i.reason).join("; ")})`,
+    );
 
   const secrets = Object.fromEntries(
     o.secret.map((s) => {
       const at = s.indexOf("=");
-      if (at < 1) throw new Error(`--secret: expected NAME=VALUE, found "${s}"`);
+      if (at < 1) throw new CommandError(`--secret: expected NAME=VALUE, found "${s}"`);
       return [s.slice(0, at), s.slice(at + 1)];
     }),
   );
@@ -85,7 +90,7 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
         env: process.env,
       })
     : parseConfig("");
-  if (base.errors) throw new Error(formatProblems(base.errors));
+  if (base.errors) throw new CommandError(formatProblems(base.errors), "CONFIG_INVALID");
   const project = localProject(resolve(file), gateway.kind, executorKind(o.executor), secrets);
   const dataDir = mkdtempSync(join(tmpdir(), "bosun-script-"));
   const config = { ...base.value, dataDir, projects: [project] };
@@ -157,13 +162,13 @@ function localProject(
 ): ProjectConfig {
   const project = { name: "local", script, secrets, executor, subscriptions: [{ registry }] };
   const parsed = parseConfig(JSON.stringify({ projects: [project] })); // JSON is YAML
-  if (parsed.errors) throw new Error(formatProblems(parsed.errors));
+  if (parsed.errors) throw new CommandError(formatProblems(parsed.errors), "CONFIG_INVALID");
   return parsed.value.projects[0]!;
 }
 
 function executorKind(kind: string): ExecutorKind {
   if (kind === "docker" || kind === "kubernetes" || kind === "host") return kind;
-  throw new Error(`--executor: expected docker, kubernetes or host, found "${kind}"`);
+  throw new CommandError(`--executor: expected docker, kubernetes or host, found "${kind}"`);
 }
 
 /** A file the user named (or stdin, 0), or an error saying which option named it. */
@@ -172,6 +177,6 @@ function readInput(file: string | 0, option: string): Buffer {
     return readFileSync(file);
   } catch (err) {
     const name = file === 0 ? "stdin" : `the file ${file}`;
-    throw new Error(`${option}: cannot read ${name}: ${(err as Error).message}`);
+    throw new CommandError(`${option}: cannot read ${name}: ${(err as Error).message}`);
   }
 }

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
+  BosunError,
   formatProblems,
   parseConfig,
   STORE_URL_ENV,
@@ -12,6 +13,7 @@ import {
   type ServerConfig,
 } from "@bosun/core";
 import { storeLocation } from "../server/open-store.js";
+import { refuse } from "./common.js";
 import { startServer, type StartOptions } from "../server/server.js";
 import { applyOverrides, readConfigFile, type ConfigOverrides } from "../server/config-reload/config-file.js";
 import type { ConfigFileSource } from "../server/config-reload/start.js";
@@ -42,7 +44,7 @@ export function registerServeCommands(program: Command): void {
     .requiredOption("--registry <kind>", `one of ${WEBHOOK_REGISTRY_KINDS.join(", ")}`)
     .action((o: ServeOpts) => {
       if (!(WEBHOOK_REGISTRY_KINDS as readonly string[]).includes(o.registry ?? "")) {
-        return fatal(
+        return refuse(
           `unknown registry "${o.registry}"; expected one of ${WEBHOOK_REGISTRY_KINDS.join(", ")}`,
         );
       }
@@ -58,7 +60,7 @@ async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
   if (!read) return;
   const { config, configFile } = read;
   const server = await startServer(config, { ...options, configFile }).catch((err: Error) =>
-    fatal(`cannot start: ${err.message}`),
+    refuse(`cannot start: ${err.message}`, err instanceof BosunError ? err.code : "INTERNAL"),
   );
   if (!server) return;
   // SIGHUP re-reads the file (its default would end the process).
@@ -88,30 +90,26 @@ async function readConfig(
   const overrides: ConfigOverrides = { dataDir: o.data || undefined, host: o.host || undefined };
   if (o.store !== undefined) {
     const problem = storeUrlProblem(o.store, "--store");
-    if (problem) return fatal(`${problem.message}: expected ${problem.expected}`);
+    if (problem) return refuse(`${problem.message}: expected ${problem.expected}`);
     overrides.storeUrl = o.store;
   }
   if (o.port !== undefined) {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
-      return fatal(`--port: expected 0-65535, found "${o.port}"`);
+      return refuse(`--port: expected 0-65535, found "${o.port}"`);
     overrides.port = port;
   }
   const file = o.config ?? (existsSync("bosun.yaml") ? "bosun.yaml" : undefined);
   if (!file) {
     const result = parseConfig("", { file: resolve("bosun.yaml"), env: process.env });
-    if (result.errors) return fatal(`invalid configuration:\n${formatProblems(result.errors)}`);
+    if (result.errors)
+      return refuse(`invalid configuration:\n${formatProblems(result.errors)}`, "CONFIG_INVALID");
     applyOverrides(result.value, overrides);
     process.stderr.write("no bosun.yaml here and no --config: serving no projects\n");
     return { config: result.value };
   }
   const { sha256, result } = await readConfigFile(file, overrides);
-  if (result.errors) return fatal(`invalid configuration:\n${formatProblems(result.errors)}`);
+  if (result.errors)
+    return refuse(`invalid configuration:\n${formatProblems(result.errors)}`, "CONFIG_INVALID");
   return { config: result.value, configFile: { path: resolve(file), overrides, sha256: sha256 ?? "" } };
-}
-
-function fatal(message: string): undefined {
-  process.stderr.write(`error: ${message}\n`);
-  process.exitCode = 2;
-  return undefined;
 }

@@ -2,6 +2,7 @@
  * What `bosun manifests` is asked for, its defaults, and the checks made before anything is built.
  * Every problem is a ManifestError whose message names the option and what it accepts.
  */
+import { BosunError } from "@bosun/core";
 import { REGISTRIES } from "@bosun/gateways";
 import { VERSION } from "../version.js";
 
@@ -65,7 +66,13 @@ export interface ManifestOptions {
   storageSize: string;
 }
 
-export class ManifestError extends Error {}
+/** Options that cannot make valid manifests: a usage mistake, named by option. */
+export class ManifestError extends BosunError {
+  constructor(message: string) {
+    super("USAGE_INVALID", message);
+    this.name = "ManifestError";
+  }
+}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
