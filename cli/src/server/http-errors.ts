@@ -30,10 +30,31 @@ export function sendFailure(res: Response, error: unknown): Response {
   return res.status(status).json(body);
 }
 
-/** The last middleware of a router: every failure is logged and answered through sendFailure. */
+/**
+ * The last middleware of a router: a request body express could not read is the client's mistake
+ * (400 or 413, not logged); every other failure is logged and answered through sendFailure.
+ */
 export function failureHandler(onError?: (err: unknown) => void) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const unreadable = unreadableBody(err);
+    if (unreadable) {
+      sendError(res, unreadable.code, unreadable.message);
+      return;
+    }
     onError?.(err);
     sendFailure(res, err);
   };
+}
+
+/** body-parser's errors (express.json) carry a `type`; its message says what was wrong and where. */
+function unreadableBody(err: unknown): { code: HttpErrorCode; message: string } | undefined {
+  const { type, message } = (err ?? {}) as { type?: unknown; message?: unknown };
+  const detail = typeof message === "string" ? message : "";
+  if (type === "entity.parse.failed")
+    return { code: "PAYLOAD_MALFORMED", message: `the request body is not valid JSON: ${detail}` };
+  if (type === "entity.too.large")
+    return { code: "BODY_TOO_LARGE", message: `the request body is over the API's limit: ${detail}` };
+  if (type === "encoding.unsupported" || type === "charset.unsupported")
+    return { code: "PAYLOAD_MALFORMED", message: `the request body cannot be read: ${detail}` };
+  return undefined;
 }
