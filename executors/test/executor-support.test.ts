@@ -6,7 +6,9 @@ import { JOB_SPEC_FIELDS, type JobSpecSupport } from "@bosun/core";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { DOCKER_JOB_SUPPORT, HOST_JOB_SUPPORT, KUBERNETES_JOB_SUPPORT } from "../src/index.js";
+import { DOCKER_JOB_SUPPORT } from "../src/docker/job-support.js";
+import { HOST_JOB_SUPPORT } from "../src/host/job-support.js";
+import { KUBERNETES_JOB_SUPPORT } from "../src/kubernetes/job-support.js";
 
 const TABLES: Record<string, JobSpecSupport> = {
   docker: DOCKER_JOB_SUPPORT,

@@ -2,7 +2,8 @@
 import { once } from "node:events";
 import { connect } from "node:net";
 import { expect } from "chai";
-import { ABORTED_STATUS, REGISTRIES, type Answer } from "../src/index.js";
+import { REGISTRIES, type Answer } from "../src/index.js";
+import { ABORTED_STATUS } from "../src/http/answers.js";
 import type { GatewayErrorContext } from "../src/index.js";
 import type { RunningGateway } from "./support/server.js";
 import { PROJECT, send, startGateway, TOKEN } from "./support/server.js";

@@ -1,6 +1,8 @@
 /** Event Grid's two subscription handshakes, over HTTP: both must succeed before any event arrives. */
 import { expect } from "chai";
-import { acr, dockerHub, ecr } from "../src/index.js";
+import { dockerHub } from "../src/index.js";
+import { acr } from "../src/acr/gateway.js";
+import { ecr } from "../src/ecr/gateway.js";
 import { expectError } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
 import type { RunningGateway } from "./support/server.js";

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { acr, ACR_PLACEHOLDER_HOST } from "../src/index.js";
+import { acr } from "../src/acr/gateway.js";
+import { ACR_PLACEHOLDER_HOST } from "../src/acr/event.js";
 import { registryContract } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ecr } from "../src/index.js";
+import { ecr } from "../src/ecr/gateway.js";
 import { registryContract } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
 

@@ -1,6 +1,7 @@
 /** One request must not fan out into an unbounded number of events, whatever the registry. */
 import { expect } from "chai";
-import { distribution, quay, REGISTRIES } from "../src/index.js";
+import { distribution, REGISTRIES } from "../src/index.js";
+import { quay } from "../src/quay/gateway.js";
 import { expectError } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
 import type { RunningGateway } from "./support/server.js";

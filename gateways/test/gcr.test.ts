@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Result } from "@bosun/core";
 import type { ParsedDelivery } from "../src/index.js";
-import { gcr } from "../src/index.js";
+import { gcr } from "../src/gcr/gateway.js";
 import { registryContract } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
 

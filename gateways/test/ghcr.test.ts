@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { expect } from "chai";
-import { ghcr } from "../src/index.js";
+import { ghcr } from "../src/ghcr/gateway.js";
 import { registryContract } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
 import type { OutgoingRequest } from "./support/server.js";

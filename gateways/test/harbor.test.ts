@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { harbor } from "../src/index.js";
+import { harbor } from "../src/harbor/gateway.js";
 import { registryContract } from "./contract.js";
 
 const HOST = "harbor.acme.test";

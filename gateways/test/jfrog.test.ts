@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { expect } from "chai";
-import { jfrog, JFROG_PLACEHOLDER_HOST } from "../src/index.js";
+import { jfrog } from "../src/jfrog/gateway.js";
+import { JFROG_PLACEHOLDER_HOST } from "../src/jfrog/host.js";
 import { registryContract } from "./contract.js";
 import { ownFixture } from "./support/fixtures.js";
 import type { OutgoingRequest, RunningGateway } from "./support/server.js";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { quay } from "../src/index.js";
+import { quay } from "../src/quay/gateway.js";
 import { registryContract } from "./contract.js";
 
 const withToken = (path: string, name: string, token: string) =>

@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import { createHmac } from "node:crypto";
+import { credentialsOf } from "../src/index.js";
 import {
   authorizationMatches,
+  basicPasswordMatches,
   bodySignatureMatches,
-  credentialsOf,
   queryTokenMatches,
   secretsEqual,
-} from "../src/index.js";
-import { basicPasswordMatches } from "../src/common/secrets.js";
+} from "../src/common/secrets.js";
 import { ecrCredentialsMatch } from "../src/ecr/gateway.js";
 
 describe("gateway credential checks", () => {

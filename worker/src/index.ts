@@ -1,18 +1,9 @@
+// What other packages (and bench/) use; the package's own tests import the module files directly.
 export { Consumer, type ConsumerOptions } from "./consumer/consumer.js";
 export { processClaim, type RunDependencies } from "./consumer/process-claim.js";
 export type { EventHandler, RunContext, RunOutcome, JobLauncher } from "./handlers/types.js";
-export { createJobLauncher, createDryRunLauncher, type LauncherOptions } from "./jobs/launcher.js";
-export { LogWriter } from "./jobs/log-writer.js";
-export {
-  bundleScript,
-  clearBundleCache,
-  locateScript,
-  runScript,
-  scriptEventFromPush,
-  DEFAULT_LIMITS,
-  SCRIPT_NAMES,
-  IsolatePool,
-} from "./sandbox/index.js";
+export { createDryRunLauncher } from "./jobs/launcher.js";
+export { bundleScript, runScript, IsolatePool } from "./sandbox/index.js";
 export type {
   Bundle,
   BundleOptions,

@@ -7,7 +7,8 @@ import type { ImagePushEvent, JobSpec } from "@bosun/core";
 import { expect } from "chai";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { scriptEventFromPush, type ScriptEvent } from "../src/index.js";
+import { type ScriptEvent } from "../src/index.js";
+import { scriptEventFromPush } from "../src/sandbox/isolated/host.js";
 import { execEvent, repoRoot, runFixture } from "./sandbox-harness.test.js";
 
 const copies = join(repoRoot, "fixtures");

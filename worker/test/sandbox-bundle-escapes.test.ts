@@ -3,7 +3,8 @@ import { expect } from "chai";
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { bundleScript, clearBundleCache } from "../src/index.js";
+import { bundleScript } from "../src/index.js";
+import { clearBundleCache } from "../src/sandbox/bundle-cache.js";
 import { repoRoot } from "./sandbox-harness.test.js";
 
 /**

@@ -2,7 +2,7 @@ import type { ImagePushEvent } from "@bosun/core";
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { scriptEventFromPush } from "../src/index.js";
+import { scriptEventFromPush } from "../src/sandbox/isolated/host.js";
 import { execEvent, fixture, repoRoot, runFixture } from "./sandbox-harness.test.js";
 
 const dockerHubPayload = readFileSync(

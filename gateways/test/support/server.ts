@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { REGISTRY_KINDS, type ProjectConfig } from "@bosun/core";
 import type { GatewayRouterOptions } from "../../src/index.js";
-import { createGatewayRouter } from "../../src/index.js";
+import { createGatewayRouter } from "../../src/http/router.js";
 
 export const TOKEN = "hook-token-5c1d9e0a7b3f";
 export const PROJECT = "webapp";
