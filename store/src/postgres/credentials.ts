@@ -1,7 +1,8 @@
 import type { CredentialKind, CredentialSummary } from "@bosun/core";
 import type { CredentialStore, SealedCredential } from "../credentials/store.js";
-import { now, str, type Row } from "../rows.js";
+import { now, str } from "../rows.js";
 import type { Queryable } from "./rows.js";
+import { toCredentialSummary } from "../records.js";
 
 const COLUMNS = "project, kind, target, username, updated_at";
 
@@ -47,7 +48,7 @@ export class PgCredentialStore implements CredentialStore {
         ? db.query(`SELECT ${COLUMNS} FROM credentials ORDER BY project, kind, target`)
         : db.query(`SELECT ${COLUMNS} FROM credentials WHERE project = $1 ORDER BY kind, target`, [project]),
     );
-    return rows.map(summary);
+    return rows.map(toCredentialSummary);
   }
 
   async sealedFor(project: string): Promise<SealedCredential[]> {
@@ -56,16 +57,6 @@ export class PgCredentialStore implements CredentialStore {
         project,
       ]),
     );
-    return rows.map((row) => ({ ...summary(row), sealed: str(row, "sealed") }));
+    return rows.map((row) => ({ ...toCredentialSummary(row), sealed: str(row, "sealed") }));
   }
-}
-
-function summary(row: Row): CredentialSummary {
-  return {
-    project: str(row, "project"),
-    kind: str(row, "kind") as CredentialKind,
-    target: str(row, "target"),
-    username: str(row, "username"),
-    updatedAt: str(row, "updated_at"),
-  };
 }

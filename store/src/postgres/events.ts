@@ -1,7 +1,8 @@
-import { type EventType, type ImageRef, type NewEvent, type RegistryKind, newId } from "@bosun/core";
-import type { AcceptResult, Claim, ClaimOptions, EventQuery, EventState, StoredEvent } from "../types.js";
-import { defined, limitOf, num, str } from "../rows.js";
-import type { Queryable, Row } from "./rows.js";
+import { type NewEvent, newId } from "@bosun/core";
+import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
+import { limitOf } from "../rows.js";
+import type { Queryable } from "./rows.js";
+import { imageOf, queuedEvent, toEvent } from "../records.js";
 
 const COLUMNS = "id, project, source, type, image, payload, delivery_id, received_at, state, attempts";
 
@@ -25,18 +26,7 @@ export async function insertEvents(
       [id, e.project, e.source, e.type, JSON.stringify(image), e.payload, e.deliveryId, receivedAt],
     );
     if (rowCount === 1) {
-      result.accepted.push({
-        id,
-        project: e.project,
-        source: e.source,
-        type: e.type,
-        image,
-        payload: e.payload,
-        deliveryId: e.deliveryId,
-        receivedAt,
-        state: "queued",
-        attempts: 0,
-      });
+      result.accepted.push(queuedEvent(id, e, image, receivedAt));
       continue;
     }
     const { rows } = await db.query(`SELECT ${COLUMNS} FROM events WHERE project = $1 AND delivery_id = $2`, [
@@ -134,34 +124,4 @@ export async function finishEvent(db: Queryable, eventId: string, owner: string)
     [eventId, owner],
   );
   return (rowCount ?? 0) > 0;
-}
-
-/** Only the ImageRef fields, in a stable order: nothing a caller tacked on is stored. */
-function imageOf(image: ImageRef): ImageRef {
-  return defined({
-    registry: image.registry,
-    repository: image.repository,
-    tag: image.tag,
-    digest: image.digest,
-    mediaType: image.mediaType,
-    pusher: image.pusher,
-    pushedAt: image.pushedAt,
-    ref: image.ref,
-  });
-}
-
-function toEvent(row: Row): StoredEvent {
-  const r = row;
-  return {
-    id: str(r, "id"),
-    project: str(r, "project"),
-    source: str(r, "source") as RegistryKind,
-    type: str(r, "type") as EventType,
-    image: JSON.parse(str(r, "image")) as ImageRef,
-    payload: str(r, "payload"),
-    deliveryId: str(r, "delivery_id"),
-    receivedAt: str(r, "received_at"),
-    state: str(r, "state") as EventState,
-    attempts: num(r, "attempts"),
-  };
 }

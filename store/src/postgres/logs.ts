@@ -1,7 +1,8 @@
-import type { LogEntry, LogStream, NewLogEntry } from "@bosun/core";
+import type { LogEntry, NewLogEntry } from "@bosun/core";
 import type { LogQuery } from "../types.js";
-import { defined, limitOf, now, num, optStr, str } from "../rows.js";
-import type { Queryable, Row } from "./rows.js";
+import { limitOf, now } from "../rows.js";
+import type { Queryable } from "./rows.js";
+import { toLogEntry } from "../records.js";
 
 /** One statement for all entries, so a batch of log lines is one round trip. */
 export async function appendLogs(db: Queryable, entries: readonly NewLogEntry[]): Promise<void> {
@@ -31,16 +32,5 @@ export async function readLogs(db: Queryable, query: LogQuery): Promise<LogEntry
     `SELECT * FROM logs WHERE run_id = $1 AND seq > $2 ${byJob} ORDER BY seq LIMIT $3`,
     params,
   );
-  return rows.map(toEntry);
-}
-
-function toEntry(row: Row): LogEntry {
-  return defined({
-    seq: num(row, "seq"),
-    runId: str(row, "run_id"),
-    jobId: optStr(row, "job_id"),
-    stream: str(row, "stream") as LogStream,
-    text: str(row, "text"),
-    at: str(row, "at"),
-  });
+  return rows.map(toLogEntry);
 }

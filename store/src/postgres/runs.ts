@@ -1,7 +1,6 @@
 import {
   newId,
   type JobRecord,
-  type JobStatus,
   type NewJob,
   type NewRun,
   type Run,
@@ -9,8 +8,9 @@ import {
   type RunStatus,
 } from "@bosun/core";
 import type { RunQuery } from "../types.js";
-import { defined, limitOf, now, num, optJson, optNum, optStr, str } from "../rows.js";
-import type { Queryable, Row } from "./rows.js";
+import { limitOf, now } from "../rows.js";
+import type { Queryable } from "./rows.js";
+import { errorOf, toJob, toRun } from "../records.js";
 
 export type JobPatch = Partial<Pick<JobRecord, "status" | "exitCode" | "startedAt" | "finishedAt" | "error">>;
 
@@ -110,39 +110,4 @@ export async function updateJob(db: Queryable, id: string, patch: JobPatch): Pro
 export async function listJobs(db: Queryable, runId: string): Promise<JobRecord[]> {
   const { rows } = await db.query("SELECT * FROM jobs WHERE run_id = $1 ORDER BY seq", [runId]);
   return rows.map(toJob);
-}
-
-function errorOf(error: RunError): RunError {
-  return defined({ code: error.code, message: error.message, stack: error.stack });
-}
-
-function toRun(row: Row): Run {
-  return defined({
-    id: str(row, "id"),
-    eventId: str(row, "event_id"),
-    project: str(row, "project"),
-    attempt: num(row, "attempt"),
-    handler: str(row, "handler") as Run["handler"],
-    status: str(row, "status") as RunStatus,
-    createdAt: str(row, "created_at"),
-    finishedAt: optStr(row, "finished_at"),
-    error: optJson<RunError>(row, "error"),
-  });
-}
-
-function toJob(row: Row): JobRecord {
-  return defined({
-    id: str(row, "id"),
-    runId: str(row, "run_id"),
-    name: str(row, "name"),
-    image: str(row, "image"),
-    status: str(row, "status") as JobStatus,
-    tasks: JSON.parse(str(row, "tasks")) as string[],
-    envNames: JSON.parse(str(row, "env_names")) as string[],
-    exitCode: optNum(row, "exit_code"),
-    createdAt: str(row, "created_at"),
-    startedAt: optStr(row, "started_at"),
-    finishedAt: optStr(row, "finished_at"),
-    error: optJson<RunError>(row, "error"),
-  });
 }

@@ -19,6 +19,7 @@ import { ACCEPTED_CHANNEL, acceptNotice } from "./notifications.js";
 import type { Queryable } from "./rows.js";
 import * as runs from "./runs.js";
 import { closedError, unavailable } from "./unavailable.js";
+import { AcceptListeners } from "../accept-listeners.js";
 
 /**
  * The Store on a PostgreSQL connection pool, shared by any number of gateway and worker processes.
@@ -30,7 +31,7 @@ export class PostgresStore implements Store {
   /** Identifies this store in accept notices, so its own are not delivered twice. */
   readonly origin: string;
   readonly #committer: PgGroupCommitter;
-  readonly #listeners = new Set<(projects: readonly string[]) => void>();
+  readonly #listeners = new AcceptListeners();
   readonly #onClose: () => Promise<void>;
   #closed = false;
 
@@ -90,21 +91,12 @@ export class PostgresStore implements Store {
   }
 
   onEventsAccepted(listener: (projects: readonly string[]) => void): () => void {
-    // Wrapped so the same function subscribed twice gets two independent subscriptions.
-    const entry = (projects: readonly string[]) => listener(projects);
-    this.#listeners.add(entry);
-    return () => this.#listeners.delete(entry);
+    return this.#listeners.add(listener);
   }
 
   /** Tells the listeners: after a local commit, or on a notice from another process. */
   deliver(projects: readonly string[]): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(projects);
-      } catch {
-        // A listener is a wake-up hint; its failure is its own business and must not reach the gateway.
-      }
-    }
+    this.#listeners.tell(projects);
   }
 
   createRun(run: NewRun): Promise<Run> {

@@ -1,9 +1,10 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { CredentialStore, SealedCredential } from "../credentials/store.js";
 import type { CredentialKind, CredentialSummary } from "@bosun/core";
-import { now, str, type Row } from "./rows.js";
+import { now, str } from "./rows.js";
 import { retryWhileBusy } from "./busy.js";
 import { attempt, unavailable } from "./unavailable.js";
+import { toCredentialSummary } from "../records.js";
 
 /**
  * Logins in the `credentials` table, on the store's own connection. Writes are rare (an operator
@@ -41,7 +42,9 @@ export class SqliteCredentialStore implements CredentialStore {
 
   async list(project?: string): Promise<CredentialSummary[]> {
     return attempt("listing logins", () =>
-      (project === undefined ? this.#sql().all.all() : this.#sql().byProject.all(project)).map(summary),
+      (project === undefined ? this.#sql().all.all() : this.#sql().byProject.all(project)).map(
+        toCredentialSummary,
+      ),
     );
   }
 
@@ -49,7 +52,7 @@ export class SqliteCredentialStore implements CredentialStore {
     return attempt(`reading the logins of project ${project}`, () =>
       this.#sql()
         .sealed.all(project)
-        .map((row) => ({ ...summary(row), sealed: str(row, "sealed") })),
+        .map((row) => ({ ...toCredentialSummary(row), sealed: str(row, "sealed") })),
     );
   }
 
@@ -86,14 +89,4 @@ export class SqliteCredentialStore implements CredentialStore {
       throw unavailable(doing, err, "could not make the change durable");
     }
   }
-}
-
-function summary(row: Row): CredentialSummary {
-  return {
-    project: str(row, "project"),
-    kind: str(row, "kind") as CredentialKind,
-    target: str(row, "target"),
-    username: str(row, "username"),
-    updatedAt: str(row, "updated_at"),
-  };
 }

@@ -1,9 +1,9 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type EventType, type ImageRef, type NewEvent, type RegistryKind, newId } from "@bosun/core";
-import type { AcceptResult, Claim, ClaimOptions, EventQuery, EventState, StoredEvent } from "../types.js";
+import { type NewEvent, newId } from "@bosun/core";
+import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
 import { PayloadTable, payloadHash } from "./payloads.js";
-import type { Row } from "./rows.js";
-import { defined, limitOf, num, str } from "./rows.js";
+import { limitOf } from "./rows.js";
+import { imageOf, queuedEvent, toEvent } from "../records.js";
 
 /**
  * A body carried by several events of one call (a Quay push of many tags) is stored once, in the
@@ -104,18 +104,7 @@ export class EventTable {
       // The stored row is exactly what was given, so it is not read back (the payload is the bulk of it).
       if (Number(changes) === 1) {
         if (body) body.accepted++;
-        result.accepted.push({
-          id,
-          project: e.project,
-          source: e.source,
-          type: e.type,
-          image,
-          payload: e.payload,
-          deliveryId: e.deliveryId,
-          receivedAt,
-          state: "queued",
-          attempts: 0,
-        });
+        result.accepted.push(queuedEvent(id, e, image, receivedAt));
         continue;
       }
       const earlier = this.#byDelivery.get(e.project, e.deliveryId);
@@ -169,33 +158,4 @@ function sharedBodies(events: readonly NewEvent[]): Map<string, SharedBody> {
   for (const e of events) counts.set(e.payload, (counts.get(e.payload) ?? 0) + 1);
   for (const [text, n] of counts) if (n > 1) shared.set(text, { hash: payloadHash(text), accepted: 0 });
   return shared;
-}
-
-/** Only the ImageRef fields, in a stable order: nothing a caller tacked on is stored. */
-function imageOf(image: ImageRef): ImageRef {
-  return defined({
-    registry: image.registry,
-    repository: image.repository,
-    tag: image.tag,
-    digest: image.digest,
-    mediaType: image.mediaType,
-    pusher: image.pusher,
-    pushedAt: image.pushedAt,
-    ref: image.ref,
-  });
-}
-
-function toEvent(row: Row): StoredEvent {
-  return {
-    id: str(row, "id"),
-    project: str(row, "project"),
-    source: str(row, "source") as RegistryKind,
-    type: str(row, "type") as EventType,
-    image: JSON.parse(str(row, "image")) as ImageRef,
-    payload: str(row, "payload"),
-    deliveryId: str(row, "delivery_id"),
-    receivedAt: str(row, "received_at"),
-    state: str(row, "state") as EventState,
-    attempts: num(row, "attempts"),
-  };
 }

@@ -1,8 +1,8 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { LogEntry, LogStream, NewLogEntry } from "@bosun/core";
+import type { LogEntry, NewLogEntry } from "@bosun/core";
 import type { LogQuery } from "../types.js";
-import type { Row } from "./rows.js";
-import { defined, limitOf, now, num, optStr, str } from "./rows.js";
+import { limitOf, now } from "./rows.js";
+import { toLogEntry } from "../records.js";
 
 /** The logs table. Synchronous; appends are meant to run inside a group-commit batch. */
 export class LogTable {
@@ -31,17 +31,6 @@ export class LogTable {
       query.jobId === undefined
         ? this.#readRun.all(query.runId, after, limit)
         : this.#readJob.all(query.runId, query.jobId, after, limit);
-    return rows.map(toEntry);
+    return rows.map(toLogEntry);
   }
-}
-
-function toEntry(row: Row): LogEntry {
-  return defined({
-    seq: num(row, "seq"),
-    runId: str(row, "run_id"),
-    jobId: optStr(row, "job_id"),
-    stream: str(row, "stream") as LogStream,
-    text: str(row, "text"),
-    at: str(row, "at"),
-  });
 }

@@ -2,7 +2,6 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import {
   newId,
   type JobRecord,
-  type JobStatus,
   type NewJob,
   type NewRun,
   type Run,
@@ -10,8 +9,8 @@ import {
   type RunStatus,
 } from "@bosun/core";
 import type { RunQuery } from "../types.js";
-import type { Row } from "./rows.js";
-import { defined, limitOf, now, num, optJson, optNum, optStr, str } from "./rows.js";
+import { limitOf, now } from "./rows.js";
+import { errorOf, toJob, toRun } from "../records.js";
 
 export type JobPatch = Partial<Pick<JobRecord, "status" | "exitCode" | "startedAt" | "finishedAt" | "error">>;
 
@@ -139,39 +138,4 @@ export class RunTables {
 
 function flag(value: unknown): number {
   return value === undefined ? 0 : 1;
-}
-
-function errorOf(error: RunError): RunError {
-  return defined({ code: error.code, message: error.message, stack: error.stack });
-}
-
-function toRun(row: Row): Run {
-  return defined({
-    id: str(row, "id"),
-    eventId: str(row, "event_id"),
-    project: str(row, "project"),
-    attempt: num(row, "attempt"),
-    handler: str(row, "handler") as Run["handler"],
-    status: str(row, "status") as RunStatus,
-    createdAt: str(row, "created_at"),
-    finishedAt: optStr(row, "finished_at"),
-    error: optJson<RunError>(row, "error"),
-  });
-}
-
-function toJob(row: Row): JobRecord {
-  return defined({
-    id: str(row, "id"),
-    runId: str(row, "run_id"),
-    name: str(row, "name"),
-    image: str(row, "image"),
-    status: str(row, "status") as JobStatus,
-    tasks: JSON.parse(str(row, "tasks")) as string[],
-    envNames: JSON.parse(str(row, "env_names")) as string[],
-    exitCode: optNum(row, "exit_code"),
-    createdAt: str(row, "created_at"),
-    startedAt: optStr(row, "started_at"),
-    finishedAt: optStr(row, "finished_at"),
-    error: optJson<RunError>(row, "error"),
-  });
 }

@@ -19,6 +19,7 @@ import { now } from "./rows.js";
 import type { JobPatch } from "./runs.js";
 import { RunTables } from "./runs.js";
 import { attempt, closedError, unavailable } from "./unavailable.js";
+import { AcceptListeners } from "../accept-listeners.js";
 
 /**
  * The Store on one SQLite connection. Every write goes through the group committer (batched, durable
@@ -51,7 +52,7 @@ export class SqliteStore implements Store {
   readonly #events: EventTable;
   readonly #runs: RunTables;
   readonly #logs: LogTable;
-  readonly #listeners = new Set<(projects: readonly string[]) => void>();
+  readonly #listeners = new AcceptListeners();
   /** Projects with events accepted in the batch being committed, for the listeners' hint. */
   #acceptedProjects = new Set<string>();
   #closed = false;
@@ -125,10 +126,7 @@ export class SqliteStore implements Store {
   }
 
   onEventsAccepted(listener: (projects: readonly string[]) => void): () => void {
-    // Wrapped so the same function subscribed twice gets two independent subscriptions.
-    const entry = (projects: readonly string[]) => listener(projects);
-    this.#listeners.add(entry);
-    return () => this.#listeners.delete(entry);
+    return this.#listeners.add(listener);
   }
 
   createRun(run: NewRun): Promise<Run> {
@@ -238,13 +236,7 @@ export class SqliteStore implements Store {
   readonly #notifyAccepted = (): void => {
     const projects = [...this.#acceptedProjects];
     this.#acceptedProjects = new Set();
-    for (const listener of this.#listeners) {
-      try {
-        listener(projects);
-      } catch {
-        // A listener is a wake-up hint; its failure is its own business and must not reach the gateway.
-      }
-    }
+    this.#listeners.tell(projects);
   };
 }
 

@@ -4,8 +4,8 @@
  * Keyed by the source's SHA-256: V8 checks only a cache's length and flags against the source, so
  * the key must be the content itself.
  */
-import { createHash } from "node:crypto";
 import type ivm from "isolated-vm";
+import { sha256 } from "../bundle-cache.js";
 
 const MAX_ENTRIES = 64;
 const cache = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
@@ -15,7 +15,7 @@ export async function compileCached(
   code: string,
   filename: string,
 ): Promise<ivm.Script> {
-  const key = createHash("sha256").update(code).digest("base64");
+  const key = sha256(code);
   const cachedData = cache.get(key);
   // isolated-vm sets these on the script, but its types leave them out.
   const script: ivm.Script & ivm.CachedDataResult & { cachedDataRejected?: boolean } =

@@ -1,0 +1,123 @@
+/**
+ * Rows of the SQL stores as the records the Store interface returns, and the one copy of the image
+ * that is stored: the same columns in SQLite and PostgreSQL, so one mapping serves both.
+ */
+import type {
+  CredentialKind,
+  CredentialSummary,
+  EventType,
+  ImageRef,
+  JobRecord,
+  JobStatus,
+  LogEntry,
+  LogStream,
+  NewEvent,
+  RegistryKind,
+  Run,
+  RunError,
+  RunStatus,
+} from "@bosun/core";
+import type { EventState, StoredEvent } from "./types.js";
+import { defined, num, optJson, optNum, optStr, str, type Row } from "./rows.js";
+
+/** Only the ImageRef fields, in a stable order: nothing a caller tacked on is stored. */
+export function imageOf(image: ImageRef): ImageRef {
+  return defined({
+    registry: image.registry,
+    repository: image.repository,
+    tag: image.tag,
+    digest: image.digest,
+    mediaType: image.mediaType,
+    pusher: image.pusher,
+    pushedAt: image.pushedAt,
+    ref: image.ref,
+  });
+}
+
+/** Only the RunError fields: nothing else a failure carried is stored. */
+export function errorOf(error: RunError): RunError {
+  return defined({ code: error.code, message: error.message, stack: error.stack });
+}
+
+/** An event just inserted, as stored: not read back, since the row is exactly what was given. */
+export function queuedEvent(id: string, e: NewEvent, image: ImageRef, receivedAt: string): StoredEvent {
+  return {
+    id,
+    project: e.project,
+    source: e.source,
+    type: e.type,
+    image,
+    payload: e.payload,
+    deliveryId: e.deliveryId,
+    receivedAt,
+    state: "queued",
+    attempts: 0,
+  };
+}
+
+export function toEvent(row: Row): StoredEvent {
+  return {
+    id: str(row, "id"),
+    project: str(row, "project"),
+    source: str(row, "source") as RegistryKind,
+    type: str(row, "type") as EventType,
+    image: JSON.parse(str(row, "image")) as ImageRef,
+    payload: str(row, "payload"),
+    deliveryId: str(row, "delivery_id"),
+    receivedAt: str(row, "received_at"),
+    state: str(row, "state") as EventState,
+    attempts: num(row, "attempts"),
+  };
+}
+
+export function toRun(row: Row): Run {
+  return defined({
+    id: str(row, "id"),
+    eventId: str(row, "event_id"),
+    project: str(row, "project"),
+    attempt: num(row, "attempt"),
+    handler: str(row, "handler") as Run["handler"],
+    status: str(row, "status") as RunStatus,
+    createdAt: str(row, "created_at"),
+    finishedAt: optStr(row, "finished_at"),
+    error: optJson<RunError>(row, "error"),
+  });
+}
+
+export function toJob(row: Row): JobRecord {
+  return defined({
+    id: str(row, "id"),
+    runId: str(row, "run_id"),
+    name: str(row, "name"),
+    image: str(row, "image"),
+    status: str(row, "status") as JobStatus,
+    tasks: JSON.parse(str(row, "tasks")) as string[],
+    envNames: JSON.parse(str(row, "env_names")) as string[],
+    exitCode: optNum(row, "exit_code"),
+    createdAt: str(row, "created_at"),
+    startedAt: optStr(row, "started_at"),
+    finishedAt: optStr(row, "finished_at"),
+    error: optJson<RunError>(row, "error"),
+  });
+}
+
+export function toLogEntry(row: Row): LogEntry {
+  return defined({
+    seq: num(row, "seq"),
+    runId: str(row, "run_id"),
+    jobId: optStr(row, "job_id"),
+    stream: str(row, "stream") as LogStream,
+    text: str(row, "text"),
+    at: str(row, "at"),
+  });
+}
+
+export function toCredentialSummary(row: Row): CredentialSummary {
+  return {
+    project: str(row, "project"),
+    kind: str(row, "kind") as CredentialKind,
+    target: str(row, "target"),
+    username: str(row, "username"),
+    updatedAt: str(row, "updated_at"),
+  };
+}
