@@ -213,6 +213,7 @@ function resolveConfig(
         ...(tagPattern === undefined ? {} : { tagPattern }),
         ...(semver === undefined ? {} : { semver }),
       })),
+      events: p.events.map((e) => ({ source: e.source, types: [...e.types] })),
       webhookToken: p.webhookToken,
       ...(p.pubsub
         ? { pubsub: { serviceAccount: p.pubsub.serviceAccount, audience: p.pubsub.audience } }
