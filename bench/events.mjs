@@ -24,7 +24,7 @@ const event = {
     source: "brigade.sh/dockerhub",
     type: "push",
     qualifiers: { repo: "team/app" },
-    labels: { tag: "v1" },
+    labels: { registry: "docker.io", tag: "v1" },
     shortTitle: "push to docker.io/team/app:v1",
   },
 };

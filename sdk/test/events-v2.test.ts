@@ -13,7 +13,7 @@ const push: EventInit = {
     source: "brigade.sh/dockerhub",
     type: "push",
     qualifiers: { repo: "org/app" },
-    labels: { tag: "v1" },
+    labels: { registry: "docker.io", tag: "v1" },
     shortTitle: "push to docker.io/org/app:v1",
   },
 };
@@ -51,7 +51,7 @@ describe("sdk: Brigade v2 events", () => {
       source: "brigade.sh/dockerhub",
       type: "push",
       qualifiers: { repo: "org/app" },
-      labels: { tag: "v1" },
+      labels: { registry: "docker.io", tag: "v1" },
       shortTitle: "push to docker.io/org/app:v1",
       payload: push.payload,
       worker: { apiToken: "", configFilesDirectory: ".brigade", defaultConfigFiles: {} },

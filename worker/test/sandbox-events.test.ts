@@ -43,7 +43,7 @@ describe("sandbox: events of both Brigade generations", () => {
       source: "brigade.sh/dockerhub",
       type: "push",
       qualifiers: { repo: "svendowideit/testhook" },
-      labels: { tag: "latest" },
+      labels: { registry: "docker.io", tag: "latest" },
       shortTitle: "push to docker.io/svendowideit/testhook:latest",
     });
     const acr = scriptEventOf(
@@ -59,7 +59,7 @@ describe("sandbox: events of both Brigade generations", () => {
       source: "brigade.sh/acr",
       type: "delete",
       qualifiers: { registry: "r.azurecr.io", repo: "app" },
-      labels: {},
+      labels: { registry: "r.azurecr.io" },
     });
     expect(acr.type).to.equal("image_delete");
   });

@@ -39,7 +39,7 @@ export function scriptEventOf(event: BosunEvent, build: ScriptBuild): ScriptEven
 /**
  * A registry push: v1's `image_push` with `e.image`; for v2, source `brigade.sh/<registry>` and type
  * `push` (`delete` for a deletion, as ACR's action names it), qualified by repository (and registry,
- * but for Docker Hub, whose v2 gateway qualified by `repo` alone), the tag as a label.
+ * but for Docker Hub, whose v2 gateway qualified by `repo` alone), the registry and tag as labels.
  */
 export function scriptEventFromPush(event: ImagePushEvent, build: ScriptBuild): ScriptEvent {
   const { image } = event;
@@ -47,7 +47,8 @@ export function scriptEventFromPush(event: ImagePushEvent, build: ScriptBuild): 
     event.source === "dockerhub"
       ? { repo: image.repository }
       : { registry: image.registry, repo: image.repository };
-  const labels: Record<string, string> = image.tag === undefined ? {} : { tag: image.tag };
+  const labels: Record<string, string> =
+    image.tag === undefined ? { registry: image.registry } : { registry: image.registry, tag: image.tag };
   return {
     ...v1Fields(event, build),
     image: { ...image },
