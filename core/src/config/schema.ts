@@ -154,10 +154,9 @@ export const projectSchema = z.strictObject({
   script: source.optional(),
   dispatchfile: source.optional(),
   secrets: z.record(z.string(), z.string()).default({}),
-  // Nothing reaches a project unless it opts in: without a subscription it would receive nothing.
-  subscriptions: z
-    .array(subscription)
-    .min(1, { message: "a project needs at least one subscription to receive pushes" }),
+  // Nothing reaches a project unless it opts in: a subscription (pushes) or an events entry (parse.ts
+  // refuses a project with neither).
+  subscriptions: z.array(subscription).default([]),
   // Events created through the API (`bosun event create`) reach only projects that name their source and type.
   events: z.array(eventSubscription).default([]),
   webhookToken: z.string().min(8, { message: "webhookToken is too short" }).optional(),
