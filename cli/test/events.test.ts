@@ -111,9 +111,9 @@ describe("bosun event create: against a running server", function () {
     server = await BosunProcess.start({
       config: [
         "projects:",
+        // No subscription: a project may take events from the API alone.
         "  - name: app",
         "    script: ./brigade.js",
-        "    subscriptions: [{ registry: dockerhub }]",
         "    events:",
         "      - { source: brigade.sh/cli, types: [exec] }",
         '      - { source: example.com/ci, types: ["*"] }',
