@@ -124,11 +124,22 @@ async function runPhase(
   return Promise.race([work, fault]);
 }
 
-/** Awaits the emitted handlers, and those they emit in turn; the first rejection is the phase's failure. */
+/**
+ * Awaits the emitted handlers, and those they emit in turn. The first rejection is the phase's
+ * failure at once, as for the phase's own handlers, whatever the others are still waiting for.
+ */
 async function settleEmitted(registry: EventRegistry): Promise<Failure | undefined> {
   for (let batch = registry.takeEmitted(); batch.length > 0; batch = registry.takeEmitted()) {
-    const failed = (await Promise.all(batch)).find((o) => o.failed);
-    if (failed?.failed) return { reason: failed.reason, trigger: "handlerError" };
+    try {
+      await Promise.all(
+        batch.map(async (outcome) => {
+          const settled = await outcome;
+          if (settled.failed) throw settled.reason;
+        }),
+      );
+    } catch (reason) {
+      return { reason, trigger: "handlerError" };
+    }
   }
   return undefined;
 }

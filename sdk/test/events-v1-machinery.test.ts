@@ -64,6 +64,20 @@ describe("sdk: Brigade v1's event machinery", () => {
     expect(seen).to.deep.equal(["error handlerError deploy broke"]);
   });
 
+  it("fails at the first rejection of an emitted handler, not waiting for one that never settles", async () => {
+    registry.on("exec", (e, p) => {
+      registry.emit("hangs", e, p);
+      registry.emit("breaks", e, p);
+    });
+    registry.on("hangs", () => new Promise(() => {}));
+    registry.on("breaks", async () => {
+      throw new Error("broke early");
+    });
+    const outcome = await dispatchEvent(exec, project, { registry });
+    expect(outcome).to.deep.include({ status: "failed", trigger: "handlerError" });
+    if (outcome.status === "failed") expect(outcome.error.message).to.equal("broke early");
+  });
+
   it("emitting or firing a type with no handler is a no-op that answers false", async () => {
     registry.on("exec", (e, p) => {
       seen.push(`emit ${String(registry.emit("nobody", e, p))}`);
