@@ -233,4 +233,28 @@ describe("queue consumer", function () {
     const runs = await store.listRuns();
     expect(runs.filter((r) => r.attempt === 2 && r.status === "succeeded")).to.have.length(2);
   });
+
+  it("does not run again an event whose worker died after recording its run's outcome", async () => {
+    const {
+      accepted: [queued],
+    } = await store.acceptEvents([event("p", 1)]);
+    // A worker that recorded the run as succeeded, then died before finishing the event.
+    const claim = await store.claimEvent({ owner: "died", leaseMs: 1 });
+    const run = await store.createRun({
+      eventId: claim!.event.id,
+      project: "p",
+      attempt: 1,
+      handler: "script",
+    });
+    await store.finishRun(run.id, "succeeded");
+    await new Promise((r) => setTimeout(r, 5));
+
+    const handler = new GatedHandler();
+    const c = consumer(handler, [project("p", 1)]);
+    c.start();
+    await until(async () => (await store.getEvent(queued!.id))?.state === "done", "the event to be finished");
+    await c.stop();
+    expect(handler.handled).to.deep.equal([]);
+    expect((await store.listRuns()).map((r) => [r.attempt, r.status])).to.deep.equal([[1, "succeeded"]]);
+  });
 });

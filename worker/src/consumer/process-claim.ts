@@ -37,7 +37,10 @@ export interface RunDependencies {
 export async function processClaim(claim: Claim, deps: RunDependencies, signal: AbortSignal): Promise<Run> {
   const { store } = deps;
   const { event } = claim;
-  if (claim.attempt > 1) await abandonEarlierRuns(store, event.id);
+  if (claim.attempt > 1) {
+    const outcome = await settleEarlierRuns(store, event.id);
+    if (outcome) return outcome;
+  }
 
   const project = deps.findProject(event.project);
   if (!project) {
@@ -141,13 +144,30 @@ function credentialPasswords(credentials: ProjectCredentials): string[] {
   return [...credentials.docker, ...credentials.git].map((login) => login.password);
 }
 
-async function abandonEarlierRuns(store: Store, eventId: string): Promise<void> {
-  for (const earlier of await store.listRuns({ eventId })) {
-    if (earlier.status === "running") {
-      await store.finishRun(earlier.id, "abandoned", {
+/** A run that ended by itself is the event's outcome; a cancelled or abandoned one is run again. */
+const FINAL_OUTCOMES: ReadonlySet<Run["status"]> = new Set([
+  "succeeded",
+  "failed",
+  "timed_out",
+  "out_of_memory",
+]);
+
+/**
+ * Before an event is run again: an earlier attempt that reached its outcome is the event's run (its
+ * worker died after recording it but before finishing the event), so it is not run twice; runs still
+ * "running" belonged to a worker that died or lost its lease, and are recorded as abandoned.
+ */
+async function settleEarlierRuns(store: Store, eventId: string): Promise<Run | undefined> {
+  const earlier = await store.listRuns({ eventId });
+  const finished = earlier.find((r) => FINAL_OUTCOMES.has(r.status));
+  if (finished) return finished;
+  for (const run of earlier) {
+    if (run.status === "running") {
+      await store.finishRun(run.id, "abandoned", {
         code: "INTERNAL",
         message: "the worker running this died or lost its lease; the event was run again",
       });
     }
   }
+  return undefined;
 }
