@@ -43,6 +43,7 @@ export const INTEGRATION = {
   "store/postgres-store-specific": "a PostgreSQL server, stopped and restarted",
   "worker/consumer-postgres": "a PostgreSQL server",
   "cli/postgres-store": "bosun processes, a PostgreSQL server",
+  "cli/scale-out": "bosun processes killed and restarted, a PostgreSQL server",
   // Jobs in the host's shell, a git server, and real timeouts and soak runs.
   "cli/executors": "host shell jobs",
   "executors/host-executor": "host shell jobs",
