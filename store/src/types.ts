@@ -92,6 +92,10 @@ export interface Store {
   onEventsAccepted(listener: (projects: readonly string[]) => void): () => void;
 
   createRun(run: NewRun): Promise<Run>;
+  /**
+   * Only a running run is finished: one already finished keeps its outcome, so a worker that lost its
+   * lease and ends late cannot overwrite "abandoned", recorded when the event was claimed again.
+   */
   finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void>;
   getRun(id: string): Promise<Run | undefined>;
   /** Newest first. */

@@ -446,6 +446,21 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         });
       });
 
+      it("leaves a finished run as it is: a late finish does not overwrite abandoned", async function () {
+        const event = await acceptOne();
+        const run = await store.createRun({
+          eventId: event.id,
+          project: "webapp",
+          attempt: 1,
+          handler: "script",
+        });
+        await store.finishRun(run.id, "abandoned", { code: "INTERNAL", message: "claimed again" });
+        const abandoned = await store.getRun(run.id);
+        await store.finishRun(run.id, "cancelled");
+        expect(await store.getRun(run.id)).to.deep.equal(abandoned);
+        expect(abandoned?.status).to.equal("abandoned");
+      });
+
       it("returns undefined for an unknown run", async function () {
         expect(await store.getRun("01ARZ3NDEKTSV4RRFFQ69G5FAV")).to.equal(undefined);
       });

@@ -23,19 +23,20 @@ export async function createRun(db: Queryable, run: NewRun): Promise<Run> {
   return toRun(rows[0]!);
 }
 
-/** Unknown ids are ignored: the run may have been pruned by retention meanwhile. */
+/**
+ * Unknown ids are ignored: the run may have been pruned by retention meanwhile. A finished run keeps
+ * its outcome (see Store.finishRun).
+ */
 export async function finishRun(
   db: Queryable,
   id: string,
   status: Exclude<RunStatus, "running">,
   error?: RunError,
 ): Promise<void> {
-  await db.query("UPDATE runs SET status = $1, finished_at = $2, error = $3 WHERE id = $4", [
-    status,
-    now(),
-    error ? JSON.stringify(errorOf(error)) : null,
-    id,
-  ]);
+  await db.query(
+    "UPDATE runs SET status = $1, finished_at = $2, error = $3 WHERE id = $4 AND status = 'running'",
+    [status, now(), error ? JSON.stringify(errorOf(error)) : null, id],
+  );
 }
 
 export async function getRun(db: Queryable, id: string): Promise<Run | undefined> {

@@ -35,7 +35,9 @@ export class RunTables {
       `INSERT INTO runs (id, event_id, project, attempt, handler, status, created_at)
        VALUES (?, ?, ?, ?, ?, 'running', ?) RETURNING *`,
     );
-    this.#finishRun = db.prepare("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?");
+    this.#finishRun = db.prepare(
+      "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ? AND status = 'running'",
+    );
     this.#runById = db.prepare("SELECT * FROM runs WHERE id = ?");
     this.#insertJob = db.prepare(
       `INSERT INTO jobs (id, run_id, name, image, status, tasks, env_names, created_at)
