@@ -1,34 +1,15 @@
 /** The `bosun` command as a user runs it, against a running server: --json for programs, tables for people. */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { expect } from "chai";
 import { parseConfig, type JobRecord, type Run } from "@bosun/core";
 import { type StoredEvent } from "@bosun/store";
+import { bosunCli as bosun } from "./support/bosun-cli.js";
 import { REPO_ROOT, realFixture } from "./support/fixtures.js";
 import { startTestServer, type TestServer } from "./support/in-process.js";
 
-const run = promisify(execFile);
-const BIN = join(REPO_ROOT, "cli", "bin", "bosun.js");
 const TOKEN = "cli-test-token";
-
-async function bosun(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, ["--no-node-snapshot", BIN, ...args], {
-      env: { ...process.env, ...env },
-      timeout: 60_000,
-    });
-    return { ...r, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
 
 describe("bosun CLI", function () {
   this.timeout(60_000);

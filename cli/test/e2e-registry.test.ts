@@ -1,17 +1,25 @@
 /**
- * The whole path through real parts: Debian's docker-registry notifies `bosun serve` of a push made
- * with skopeo; the project's Brigade-style script runs a job that pulls the pushed image from that
- * registry and runs it in a Podman container; the run is recorded with the job's output.
+ * The whole path through real parts: Debian's docker-registry notifies Bosun of a push made with
+ * skopeo; the project's Brigade-style script runs a job that pulls the pushed image from that registry
+ * and runs it in a Podman container; the run is recorded with the job's output and read back by the
+ * `bosun` command from a process of its own. Once on SQLite (`bosun serve`), once on PostgreSQL (a
+ * `bosun gateway` takes the notification, a `bosun worker` apart runs the job).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "chai";
+import type { Run } from "@bosun/core";
 import {
   ensureTestImage,
   freePort,
   startDockerSocket,
+  startPostgres,
   startRegistry,
   type DockerSocket,
+  type TestPostgres,
   type TestRegistry,
 } from "@bosun/test-support";
+import { bosunCli } from "./support/bosun-cli.js";
 import { BosunProcess } from "./support/bosun-process.js";
 import { startRegistryAndBosun } from "./support/registry-and-bosun.js";
 
@@ -27,55 +35,81 @@ events.on("image_push", async (e, p) => {
 });
 `;
 
-describe("end to end: real registry → bosun serve → Podman", function () {
-  this.timeout(180_000);
-  let socket: DockerSocket;
-  let registry: TestRegistry;
-  let bosun: BosunProcess;
+const STORES = [
+  { name: "SQLite, bosun serve", postgres: false },
+  { name: "PostgreSQL, bosun gateway and bosun worker apart", postgres: true },
+];
 
-  before(async () => {
-    ensureTestImage();
-    socket = await startDockerSocket();
-    ({ registry, bosun } = await startRegistryAndBosun({
-      socket,
-      project: "e2e",
-      token: TOKEN,
-      handler: "script: ./brigade.js",
-      files: { "brigade.js": SCRIPT },
-    }));
-  });
+for (const store of STORES) {
+  describe(`end to end: real registry → Bosun → Podman (${store.name})`, function () {
+    this.timeout(180_000);
+    let socket: DockerSocket;
+    let postgres: TestPostgres | undefined;
+    let registry: TestRegistry;
+    let bosun: BosunProcess;
+    let processes: BosunProcess[] = [];
 
-  after(async () => {
-    await bosun?.dispose();
-    await registry?.stop();
-    await socket?.stop();
-  });
-
-  it("runs the pushed image in a container and records the run as succeeded with the job's output", async () => {
-    const pushed = await registry.push("team/app", "v1.2.3");
-    const [run] = await bosun.api.finishedRuns("?project=e2e", 1, 120_000);
-    expect(run!.status, JSON.stringify(run)).to.equal("succeeded");
-    expect(run!.jobs).to.have.length(1);
-    const job = run!.jobs[0]!;
-    expect(job).to.include({
-      name: "run-pushed-image",
-      image: `${registry.host}/team/app:v1.2.3`,
-      status: "succeeded",
-      exitCode: 0,
+    before(async () => {
+      ensureTestImage();
+      socket = await startDockerSocket();
+      if (store.postgres) postgres = await startPostgres();
+      ({ registry, bosun, processes } = await startRegistryAndBosun({
+        socket,
+        project: "e2e",
+        token: TOKEN,
+        handler: "script: ./brigade.js",
+        files: { "brigade.js": SCRIPT },
+        storeUrl: postgres?.url,
+      }));
     });
 
-    const [event] = await bosun.api.events("e2e");
-    expect(event!.source).to.equal("distribution");
-    expect(event!.image).to.include({ repository: "team/app", tag: "v1.2.3", digest: pushed.digest });
+    after(async () => {
+      for (const p of processes) await p.dispose();
+      await registry?.stop();
+      await postgres?.stop();
+      await socket?.stop();
+    });
 
-    const jobLog = await bosun.api.logs(run!.id, job.name);
-    expect(jobLog).to.contain("pushed image says hello");
-    expect(jobLog).to.match(/BusyBox v\d/);
-    const runLog = await bosun.api.logs(run!.id);
-    expect(runLog).to.contain(`handler saw ${registry.host}/team/app:v1.2.3 from distribution for e2e`);
-    expect(runLog).to.contain("job output: pushed image says hello");
+    it("runs the pushed image in a container and records the run as succeeded with the job's output", async () => {
+      const pushed = await registry.push("team/app", "v1.2.3");
+      const [run] = await bosun.api.finishedRuns("?project=e2e", 1, 120_000);
+      expect(run!.status, JSON.stringify(run)).to.equal("succeeded");
+      expect(run!.jobs).to.have.length(1);
+      const job = run!.jobs[0]!;
+      expect(job).to.include({
+        name: "run-pushed-image",
+        image: `${registry.host}/team/app:v1.2.3`,
+        status: "succeeded",
+        exitCode: 0,
+      });
+
+      const [event] = await bosun.api.events("e2e");
+      expect(event!.source).to.equal("distribution");
+      expect(event!.image).to.include({ repository: "team/app", tag: "v1.2.3", digest: pushed.digest });
+
+      // Read back by the bosun command, a process of its own pointed at the API.
+      const env = {
+        BOSUN_SERVER: bosun.url,
+        BOSUN_TOKEN: readFileSync(join(bosun.dir, "data", "admin-token"), "utf8").trim(),
+      };
+      const listed = await bosunCli(["runs", "list", "--project", "e2e", "--json"], env);
+      expect(listed.code, listed.stderr).to.equal(0);
+      expect((JSON.parse(listed.stdout) as Run[]).map((r) => [r.id, r.status])).to.deep.equal([
+        [run!.id, "succeeded"],
+      ]);
+      const jobLog = await bosunCli(["logs", run!.id, job.name], env);
+      expect(jobLog.code, jobLog.stderr).to.equal(0);
+      expect(jobLog.stdout).to.contain("pushed image says hello");
+      expect(jobLog.stdout).to.match(/BusyBox v\d/);
+      const runLog = await bosunCli(["logs", run!.id], env);
+      expect(runLog.code, runLog.stderr).to.equal(0);
+      expect(runLog.stdout).to.contain(
+        `handler saw ${registry.host}/team/app:v1.2.3 from distribution for e2e`,
+      );
+      expect(runLog.stdout).to.contain("job output: pushed image says hello");
+    });
   });
-});
+}
 
 describe("end to end: two projects on one real registry, subscribed to different tags", function () {
   this.timeout(120_000);
