@@ -53,6 +53,7 @@ export {
 } from "./credentials/index.js";
 export type {
   JobMount,
+  JobSidecar,
   JobResources,
   JobSpec,
   JobFieldSupport,
