@@ -1,6 +1,7 @@
 // npm run bench: every benchmark, one after the other (build first: npx tsc -b).
 import { benchDispatch } from "./dispatch.mjs";
 import { benchDispatchfile } from "./dispatchfile.mjs";
+import { benchEvents } from "./events.mjs";
 import { benchIngest } from "./ingest.mjs";
 import { benchJobs } from "./jobs.mjs";
 import { benchSandbox } from "./sandbox.mjs";
@@ -8,5 +9,6 @@ import { benchSandbox } from "./sandbox.mjs";
 await benchIngest();
 await benchDispatch();
 await benchSandbox();
+await benchEvents();
 await benchDispatchfile();
 await benchJobs();

@@ -9,6 +9,7 @@ export const INTEGRATION = {
   // Real containers through Podman's Docker API, and a registry (Debian's docker-registry, skopeo).
   "cli/e2e-dispatchfile": "containers, a registry",
   "cli/e2e-registry": "containers, a registry",
+  "cli/e2e-dockerhub-v2": "containers, bosun processes",
   "cli/examples": "containers",
   "cli/script-run-logins": "containers, a registry",
   // Bosun's own image, built (scripts/build-image.sh) and run under Podman.
@@ -28,6 +29,7 @@ export const INTEGRATION = {
   "cli/cli": "bosun processes",
   "cli/dispatchfile": "bosun processes",
   "cli/durability": "bosun processes",
+  "cli/events": "bosun processes",
   "cli/login": "bosun processes",
   "cli/manifests": "bosun processes",
   "cli/records-redaction": "bosun processes",

@@ -5,6 +5,7 @@ import { registerDispatchfileCommands } from "./commands/dispatchfile.js";
 import { registerScriptCommands } from "./commands/script.js";
 import { registerServeCommands } from "./commands/serve.js";
 import { registerStateCommands } from "./commands/state.js";
+import { registerEventCommands } from "./commands/event.js";
 import { registerLoginCommands } from "./commands/login.js";
 import { registerManifestsCommands } from "./commands/manifests.js";
 import { VERSION } from "./version.js";
@@ -15,6 +16,7 @@ const program = new Command("bosun")
   .showHelpAfterError();
 registerServeCommands(program);
 registerStateCommands(program);
+registerEventCommands(program);
 registerScriptCommands(program);
 registerDispatchfileCommands(program);
 registerProjectCommands(program);

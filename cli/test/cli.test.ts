@@ -63,7 +63,7 @@ describe("bosun CLI", function () {
 
     const events = JSON.parse((await bosun(["events", "list", "--json"], env)).stdout) as StoredEvent[];
     expect(events[0]).to.include({ id: accepted[0], project: "hub", source: "dockerhub" });
-    expect(events[0]!.image.ref).to.equal("docker.io/team/app:v9");
+    expect(events[0]!.image?.ref).to.equal("docker.io/team/app:v9");
     expect(events[0]).not.to.have.property("payload");
 
     const [finished] = await t.api.finishedRuns(`?event=${accepted[0]}`);

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import type { JobRecord, Run } from "@bosun/core";
 import { ensureTestImage, startDockerSocket, type DockerSocket } from "@bosun/test-support";
-import { REPO_ROOT } from "./support/fixtures.js";
+import { REPO_ROOT, realFixture } from "./support/fixtures.js";
 
 const run = promisify(execFile);
 type Result = Run & { jobs: JobRecord[]; log: string };
@@ -49,6 +49,10 @@ describe("examples", function () {
   }
 
   async function runExample(script: string, ...flags: string[]): Promise<Result> {
+    return runWith(script, ["--payload", localPush(), "--registry", "distribution", ...flags]);
+  }
+
+  async function runWith(script: string, flags: string[]): Promise<Result> {
     const args = [
       "--no-node-snapshot",
       join(REPO_ROOT, "cli/bin/bosun.js"),
@@ -56,14 +60,10 @@ describe("examples", function () {
       "run",
       join(REPO_ROOT, script),
     ];
-    const { stdout } = await run(
-      process.execPath,
-      [...args, "--payload", localPush(), "--registry", "distribution", "--json", ...flags],
-      {
-        env: { ...process.env, DOCKER_HOST: `unix://${socket.socketPath}` },
-        timeout: 100_000,
-      },
-    );
+    const { stdout } = await run(process.execPath, [...args, "--json", ...flags], {
+      env: { ...process.env, DOCKER_HOST: `unix://${socket.socketPath}` },
+      timeout: 100_000,
+    });
     return (JSON.parse(stdout) as Result[])[0]!;
   }
 
@@ -111,5 +111,39 @@ describe("examples", function () {
     expect(result.jobs[0]!.name).to.equal("write");
     expect(result.log).to.contain("read said: built-by-write");
     expect(result.log).to.contain("probe said: hello-from-sidecar");
+  });
+
+  it("v2-dockerhub: the v2 push handler rolls out a registry's push in a container", async () => {
+    const result = await runExample("examples/v2-dockerhub/bosun.ts");
+    expect(result.status, result.error?.message).to.equal("succeeded");
+    expect(result.jobs.map((j) => [j.name, j.image, j.status, j.exitCode])).to.deep.equal([
+      ["rollout", "localhost/busybox:test", "succeeded", 0],
+    ]);
+    expect(result.log).to.contain("local: deploying localhost/busybox:test (brigade.sh/distribution push)");
+    expect(result.log).to.contain(
+      "rollout of localhost/busybox:test said: rolling out localhost/busybox:test",
+    );
+  });
+
+  it("v2-dockerhub: a Docker Hub push reaches the brigade.sh/dockerhub handler, naming the image on docker.io", async () => {
+    const result = await runWith("examples/v2-dockerhub/bosun.ts", [
+      "--payload",
+      join(realFixture("registries"), "dockerhub", "docs_current_push.json"),
+      "--registry",
+      "dockerhub",
+      "--dry-run",
+    ]);
+    expect(result.status, result.error?.message).to.equal("succeeded");
+    expect(result.jobs.map((j) => [j.name, j.image, j.status])).to.deep.equal([
+      ["rollout", "docker.io/svendowideit/testhook:latest", "dry_run"],
+    ]);
+    expect(result.log).to.contain("(brigade.sh/dockerhub push)");
+  });
+
+  it("v2-dockerhub: bosun script run --type exec reaches its brigade.sh/cli handler", async () => {
+    const result = await runWith("examples/v2-dockerhub/bosun.ts", ["--type", "exec"]);
+    expect(result.status, result.error?.message).to.equal("succeeded");
+    expect(result.jobs).to.deep.equal([]);
+    expect(result.log).to.equal("local deploys Docker Hub and registry pushes; asked by brigade.sh/cli\n");
   });
 });

@@ -58,6 +58,11 @@ export const ERROR_CODES = {
     http: 404,
     meaning: "no such route, registry, project, event, run, job or login",
   },
+  EVENT_NOT_SUBSCRIBED: {
+    group: "request",
+    http: 403,
+    meaning: "the project does not take events of that source and type (its config's `events`)",
+  },
   // The server itself
   STORE_UNAVAILABLE: {
     group: "server",

@@ -52,8 +52,45 @@ export interface ImagePushEvent {
   receivedAt: string;
 }
 
-/** What a gateway hands to the store; the store assigns id and receivedAt. */
-export type NewEvent = Omit<ImagePushEvent, "id" | "receivedAt">;
+/** Brigade v2's descriptive fields of an event created through the API. */
+export interface EventDetails {
+  qualifiers?: Record<string, string>;
+  labels?: Record<string, string>;
+  shortTitle?: string;
+  longTitle?: string;
+}
+
+/**
+ * An event of any source and type, created through the admin API (`bosun event create`): a Brigade
+ * v2 source such as "brigade.sh/cli", a type such as "exec", and the payload as given. No image.
+ */
+export interface CustomEvent {
+  id: string;
+  project: string;
+  source: string;
+  type: string;
+  image?: undefined;
+  payload: string;
+  deliveryId: string;
+  receivedAt: string;
+  details?: EventDetails;
+}
+
+/** What the store keeps and the worker runs: a registry's push, or an event created through the API. */
+export type BosunEvent = ImagePushEvent | CustomEvent;
+
+/** What a gateway (or the API) hands to the store; the store assigns id and receivedAt. */
+export type NewEvent = NewImagePushEvent | NewCustomEvent;
+export type NewImagePushEvent = Omit<ImagePushEvent, "id" | "receivedAt">;
+export type NewCustomEvent = Omit<CustomEvent, "id" | "receivedAt">;
+
+/** The source named by events created with `bosun event create` (and `brig`) unless told otherwise. */
+export const CLI_EVENT_SOURCE = "brigade.sh/cli";
+
+/** Brigade v2's gateways named themselves brigade.sh/<registry>; a push is type "push" (ACR: its action). */
+export function v2SourceOf(registry: RegistryKind): string {
+  return `brigade.sh/${registry}`;
+}
 
 /** Builds the canonical reference: host/repository:tag, or host/repository@digest when untagged. */
 export function imageRef(registry: string, repository: string, tag?: string, digest?: string): string {

@@ -17,7 +17,19 @@ export {
   fail,
   formatProblems,
 } from "./errors.js";
-export type { RegistryKind, EventType, ImageRef, ImagePushEvent, NewEvent } from "./events.js";
+export type {
+  RegistryKind,
+  EventType,
+  ImageRef,
+  ImagePushEvent,
+  EventDetails,
+  CustomEvent,
+  BosunEvent,
+  NewEvent,
+  NewImagePushEvent,
+  NewCustomEvent,
+} from "./events.js";
+export { CLI_EVENT_SOURCE, v2SourceOf } from "./events.js";
 export { REGISTRY_KINDS, WEBHOOK_REGISTRY_KINDS, imageRef } from "./events.js";
 export { newId } from "./ids.js";
 export type {
@@ -67,6 +79,7 @@ export { JOB_SPEC_FIELDS } from "./jobs.js";
 export type {
   SourceRef,
   Subscription,
+  EventSubscription,
   ExecutorKind,
   ProjectConfig,
   ServerConfig,
@@ -90,6 +103,7 @@ export {
   projectAccepts,
   compileSubscription,
   matchesGlobList,
+  acceptsEvent,
 } from "./subscriptions/index.js";
 export type { PushToMatch, CompiledSubscription } from "./subscriptions/index.js";
 export { runsToPrune, type RetentionRule, type RunToRetain } from "./retention.js";

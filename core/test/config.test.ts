@@ -167,20 +167,31 @@ describe("config: bosun.yaml", () => {
     expect(r.errors!.map((e) => e.path)).to.deep.equal(["projects[1].name", "projects[2]"]);
   });
 
-  it("requires a subscription: nothing reaches a project that has not opted in", () => {
+  it("requires a subscription or an events entry: nothing reaches a project that has not opted in", () => {
     const r = parseConfig(
       ["projects:", "  - name: a", "    script: ./a.js", "    subscriptions: []"].join("\n"),
     );
     expect(r.errors![0]).to.include({
       path: "projects[0].subscriptions",
-      message: "a project needs at least one subscription to receive pushes",
+      message: 'project "a" receives nothing: it has no subscription and no events entry',
       line: 4,
     });
+    expect(r.errors![0]!.expected).to.contain("events: [{ source, types }]");
     const missing = parseConfig(["projects:", "  - name: a", "    script: ./a.js"].join("\n"));
     expect(missing.errors![0]).to.include({
       path: "projects[0].subscriptions",
-      message: "missing subscriptions",
+      message: 'project "a" receives nothing: it has no subscription and no events entry',
     });
+    const eventsOnly = parseConfig(
+      [
+        "projects:",
+        "  - name: a",
+        "    script: ./a.js",
+        "    events: [{ source: brigade.sh/cli, types: [exec] }]",
+      ].join("\n"),
+    );
+    expect(eventsOnly.errors).to.equal(undefined);
+    expect(eventsOnly.value!.projects[0]!.subscriptions).to.deep.equal([]);
   });
 
   it("checks a subscription's tag pattern and semver range when the file is read", () => {

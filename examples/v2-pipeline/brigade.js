@@ -1,9 +1,10 @@
 // Brigade v2's job API: containers, a sidecar, a shared workspace, groups and a fallible job.
-// Registered with the v1 event name; the pushed image is the one every job runs.
+// The pushed image (named by the v2 event's qualifiers and labels) is the one every job runs.
 const { events, Job, Container } = require("brigadier");
 
-events.on("image_push", async (event) => {
-  const image = event.image.ref;
+events.on("brigade.sh/distribution", "push", async (event) => {
+  const { registry, tag } = event.labels;
+  const image = `${registry}/${event.qualifiers.repo}:${tag}`;
 
   // A job writes into the run's workspace; a later one reads it.
   const write = new Job("write", image, event);

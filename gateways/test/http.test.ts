@@ -81,7 +81,7 @@ describe("gateway HTTP handling", () => {
       body: pushBody(),
     });
     expect(reply.status, reply.text).to.equal(202);
-    expect((await db.events())[0]?.image.ref).to.equal("docker.io/acme/webapp:v1.2.3");
+    expect((await db.events())[0]?.image?.ref).to.equal("docker.io/acme/webapp:v1.2.3");
   });
 
   it("accepts media type parameters and any case, and refuses compressed bodies with 415", async () => {

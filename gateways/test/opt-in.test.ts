@@ -41,7 +41,7 @@ describe("gateway: project opt-in", () => {
   it("stores the pushes a subscription accepts", async () => {
     const reply = await pushOf("team/app", "v1.2.0");
     expect(reply.status).to.equal(202);
-    expect((await db.events()).map((e) => e.image.tag)).to.deep.equal(["v1.2.0"]);
+    expect((await db.events()).map((e) => e.image?.tag)).to.deep.equal(["v1.2.0"]);
   });
 
   it("answers 200 with the push ignored, and stores nothing, when no subscription accepts it", async () => {

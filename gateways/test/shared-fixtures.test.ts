@@ -249,7 +249,7 @@ function payloadSuite(corpus: Corpus, folder: RealPayloads): void {
         const stored = await db.events();
         if (!expected) return;
         expect(reply.status, reply.text).to.equal(expected.status);
-        expect(stored.map((e) => `${e.type} ${e.image.ref}`)).to.deep.equal(expected.events ?? []);
+        expect(stored.map((e) => `${e.type} ${e.image?.ref}`)).to.deep.equal(expected.events ?? []);
         for (const event of stored) expect(event.payload).to.equal(body.toString("utf8"));
         if (expected.errorPath) {
           expect((reply.json as { error: { path?: string } }).error.path).to.equal(expected.errorPath);

@@ -1,11 +1,11 @@
 import { events as defaultRegistry, type EventRegistry } from "./events.js";
+import { makeV2Event } from "./v2-event.js";
 import { setCurrentProject } from "./current.js";
 import { currentHost } from "./host.js";
 import { serializeError, type SerializedError } from "./serialize.js";
 import type {
   BrigadeEvent,
   CauseTrigger,
-  EventHandler,
   EventInit,
   KubernetesConfig,
   Project,
@@ -36,8 +36,9 @@ interface Failure {
 }
 
 /**
- * Runs the handlers for `init.type` (started in registration order, awaited together), waits until
- * nothing is pending, then fires `after`; if anything failed, fires `error` with `e.cause` instead.
+ * Runs the handlers for the event: v1's for `init.type`, then v2's for `init.v2` (source, type),
+ * started in that order and awaited together with whatever they `emit`; waits until nothing is
+ * pending, then fires `after`; if anything failed, fires `error` with `e.cause` instead.
  */
 export async function dispatchEvent(
   init: EventInit,
@@ -50,20 +51,32 @@ export async function dispatchEvent(
   const event = makeEvent(init);
   const project = makeProject(projectInit);
   setCurrentProject(project);
-  if (!registry.has(event.type)) return { status: "succeeded", handled: false };
+  const v2Handler = init.v2 ? registry.v2HandlerFor(init.v2.source, init.v2.type) : undefined;
+  const handlers: (() => unknown)[] = registry.handlersFor(event.type).map((h) => () => h(event, project));
+  if (v2Handler && init.v2) {
+    const v2Event = makeV2Event(init.v2, event, project);
+    handlers.push(() => v2Handler(v2Event));
+  }
+  if (handlers.length === 0 && event.type === "ping") handlers.push(() => answerPing(event, project));
+  if (handlers.length === 0) return { status: "succeeded", handled: false };
 
-  const phase = (type: string, e: BrigadeEvent) =>
-    runPhase(registry.handlersFor(type), e, project, idle, fault);
-  let failure = await phase(event.type, event);
+  const v1Phase = (type: string, e: BrigadeEvent) =>
+    runPhase(
+      registry,
+      registry.handlersFor(type).map((h) => () => h(e, project)),
+      idle,
+      fault,
+    );
+  let failure = await runPhase(registry, handlers, idle, fault);
   if (!failure) {
-    failure = await phase("after", { ...followUp(event, "after"), cause: { event, trigger: "success" } });
+    failure = await v1Phase("after", { ...followUp(event, "after"), cause: { event, trigger: "success" } });
     if (!failure) return { status: "succeeded", handled: true };
   }
   const cause = { event, reason: failure.reason, trigger: failure.trigger };
+  const errorEvent = { ...followUp(event, "error"), cause };
   const afterError = await runPhase(
-    registry.handlersFor("error"),
-    { ...followUp(event, "error"), cause },
-    project,
+    registry,
+    registry.handlersFor("error").map((h) => () => h(errorEvent, project)),
     idle,
     new Promise<Fault>(() => {}),
   );
@@ -72,10 +85,14 @@ export async function dispatchEvent(
   return { status: "failed", trigger: failure.trigger, error: serializeError(failure.reason) };
 }
 
+/** Brigade v1 answered `ping` itself when the script did not. */
+function answerPing(event: BrigadeEvent, project: Project): void {
+  currentHost().log("info", `ping: project ${project.name} answered (build ${event.buildID})`);
+}
+
 async function runPhase(
-  handlers: readonly EventHandler[],
-  e: BrigadeEvent,
-  p: Project,
+  registry: EventRegistry,
+  handlers: readonly (() => unknown)[],
   idle: () => Promise<void>,
   fault: Promise<Fault>,
 ): Promise<Failure | undefined> {
@@ -84,7 +101,7 @@ async function runPhase(
     const running: Promise<unknown>[] = [];
     for (const handler of handlers) {
       try {
-        running.push(Promise.resolve(handler(e, p)));
+        running.push(Promise.resolve(handler()));
       } catch (reason) {
         // Like an EventEmitter: a handler that throws stops the ones after it.
         running.push(Promise.reject(reason));
@@ -96,10 +113,35 @@ async function runPhase(
     } catch (reason) {
       return { reason, trigger: "handlerError" };
     }
-    await idle();
+    // Handlers chained with emit/fire belong to this phase: wait for them, and for what they start.
+    do {
+      const failed = await settleEmitted(registry);
+      if (failed) return failed;
+      await idle();
+    } while (registry.hasEmitted());
     return undefined;
   })();
   return Promise.race([work, fault]);
+}
+
+/**
+ * Awaits the emitted handlers, and those they emit in turn. The first rejection is the phase's
+ * failure at once, as for the phase's own handlers, whatever the others are still waiting for.
+ */
+async function settleEmitted(registry: EventRegistry): Promise<Failure | undefined> {
+  for (let batch = registry.takeEmitted(); batch.length > 0; batch = registry.takeEmitted()) {
+    try {
+      await Promise.all(
+        batch.map(async (outcome) => {
+          const settled = await outcome;
+          if (settled.failed) throw settled.reason;
+        }),
+      );
+    } catch (reason) {
+      return { reason, trigger: "handlerError" };
+    }
+  }
+  return undefined;
 }
 
 function makeEvent(init: EventInit): BrigadeEvent {

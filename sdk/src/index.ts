@@ -1,4 +1,5 @@
-export { events, EventRegistry } from "./events.js";
+export { events, fire, EventRegistry, type EmittedOutcome } from "./events.js";
+export { logger, type Logger } from "./logger.js";
 export {
   Job,
   JobStorage,
@@ -43,3 +44,4 @@ export type {
   EventInit,
   ProjectInit,
 } from "./types.js";
+export type { Event, V2Project, Worker, GitConfig, V2EventHandler, V2EventInit } from "./v2-types.js";

@@ -1,4 +1,5 @@
 /** What handlers receive: Brigade v1's event and project, plus the pushed image. */
+import type { V2EventInit } from "./v2-types.js";
 
 /** The image a registry event is about. */
 export interface ImageInfo {
@@ -108,6 +109,8 @@ export interface EventInit {
   payload?: string;
   revision?: Revision;
   image?: ImageInfo;
+  /** The same event as Brigade v2 names it; absent, no v2 handler runs. */
+  v2?: V2EventInit;
 }
 
 export interface ProjectInit {

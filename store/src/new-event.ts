@@ -8,10 +8,14 @@ export function checkNewEvent(e: NewEvent, index: number): void {
     ["type", e?.type],
     ["payload", e?.payload],
     ["deliveryId", e?.deliveryId],
-    ["image.registry", e?.image?.registry],
-    ["image.repository", e?.image?.repository],
-    ["image.ref", e?.image?.ref],
   ];
+  // An event without an image is one created through the API (any source and type).
+  if (e?.image !== undefined)
+    fields.push(
+      ["image.registry", e.image?.registry],
+      ["image.repository", e.image?.repository],
+      ["image.ref", e.image?.ref],
+    );
   for (const [name, value] of fields) {
     if (typeof value !== "string" || (name !== "payload" && value === "")) {
       throw new TypeError(`acceptEvents: event ${index} has no ${name} (a non-empty string is required)`);

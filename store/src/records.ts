@@ -5,6 +5,7 @@
 import type {
   CredentialKind,
   CredentialSummary,
+  EventDetails,
   EventType,
   ImageRef,
   JobRecord,
@@ -34,40 +35,64 @@ export function imageOf(image: ImageRef): ImageRef {
   });
 }
 
+/** The image column: the push's image, or null for an event created through the API (it has none). */
+export function imageColumn(e: NewEvent): ImageRef | null {
+  return e.image ? imageOf(e.image) : null;
+}
+
+/** The details column: only the EventDetails fields of an event created through the API, as JSON. */
+export function detailsColumn(e: NewEvent): string | null {
+  if (e.image || !e.details) return null;
+  const { qualifiers, labels, shortTitle, longTitle } = e.details;
+  const details = defined({ qualifiers, labels, shortTitle, longTitle });
+  return Object.keys(details).length > 0 ? JSON.stringify(details) : null;
+}
+
 /** Only the RunError fields: nothing else a failure carried is stored. */
 export function errorOf(error: RunError): RunError {
   return defined({ code: error.code, message: error.message, stack: error.stack });
 }
 
 /** An event just inserted, as stored: not read back, since the row is exactly what was given. */
-export function queuedEvent(id: string, e: NewEvent, image: ImageRef, receivedAt: string): StoredEvent {
-  return {
-    id,
-    project: e.project,
-    source: e.source,
-    type: e.type,
-    image,
-    payload: e.payload,
-    deliveryId: e.deliveryId,
-    receivedAt,
-    state: "queued",
-    attempts: 0,
-  };
+export function queuedEvent(
+  id: string,
+  e: NewEvent,
+  image: ImageRef | null,
+  details: string | null,
+  receivedAt: string,
+): StoredEvent {
+  const queue = { state: "queued", attempts: 0 } as const;
+  const common = { id, project: e.project, payload: e.payload, deliveryId: e.deliveryId, receivedAt };
+  if (image)
+    return { ...common, source: e.source as RegistryKind, type: e.type as EventType, image, ...queue };
+  const custom = { ...common, source: e.source, type: e.type, ...queue };
+  return details === null ? custom : { ...custom, details: JSON.parse(details) as EventDetails };
 }
 
 export function toEvent(row: Row): StoredEvent {
-  return {
+  const common = {
     id: str(row, "id"),
     project: str(row, "project"),
-    source: str(row, "source") as RegistryKind,
-    type: str(row, "type") as EventType,
-    image: JSON.parse(str(row, "image")) as ImageRef,
     payload: str(row, "payload"),
     deliveryId: str(row, "delivery_id"),
     receivedAt: str(row, "received_at"),
     state: str(row, "state") as EventState,
     attempts: num(row, "attempts"),
   };
+  const image = JSON.parse(str(row, "image")) as ImageRef | null;
+  if (image)
+    return {
+      ...common,
+      source: str(row, "source") as RegistryKind,
+      type: str(row, "type") as EventType,
+      image,
+    };
+  return defined({
+    ...common,
+    source: str(row, "source"),
+    type: str(row, "type"),
+    details: optJson<EventDetails>(row, "details"),
+  });
 }
 
 export function toRun(row: Row): Run {

@@ -1,5 +1,5 @@
 import type {
-  ImagePushEvent,
+  BosunEvent,
   NewEvent,
   JobRecord,
   LogEntry,
@@ -12,11 +12,12 @@ import type {
 
 export type EventState = "queued" | "running" | "done";
 
-export interface StoredEvent extends ImagePushEvent {
+/** A registry's push or an event created through the API, with its place in the queue. */
+export type StoredEvent = BosunEvent & {
   state: EventState;
   /** How many times a worker claimed it. */
   attempts: number;
-}
+};
 
 export interface AcceptResult {
   /** Newly committed events, in input order. */

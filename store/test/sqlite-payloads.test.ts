@@ -188,7 +188,7 @@ describe("SQLite store: payloads stored once", function () {
 
     store = await openSqliteStore({ dataDir });
     const events = await store.listEvents();
-    expect(events.map((e) => [e.id, e.payload, e.state, e.image.tag])).to.deep.equal([
+    expect(events.map((e) => [e.id, e.payload, e.state, e.image?.tag])).to.deep.equal([
       ["01OLD0000000000000000000A3", "hub body", "queued", "c"],
       ["01OLD0000000000000000000A2", "quay body", "queued", "b"],
       ["01OLD0000000000000000000A1", "quay body", "done", "a"],

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { StoreUnavailableError, type NewEvent, type NewLogEntry } from "@bosun/core";
+import { StoreUnavailableError, type NewEvent, type NewImagePushEvent, type NewLogEntry } from "@bosun/core";
 import type { Store, StoredEvent } from "../src/types.js";
 
 /** What a Store implementation hands the contract suite for each test. */
@@ -20,7 +20,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 let counter = 0;
 /** A distinct, valid push; `overrides` pins what a test cares about. */
-export function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
+export function newEvent(overrides: Partial<NewImagePushEvent> = {}): NewImagePushEvent {
   counter++;
   const tag = `v1.0.${counter}`;
   return {
@@ -55,7 +55,7 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
       await subject.cleanup();
     });
 
-    async function acceptOne(overrides: Partial<NewEvent> = {}): Promise<StoredEvent> {
+    async function acceptOne(overrides: Partial<NewImagePushEvent> = {}): Promise<StoredEvent> {
       const { accepted } = await store.acceptEvents([newEvent(overrides)]);
       expect(accepted).to.have.length(1);
       return accepted[0]!;
@@ -84,6 +84,33 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         expect(event.image).to.deep.equal(input.image);
         expect(event.image).to.not.have.property("digest");
         expect(await store.getEvent(event.id)).to.deep.equal(event);
+      });
+
+      it("keeps an event created through the API: any source and type, no image, its details", async function () {
+        const input = {
+          project: "webapp",
+          source: "brigade.sh/cli",
+          type: "deploy",
+          payload: "not JSON, as given",
+          deliveryId: `api-${Math.random().toString(36).slice(2)}`,
+          details: { qualifiers: { env: "prod" }, labels: { by: "alice" }, shortTitle: "deploy prod" },
+        };
+        const bare = { ...input, type: "exec", deliveryId: `${input.deliveryId}-bare`, details: undefined };
+        const { accepted } = await store.acceptEvents([input, { ...bare, details: {} }]);
+        const [event, plain] = accepted;
+        expect(event).to.deep.include({ ...input, state: "queued", attempts: 0 });
+        expect(event).to.not.have.property("image");
+        expect(await store.getEvent(event!.id)).to.deep.equal(event);
+        // Empty details are not stored: the event reads back without them, as it was returned.
+        expect(plain).to.not.have.property("details");
+        expect(await store.getEvent(plain!.id)).to.deep.equal(plain);
+        const claim = await store.claimEvent({ owner: "w", leaseMs: 60_000 });
+        expect(claim?.event).to.deep.include({ id: event!.id, source: "brigade.sh/cli", type: "deploy" });
+        expect(claim?.event).to.deep.include({ details: input.details });
+        expect((await store.listEvents({ project: "webapp" })).map((e) => e.type)).to.deep.equal([
+          "exec",
+          "deploy",
+        ]);
       });
 
       it("keeps the payload byte for byte", async function () {

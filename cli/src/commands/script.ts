@@ -1,12 +1,15 @@
 /**
- * `bosun script run FILE --payload FILE`: runs a script locally for one push, through the same path a
- * server uses (the registry's parser, a store, the sandbox, the executor) on a throwaway data dir.
+ * `bosun script run FILE [--payload FILE]`: runs a script locally for one push (the registry's parser)
+ * or for any other event (`--type`, `--source`: the payload as is), through the same path a server
+ * uses (a store, the sandbox, the executor) on a throwaway data dir.
  */
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import {
+  CLI_EVENT_SOURCE,
   formatProblems,
   parseConfig,
   WEBHOOK_REGISTRY_KINDS,
@@ -23,9 +26,10 @@ import { action, CommandError } from "./common.js";
 import { localRegistryLogins } from "./local-logins.js";
 
 interface ScriptRunOpts {
-  payload: string;
+  payload?: string;
   registry: string;
-  type: string;
+  type?: string;
+  source?: string;
   secret: string[];
   dryRun?: boolean;
   executor: string;
@@ -38,10 +42,23 @@ export function registerScriptCommands(program: Command): void {
     .command("script")
     .description("run scripts locally")
     .command("run <file>")
-    .description("run a script for one registry payload, printing its log and the jobs it started")
-    .requiredOption("--payload <file>", "the webhook body a registry would send (- for stdin)")
-    .option("--registry <kind>", "which registry's payload it is", "dockerhub")
-    .option("--type <type>", "event type to dispatch (default: what the payload reports, usually image_push)")
+    .description(
+      "run a script for one registry push or any other event, printing its log and the jobs it started",
+    )
+    .option(
+      "--payload <file>",
+      "the webhook body a registry would send, or any event's payload with --type/--source (- for stdin)",
+    )
+    .option("--registry <kind>", "which registry's payload it is (pushes only)", "dockerhub")
+    .option(
+      "--type <type>",
+      "event type: image_push/image_delete parse --payload as a push; any other is handed over as is " +
+        "(default: image_push with --payload, exec without)",
+    )
+    .option(
+      "--source <source>",
+      `Brigade v2 source of an event that is not a push (default ${CLI_EVENT_SOURCE})`,
+    )
     .option(
       "--secret <NAME=VALUE>",
       "a project secret (repeatable)",
@@ -59,12 +76,24 @@ export function registerScriptCommands(program: Command): void {
     .action(action((file: string, o: ScriptRunOpts) => runScript(file, o)));
 }
 
-async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
+const LOCAL_PROJECT = "local";
+const PUSH_TYPES = new Set(["image_push", "image_delete"]);
+
+/** A push unless the user named a source, or a type that is not a push, or gave no payload. */
+function isPush(o: ScriptRunOpts): boolean {
+  if (o.source !== undefined) return false;
+  return o.type === undefined ? o.payload !== undefined : PUSH_TYPES.has(o.type);
+}
+
+/** The events a gateway would store for this push body; --type dispatches them as image_delete. */
+function pushEvents(o: ScriptRunOpts, project: string): NewEvent[] {
   const gateway = registryFor(o.registry);
   if (!gateway)
     throw new CommandError(
       `--registry: no gateway for "${o.registry}"; expected one of ${WEBHOOK_REGISTRY_KINDS.join(", ")}`,
     );
+  if (o.payload === undefined)
+    throw new CommandError(`--payload: a ${o.type ?? "push"} needs the registry's body`);
   const body = readInput(o.payload === "-" ? 0 : o.payload, "--payload");
   const parsed = gateway.parse({ headers: {}, query: new URLSearchParams(), body });
   if (parsed.errors)
@@ -76,6 +105,30 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
     throw new CommandError(
       `the payload reports no push (${parsed.value.ignored.map((i) => i.reason).join("; ")})`,
     );
+  const type = o.type as "image_push" | "image_delete" | undefined;
+  return toNewEvents(gateway, project, body, parsed.value.pushes).map((event) =>
+    type === undefined ? event : { ...event, type },
+  );
+}
+
+/** Any other event: its source and type as given, the payload as is (no registry reads it). */
+function customEvent(o: ScriptRunOpts, project: string): NewEvent {
+  const payload =
+    o.payload === undefined ? "" : readInput(o.payload === "-" ? 0 : o.payload, "--payload").toString("utf8");
+  return {
+    project,
+    source: o.source ?? CLI_EVENT_SOURCE,
+    type: o.type ?? "exec",
+    payload,
+    deliveryId: randomUUID(),
+  };
+}
+
+async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
+  if (o.source !== undefined && o.source.trim() === "")
+    throw new CommandError('--source: expected a source, found ""');
+  if (o.type !== undefined && o.type.trim() === "")
+    throw new CommandError('--type: expected a type, found ""');
 
   const secrets = Object.fromEntries(
     o.secret.map((s) => {
@@ -91,7 +144,15 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
       })
     : parseConfig("");
   if (base.errors) throw new CommandError(formatProblems(base.errors), "CONFIG_INVALID");
-  const project = localProject(resolve(file), gateway.kind, executorKind(o.executor), secrets);
+  const push = isPush(o);
+  const events = push ? pushEvents(o, LOCAL_PROJECT) : [customEvent(o, LOCAL_PROJECT)];
+  // A local run hands its events to the project itself; the subscription only satisfies the config's rules.
+  const project = localProject(
+    resolve(file),
+    push ? o.registry : "dockerhub",
+    executorKind(o.executor),
+    secrets,
+  );
   const dataDir = mkdtempSync(join(tmpdir(), "bosun-script-"));
   const config = { ...base.value, dataDir, projects: [project] };
   const store = await openSqliteStore({ dataDir });
@@ -107,10 +168,6 @@ async function runScript(file: string, o: ScriptRunOpts): Promise<void> {
     },
   });
   try {
-    // The events a gateway would store for this body; --type dispatches them as another event.
-    const events = toNewEvents(gateway, project.name, body, parsed.value.pushes).map((event) =>
-      o.type === undefined ? event : { ...event, type: o.type as NewEvent["type"] },
-    );
     await store.acceptEvents(events);
     const deps = { store, findProject: () => project, ...dependencies };
     const results = [];
@@ -160,7 +217,7 @@ function localProject(
   executor: ExecutorKind,
   secrets: Record<string, string>,
 ): ProjectConfig {
-  const project = { name: "local", script, secrets, executor, subscriptions: [{ registry }] };
+  const project = { name: LOCAL_PROJECT, script, secrets, executor, subscriptions: [{ registry }] };
   const parsed = parseConfig(JSON.stringify({ projects: [project] })); // JSON is YAML
   if (parsed.errors) throw new CommandError(formatProblems(parsed.errors), "CONFIG_INVALID");
   return parsed.value.projects[0]!;

@@ -31,7 +31,15 @@ export function registerStateCommands(program: Command): void {
         if (o.json) return printJson(list);
         printTable(
           ["ID", "PROJECT", "SOURCE", "TYPE", "IMAGE", "STATE", "RECEIVED"],
-          list.map((e) => [e.id, e.project, e.source, e.type, e.image.ref, e.state, shortTime(e.receivedAt)]),
+          list.map((e) => [
+            e.id,
+            e.project,
+            e.source,
+            e.type,
+            e.image?.ref ?? "-",
+            e.state,
+            shortTime(e.receivedAt),
+          ]),
         );
       }),
     );

@@ -1,9 +1,10 @@
 /** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
 import express, { type NextFunction, type Request, type Response } from "express";
-import { secretsEqual, type ProjectConfig } from "@bosun/core";
+import { acceptsEvent, errorBody, httpErrorOf, secretsEqual, type ProjectConfig } from "@bosun/core";
 import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
+import { readEventRequest } from "./event-request.js";
 import { failureHandler, sendError } from "./http-errors.js";
 
 export interface ApiOptions {
@@ -19,6 +20,8 @@ export interface ApiOptions {
   }): Promise<{ status: number; headers?: Record<string, string>; body: unknown }>;
   /** Registry and git logins (`bosun login`); without them, those routes are absent. */
   credentials?: Pick<ServerCredentials, "store" | "sealer">;
+  /** The most a JSON body of the API may be (an event's payload is in it); absent: 100 KiB. */
+  bodyLimitBytes?: number;
   /** Told about every error a route threw (answered 503 for the store, else 500). */
   onError?: (err: unknown) => void;
 }
@@ -63,6 +66,33 @@ export function createApiRouter(options: ApiOptions): express.Router {
     route(async (req, res) => {
       const events = await store.listEvents({ project: str(req.query.project), limit: limit(req) });
       res.json({ events: events.map(eventSummary) });
+    }),
+  );
+  // An event of any source and type, for a project whose `events` take it; the worker runs it like a push.
+  api.post(
+    "/events",
+    express.json({ limit: options.bodyLimitBytes ?? 100 * 1024 }),
+    route(async (req, res) => {
+      const read = readEventRequest(req.body);
+      if (read.errors) {
+        const first = read.errors[0]!;
+        return res.status(httpErrorOf(first.code).status).json({
+          ...errorBody(first),
+          problems: read.errors.map((p) => errorBody(p).error),
+        });
+      }
+      const { project: name, event } = read.value;
+      const project = options.projects().find((p) => p.name === name);
+      if (!project) return sendError(res, "NOT_FOUND", `no project "${name}"`);
+      if (!acceptsEvent(project.events, event.source, event.type))
+        return sendError(
+          res,
+          "EVENT_NOT_SUBSCRIBED",
+          `project "${name}" does not take ${event.source} events of type "${event.type}": ` +
+            `add { source: "${event.source}", types: ["${event.type}"] } to its events (docs/configuration.md)`,
+        );
+      const { accepted } = await store.acceptEvents([event]);
+      res.status(201).json({ event: eventSummary(accepted[0]!) });
     }),
   );
   api.get(
@@ -144,6 +174,7 @@ function projectView(p: ProjectConfig) {
     script: p.script,
     dispatchfile: p.dispatchfile,
     subscriptions: p.subscriptions,
+    events: p.events ?? [],
     executor: p.executor,
     concurrency: p.concurrency,
     secretNames: Object.keys(p.secrets),

@@ -11,6 +11,7 @@ const TIMEOUT_MS = 10_000;
 export function createCallbackSender(logger: Logger | undefined, post: Poster = fetch) {
   return async (run: Run, event: StoredEvent, project: ProjectConfig): Promise<void> => {
     if (!project.callbacks?.dockerhub) return;
+    if (!event.image) return;
     const callback = dockerHubCallback(event, run);
     if (!callback) return;
     // The callback URL holds Docker Hub's hook token: log its host only.

@@ -137,6 +137,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       projects: () => [...projects.values()],
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
       credentials,
+      bodyLimitBytes: config.bodyLimitBytes,
       onError,
     }),
   );

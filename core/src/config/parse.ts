@@ -173,6 +173,11 @@ function describe(value: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/** Nothing reaches a project unless it opts in: without a subscription or an events entry it would receive nothing. */
+function receivesNothing(p: RawConfig["projects"][number]): boolean {
+  return p.subscriptions.length === 0 && p.events.length === 0;
+}
+
 function resolveConfig(
   raw: RawConfig,
   file: string | undefined,
@@ -196,6 +201,13 @@ function resolveConfig(
         );
       else audiences.set(p.pubsub.audience, p.name);
     }
+    if (receivesNothing(p)) {
+      problem(
+        ["projects", i, "subscriptions"],
+        `project "${p.name}" receives nothing: it has no subscription and no events entry`,
+        "at least one subscription (subscriptions: [{ registry: dockerhub }]) or events entry (events: [{ source, types }])",
+      );
+    }
     if (!p.script && !p.dispatchfile) {
       problem(
         ["projects", i],
@@ -213,6 +225,7 @@ function resolveConfig(
         ...(tagPattern === undefined ? {} : { tagPattern }),
         ...(semver === undefined ? {} : { semver }),
       })),
+      events: p.events.map((e) => ({ source: e.source, types: [...e.types] })),
       webhookToken: p.webhookToken,
       ...(p.pubsub
         ? { pubsub: { serviceAccount: p.pubsub.serviceAccount, audience: p.pubsub.audience } }
@@ -227,7 +240,12 @@ function resolveConfig(
     };
   });
   const sharedAudience = audiences.size !== raw.projects.filter((p) => p.pubsub).length;
-  if (seen.size !== projects.length || sharedAudience || projects.some((p) => !p.script && !p.dispatchfile))
+  if (
+    seen.size !== projects.length ||
+    sharedAudience ||
+    projects.some((p) => !p.script && !p.dispatchfile) ||
+    raw.projects.some(receivesNothing)
+  )
     return undefined;
   return ok({
     file,

@@ -123,15 +123,42 @@ const subscription = z.strictObject({
   semver: semverRange.optional(),
 });
 
+// Brigade v2 names: a gateway's source ("brigade.sh/cli", "example.com/ci") and its event types.
+const EVENT_SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,252}$/;
+const EVENT_TYPE = /^(\*|[A-Za-z0-9][A-Za-z0-9._:/-]{0,127})$/;
+
+const eventName = (pattern: RegExp, message: string, expected: string) =>
+  z.string().superRefine((v, ctx) => {
+    if (!pattern.test(v)) ctx.addIssue({ code: "custom", message, params: { expected } });
+  });
+
+const eventSubscription = z.strictObject({
+  source: eventName(
+    EVENT_SOURCE,
+    "invalid event source",
+    'a source such as "brigade.sh/cli" (letters, digits, . _ : / -)',
+  ),
+  types: z
+    .array(
+      eventName(
+        EVENT_TYPE,
+        "invalid event type",
+        'a type such as "exec" or "deploy", or "*" for every type of the source',
+      ),
+    )
+    .min(1, { message: "an events entry needs at least one type" }),
+});
+
 export const projectSchema = z.strictObject({
   name: z.string().regex(NAME, { message: "invalid project name" }),
   script: source.optional(),
   dispatchfile: source.optional(),
   secrets: z.record(z.string(), z.string()).default({}),
-  // Nothing reaches a project unless it opts in: without a subscription it would receive nothing.
-  subscriptions: z
-    .array(subscription)
-    .min(1, { message: "a project needs at least one subscription to receive pushes" }),
+  // Nothing reaches a project unless it opts in: a subscription (pushes) or an events entry (parse.ts
+  // refuses a project with neither).
+  subscriptions: z.array(subscription).default([]),
+  // Events created through the API (`bosun event create`) reach only projects that name their source and type.
+  events: z.array(eventSubscription).default([]),
   webhookToken: z.string().min(8, { message: "webhookToken is too short" }).optional(),
   pubsub: pubsub.optional(),
   // "host" runs tasks on the worker's own machine: for development, and only when a project asks.

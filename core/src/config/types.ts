@@ -16,6 +16,14 @@ export interface Subscription {
   semver?: string;
 }
 
+/** Events created through the API (`bosun event create`) this project takes: one source, some types. */
+export interface EventSubscription {
+  /** A Brigade v2 source, e.g. "brigade.sh/cli". */
+  source: string;
+  /** Types of that source; "*" takes every one. */
+  types: string[];
+}
+
 export type ExecutorKind = "docker" | "kubernetes" | "host";
 
 export interface ProjectConfig {
@@ -26,6 +34,8 @@ export interface ProjectConfig {
   /** Values are secrets: never logged, never listed. */
   secrets: Record<string, string>;
   subscriptions: Subscription[];
+  /** The sources and types of events created through the API that reach the project; absent: none. */
+  events?: EventSubscription[];
   /** Shared secret gateways check (query token, Authorization header, HMAC key, per registry). */
   webhookToken?: string;
   /**

@@ -2,9 +2,10 @@ import { type NewEvent, newId } from "@bosun/core";
 import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
 import { limitOf } from "../rows.js";
 import type { Queryable } from "./rows.js";
-import { imageOf, queuedEvent, toEvent } from "../records.js";
+import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js";
 
-const COLUMNS = "id, project, source, type, image, payload, delivery_id, received_at, state, attempts";
+const COLUMNS =
+  "id, project, source, type, image, details, payload, delivery_id, received_at, state, attempts";
 
 /** Two claims of one project's last slot serialise on this lock (held until their transaction ends). */
 const PROJECT_LOCK = "SELECT pg_advisory_xact_lock(hashtext('bosun: project ' || $1))";
@@ -18,15 +19,16 @@ export async function insertEvents(
   const result: AcceptResult = { accepted: [], duplicates: [] };
   for (const e of events) {
     const id = newId();
-    const image = imageOf(e.image);
+    const image = imageColumn(e);
+    const details = detailsColumn(e);
     const { rowCount } = await db.query(
-      `INSERT INTO events (id, project, source, type, image, payload, delivery_id, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO events (id, project, source, type, image, details, payload, delivery_id, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (project, delivery_id) DO NOTHING`,
-      [id, e.project, e.source, e.type, JSON.stringify(image), e.payload, e.deliveryId, receivedAt],
+      [id, e.project, e.source, e.type, JSON.stringify(image), details, e.payload, e.deliveryId, receivedAt],
     );
     if (rowCount === 1) {
-      result.accepted.push(queuedEvent(id, e, image, receivedAt));
+      result.accepted.push(queuedEvent(id, e, image, details, receivedAt));
       continue;
     }
     const { rows } = await db.query(`SELECT ${COLUMNS} FROM events WHERE project = $1 AND delivery_id = $2`, [

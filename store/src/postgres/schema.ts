@@ -80,6 +80,11 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project, kind, target)
   );
   `,
+  // Events created through the API: Brigade v2's qualifiers, labels and titles (EventDetails as JSON).
+  // Such an event has no image: its image column holds the JSON null.
+  `
+  ALTER TABLE events ADD COLUMN details text;
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

@@ -3,7 +3,7 @@ import { type NewEvent, newId } from "@bosun/core";
 import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
 import { PayloadTable, payloadHash } from "./payloads.js";
 import { limitOf } from "./rows.js";
-import { imageOf, queuedEvent, toEvent } from "../records.js";
+import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js";
 
 /**
  * A body carried by several events of one call (a Quay push of many tags) is stored once, in the
@@ -16,7 +16,7 @@ interface SharedBody {
 }
 
 /** An event's columns, with its body from wherever it is kept. */
-const COLUMNS = `id, project, source, type, image, delivery_id, received_at, state, attempts,
+const COLUMNS = `id, project, source, type, image, details, delivery_id, received_at, state, attempts,
   CASE WHEN payload_hash IS NULL THEN payload
        ELSE (SELECT body FROM payloads WHERE hash = events.payload_hash) END AS payload`;
 
@@ -38,8 +38,8 @@ export class EventTable {
   constructor(db: DatabaseSync) {
     this.#payloads = new PayloadTable(db);
     this.#insert = db.prepare(
-      `INSERT INTO events (id, project, source, type, image, payload, payload_hash, delivery_id, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO events (id, project, source, type, image, details, payload, payload_hash, delivery_id, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (project, delivery_id) DO NOTHING`,
     );
     this.#byDelivery = db.prepare(`SELECT ${COLUMNS} FROM events WHERE project = ? AND delivery_id = ?`);
@@ -89,13 +89,15 @@ export class EventTable {
         body = shared.get(e.payload);
       }
       const id = newId();
-      const image = imageOf(e.image);
+      const image = imageColumn(e);
+      const details = detailsColumn(e);
       const { changes } = this.#insert.run(
         id,
         e.project,
         e.source,
         e.type,
         JSON.stringify(image),
+        details,
         body ? "" : e.payload,
         body ? body.hash : null,
         e.deliveryId,
@@ -104,7 +106,7 @@ export class EventTable {
       // The stored row is exactly what was given, so it is not read back (the payload is the bulk of it).
       if (Number(changes) === 1) {
         if (body) body.accepted++;
-        result.accepted.push(queuedEvent(id, e, image, receivedAt));
+        result.accepted.push(queuedEvent(id, e, image, details, receivedAt));
         continue;
       }
       const earlier = this.#byDelivery.get(e.project, e.deliveryId);

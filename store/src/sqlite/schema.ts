@@ -118,6 +118,11 @@ const MIGRATIONS: readonly Migration[] = [
     filler BLOB NOT NULL
   );
   `,
+  // Events created through the API: Brigade v2's qualifiers, labels and titles (EventDetails as JSON).
+  // Such an event has no image: its image column holds the JSON null.
+  `
+  ALTER TABLE events ADD COLUMN details TEXT;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

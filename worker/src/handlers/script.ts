@@ -3,7 +3,7 @@ import { mkdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { formatProblems, type ErrorCode, type JobMount, type JobSpec } from "@bosun/core";
 import { bundleScript } from "../sandbox/bundle.js";
-import { runScript, scriptEventFromPush } from "../sandbox/isolated/host.js";
+import { runScript, scriptEventOf } from "../sandbox/isolated/host.js";
 import { IsolatePool } from "../sandbox/isolated/pool.js";
 import type { ScriptOutcome } from "../sandbox/isolated/types.js";
 import type { EventHandler, RunContext, RunOutcome } from "./types.js";
@@ -58,7 +58,7 @@ export class ScriptHandler implements EventHandler {
     try {
       const outcome = await runScript({
         bundle: bundled.value,
-        event: scriptEventFromPush(event, { buildID: run.id }),
+        event: scriptEventOf(event, { buildID: run.id }),
         project: {
           id: project.name,
           name: project.name,

@@ -2,7 +2,7 @@ export { bundleScript, type BundleOptions } from "./bundle.js";
 export { clearBundleCache } from "./bundle-cache.js";
 export type { Bundle } from "./bundle-types.js";
 export { SCRIPT_NAMES, locateScript } from "./script-file.js";
-export { runScript, scriptEventFromPush } from "./isolated/host.js";
+export { runScript, scriptEventOf, scriptEventFromPush } from "./isolated/host.js";
 export {
   DEFAULT_LIMITS,
   type RunScriptOptions,

@@ -39,7 +39,7 @@ export class DispatchfileHandler implements EventHandler {
     if (!project.dispatchfile) {
       return failed("DISPATCHFILE_NOT_FOUND", `project "${project.name}" has no Dispatchfile`);
     }
-    if (event.type !== "image_push") {
+    if (event.type !== "image_push" || !event.image) {
       log(`Dispatchfile: ${event.type} events trigger no action`);
       return { status: "succeeded" };
     }
