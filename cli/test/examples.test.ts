@@ -99,6 +99,20 @@ describe("examples", function () {
     expect(JSON.stringify(result)).not.to.contain("tok-3f9a-secret");
   });
 
+  it("v2-pipeline: Brigade v2 jobs share a workspace, reach a sidecar on localhost, and a fallible job fails alone", async function () {
+    const result = await runExample("examples/v2-pipeline/brigade.js");
+    expect(result.status, result.error?.message).to.equal("succeeded");
+    expect(result.jobs.map((j) => [j.name, j.status, j.exitCode])).to.have.deep.members([
+      ["write", "succeeded", 0],
+      ["read", "succeeded", 0],
+      ["probe", "succeeded", 0],
+      ["optional", "failed", 4],
+    ]);
+    expect(result.jobs[0]!.name).to.equal("write");
+    expect(result.log).to.contain("read said: built-by-write");
+    expect(result.log).to.contain("probe said: hello-from-sidecar");
+  });
+
   it("v2-dockerhub: the v2 push handler rolls out a registry's push in a container", async () => {
     const result = await runExample("examples/v2-dockerhub/bosun.ts");
     expect(result.status, result.error?.message).to.equal("succeeded");

@@ -65,6 +65,7 @@ export {
 } from "./credentials/index.js";
 export type {
   JobMount,
+  JobSidecar,
   JobResources,
   JobSpec,
   JobFieldSupport,

@@ -17,6 +17,23 @@ export interface JobResources {
 }
 
 /**
+ * A container run beside a job's own, sharing its network (reachable on 127.0.0.1), started before it
+ * and stopped and removed once it ends, however it ends (Brigade v2's sidecar containers).
+ */
+export interface JobSidecar {
+  /** Unique within the job. */
+  name: string;
+  image: string;
+  /** Replaces the image's entrypoint; `args` follow it (or, without it, replace the image's Cmd). */
+  command?: string[];
+  args?: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+  privileged?: boolean;
+  imageForcePull?: boolean;
+}
+
+/**
  * Every option of a job, whoever asks for it (a script's Job, a Dispatchfile step): the one
  * vocabulary executors read. What each executor does with each field is its JobSpecSupport table.
  */
@@ -66,6 +83,8 @@ export interface JobSpec {
   storage?: { enabled: boolean; path: string };
   /** Brigade's `cache`: a folder kept per project and job, at `path`; handed over as `storage` is. */
   cache?: { enabled: boolean; path: string; size?: string };
+  /** Containers run beside the job's, sharing its network; they get its mounts and secret redaction. */
+  sidecars?: JobSidecar[];
 }
 
 /** What an executor does with one JobSpec field: honours it, or has a documented limitation. */
@@ -100,6 +119,7 @@ export const JOB_SPEC_FIELDS: readonly (keyof JobSpec)[] = Object.keys({
   host: true,
   storage: true,
   cache: true,
+  sidecars: true,
 } satisfies Record<keyof JobSpec, true>) as (keyof JobSpec)[];
 
 export type JobOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";

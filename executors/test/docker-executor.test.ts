@@ -74,6 +74,36 @@ describe("docker executor", function () {
     const run = (spec: JobSpec, ex: DockerExecutor = executor) =>
       ex.run(spec, { signal: new AbortController().signal });
 
+    it("stops and removes the sidecars when the job ends, also when it fails, times out or is cancelled", async function () {
+      const sidecar = { name: "idle", image: TEST_IMAGE, command: ["sleep", "300"], env: {} };
+      const failing = job({ tasks: ["exit 3"], sidecars: [sidecar] });
+      const failed = await run(failing);
+      expect(failed.outcome).to.equal("failed");
+      expect(failed.exitCode).to.equal(3);
+      expect(await client.listContainers({ ...failing.labels, "bosun.sidecar": "idle" })).to.have.length(0);
+
+      const slow = job({ tasks: ["sleep 30"], timeoutMs: 1000, sidecars: [sidecar] });
+      expect((await run(slow)).outcome).to.equal("timed_out");
+      expect(await client.listContainers({ ...slow.labels, "bosun.sidecar": "idle" })).to.have.length(0);
+
+      const cancelled = job({ tasks: ["echo started", "sleep 60"], sidecars: [sidecar] });
+      const controller = new AbortController();
+      let seen: Promise<number> | undefined;
+      const result = await executor.run(cancelled, {
+        signal: controller.signal,
+        onOutput: (text) => {
+          if (seen || !text.includes("started")) return;
+          seen = client
+            .listContainers({ ...cancelled.labels, "bosun.sidecar": "idle" })
+            .then((list) => list.length)
+            .finally(() => controller.abort());
+        },
+      });
+      expect(result.outcome).to.equal("cancelled");
+      expect(await seen, "the sidecar runs while the job does").to.equal(1);
+      expect(await client.listContainers({ ...cancelled.labels, "bosun.sidecar": "idle" })).to.have.length(0);
+    });
+
     it("labels the container, marks it managed and removes it afterwards", async function () {
       const spec = job({ tasks: ["sleep 30"], labels: { "bosun.test/job": `labelled-${runId}` } });
       const controller = new AbortController();

@@ -143,4 +143,24 @@ export const FIELD_CASES: Record<keyof JobSpec, FieldCase> = {
     sample: { cache: { enabled: true, path: "/mnt/brigade/cache", size: "5Mi" } },
     observedIn: "kubernetes-contract.test.ts (claims with subPaths); script-storage-cache.test.ts",
   },
+  sidecars: {
+    sample: { sidecars: [{ name: "web", image: "localhost/busybox:test", env: {} }] },
+    check: async ({ job, run }) => {
+      // The sidecar serves on the job's own localhost; the job waits for it, then asks it.
+      const ask =
+        "for i in $(seq 100); do wget -q -O - http://127.0.0.1:8080/ && exit 0; sleep 0.1; done; exit 1";
+      const serve =
+        'mkdir -p /tmp/www && echo "$GREETING" > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www';
+      const base = job([ask]);
+      const sidecar = {
+        name: "web",
+        image: base.image,
+        command: ["/bin/sh", "-c", serve],
+        env: { GREETING: "from-sidecar" },
+      };
+      const result = await run({ ...base, sidecars: [sidecar] });
+      expect(result.outcome, result.output).to.equal("succeeded");
+      expect(result.output).to.equal("from-sidecar\n");
+    },
+  },
 };

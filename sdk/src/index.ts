@@ -11,6 +11,7 @@ export {
   type EnvVarSource,
   type JobVolumeConfig,
 } from "./job.js";
+export { Container, type ImagePullPolicy } from "./container.js";
 export { isJobName, MAX_JOB_NAME, JOB_NAME_RULE } from "./job-name.js";
 export { JobResult, JobFailedError, HostCallError, type JobErrorCode } from "./job-result.js";
 export { Group } from "./group.js";
@@ -21,6 +22,7 @@ export { BRIDGE_GLOBAL } from "./protocol.js";
 export type {
   HostBridge,
   JobRequest,
+  SidecarRequest,
   JobReply,
   JobResultData,
   JobOutcome,

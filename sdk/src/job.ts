@@ -1,9 +1,10 @@
+import { Container } from "./container.js";
 import { ConcurrentGroup, SerialGroup, type Runnable } from "./runnables.js";
 import { currentProject } from "./current.js";
 import { currentHost } from "./host.js";
 import { HostCallError, JobFailedError, JobResult } from "./job-result.js";
 import { isJobName, JOB_NAME_RULE } from "./job-name.js";
-import type { JobReply, JobRequest, JobResources } from "./protocol.js";
+import type { JobReply, JobRequest, JobResources, SidecarRequest } from "./protocol.js";
 
 export const STORAGE_PATH = "/mnt/brigade/share";
 export const CACHE_PATH = "/mnt/brigade/cache";
@@ -75,20 +76,60 @@ export class Job {
   mountPath = "/src";
   /** Brigade's extra Kubernetes volumes: refused when not empty (use `storage` or `cache`). */
   volumeConfig: JobVolumeConfig[] = [];
+  volumes: unknown[] = [];
+  volumeMounts: unknown[] = [];
+  /** Brigade v2: containers run beside the job's own, sharing its network (reachable on 127.0.0.1). */
+  sidecarContainers: Record<string, Container> = {};
+  /** Brigade v2: the event the job was made for (`new Job(name, image, event)`), when one was given. */
+  readonly event: unknown;
   /** When true, `run()` resolves even if the job fails: check `result.succeeded`. */
   fallible = false;
   private last: JobResult | undefined;
   private recordedName = "";
+  private primary: Container;
 
-  constructor(name: string, image?: string, tasks?: string[], imageForcePull?: boolean) {
+  /**
+   * v1: `new Job(name, image?, tasks?, imageForcePull?)`; v2: `new Job(name, image, event)`. The third
+   * argument decides: an array is v1's tasks, an object (not an array) is v2's event.
+   */
+  constructor(name: string, image?: string, tasksOrEvent?: string[] | object, imageForcePull?: boolean) {
     if (!isJobName(name)) {
       const shown = typeof name === "string" && name.length > 80 ? `${name.slice(0, 80)}…` : name;
       throw new Error(`job name ${JSON.stringify(shown)} is invalid: use ${JOB_NAME_RULE}`);
     }
     this.name = name;
     this.image = image;
+    if (tasksOrEvent !== undefined && tasksOrEvent !== null && typeof tasksOrEvent !== "object")
+      throw new TypeError(
+        `job "${name}": the third argument must be the tasks (an array, v1) or the event (an object, v2), not ${kind(tasksOrEvent)}`,
+      );
+    const tasks = Array.isArray(tasksOrEvent) ? (tasksOrEvent as string[]) : undefined;
+    this.event = tasks === undefined ? (tasksOrEvent ?? undefined) : undefined;
     this.tasks = tasks ? [...tasks] : [];
     this.imageForcePull = imageForcePull === true;
+    this.primary = primaryContainerOf(this);
+  }
+
+  /** Brigade v2: the job's own container; its image, environment, arguments... are the Job's own. */
+  get primaryContainer(): Container {
+    return this.primary;
+  }
+
+  /** A Container put in its place gives the Job its values. */
+  set primaryContainer(container: Container) {
+    if (typeof container !== "object" || container === null)
+      throw new TypeError(`job "${this.name}": primaryContainer must be a Container, not ${kind(container)}`);
+    this.primary = primaryContainerOf(this);
+    Object.assign(this.primary, container);
+  }
+
+  /** Brigade v2's timeout, in seconds (the same setting as v1's `timeout` in milliseconds). */
+  get timeoutSeconds(): number | undefined {
+    return this.timeout === undefined ? undefined : this.timeout / 1000;
+  }
+
+  set timeoutSeconds(seconds: number | undefined) {
+    this.timeout = seconds === undefined || seconds === null ? undefined : seconds * 1000;
   }
 
   /** The name the job is recorded under in the run ("" before `run()`; "-2", "-3" added for repeats). */
@@ -131,6 +172,11 @@ export class Job {
       throw new TypeError(`${at} has no image: pass one to new Job(name, image) or set job.image`);
     }
     checkIgnored(this, at);
+    const primary = this.primary;
+    const storage = { enabled: this.storage.enabled === true, path: this.storage.path };
+    if (typeof primary.workspaceMountPath === "string" && primary.workspaceMountPath !== "")
+      Object.assign(storage, { enabled: true, path: primary.workspaceMountPath });
+    const command = strings(primary.command, `${at}: primaryContainer.command`);
     return {
       name: this.name,
       image: this.image,
@@ -152,11 +198,81 @@ export class Job {
         name: this.host.name,
         nodeSelector: selectorOf(this.host.nodeSelector, `${at}: host.nodeSelector`),
       },
-      storage: { enabled: this.storage.enabled === true, path: this.storage.path },
+      storage,
       cache: { enabled: this.cache.enabled === true, path: this.cache.path, size: this.cache.size },
       docker: { enabled: this.docker.enabled === true },
+      ...(command.length > 0 ? { command } : {}),
+      ...(primary.workingDirectory ? { workingDir: String(primary.workingDirectory) } : {}),
+      sidecars: sidecarsOf(this.sidecarContainers, at),
     };
   }
+}
+
+/** The primary container's v2 fields that are the Job's v1 ones, as accessors onto the Job. */
+function primaryContainerOf(job: Job): Container {
+  const container = new Container();
+  const alias = <K extends keyof Container>(
+    key: K,
+    get: () => Container[K],
+    set: (v: Container[K]) => void,
+  ) => Object.defineProperty(container, key, { get, set, enumerable: true, configurable: true });
+  alias(
+    "image",
+    () => job.image ?? "",
+    (v) => (job.image = v),
+  );
+  alias(
+    "environment",
+    () => job.env,
+    (v) => (job.env = v),
+  );
+  alias(
+    "arguments",
+    () => job.args,
+    (v) => (job.args = v),
+  );
+  alias(
+    "privileged",
+    () => job.privileged,
+    (v) => (job.privileged = v),
+  );
+  alias(
+    "imagePullPolicy",
+    () => (job.imageForcePull ? "Always" : "IfNotPresent"),
+    (v) => (job.imageForcePull = v === "Always"),
+  );
+  alias(
+    "useHostDockerSocket",
+    () => job.docker.enabled,
+    (v) => (job.docker.enabled = v),
+  );
+  return container;
+}
+
+function sidecarsOf(sidecars: unknown, at: string): SidecarRequest[] {
+  if (sidecars === undefined || sidecars === null) return [];
+  if (typeof sidecars !== "object" || Array.isArray(sidecars))
+    throw new TypeError(
+      `${at}: sidecarContainers must be an object of name → Container, not ${kind(sidecars)}`,
+    );
+  return Object.entries(sidecars).map(([name, c]) => {
+    const where = `${at}: sidecarContainers.${name}`;
+    if (typeof c !== "object" || c === null)
+      throw new TypeError(`${where} must be a Container, not ${kind(c)}`);
+    const container = c as Partial<Container>;
+    if (typeof container.image !== "string" || container.image.trim() === "")
+      throw new TypeError(`${where} has no image: pass one to new Container(image)`);
+    return {
+      name,
+      image: container.image,
+      command: strings(container.command, `${where}.command`),
+      args: strings(container.arguments, `${where}.arguments`),
+      env: envOf(container.environment, where),
+      ...(container.workingDirectory ? { workingDir: String(container.workingDirectory) } : {}),
+      privileged: container.privileged === true,
+      imageForcePull: container.imagePullPolicy === "Always",
+    };
+  });
 }
 
 function strings(value: unknown, what: string): string[] {
@@ -246,7 +362,8 @@ function checkIgnored(job: Job, at: string): void {
     throw new TypeError(`${at}: mountPath must be a string, not ${kind(job.mountPath)}`);
   const volumes = [
     ["volumeConfig", job.volumeConfig],
-    ["volumes", (job as { volumes?: unknown }).volumes],
+    ["volumes", job.volumes],
+    ["volumeMounts", job.volumeMounts],
   ] as const;
   for (const [field, value] of volumes) {
     if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;

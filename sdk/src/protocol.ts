@@ -43,6 +43,22 @@ export interface JobRequest {
   storage: { enabled: boolean; path: string };
   cache: { enabled: boolean; path: string; size: string };
   docker: { enabled: boolean };
+  /** Brigade v2's primaryContainer.command: replaces the image's entrypoint when there are no tasks. */
+  command?: string[];
+  workingDir?: string;
+  sidecars?: SidecarRequest[];
+}
+
+/** One of Brigade v2's sidecarContainers, flattened to data. */
+export interface SidecarRequest {
+  name: string;
+  image: string;
+  command: string[];
+  args: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+  privileged: boolean;
+  imageForcePull: boolean;
 }
 
 export type JobOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";

@@ -21,6 +21,10 @@ export class SerialGroup implements Runnable {
     return this;
   }
 
+  length(): number {
+    return this.runnables.length;
+  }
+
   async run(): Promise<void> {
     for (const r of this.runnables) await r.run();
   }
@@ -37,6 +41,10 @@ export class ConcurrentGroup implements Runnable {
   add(...runnables: Runnable[]): this {
     this.runnables.push(...checked(runnables, "ConcurrentGroup.add"));
     return this;
+  }
+
+  length(): number {
+    return this.runnables.length;
   }
 
   async run(): Promise<void> {

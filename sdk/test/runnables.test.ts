@@ -55,4 +55,22 @@ describe("sdk: Job.sequence and Job.concurrent (Brigade v2)", () => {
       "Job.sequence: argument 2 is not a Job or a group (it has no run())",
     );
   });
+
+  it("a fallible job's failure does not stop a sequence or fail a concurrent group", async () => {
+    const fallible = () => Object.assign(job("broken-allowed"), { fallible: true });
+    await Job.sequence(job("a"), fallible(), job("after")).run();
+    expect(events).to.include("end after");
+    await Job.concurrent(fallible(), job("b")).run();
+  });
+
+  it("groups are built up with add() and counted with length()", async () => {
+    const serial = new SerialGroup(job("one"));
+    const concurrent = new ConcurrentGroup();
+    concurrent.add(job("two"), job("three"));
+    serial.add(concurrent);
+    expect(serial.length()).to.equal(2);
+    expect(concurrent.length()).to.equal(2);
+    await serial.run();
+    expect(events.filter((e) => e.startsWith("end"))).to.have.length(3);
+  });
 });

@@ -69,7 +69,8 @@ describe("job launcher", () => {
   for (const [what, spec] of [
     ["privileged", { privileged: true }],
     ["the engine's socket", { dockerSocket: true }],
-  ] as const) {
+    ["a privileged sidecar", { sidecars: [{ name: "db", image: "busybox", env: {}, privileged: true }] }],
+  ] as [string, Partial<JobSpec>][]) {
     it(`refuses a job asking for ${what} unless the project allows it, and records the refusal`, async () => {
       const refused = await launch(spec);
       expect(ran).to.deep.equal([]);

@@ -97,4 +97,72 @@ await job.run();
     expect(spec!.mounts?.[0]?.source).to.equal(join(dir, "data", "runs", run.id, "storage"));
     expect(spec!.mounts?.[1]?.source).to.equal(join(dir, "data", "cache", "shop", "all"));
   });
+
+  it("carries a Brigade v2 job: its primary container, sidecars, timeoutSeconds and workspace", async function () {
+    writeFileSync(
+      join(dir, "brigade-v2.js"),
+      `const { events, Job, Container } = require("brigadier");
+events.on("image_push", async (event) => {
+const job = new Job("v2", "alpine:3.20", event);
+job.primaryContainer.command = ["/bin/sh", "-c"];
+job.primaryContainer.arguments = ["wget -q -O - http://127.0.0.1:8080/"];
+job.primaryContainer.environment = { MODE: "v2" };
+job.primaryContainer.workingDirectory = "/work";
+job.primaryContainer.workspaceMountPath = "/workspace";
+job.primaryContainer.imagePullPolicy = "Always";
+job.timeoutSeconds = 30;
+const web = new Container("nginx:1");
+web.environment = { TOKEN: { secretKeyRef: { key: "TOKEN" } } };
+web.arguments = ["-g", "daemon off;"];
+job.sidecarContainers = { web };
+await job.run();
+});
+`,
+    );
+    const received: JobSpec[] = [];
+    const executor: Executor = {
+      kind: "docker",
+      run: async (spec) => {
+        received.push(spec);
+        const at = new Date().toISOString();
+        return { outcome: "succeeded", exitCode: 0, output: "", startedAt: at, finishedAt: at };
+      },
+    };
+    const project = testProject({
+      name: "shop",
+      secrets: { TOKEN: "t0ken" },
+      script: { path: join(dir, "brigade-v2.js") },
+    });
+    const { run, log } = await runPush(store, project, {
+      handlerFor: () => handler,
+      executorFor: () => executor,
+    });
+    expect(run.status, log).to.equal("succeeded");
+    const [spec] = received;
+    expect(spec, log).to.deep.include({
+      name: "v2",
+      image: "alpine:3.20",
+      tasks: [],
+      command: ["/bin/sh", "-c"],
+      args: ["wget -q -O - http://127.0.0.1:8080/"],
+      env: { MODE: "v2" },
+      workingDir: "/work",
+      imageForcePull: true,
+      timeoutMs: 30_000,
+      storage: { enabled: true, path: "/workspace" },
+      sidecars: [
+        {
+          name: "web",
+          image: "nginx:1",
+          command: [],
+          args: ["-g", "daemon off;"],
+          env: { TOKEN: "t0ken" },
+          privileged: false,
+          imageForcePull: false,
+        },
+      ],
+    });
+    expect(spec!.secretValues).to.include("t0ken");
+    expect(spec!.mounts?.map((m) => m.target)).to.deep.equal(["/workspace"]);
+  });
 });

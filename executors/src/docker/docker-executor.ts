@@ -26,6 +26,7 @@ import type { RegistryCredentials, WaitResult } from "./client.js";
 import { containerConfig, containerName } from "./container-config.js";
 import { parseImageRef } from "./image-ref.js";
 import { reapContainers, type RunActive } from "./reaper.js";
+import { sharedNetwork, sidecarSpec } from "./sidecars.js";
 import { StreamDemuxer } from "./stream-demux.js";
 
 export interface DockerExecutorOptions {
@@ -131,15 +132,19 @@ export class DockerExecutor implements Executor {
   private async runJob(spec: JobSpec, context: JobRunContext): Promise<JobResult> {
     const { startedAt, secrets, output, stopper } = startJob(spec, context, this.options.maxOutputChars);
     let id: string | undefined;
+    const sidecarIds: string[] = [];
     let exitCode: number | undefined;
     let stoppedBy: StopReason | undefined;
     let error: JobResult["error"];
     try {
       if (!stopper.reason) {
         await this.ensureImage(spec, stopper.signal);
+        for (const sidecar of spec.sidecars ?? [])
+          await this.ensureImage(sidecarSpec(spec, sidecar), stopper.signal);
         // Not abortable: an abandoned create could still leave a container behind, with no id to remove.
+        if (!stopper.reason) await this.startSidecars(spec, sidecarIds);
         if (!stopper.reason) {
-          id = await this.createContainer(spec);
+          id = await this.createContainer(spec, sharedNetwork(sidecarIds[0], this.options.network));
           ({ exitCode, stoppedBy } = await this.runContainer(id, output, stopper));
         }
       }
@@ -156,6 +161,8 @@ export class DockerExecutor implements Executor {
         if (exitCode !== undefined && !stoppedBy && !error) this.removeLater(id);
         else await this.remove(id).catch(() => undefined);
       }
+      // Sidecars end with the job, however it ended: a forced removal kills them.
+      await Promise.all(sidecarIds.map((sidecar) => this.remove(sidecar).catch(() => undefined)));
     }
 
     const result = { output: output.text(), startedAt, finishedAt: new Date().toISOString() };
@@ -208,8 +215,8 @@ export class DockerExecutor implements Executor {
    * The engine refusing the container (a network or mount source that does not exist, a limit it
    * cannot apply) is the job's settings' fault: JOB_INVALID, with the engine's words.
    */
-  private async createContainer(spec: JobSpec): Promise<string> {
-    const { network, socketPath } = this.options;
+  private async createContainer(spec: JobSpec, network: string | undefined): Promise<string> {
+    const { socketPath } = this.options;
     const engine = (await this.client.isPodman()) ? "podman" : "docker";
     try {
       return await this.client.createContainer(
@@ -220,10 +227,24 @@ export class DockerExecutor implements Executor {
       if (!(err instanceof DockerApiError)) throw err;
       const detail = err.message.replace(/^POST \S+: /, "");
       const hint =
-        network && /network/i.test(detail) ? ` (the network comes from docker.network: "${network}")` : "";
+        network && !network.startsWith("container:") && /network/i.test(detail)
+          ? ` (the network comes from docker.network: "${network}")`
+          : "";
       throw new BosunError("JOB_INVALID", `the engine refused the job's container: ${detail}${hint}`, [], {
         cause: err,
       });
+    }
+  }
+
+  /** Creates and starts the job's sidecars in order, adding each id to `ids` as soon as it exists. */
+  private async startSidecars(spec: JobSpec, ids: string[]): Promise<void> {
+    for (const sidecar of spec.sidecars ?? []) {
+      const id = await this.createContainer(
+        sidecarSpec(spec, sidecar),
+        sharedNetwork(ids[0], this.options.network),
+      );
+      ids.push(id);
+      await this.client.startContainer(id);
     }
   }
 

@@ -29,4 +29,5 @@ export const DOCKER_JOB_SUPPORT = {
     limitation:
       "not read: the script handler gives the job's cache as a host folder in mounts; size is not enforced",
   },
+  sidecars: "honoured",
 } as const satisfies JobSpecSupport;

@@ -31,4 +31,5 @@ export const HOST_JOB_SUPPORT = {
     limitation:
       "not read: the script handler gives the job's cache as a host folder in mounts; size is not enforced",
   },
+  sidecars: { limitation: "ignored: no sidecar runs beside a process on the worker's machine" },
 } as const satisfies JobSpecSupport;

@@ -26,4 +26,7 @@ export const KUBERNETES_JOB_SUPPORT = {
   host: "honoured",
   storage: "honoured",
   cache: "honoured",
+  sidecars: {
+    limitation: "not run: the pod has the job's container only (sidecars run on the docker executor)",
+  },
 } as const satisfies JobSpecSupport;

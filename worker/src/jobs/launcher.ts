@@ -104,6 +104,10 @@ function refusal(spec: JobSpec, project: ProjectConfig): string | undefined {
   if (spec.privileged && !project.allowPrivileged) {
     return `job "${spec.name}" asks to run privileged, which project "${project.name}" does not allow (set allowPrivileged: true in its config)`;
   }
+  const sidecar = spec.sidecars?.find((s) => s.privileged);
+  if (sidecar && !project.allowPrivileged) {
+    return `job "${spec.name}" asks to run its sidecar "${sidecar.name}" privileged, which project "${project.name}" does not allow (set allowPrivileged: true in its config)`;
+  }
   if (spec.dockerSocket && !project.allowPrivileged) {
     return `job "${spec.name}" asks for the container engine's socket (job.docker.enabled), which project "${project.name}" does not allow (set allowPrivileged: true in its config)`;
   }

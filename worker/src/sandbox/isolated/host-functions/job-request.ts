@@ -11,7 +11,7 @@ import {
   STORAGE_PATH,
   type JobRequest,
 } from "@bosun/sdk";
-import type { JobSpec, Result } from "@bosun/core";
+import type { JobSidecar, JobSpec, Result } from "@bosun/core";
 import { kindOf, show } from "./refuse.js";
 import {
   bool,
@@ -54,6 +54,13 @@ const QUANTITY: StringRule = {
 };
 const LABEL_KEY: StringRule = { max: 317 };
 const MAX_ENV = 1000;
+const MAX_SIDECARS = 10;
+// A container name in a pod (a DNS label), which the docker executor uses in container names too.
+const SIDECAR_NAME: StringRule = {
+  max: 63,
+  pattern: /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/,
+  expected: 'lower-case letters, digits and "-", starting and ending with a letter or digit',
+};
 const MAX_LABELS = 100;
 
 type Fields = Partial<Record<keyof JobRequest, unknown>>;
@@ -131,9 +138,42 @@ function toSpec(r: Fields): JobSpec {
     }
     spec.timeoutMs = Math.ceil(t);
   }
+  const command = strings(r.command ?? [], "job.command", TEXT);
+  if (command.length > 0) spec.command = command;
+  const workingDir = optionalString(r.workingDir, "job.workingDir", PATH);
+  if (workingDir !== undefined) spec.workingDir = workingDir;
+  const sidecars = sidecarsOf(r.sidecars);
+  if (sidecars.length > 0) spec.sidecars = sidecars;
   const account = optionalString(r.serviceAccount, "job.serviceAccount", NAME);
   if (account !== undefined) spec.serviceAccount = account;
   return spec;
+}
+
+function sidecarsOf(v: unknown): JobSidecar[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new Invalid("job.sidecars", "an array of sidecars", kindOf(v));
+  if (v.length > MAX_SIDECARS)
+    throw new Invalid("job.sidecars", `at most ${MAX_SIDECARS} sidecars`, String(v.length));
+  const seen = new Set<string>();
+  return v.map((item, i) => {
+    const at = `job.sidecars[${i}]`;
+    const o = object(item, at);
+    const name = string(o.name, `${at}.name`, SIDECAR_NAME);
+    if (seen.has(name)) throw new Invalid(`${at}.name`, "a name no other sidecar of the job has", show(name));
+    seen.add(name);
+    const sidecar: JobSidecar = {
+      name,
+      image: string(o.image, `${at}.image`, IMAGE),
+      command: strings(o.command ?? [], `${at}.command`, TEXT),
+      args: strings(o.args ?? [], `${at}.args`, TEXT),
+      env: record(o.env ?? {}, `${at}.env`, ENV_NAME, TEXT, MAX_ENV),
+      privileged: bool(o.privileged, `${at}.privileged`),
+      imageForcePull: bool(o.imageForcePull, `${at}.imageForcePull`),
+    };
+    const workingDir = optionalString(o.workingDir, `${at}.workingDir`, PATH);
+    if (workingDir !== undefined) sidecar.workingDir = workingDir;
+    return sidecar;
+  });
 }
 
 function resources(v: unknown, path: string): { cpu?: string; memory?: string } {
