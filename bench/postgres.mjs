@@ -16,7 +16,7 @@ import {
   pushLatencies,
 } from "./dispatch.mjs";
 import { dockerhubGateway, load, measure, measureBaseline } from "./ingest.mjs";
-import { TOKEN, percentile, startBosun, webhookRequest } from "./lib.mjs";
+import { TOKEN, cpuMicros, percentile, startBosun, webhookRequest } from "./lib.mjs";
 
 const DRAIN_EVENTS = Number(process.env.BENCH_DRAIN_EVENTS ?? 2000);
 const NOOP = `const { events } = require("brigadier");\nevents.on("image_push", () => {});\n`;
@@ -107,6 +107,7 @@ async function drain(url, workers) {
       startBosun("worker", DRAIN_CONFIG, { "brigade.js": NOOP }, [], onStore(url)),
     ),
   );
+  const cpuBefore = procs.map((p) => cpuMicros(p.pid));
   const deadline = Date.now() + 600_000;
   for (;;) {
     const { rows } = await client.query("SELECT count(*)::int AS n FROM events WHERE state <> 'done'");
@@ -114,6 +115,7 @@ async function drain(url, workers) {
     if (Date.now() > deadline) throw new Error(`drain with ${workers} worker(s): ${rows[0].n} events left`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const cpu = procs.reduce((total, p, i) => total + cpuMicros(p.pid) - cpuBefore[i], 0);
   await Promise.all(procs.map((p) => p.stop()));
   // From the first run's creation to the last run's end, by the runs' own timestamps.
   const { rows } = await client.query(
@@ -121,7 +123,7 @@ async function drain(url, workers) {
   );
   await client.end();
   const seconds = (Date.parse(rows[0].last) - Date.parse(rows[0].first)) / 1000;
-  return { runs: rows[0].runs, seconds, perSecond: rows[0].runs / seconds };
+  return { runs: rows[0].runs, seconds, perSecond: rows[0].runs / seconds, cpuPerRun: cpu / rows[0].runs };
 }
 
 async function benchDrainPostgres(cluster, admin) {
@@ -135,7 +137,7 @@ async function benchDrainPostgres(cluster, admin) {
     ["2 workers", two],
   ])
     console.log(
-      `  ${label.padEnd(10)} ${r.perSecond.toFixed(1).padStart(7)} runs/s  (${r.runs} runs in ${r.seconds.toFixed(1)} s)`,
+      `  ${label.padEnd(10)} ${r.perSecond.toFixed(1).padStart(7)} runs/s  (${r.runs} runs in ${r.seconds.toFixed(1)} s)  workers' CPU ${(r.cpuPerRun / 1000).toFixed(1)} ms/run`,
     );
   console.log(`  two workers / one: ${(two.perSecond / one.perSecond).toFixed(2)}x`);
 }

@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import type { V1Container, V1Deployment } from "@kubernetes/client-node";
 import { Deployment } from "kubernetes-models/apps/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { PersistentVolumeClaim, Service, ServiceAccount } from "kubernetes-models/v1";
 import { Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { parseAllDocuments, stringify } from "yaml";
@@ -26,7 +27,7 @@ import {
   render,
   WORKER,
   type KubeObject,
-  type ManifestOptions,
+  type ManifestRequest,
   type OutputFormat,
 } from "../src/manifests/index.js";
 import { REPO_ROOT } from "./support/fixtures.js";
@@ -50,6 +51,7 @@ const MODELS: Record<string, { apiVersion: string; new (data: never): Validating
   Service,
   ServiceAccount,
   PersistentVolumeClaim,
+  PodDisruptionBudget,
   Role,
   RoleBinding,
 };
@@ -133,7 +135,7 @@ function parseOutput(text: string, format: OutputFormat): unknown[] {
   });
 }
 
-const COMBINATIONS: { name: string; options: Partial<ManifestOptions> }[] = [
+const COMBINATIONS: { name: string; options: ManifestRequest }[] = [
   ...GATEWAY_KINDS.map((kind) => ({ name: `--gateway ${kind}`, options: { gateways: [kind] } })),
   { name: "--worker", options: { worker: true } },
   { name: "--gateway quay --worker", options: { gateways: ["quay"], worker: true } },
@@ -149,6 +151,22 @@ const COMBINATIONS: { name: string; options: Partial<ManifestOptions> }[] = [
       configSecret: "bosun.config-prod",
       storageSize: "20Gi",
     },
+  },
+  { name: "--all --store postgres", options: { gateways: GATEWAY_KINDS, worker: true, store: "postgres" } },
+  {
+    name: "--all --store postgres --replicas 3 --worker-replicas 2 --store-secret db/conn",
+    options: {
+      gateways: GATEWAY_KINDS,
+      worker: true,
+      store: "postgres",
+      storeSecret: "db/conn",
+      replicas: 3,
+      workerReplicas: 2,
+    },
+  },
+  {
+    name: "--worker --store postgres --worker-replicas 1",
+    options: { worker: true, store: "postgres", replicas: 2, workerReplicas: 1 },
   },
 ];
 
@@ -168,7 +186,12 @@ describe("bosun manifests", function () {
 
           const kinds = objects.map((o) => `${o.kind}/${o.metadata?.name}`);
           expect(new Set(kinds).size, "no object twice").to.equal(kinds.length);
-          expect(kinds).to.include(`PersistentVolumeClaim/${DATA_CLAIM}`);
+          const sqlite = checked.store.kind === "sqlite";
+          if (sqlite) expect(kinds).to.include(`PersistentVolumeClaim/${DATA_CLAIM}`);
+          else expect(kinds).to.not.include(`PersistentVolumeClaim/${DATA_CLAIM}`);
+          const budgets =
+            (checked.replicas > 1 ? checked.gateways.length : 0) +
+            (checked.worker && checked.workerReplicas > 1 ? 1 : 0);
           for (const kind of checked.gateways) {
             expect(kinds).to.include.members([
               `Deployment/bosun-gateway-${kind}`,
@@ -184,7 +207,12 @@ describe("bosun manifests", function () {
           ];
           if (checked.worker) expect(kinds).to.include.members(workerKinds);
           else expect(kinds).to.not.include.members(workerKinds);
-          expect(kinds).to.have.length(1 + checked.gateways.length * 2 + (checked.worker ? 5 : 0));
+          expect(kinds.filter((k) => k.startsWith("PodDisruptionBudget/"))).to.have.length(
+            sqlite ? 0 : budgets,
+          );
+          expect(kinds).to.have.length(
+            (sqlite ? 1 : budgets) + checked.gateways.length * 2 + (checked.worker ? 5 : 0),
+          );
         });
       }
     }
@@ -214,6 +242,63 @@ describe("bosun manifests", function () {
     expect(() =>
       validate({ apiVersion: "v1", kind: "Service", spec: { ports: [{ port: "eighty" }] } }),
     ).to.throw();
+  });
+
+  it("on PostgreSQL: the URL from its Secret, no data volume, replicas spread, rolled and budgeted", () => {
+    const objects = buildManifests(
+      checkOptions({
+        gateways: ["dockerhub"],
+        worker: true,
+        store: "postgres",
+        storeSecret: "pg-conn/dsn",
+        replicas: 3,
+        workerReplicas: 2,
+      }),
+    );
+    expect(objects.some((o) => o.kind === "PersistentVolumeClaim")).to.equal(false);
+    for (const [name, replicas] of [
+      ["bosun-gateway-dockerhub", 3],
+      [WORKER, 2],
+    ] as const) {
+      const d = objects.find((o) => o.kind === "Deployment" && o.metadata?.name === name) as V1Deployment;
+      const pod = d.spec!.template.spec!;
+      const podLabels = d.spec!.template.metadata!.labels!;
+      expect(d.spec!.replicas).to.equal(replicas);
+      // A new pod is ready before an old one goes: never all down during a rollout.
+      expect(d.spec!.strategy).to.deep.equal({
+        type: "RollingUpdate",
+        rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+      });
+      expect(pod.affinity, "no pinning to one node").to.equal(undefined);
+      const [spread] = pod.topologySpreadConstraints!;
+      expect(spread).to.deep.include({ topologyKey: "kubernetes.io/hostname", maxSkew: 1 });
+      expect(podLabels).to.include(spread!.labelSelector!.matchLabels!);
+      expect(pod.volumes).to.deep.include({ name: "data", emptyDir: {} });
+      const c = containerOf(objects, name);
+      expect(c.env).to.deep.include({
+        name: "BOSUN_STORE_URL",
+        valueFrom: { secretKeyRef: { name: "pg-conn", key: "dsn" } },
+      });
+      // Readiness follows the store; liveness does not, so a database outage restarts no pod.
+      expect(c.readinessProbe!.httpGet!.path).to.equal("/readyz");
+      expect(c.livenessProbe!.httpGet!.path).to.equal("/healthz");
+      const budget = objects.find((o) => o.kind === "PodDisruptionBudget" && o.metadata?.name === name) as {
+        spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } };
+      };
+      expect(budget.spec.maxUnavailable).to.equal(1);
+      expect(podLabels).to.include(budget.spec.selector.matchLabels);
+      expect(budget.spec.selector.matchLabels).to.deep.equal(d.spec!.selector.matchLabels);
+    }
+    // One replica needs no budget (it would block every drain); the default Secret is bosun-store/url.
+    const single = buildManifests(checkOptions({ worker: true, store: "postgres" }));
+    expect(single.some((o) => o.kind === "PodDisruptionBudget")).to.equal(false);
+    expect(containerOf(single, WORKER).env).to.deep.include({
+      name: "BOSUN_STORE_URL",
+      valueFrom: { secretKeyRef: { name: "bosun-store", key: "url" } },
+    });
+    const note = render(single, "yaml", checkOptions({ worker: true, store: "postgres" }));
+    expect(note).to.contain("create secret generic bosun-store --from-literal=url=");
+    expect(note).to.contain("server.adminToken");
   });
 
   it("the gateway and worker Deployments: command, probes, config, data, labels and security", () => {
@@ -294,7 +379,7 @@ describe("bosun manifests", function () {
   });
 
   it("refuses what it cannot honour, saying why", () => {
-    const refused = (o: Partial<ManifestOptions>) => {
+    const refused = (o: ManifestRequest) => {
       try {
         checkOptions(o);
       } catch (err) {
@@ -304,7 +389,14 @@ describe("bosun manifests", function () {
       throw new Error(`accepted ${JSON.stringify(o)}`);
     };
     expect(refused({})).to.contain("--worker");
-    expect(refused({ worker: true, replicas: 2 })).to.contain("PostgreSQL");
+    expect(refused({ worker: true, replicas: 2 })).to.contain("--store postgres");
+    expect(refused({ worker: true, workerReplicas: 2 })).to.contain("--worker-replicas");
+    expect(refused({ worker: true, store: "mysql" })).to.contain("sqlite or postgres");
+    expect(refused({ worker: true, storeSecret: "db/url" })).to.contain("only with --store postgres");
+    for (const storeSecret of ["Bad_Name", "db/url/extra", "db/ke y", "/url"]) {
+      expect(refused({ worker: true, store: "postgres", storeSecret })).to.contain("--store-secret");
+    }
+    expect(refused({ worker: true, store: "postgres", replicas: 0 })).to.contain("--replicas");
     expect(refused({ worker: true, namespace: "Bosun_NS" })).to.contain("--namespace");
     expect(refused({ worker: true, namespace: "n".repeat(64) })).to.contain("--namespace");
     expect(refused({ worker: true, configSecret: "-x" })).to.contain("--config-secret");
@@ -316,7 +408,7 @@ describe("bosun manifests", function () {
     const version = (
       JSON.parse(readFileSync(join(REPO_ROOT, "cli", "package.json"), "utf8")) as { version: string }
     ).version;
-    const imageOf = (o: Partial<ManifestOptions>) =>
+    const imageOf = (o: ManifestRequest) =>
       containerOf(buildManifests(checkOptions({ worker: true, ...o })), WORKER).image;
     expect(imageOf({})).to.equal(`ghcr.io/bosun/bosun:${version}`);
     expect(chooseImage(undefined, undefined)).to.equal(`ghcr.io/bosun/bosun:${version}`);
@@ -339,7 +431,7 @@ describe("bosun manifests", function () {
       const r = await bosun(["manifests", "--all"]);
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout.split("\n")[0]).to.match(/^# /);
-      expect(r.stdout).to.contain("PostgreSQL");
+      expect(r.stdout).to.contain("--store postgres");
       const docs = parseOutput(r.stdout, "yaml");
       const objects = buildManifests(checkOptions({ gateways: GATEWAY_KINDS, worker: true }));
       expect(docs).to.deep.equal(JSON.parse(JSON.stringify(objects)));
@@ -374,6 +466,35 @@ describe("bosun manifests", function () {
       expect(image).to.match(/^registry\.example\.com\/bosun:\d+\.\d+\.\d+/);
     });
 
+    it("--store postgres --replicas 2 prints replicas, budgets and the store Secret", async () => {
+      const r = await bosun([
+        ...["manifests", "--all", "--store", "postgres", "--replicas", "2", "--worker-replicas", "3"],
+        ...["--store-secret", "pg/url", "-o", "json"],
+      ]);
+      expect(r.code, r.stderr).to.equal(0);
+      const items = parseOutput(r.stdout, "json") as KubeObject[];
+      for (const item of items) validate(item);
+      const expected = buildManifests(
+        checkOptions({
+          gateways: GATEWAY_KINDS,
+          worker: true,
+          store: "postgres",
+          storeSecret: "pg/url",
+          replicas: 2,
+          workerReplicas: 3,
+        }),
+      );
+      expect(items).to.deep.equal(JSON.parse(JSON.stringify(expected)));
+      const worker = items.find(
+        (o) => o.kind === "Deployment" && o.metadata?.name === WORKER,
+      ) as V1Deployment;
+      expect(worker.spec!.replicas).to.equal(3);
+      expect(items.filter((o) => o.kind === "PodDisruptionBudget")).to.have.length(GATEWAY_KINDS.length + 1);
+      const bad = await bosun(["manifests", "--worker", "--store", "postgres", "--worker-replicas", "two"]);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain("--worker-replicas");
+    });
+
     it("a wrong --gateway, --replicas or -o is refused with the choices and a non-zero exit", async () => {
       const r = await bosun(["manifests", "--gateway", "nope"]);
       expect(r.code).to.not.equal(0);
@@ -385,7 +506,7 @@ describe("bosun manifests", function () {
 
       const replicas = await bosun(["manifests", "--worker", "--replicas", "3"]);
       expect(replicas.code).to.not.equal(0);
-      expect(replicas.stderr).to.contain("PostgreSQL");
+      expect(replicas.stderr).to.contain("--store postgres");
       const output = await bosun(["manifests", "--worker", "-o", "toml"]);
       expect(output.code).to.not.equal(0);
       expect(output.stderr).to.contain("yaml or json");

@@ -10,6 +10,7 @@ import {
   DEFAULT_IMAGE_REGISTRY,
   DEFAULT_NAMESPACE,
   DEFAULT_STORAGE_SIZE,
+  DEFAULT_STORE_SECRET,
   GATEWAY_KINDS,
   ManifestError,
   OUTPUT_FORMATS,
@@ -26,6 +27,9 @@ interface ManifestsOpts {
   image?: string;
   imageRegistry?: string;
   replicas: string;
+  workerReplicas?: string;
+  store: string;
+  storeSecret?: string;
   configSecret: string;
   storageSize: string;
   output: string;
@@ -53,7 +57,13 @@ export function registerManifestsCommands(program: Command): void {
       "--image-registry <registry>",
       `where Bosun's image was pushed: <registry>/bosun:<version> (default: ${DEFAULT_IMAGE_REGISTRY})`,
     )
+    .option("--store <kind>", "where state is kept: sqlite (a volume, one replica) or postgres", "sqlite")
+    .option(
+      "--store-secret <name[/key]>",
+      `with --store postgres: the Secret (and key) holding the store URL (default: ${DEFAULT_STORE_SECRET.name}/${DEFAULT_STORE_SECRET.key})`,
+    )
     .option("--replicas <n>", "replicas per Deployment (the SQLite store allows 1)", "1")
+    .option("--worker-replicas <n>", "replicas of the worker (default: --replicas)")
     .option(
       "--config-secret <name>",
       "the Secret holding bosun.yaml, mounted at /etc/bosun",
@@ -69,8 +79,13 @@ function manifests(o: ManifestsOpts): void {
     if (!OUTPUT_FORMATS.includes(o.output as OutputFormat)) {
       throw new ManifestError(`--output: expected ${OUTPUT_FORMATS.join(" or ")}, found "${o.output}"`);
     }
-    if (!/^[0-9]+$/.test(o.replicas)) {
-      throw new ManifestError(`--replicas: expected a whole number of at least 1, found "${o.replicas}"`);
+    for (const [option, value] of [
+      ["--replicas", o.replicas],
+      ["--worker-replicas", o.workerReplicas],
+    ] as const) {
+      if (value !== undefined && !/^[0-9]+$/.test(value)) {
+        throw new ManifestError(`${option}: expected a whole number of at least 1, found "${value}"`);
+      }
     }
     const options = checkOptions({
       gateways: o.all ? GATEWAY_KINDS : o.gateway,
@@ -79,6 +94,9 @@ function manifests(o: ManifestsOpts): void {
       jobsNamespace: o.jobsNamespace,
       image: chooseImage(o.image, o.imageRegistry),
       replicas: Number(o.replicas),
+      ...(o.workerReplicas !== undefined ? { workerReplicas: Number(o.workerReplicas) } : {}),
+      store: o.store,
+      ...(o.storeSecret !== undefined ? { storeSecret: o.storeSecret } : {}),
       configSecret: o.configSecret,
       storageSize: o.storageSize,
     });

@@ -7,6 +7,8 @@ export {
   DEFAULT_IMAGE_REGISTRY,
   DEFAULT_NAMESPACE,
   DEFAULT_STORAGE_SIZE,
+  DEFAULT_STORE_SECRET,
+  STORE_KINDS,
   GATEWAY_KINDS,
   imageIn,
   isDnsLabel,
@@ -14,6 +16,7 @@ export {
   ManifestError,
   PORT,
   type ManifestOptions,
+  type ManifestRequest,
 } from "./options.js";
 export { buildManifests, DATA_CLAIM, gatewayName, WORKER, WORKER_JOBS, type KubeObject } from "./objects.js";
 export { WORKER_RULES } from "./rbac.js";

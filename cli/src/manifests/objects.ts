@@ -3,15 +3,14 @@
  * the worker's Deployment and Service with its ServiceAccount, Role and RoleBinding, and the data
  * volume. Pure: the same options give the same objects.
  *
- * The store is the embedded SQLite store, one file on a ReadWriteOnce volume that every Bosun pod
- * mounts. Processes may share that file only on one machine, so every Deployment runs one replica and
- * every Bosun pod is scheduled beside the others (pod affinity on the node). Scaling out awaits the
- * PostgreSQL store.
+ * What the store changes (the data volume, replicas, placement, rollouts, disruption budgets) is in
+ * store.ts: the embedded SQLite store pins every pod to its file's node; PostgreSQL lets them scale.
  */
 import type {
   V1Container,
   V1Deployment,
   V1PersistentVolumeClaim,
+  V1PodDisruptionBudget,
   V1PodSpec,
   V1Role,
   V1RoleBinding,
@@ -20,12 +19,20 @@ import type {
 } from "@kubernetes/client-node";
 import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, PORT, type ManifestOptions } from "./options.js";
 import { WORKER_RULES } from "./rbac.js";
+import { DATA_CLAIM, dataVolume, disruptionBudget, placement, storeEnv, strategy } from "./store.js";
+
+export { DATA_CLAIM } from "./store.js";
 
 export type KubeObject =
-  V1Deployment | V1Service | V1ServiceAccount | V1Role | V1RoleBinding | V1PersistentVolumeClaim;
+  | V1Deployment
+  | V1Service
+  | V1ServiceAccount
+  | V1Role
+  | V1RoleBinding
+  | V1PersistentVolumeClaim
+  | V1PodDisruptionBudget;
 
 export const APP = "bosun";
-export const DATA_CLAIM = "bosun-data";
 export const WORKER = "bosun-worker";
 /** The Role and RoleBinding that let the worker run job pods. */
 export const WORKER_JOBS = "bosun-worker-jobs";
@@ -56,15 +63,17 @@ function selector(component: string): Labels {
 }
 
 export function buildManifests(o: ManifestOptions): KubeObject[] {
-  const objects: KubeObject[] = [dataClaim(o)];
+  const objects: KubeObject[] = o.store.kind === "sqlite" ? [dataClaim(o)] : [];
+  const piece = (name: string, component: string, args: string[], replicas: number) => [
+    deployment(o, name, component, args, replicas),
+    service(o, name, component),
+    ...disruptionBudget(o, name, replicas, labels(component), selector(component)),
+  ];
   for (const kind of o.gateways) {
-    const component = `gateway-${kind}`;
-    const args = ["gateway", "--registry", kind];
-    objects.push(deployment(o, gatewayName(kind), component, args), service(o, gatewayName(kind), component));
+    objects.push(...piece(gatewayName(kind), `gateway-${kind}`, ["gateway", "--registry", kind], o.replicas));
   }
   if (o.worker) {
-    objects.push(...workerAccess(o));
-    objects.push(deployment(o, WORKER, "worker", ["worker"]), service(o, WORKER, "worker"));
+    objects.push(...workerAccess(o), ...piece(WORKER, "worker", ["worker"], o.workerReplicas));
   }
   return objects;
 }
@@ -104,14 +113,21 @@ function workerAccess(o: ManifestOptions): KubeObject[] {
   return [account, role, binding];
 }
 
-function deployment(o: ManifestOptions, name: string, component: string, command: string[]): V1Deployment {
+function deployment(
+  o: ManifestOptions,
+  name: string,
+  component: string,
+  command: string[],
+  replicas: number,
+): V1Deployment {
   const worker = component === "worker";
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace: o.namespace, labels: labels(component) },
     spec: {
-      replicas: o.replicas,
+      replicas,
+      ...strategy(o),
       selector: { matchLabels: selector(component) },
       template: {
         metadata: {
@@ -122,13 +138,18 @@ function deployment(o: ManifestOptions, name: string, component: string, command
             "prometheus.io/path": "/metrics",
           },
         },
-        spec: podSpec(o, command, worker),
+        spec: podSpec(o, command, worker, selector(component)),
       },
     },
   };
 }
 
-function podSpec(o: ManifestOptions, command: string[], worker: boolean): V1PodSpec {
+function podSpec(
+  o: ManifestOptions,
+  command: string[],
+  worker: boolean,
+  podLabels: Record<string, string>,
+): V1PodSpec {
   return {
     // Only the worker talks to the API server (to run job pods); gateways get no token at all.
     ...(worker ? { serviceAccountName: WORKER } : {}),
@@ -141,22 +162,11 @@ function podSpec(o: ManifestOptions, command: string[], worker: boolean): V1PodS
       fsGroup: UID,
       seccompProfile: { type: "RuntimeDefault" },
     },
-    // The SQLite file may be shared by processes of one machine only: every Bosun pod goes where the
-    // others are (the first one anywhere: a pod matching its own term may start alone).
-    affinity: {
-      podAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: [
-          {
-            labelSelector: { matchLabels: { "app.kubernetes.io/name": APP } },
-            topologyKey: "kubernetes.io/hostname",
-          },
-        ],
-      },
-    },
+    ...placement(o, podLabels),
     containers: [container(o, command, worker)],
     volumes: [
       { name: "config", secret: { secretName: o.configSecret } },
-      { name: "data", persistentVolumeClaim: { claimName: DATA_CLAIM } },
+      dataVolume(o),
       // The root filesystem is read-only; git and temporary files go here.
       { name: "tmp", emptyDir: {} },
     ],
@@ -179,12 +189,10 @@ function container(o: ManifestOptions, command: string[], worker: boolean): V1Co
       "--port",
       String(PORT),
     ],
-    env: [
-      { name: "HOME", value: "/tmp" },
-      { name: "TMPDIR", value: "/tmp" },
-    ],
+    env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }, ...storeEnv(o)],
     ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
-    // /readyz answers 503 while the store cannot be reached; /healthz whenever the process serves HTTP.
+    // /readyz answers 503 while the store cannot be reached (the pod leaves the Service, and a rollout
+    // waits); /healthz whenever the process serves HTTP, so a database outage restarts no pod.
     readinessProbe: {
       httpGet: { path: "/readyz", port: "http" },
       periodSeconds: 10,

@@ -41,6 +41,12 @@ export function chooseImage(image: string | undefined, registry: string | undefi
   return imageIn(registry);
 }
 export const DEFAULT_CONFIG_SECRET = "bosun-config";
+/** The Secret and key holding the PostgreSQL store's URL (`--store-secret NAME[/KEY]`). */
+export const DEFAULT_STORE_SECRET = { name: "bosun-store", key: "url" } as const;
+export const STORE_KINDS = ["sqlite", "postgres"] as const;
+
+/** Where the manifests' Bosun keeps its state. */
+export type ManifestStore = { kind: "sqlite" } | { kind: "postgres"; secret: { name: string; key: string } };
 export const DEFAULT_STORAGE_SIZE = "1Gi";
 
 /** Where things are inside the containers. */
@@ -58,8 +64,11 @@ export interface ManifestOptions {
   /** Where the kubernetes executor creates job pods (the config's kubernetes.namespace). Default: namespace. */
   jobsNamespace?: string;
   image: string;
-  /** Replicas per Deployment. The embedded SQLite store allows 1. */
+  /** Replicas per gateway Deployment. The embedded SQLite store allows 1. */
   replicas: number;
+  /** Replicas of the worker Deployment (default: replicas). */
+  workerReplicas: number;
+  store: ManifestStore;
   /** The Secret holding bosun.yaml (and the scripts it names by relative path). */
   configSecret: string;
   /** The size requested for the data volume (a Kubernetes quantity). */
@@ -87,7 +96,13 @@ export function isDnsSubdomain(value: string): boolean {
 }
 
 /** The options with defaults filled in, or a ManifestError saying what is wrong. */
-export function checkOptions(o: Partial<ManifestOptions>): ManifestOptions {
+/** What is asked for, as the command's options give it: the store by name, its Secret as NAME[/KEY]. */
+export type ManifestRequest = Partial<Omit<ManifestOptions, "store">> & {
+  store?: string;
+  storeSecret?: string;
+};
+
+export function checkOptions(o: ManifestRequest): ManifestOptions {
   const gateways = [...new Set(o.gateways ?? [])];
   for (const kind of gateways) {
     if (!GATEWAY_KINDS.includes(kind)) {
@@ -122,19 +137,59 @@ export function checkOptions(o: Partial<ManifestOptions>): ManifestOptions {
   if (image.trim() === "" || /\s/.test(image)) {
     throw new ManifestError(`--image: "${image}" is not an image reference`);
   }
-  const replicas = o.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 1) {
-    throw new ManifestError(`--replicas: expected a whole number of at least 1, found ${String(replicas)}`);
-  }
-  if (replicas > 1) {
-    throw new ManifestError(
-      "--replicas: the embedded SQLite store is one file on one node, so each Deployment runs one " +
-        "replica; scaling out awaits the PostgreSQL store (docs/kubernetes.md)",
-    );
-  }
+  const store = checkStore(o.store, o.storeSecret);
+  const replicas = checkReplicas("--replicas", o.replicas ?? 1, store);
+  const workerReplicas = checkReplicas("--worker-replicas", o.workerReplicas ?? replicas, store);
   const storageSize = o.storageSize ?? DEFAULT_STORAGE_SIZE;
   if (!QUANTITY.test(storageSize)) {
     throw new ManifestError(`--storage-size: expected a quantity like 1Gi or 500Mi, found "${storageSize}"`);
   }
-  return { gateways, worker, namespace, jobsNamespace, image, replicas, configSecret, storageSize };
+  return {
+    gateways,
+    worker,
+    namespace,
+    jobsNamespace,
+    image,
+    replicas,
+    workerReplicas,
+    store,
+    configSecret,
+    storageSize,
+  };
+}
+
+function checkStore(kind = "sqlite", secret: string | undefined): ManifestStore {
+  if (kind === "sqlite") {
+    if (secret !== undefined) {
+      throw new ManifestError("--store-secret: only with --store postgres (SQLite is a file, not a URL)");
+    }
+    return { kind };
+  }
+  if (kind !== "postgres") {
+    throw new ManifestError(`--store: expected ${STORE_KINDS.join(" or ")}, found "${kind}"`);
+  }
+  if (secret === undefined) return { kind, secret: { ...DEFAULT_STORE_SECRET } };
+  const [name = "", key = DEFAULT_STORE_SECRET.key, ...rest] = secret.split("/");
+  if (!isDnsSubdomain(name) || !SECRET_KEY.test(key) || rest.length > 0) {
+    throw new ManifestError(
+      `--store-secret: expected a Secret name and optional key such as bosun-store/url, found "${secret}"`,
+    );
+  }
+  return { kind, secret: { name, key } };
+}
+
+/** A Secret's data key: letters, digits, '-', '_' and '.'. */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+function checkReplicas(option: string, replicas: number, store: ManifestStore): number {
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new ManifestError(`${option}: expected a whole number of at least 1, found ${String(replicas)}`);
+  }
+  if (replicas > 1 && store.kind === "sqlite") {
+    throw new ManifestError(
+      `${option}: the embedded SQLite store is one file on one node, so each Deployment runs one ` +
+        "replica; for more, use PostgreSQL: --store postgres (docs/kubernetes.md)",
+    );
+  }
+  return replicas;
 }
