@@ -82,10 +82,52 @@ describe("bosun on a PostgreSQL store", function () {
     expect(gateway.stderr + worker.stderr).to.not.include(PASSWORD);
   });
 
-  it("refuses to start on an unreachable database, naming it without the password", async () => {
-    const down = `postgres://bosun:${PASSWORD}@127.0.0.1:1/bosun`;
+  it("starts while the database is down, answers 503 with Retry-After, and runs pushes once it is up", async () => {
+    const later = await startPostgres();
+    try {
+      await later.pause();
+      const downUrl = later.url.replace("postgres@", `postgres:${PASSWORD}@`);
+      const gateway = await BosunProcess.start({
+        command: ["gateway", "--registry", "dockerhub", "--store", downUrl],
+        config: CONFIG,
+        files: FILES,
+      });
+      started.push(gateway);
+      const worker = await BosunProcess.start({
+        command: ["worker", "--store", downUrl],
+        config: CONFIG,
+        files: FILES,
+      });
+      started.push(worker);
+      expect((await fetch(`${gateway.url}/healthz`)).status).to.equal(200);
+      expect((await fetch(`${gateway.url}/readyz`)).status).to.equal(503);
+      expect((await fetch(`${worker.url}/readyz`)).status).to.equal(503);
+      const refused = await pushTag(gateway, "early");
+      expect(refused.status).to.equal(503);
+      expect(refused.headers.get("retry-after")).to.match(/^\d+$/);
+
+      await later.resume();
+      let accepted: Response | undefined;
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+        accepted = await pushTag(gateway, "early");
+        if (accepted.status === 202) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(accepted?.status).to.equal(202);
+      const [run] = await worker.api.finishedRuns("?project=app");
+      expect(await worker.api.logs(run!.id)).to.contain("ran early");
+      expect((await fetch(`${worker.url}/readyz`)).status).to.equal(200);
+      expect(gateway.stderr).to.include("the store cannot be reached");
+      expect(gateway.stderr + worker.stderr).to.not.include(PASSWORD);
+    } finally {
+      await later.stop();
+    }
+  });
+
+  it("refuses to start on a database that waiting cannot fix (no such database), without the password", async () => {
+    const missing = url.replace(/\/postgres$/, "/no_such_database");
     const outcome = await BosunProcess.start({
-      command: ["serve", "--store", down],
+      command: ["serve", "--store", missing],
       config: CONFIG,
       files: FILES,
     }).then(
@@ -97,7 +139,7 @@ describe("bosun on a PostgreSQL store", function () {
     );
     expect(outcome).to.be.instanceOf(Error);
     expect(outcome!.message).to.match(
-      /cannot start: PostgreSQL store: opening the database at 127\.0\.0\.1:1\/bosun failed/,
+      /cannot start: PostgreSQL store: opening the database at 127\.0\.0\.1:\d+\/no_such_database failed/,
     );
     expect(outcome!.message).to.not.include(PASSWORD);
   });
