@@ -8,6 +8,25 @@ export type StoreWithCredentials = Store & { readonly credentials: CredentialSto
 const FIRST_RETRY_MS = 250;
 const LAST_RETRY_MS = 5_000;
 
+/**
+ * Opens the store with `open`; when that fails in a way `worthWaiting` says time may fix, the caller
+ * gets a ReopeningStore instead, which tries again on later calls. `onFailure` hears each failure.
+ */
+export async function openOrReopenLater(
+  open: () => Promise<StoreWithCredentials>,
+  worthWaiting: (err: unknown) => boolean,
+  closedError: (doing: string) => Error,
+  onFailure?: (err: Error) => void,
+): Promise<StoreWithCredentials> {
+  try {
+    return await open();
+  } catch (err) {
+    if (!worthWaiting(err)) throw err;
+    onFailure?.(err as Error);
+    return new ReopeningStore(open, err, closedError, onFailure);
+  }
+}
+
 type Listener = (projects: readonly string[]) => void;
 
 /**

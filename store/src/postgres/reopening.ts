@@ -1,5 +1,5 @@
 import { StoreSchemaTooNewError } from "@bosun/core";
-import { ReopeningStore } from "../reopening.js";
+import { openOrReopenLater } from "../reopening.js";
 import { openPostgresStore, type PostgresStoreOptions, type PostgresStoreWithCredentials } from "./index.js";
 import { closedError } from "./unavailable.js";
 
@@ -16,13 +16,7 @@ export async function openPostgresStoreReopening(
   options: PostgresStoreOptions,
   onFailure?: (err: Error) => void,
 ): Promise<PostgresStoreWithCredentials> {
-  try {
-    return await openPostgresStore(options);
-  } catch (err) {
-    if (!unreachable(err)) throw err;
-    onFailure?.(err as Error);
-    return new ReopeningStore(() => openPostgresStore(options), err, closedError, onFailure);
-  }
+  return openOrReopenLater(() => openPostgresStore(options), unreachable, closedError, onFailure);
 }
 
 /** Socket errors of a server that is not (yet) there. */

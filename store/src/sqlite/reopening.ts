@@ -1,4 +1,4 @@
-import { ReopeningStore } from "../reopening.js";
+import { openOrReopenLater } from "../reopening.js";
 import { openSqliteStore, type SqliteStoreOptions, type SqliteStoreWithCredentials } from "./index.js";
 import { closedError } from "./unavailable.js";
 
@@ -13,13 +13,7 @@ export async function openSqliteStoreReopening(
   options: SqliteStoreOptions,
   onFailure?: (err: Error) => void,
 ): Promise<SqliteStoreWithCredentials> {
-  try {
-    return await openSqliteStore(options);
-  } catch (err) {
-    if (!fromEnvironment(err)) throw err;
-    onFailure?.(err as Error);
-    return new ReopeningStore(() => openSqliteStore(options), err, closedError, onFailure);
-  }
+  return openOrReopenLater(() => openSqliteStore(options), fromEnvironment, closedError, onFailure);
 }
 
 /** An error with an errno (EROFS, ENOSPC…) or a SQLite code somewhere in its causes. */
