@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
-import type { V1Container, V1Deployment } from "@kubernetes/client-node";
+import type { V1Container, V1Deployment, V1PodDisruptionBudget } from "@kubernetes/client-node";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { PersistentVolumeClaim, Service, ServiceAccount } from "kubernetes-models/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { parseAllDocuments, stringify } from "yaml";
 import { freePort } from "@bosun/test-support";
@@ -23,6 +24,7 @@ import {
   DATA_CLAIM,
   GATEWAY_KINDS,
   ManifestError,
+  parseStoreSecret,
   render,
   WORKER,
   type KubeObject,
@@ -52,6 +54,7 @@ const MODELS: Record<string, { apiVersion: string; new (data: never): Validating
   PersistentVolumeClaim,
   Role,
   RoleBinding,
+  PodDisruptionBudget,
 };
 
 /** Throws when the object does not fit the official schema of its kind. */
@@ -150,6 +153,24 @@ const COMBINATIONS: { name: string; options: Partial<ManifestOptions> }[] = [
       storageSize: "20Gi",
     },
   },
+  { name: "--all --store postgres", options: { gateways: GATEWAY_KINDS, worker: true, store: "postgres" } },
+  {
+    name: "--all --store postgres --replicas 3 --worker-replicas 2 with every option",
+    options: {
+      gateways: GATEWAY_KINDS,
+      worker: true,
+      store: "postgres",
+      storeSecret: { name: "pg.app", key: "uri" },
+      replicas: 3,
+      workerReplicas: 2,
+      namespace: "ci",
+      jobsNamespace: "ci-jobs",
+    },
+  },
+  {
+    name: "--gateway quay --store postgres --gateway-replicas 2",
+    options: { gateways: ["quay"], store: "postgres", gatewayReplicas: 2 },
+  },
 ];
 
 describe("bosun manifests", function () {
@@ -168,12 +189,17 @@ describe("bosun manifests", function () {
 
           const kinds = objects.map((o) => `${o.kind}/${o.metadata?.name}`);
           expect(new Set(kinds).size, "no object twice").to.equal(kinds.length);
-          expect(kinds).to.include(`PersistentVolumeClaim/${DATA_CLAIM}`);
+          const sqlite = checked.store === "sqlite";
+          if (sqlite) expect(kinds).to.include(`PersistentVolumeClaim/${DATA_CLAIM}`);
+          else expect(kinds.filter((k) => k.startsWith("PersistentVolumeClaim/"))).to.deep.equal([]);
           for (const kind of checked.gateways) {
             expect(kinds).to.include.members([
               `Deployment/bosun-gateway-${kind}`,
               `Service/bosun-gateway-${kind}`,
             ]);
+            const budget = `PodDisruptionBudget/bosun-gateway-${kind}`;
+            if (checked.gatewayReplicas > 1) expect(kinds).to.include(budget);
+            else expect(kinds).to.not.include(budget);
           }
           const workerKinds = [
             `Deployment/${WORKER}`,
@@ -184,7 +210,13 @@ describe("bosun manifests", function () {
           ];
           if (checked.worker) expect(kinds).to.include.members(workerKinds);
           else expect(kinds).to.not.include.members(workerKinds);
-          expect(kinds).to.have.length(1 + checked.gateways.length * 2 + (checked.worker ? 5 : 0));
+          const budgets =
+            (checked.gatewayReplicas > 1 ? checked.gateways.length : 0) +
+            (checked.worker && checked.workerReplicas > 1 ? 1 : 0);
+          expect(kinds.filter((k) => k.startsWith("PodDisruptionBudget/"))).to.have.length(budgets);
+          expect(kinds).to.have.length(
+            (sqlite ? 1 : 0) + checked.gateways.length * 2 + (checked.worker ? 5 : 0) + budgets,
+          );
         });
       }
     }
@@ -312,6 +344,124 @@ describe("bosun manifests", function () {
     expect(refused({ gateways: ["cli"] })).to.contain("dockerhub");
   });
 
+  describe("--store postgres", () => {
+    const deploymentsOf = (objects: readonly KubeObject[]) =>
+      objects.filter((o): o is V1Deployment => o.kind === "Deployment");
+    const options = (o: Partial<ManifestOptions> = {}) =>
+      checkOptions({ gateways: ["harbor", "quay"], worker: true, store: "postgres", ...o });
+
+    it("gives BOSUN_STORE_URL from the Secret (bosun-store/url by default) and mounts no state volume", () => {
+      for (const [secret, expected] of [
+        [undefined, { name: "bosun-store", key: "url" }],
+        [
+          { name: "pg-app", key: "uri" },
+          { name: "pg-app", key: "uri" },
+        ],
+      ] as const) {
+        const objects = buildManifests(options(secret ? { storeSecret: secret } : {}));
+        expect(objects.some((o) => o.kind === "PersistentVolumeClaim")).to.equal(false);
+        for (const d of deploymentsOf(objects)) {
+          const pod = d.spec!.template.spec!;
+          const env = pod.containers[0]!.env!.filter((e) => e.name === "BOSUN_STORE_URL");
+          expect(env).to.deep.equal([{ name: "BOSUN_STORE_URL", valueFrom: { secretKeyRef: expected } }]);
+          expect(pod.volumes!.some((v) => v.persistentVolumeClaim)).to.equal(false);
+          expect(pod.volumes).to.deep.include({ name: "data", emptyDir: {} });
+          // No URL anywhere in the manifests themselves.
+          expect(JSON.stringify(d)).to.not.contain("postgres://");
+        }
+      }
+      const sqlite = buildManifests(checkOptions({ worker: true }));
+      const env = containerOf(sqlite, WORKER).env!.map((e) => e.name);
+      expect(env).to.not.include("BOSUN_STORE_URL");
+    });
+
+    it("runs the replicas asked for, gateways and worker separately, with a budget for more than one", () => {
+      const objects = buildManifests(options({ replicas: 3, workerReplicas: 1 }));
+      const replicas = Object.fromEntries(
+        deploymentsOf(objects).map((d) => [d.metadata!.name, d.spec!.replicas]),
+      );
+      expect(replicas).to.deep.equal({ "bosun-gateway-harbor": 3, "bosun-gateway-quay": 3, [WORKER]: 1 });
+      const budgets = objects.filter((o) => o.kind === "PodDisruptionBudget") as V1PodDisruptionBudget[];
+      expect(budgets.map((b) => b.metadata!.name)).to.deep.equal([
+        "bosun-gateway-harbor",
+        "bosun-gateway-quay",
+      ]);
+      for (const budget of budgets) {
+        expect(budget.spec!.minAvailable).to.equal(1);
+        const d = deploymentsOf(objects).find((x) => x.metadata!.name === budget.metadata!.name)!;
+        expect(budget.spec!.selector).to.deep.equal(d.spec!.selector);
+        expect(budget.metadata!.namespace).to.equal(d.metadata!.namespace);
+      }
+      const worker = buildManifests(options({ gatewayReplicas: 1, workerReplicas: 4 }));
+      expect(
+        worker.filter((o) => o.kind === "PodDisruptionBudget").map((o) => o.metadata!.name),
+      ).to.deep.equal([WORKER]);
+    });
+
+    it("rolls one new pod in before an old one goes, and spreads each Deployment over nodes", () => {
+      const objects = buildManifests(options({ replicas: 2 }));
+      for (const d of deploymentsOf(objects)) {
+        expect(d.spec!.strategy).to.deep.equal({
+          type: "RollingUpdate",
+          rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+        });
+        const pod = d.spec!.template.spec!;
+        const own = { matchLabels: d.spec!.selector.matchLabels };
+        expect(pod.topologySpreadConstraints).to.deep.equal([
+          {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: own,
+          },
+        ]);
+        expect(d.spec!.template.metadata!.labels).to.include(own.matchLabels!);
+        const anti = pod.affinity!.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution!;
+        expect(anti).to.deep.equal([
+          { weight: 100, podAffinityTerm: { labelSelector: own, topologyKey: "kubernetes.io/hostname" } },
+        ]);
+        // Nothing requires the pods onto one node any more.
+        expect(pod.affinity!.podAffinity).to.equal(undefined);
+      }
+    });
+
+    it("probes readiness on /readyz and liveness on /healthz, which does not follow the store", () => {
+      for (const d of deploymentsOf(buildManifests(options({ replicas: 2 })))) {
+        const c = d.spec!.template.spec!.containers[0]!;
+        expect(c.readinessProbe!.httpGet).to.include({ path: "/readyz", port: "http" });
+        expect(c.livenessProbe!.httpGet).to.include({ path: "/healthz", port: "http" });
+      }
+    });
+
+    it("keeps SQLite's one replica, and refuses a wrong --store or --store-secret", () => {
+      for (const o of [{ replicas: 2 }, { gatewayReplicas: 2 }, { workerReplicas: 2 }]) {
+        expect(() => checkOptions({ gateways: ["quay"], worker: true, ...o })).to.throw(
+          ManifestError,
+          "the embedded SQLite store is one file on one node",
+        );
+      }
+      const sqlite = buildManifests(checkOptions({ worker: true }));
+      expect(deploymentsOf(sqlite)[0]!.spec!.strategy).to.equal(undefined);
+      expect(() => checkOptions({ worker: true, store: "mysql" as never })).to.throw(
+        ManifestError,
+        "--store",
+      );
+      expect(parseStoreSecret("pg")).to.deep.equal({ name: "pg", key: "url" });
+      expect(parseStoreSecret("pg.app/uri")).to.deep.equal({ name: "pg.app", key: "uri" });
+      for (const bad of ["PG", "pg/", "pg/a b", "/url", "pg/a/b"]) {
+        expect(() => parseStoreSecret(bad), bad).to.throw(ManifestError, "--store-secret");
+      }
+    });
+
+    it("the validation refuses a broken PodDisruptionBudget", () => {
+      const budget = buildManifests(options({ replicas: 2 })).find((o) => o.kind === "PodDisruptionBudget")!;
+      validate(budget);
+      const copy = structuredClone(budget) as unknown as { spec: Record<string, unknown> };
+      copy.spec.selector = "everything";
+      expect(() => validate(copy)).to.throw();
+    });
+  });
+
   it("names Bosun's image <registry>/bosun:<version>, ghcr.io/bosun by default", () => {
     const version = (
       JSON.parse(readFileSync(join(REPO_ROOT, "cli", "package.json"), "utf8")) as { version: string }
@@ -386,9 +536,36 @@ describe("bosun manifests", function () {
       const replicas = await bosun(["manifests", "--worker", "--replicas", "3"]);
       expect(replicas.code).to.not.equal(0);
       expect(replicas.stderr).to.contain("PostgreSQL");
+      const store = await bosun(["manifests", "--worker", "--store", "mysql"]);
+      expect(store.code).to.equal(2);
+      expect(store.stderr).to.contain("sqlite or postgres");
       const output = await bosun(["manifests", "--worker", "-o", "toml"]);
       expect(output.code).to.not.equal(0);
       expect(output.stderr).to.contain("yaml or json");
+    });
+
+    it("--store postgres --replicas 2 --store-secret prints budgets and the secret reference", async () => {
+      const r = await bosun([
+        ...["manifests", "--all", "--store", "postgres", "--replicas", "2", "--worker-replicas", "3"],
+        ...["--store-secret", "pg-app/uri", "-o", "json"],
+      ]);
+      expect(r.code, r.stderr).to.equal(0);
+      const items = parseOutput(r.stdout, "json") as KubeObject[];
+      for (const item of items) validate(item);
+      expect(items.filter((o) => o.kind === "PodDisruptionBudget")).to.have.length(GATEWAY_KINDS.length + 1);
+      expect(items.filter((o) => o.kind === "PersistentVolumeClaim")).to.have.length(0);
+      const w = items.find((o) => o.kind === "Deployment" && o.metadata?.name === WORKER) as V1Deployment;
+      expect(w.spec!.replicas).to.equal(3);
+      expect(containerOf(items, WORKER).env).to.deep.include({
+        name: "BOSUN_STORE_URL",
+        valueFrom: { secretKeyRef: { name: "pg-app", key: "uri" } },
+      });
+      const yaml = await bosun(["manifests", "--worker", "--store", "postgres"]);
+      expect(yaml.code, yaml.stderr).to.equal(0);
+      expect(yaml.stdout).to.contain("create secret generic bosun-store --from-literal=url=");
+      const bad = await bosun(["manifests", "--worker", "--store", "postgres", "--store-secret", "Bad"]);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain("--store-secret");
     });
 
     it("the containers' commands start the real gateway and worker, which answer the probes", async () => {

@@ -7,13 +7,19 @@ export {
   DEFAULT_IMAGE_REGISTRY,
   DEFAULT_NAMESPACE,
   DEFAULT_STORAGE_SIZE,
+  DEFAULT_STORE_SECRET,
+  DEFAULT_STORE_SECRET_KEY,
   GATEWAY_KINDS,
   imageIn,
   isDnsLabel,
   isDnsSubdomain,
   ManifestError,
+  parseStoreSecret,
   PORT,
+  STORE_KINDS,
   type ManifestOptions,
+  type SecretKey,
+  type StoreKind,
 } from "./options.js";
 export { buildManifests, DATA_CLAIM, gatewayName, WORKER, WORKER_JOBS, type KubeObject } from "./objects.js";
 export { WORKER_RULES } from "./rbac.js";

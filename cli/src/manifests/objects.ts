@@ -3,28 +3,40 @@
  * the worker's Deployment and Service with its ServiceAccount, Role and RoleBinding, and the data
  * volume. Pure: the same options give the same objects.
  *
- * The store is the embedded SQLite store, one file on a ReadWriteOnce volume that every Bosun pod
- * mounts. Processes may share that file only on one machine, so every Deployment runs one replica and
- * every Bosun pod is scheduled beside the others (pod affinity on the node). Scaling out awaits the
- * PostgreSQL store.
+ * With the embedded SQLite store (the default), the store is one file on a ReadWriteOnce volume that
+ * every Bosun pod mounts. Processes may share that file only on one machine, so every Deployment runs
+ * one replica and every Bosun pod is scheduled beside the others (pod affinity on the node).
+ *
+ * With PostgreSQL (--store postgres), the URL comes from a Secret, there is no volume for state, and
+ * each Deployment runs as many replicas as asked: spread across nodes, rolled one at a time, and
+ * with more than one replica a PodDisruptionBudget keeping one up.
  */
 import type {
   V1Container,
   V1Deployment,
+  V1EnvVar,
   V1PersistentVolumeClaim,
+  V1PodDisruptionBudget,
   V1PodSpec,
   V1Role,
   V1RoleBinding,
   V1Service,
   V1ServiceAccount,
 } from "@kubernetes/client-node";
+import { labels, selector } from "./labels.js";
+import { podPlacement, rollout } from "./placement.js";
 import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, PORT, type ManifestOptions } from "./options.js";
 import { WORKER_RULES } from "./rbac.js";
 
 export type KubeObject =
-  V1Deployment | V1Service | V1ServiceAccount | V1Role | V1RoleBinding | V1PersistentVolumeClaim;
+  | V1Deployment
+  | V1Service
+  | V1ServiceAccount
+  | V1Role
+  | V1RoleBinding
+  | V1PersistentVolumeClaim
+  | V1PodDisruptionBudget;
 
-export const APP = "bosun";
 export const DATA_CLAIM = "bosun-data";
 export const WORKER = "bosun-worker";
 /** The Role and RoleBinding that let the worker run job pods. */
@@ -39,32 +51,20 @@ export function gatewayName(kind: string): string {
   return `bosun-gateway-${kind}`;
 }
 
-type Labels = Record<string, string>;
-
-function labels(component: string): Labels {
-  return {
-    "app.kubernetes.io/name": APP,
-    "app.kubernetes.io/component": component,
-    "app.kubernetes.io/part-of": APP,
-    "app.kubernetes.io/managed-by": "bosun-manifests",
-  };
-}
-
-/** What a Deployment's and a Service's selectors match: stable, because selectors cannot change. */
-function selector(component: string): Labels {
-  return { "app.kubernetes.io/name": APP, "app.kubernetes.io/component": component };
-}
-
 export function buildManifests(o: ManifestOptions): KubeObject[] {
-  const objects: KubeObject[] = [dataClaim(o)];
+  const objects: KubeObject[] = o.store === "sqlite" ? [dataClaim(o)] : [];
   for (const kind of o.gateways) {
     const component = `gateway-${kind}`;
     const args = ["gateway", "--registry", kind];
-    objects.push(deployment(o, gatewayName(kind), component, args), service(o, gatewayName(kind), component));
+    const name = gatewayName(kind);
+    objects.push(deployment(o, name, component, args, o.gatewayReplicas), service(o, name, component));
+    objects.push(...disruptionBudget(o, name, component, o.gatewayReplicas));
   }
   if (o.worker) {
     objects.push(...workerAccess(o));
-    objects.push(deployment(o, WORKER, "worker", ["worker"]), service(o, WORKER, "worker"));
+    const replicas = o.workerReplicas;
+    objects.push(deployment(o, WORKER, "worker", ["worker"], replicas), service(o, WORKER, "worker"));
+    objects.push(...disruptionBudget(o, WORKER, "worker", replicas));
   }
   return objects;
 }
@@ -104,14 +104,38 @@ function workerAccess(o: ManifestOptions): KubeObject[] {
   return [account, role, binding];
 }
 
-function deployment(o: ManifestOptions, name: string, component: string, command: string[]): V1Deployment {
-  const worker = component === "worker";
+/** With more than one replica, voluntary disruptions (node drains) leave at least one running. */
+function disruptionBudget(
+  o: ManifestOptions,
+  name: string,
+  component: string,
+  replicas: number,
+): V1PodDisruptionBudget[] {
+  if (replicas < 2) return [];
+  return [
+    {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name, namespace: o.namespace, labels: labels(component) },
+      spec: { minAvailable: 1, selector: { matchLabels: selector(component) } },
+    },
+  ];
+}
+
+function deployment(
+  o: ManifestOptions,
+  name: string,
+  component: string,
+  command: string[],
+  replicas: number,
+): V1Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace: o.namespace, labels: labels(component) },
     spec: {
-      replicas: o.replicas,
+      replicas,
+      ...rollout(o),
       selector: { matchLabels: selector(component) },
       template: {
         metadata: {
@@ -122,13 +146,14 @@ function deployment(o: ManifestOptions, name: string, component: string, command
             "prometheus.io/path": "/metrics",
           },
         },
-        spec: podSpec(o, command, worker),
+        spec: podSpec(o, command, component),
       },
     },
   };
 }
 
-function podSpec(o: ManifestOptions, command: string[], worker: boolean): V1PodSpec {
+function podSpec(o: ManifestOptions, command: string[], component: string): V1PodSpec {
+  const worker = component === "worker";
   return {
     // Only the worker talks to the API server (to run job pods); gateways get no token at all.
     ...(worker ? { serviceAccountName: WORKER } : {}),
@@ -141,22 +166,14 @@ function podSpec(o: ManifestOptions, command: string[], worker: boolean): V1PodS
       fsGroup: UID,
       seccompProfile: { type: "RuntimeDefault" },
     },
-    // The SQLite file may be shared by processes of one machine only: every Bosun pod goes where the
-    // others are (the first one anywhere: a pod matching its own term may start alone).
-    affinity: {
-      podAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: [
-          {
-            labelSelector: { matchLabels: { "app.kubernetes.io/name": APP } },
-            topologyKey: "kubernetes.io/hostname",
-          },
-        ],
-      },
-    },
+    ...podPlacement(o, component),
     containers: [container(o, command, worker)],
     volumes: [
       { name: "config", secret: { secretName: o.configSecret } },
-      { name: "data", persistentVolumeClaim: { claimName: DATA_CLAIM } },
+      // With PostgreSQL the data directory holds only scratch files (script bundles, git checkouts).
+      o.store === "sqlite"
+        ? { name: "data", persistentVolumeClaim: { claimName: DATA_CLAIM } }
+        : { name: "data", emptyDir: {} },
       // The root filesystem is read-only; git and temporary files go here.
       { name: "tmp", emptyDir: {} },
     ],
@@ -179,12 +196,10 @@ function container(o: ManifestOptions, command: string[], worker: boolean): V1Co
       "--port",
       String(PORT),
     ],
-    env: [
-      { name: "HOME", value: "/tmp" },
-      { name: "TMPDIR", value: "/tmp" },
-    ],
+    env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }, ...storeEnv(o)],
     ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
-    // /readyz answers 503 while the store cannot be reached; /healthz whenever the process serves HTTP.
+    // /readyz answers 503 while the store cannot be reached, so an outage takes pods out of their
+    // Service; /healthz answers whenever the process serves HTTP, so an outage restarts nothing.
     readinessProbe: {
       httpGet: { path: "/readyz", port: "http" },
       periodSeconds: 10,
@@ -216,6 +231,13 @@ function container(o: ManifestOptions, command: string[], worker: boolean): V1Co
       { name: "tmp", mountPath: "/tmp" },
     ],
   };
+}
+
+/** The PostgreSQL URL, password included, from its Secret: never in the manifests themselves. */
+function storeEnv(o: ManifestOptions): V1EnvVar[] {
+  if (o.store === "sqlite") return [];
+  const { name, key } = o.storeSecret;
+  return [{ name: "BOSUN_STORE_URL", valueFrom: { secretKeyRef: { name, key } } }];
 }
 
 function service(o: ManifestOptions, name: string, component: string): V1Service {
