@@ -82,6 +82,28 @@ describe("bosun on a PostgreSQL store", function () {
     expect(gateway.stderr + worker.stderr).to.not.include(PASSWORD);
   });
 
+  it("while the database is down, /readyz answers 503 and /healthz 200; back up, ready again", async () => {
+    const bosun = await BosunProcess.start({
+      command: ["serve", "--store", url],
+      config: CONFIG,
+      files: FILES,
+    });
+    started.push(bosun);
+    expect((await fetch(`${bosun.url}/readyz`)).status).to.equal(200);
+    await server.pause();
+    try {
+      const ready = await fetch(`${bosun.url}/readyz`);
+      expect(ready.status).to.equal(503);
+      expect(((await ready.json()) as { error: { code: string } }).error.code).to.equal("STORE_UNAVAILABLE");
+      // Liveness does not follow the store: an outage must not restart every pod.
+      expect((await fetch(`${bosun.url}/healthz`)).status).to.equal(200);
+    } finally {
+      await server.resume();
+    }
+    expect((await fetch(`${bosun.url}/readyz`)).status).to.equal(200);
+    expect(bosun.stderr).to.not.include(PASSWORD);
+  });
+
   it("refuses to start on an unreachable database, naming it without the password", async () => {
     const down = `postgres://bosun:${PASSWORD}@127.0.0.1:1/bosun`;
     const outcome = await BosunProcess.start({
