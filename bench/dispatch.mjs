@@ -5,15 +5,16 @@ import { spawn } from "node:child_process";
 import { TOKEN, dockerHubPush, percentile, startBosun } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_PUSHES ?? 200);
-const CONFIG = `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`;
+export const CONFIG = `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`;
 // The handler's first line records when it started, by the same wall clock as the sender.
-const SCRIPT = `const { events } = require("brigadier");\nevents.on("image_push", () => { console.log("started " + Date.now()); });\n`;
+export const SCRIPT = `const { events } = require("brigadier");\nevents.on("image_push", () => { console.log("started " + Date.now()); });\n`;
 
-async function pushLatencies(bosun) {
+/** Pushes to `gateway` one at a time; reads each run's first line through `reader`'s API. */
+export async function pushLatencies(gateway, reader = gateway) {
   const latencies = [];
   for (let i = 0; i < N + 10; i++) {
     const sent = Date.now();
-    const res = await fetch(`${bosun.url}/events/dockerhub/hub?access_token=${TOKEN}`, {
+    const res = await fetch(`${gateway.url}/events/dockerhub/hub?access_token=${TOKEN}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: dockerHubPush(`d${i}`),
@@ -21,9 +22,9 @@ async function pushLatencies(bosun) {
     const { accepted } = await res.json();
     let started;
     while (started === undefined) {
-      const { runs } = await bosun.api(`/runs?event=${accepted[0]}`);
+      const { runs } = await reader.api(`/runs?event=${accepted[0]}`);
       if (runs[0] && runs[0].status !== "running") {
-        const { logs } = await bosun.api(`/runs/${runs[0].id}/logs`);
+        const { logs } = await reader.api(`/runs/${runs[0].id}/logs`);
         started = Number(/started (\d+)/.exec(logs.map((l) => l.text).join(""))?.[1]);
       } else await new Promise((r) => setTimeout(r, 2));
     }
@@ -32,7 +33,7 @@ async function pushLatencies(bosun) {
   return latencies.sort((a, b) => a - b);
 }
 
-async function childProcessLatencies() {
+export async function childProcessLatencies() {
   const latencies = [];
   for (let i = 0; i < Math.min(N, 50); i++) {
     const sent = Date.now();

@@ -27,27 +27,40 @@ function requestsFor(gateway) {
   return out;
 }
 
-async function load(server, gateway) {
+/**
+ * Sends the gateway's requests at `servers` (one, or several sharing the connections) for DURATION;
+ * counts 2xx answers and the servers' CPU per accepted request.
+ */
+export async function load(servers, gateway) {
+  const targets = [servers].flat();
   const prepared = requestsFor(gateway);
-  const cpuBefore = cpuMicros(server.pid);
+  const cpuBefore = targets.map((t) => cpuMicros(t.pid));
   let n = 0;
-  const result = await autocannon({
-    url: server.url,
-    connections: CONNECTIONS,
-    duration: DURATION,
-    requests: [{ method: "POST", setupRequest: (req) => ({ ...req, ...prepared[n++ % prepared.length] }) }],
-  });
+  const results = await Promise.all(
+    targets.map((target) =>
+      autocannon({
+        url: target.url,
+        connections: Math.max(1, Math.round(CONNECTIONS / targets.length)),
+        duration: DURATION,
+        requests: [
+          { method: "POST", setupRequest: (req) => ({ ...req, ...prepared[n++ % prepared.length] }) },
+        ],
+      }),
+    ),
+  );
+  const sum = (key) => results.reduce((total, r) => total + r[key], 0);
+  const cpu = targets.reduce((total, t, i) => total + cpuMicros(t.pid) - cpuBefore[i], 0);
   return {
     // Less sensitive than req/s to what else the machine's cores are doing (the load generator shares them).
-    cpuPerRequest: (cpuMicros(server.pid) - cpuBefore) / Math.max(1, result["2xx"]),
-    perSecond: result["2xx"] / DURATION,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    p99: result.latency.p99,
+    cpuPerRequest: cpu / Math.max(1, sum("2xx")),
+    perSecond: sum("2xx") / DURATION,
+    non2xx: sum("non2xx"),
+    errors: sum("errors"),
+    p99: Math.max(...results.map((r) => r.latency.p99)),
   };
 }
 
-async function measure(label, command, args, gateway) {
+export async function measure(label, command, args, gateway) {
   const bosun = await startBosun(command, config(gateway.kind), { "brigade.js": SCRIPT }, args);
   const r = await load(bosun, gateway);
   const stored = (await bosun.api("/events?limit=1")).events.length;
@@ -57,14 +70,14 @@ async function measure(label, command, args, gateway) {
   return [label, r];
 }
 
-async function measureBaseline() {
+export async function measureBaseline() {
   const bare = await startBareServer();
   const r = await load(bare, dockerhubGateway());
   await bare.stop();
   return r;
 }
 
-const dockerhubGateway = () => REGISTRIES.find((g) => g.kind === "dockerhub");
+export const dockerhubGateway = () => REGISTRIES.find((g) => g.kind === "dockerhub");
 
 export async function benchIngest() {
   const dockerhub = dockerhubGateway();

@@ -18,8 +18,11 @@ export async function freePort() {
   return port;
 }
 
-/** Starts `bosun <command>` with a config and files in a temp dir; resolves when it listens. */
-export async function startBosun(command, config, files = {}, extraArgs = []) {
+/**
+ * Starts `bosun <command>` with a config and files in a temp dir; resolves when it listens. `env`
+ * adds to the bench's environment (BOSUN_STORE_URL chooses PostgreSQL).
+ */
+export async function startBosun(command, config, files = {}, extraArgs = [], env = {}) {
   const dir = mkdtempSync(join(tmpdir(), "bosun-bench-"));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   writeFileSync(join(dir, "bosun.yaml"), config);
@@ -38,7 +41,7 @@ export async function startBosun(command, config, files = {}, extraArgs = []) {
       String(port),
       ...extraArgs,
     ],
-    { env: { ...process.env, BOSUN_LOG_LEVEL: "error" }, stdio: ["ignore", "ignore", "pipe"] },
+    { env: { ...process.env, BOSUN_LOG_LEVEL: "error", ...env }, stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";
   await new Promise((resolve, reject) => {

@@ -31,7 +31,7 @@ export const INTEGRATION = {
   "cli/durability": "bosun processes",
   "cli/events": "bosun processes",
   "cli/login": "bosun processes",
-  "cli/manifests": "bosun processes, a PostgreSQL server",
+  "cli/manifests": "bosun processes",
   "cli/records-redaction": "bosun processes",
   "cli/serve": "bosun processes",
   "cli/serve-reload": "bosun processes, host shell jobs",
@@ -42,7 +42,7 @@ export const INTEGRATION = {
   "store/postgres-store": "a PostgreSQL server",
   "store/postgres-store-specific": "a PostgreSQL server, stopped and restarted",
   "worker/consumer-postgres": "a PostgreSQL server",
-  "cli/postgres-store": "bosun processes, a PostgreSQL server started before and after them",
+  "cli/postgres-store": "bosun processes, a PostgreSQL server",
   "cli/scale-out": "bosun processes killed and restarted, a PostgreSQL server",
   // Jobs in the host's shell, a git server, and real timeouts and soak runs.
   "cli/executors": "host shell jobs",

@@ -11,6 +11,7 @@ export type {
 } from "./types.js";
 export { openSqliteStore } from "./sqlite/index.js";
 export { openSqliteStoreReopening } from "./sqlite/reopening.js";
+export { openPostgresStoreReopening } from "./postgres/reopening.js";
 export type { SqliteStoreOptions, SqliteStoreWithCredentials } from "./sqlite/index.js";
 export type { CredentialStore, SealedCredential } from "./credentials/store.js";
 export { createCredentialsReader, putLogin, type NewLogin } from "./credentials/reader.js";

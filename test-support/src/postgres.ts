@@ -32,8 +32,6 @@ export interface TestPostgres {
 export interface PostgresOptions {
   /** The folder of initdb and pg_ctl; default POSTGRES_BIN. */
   bin?: string;
-  /** The port to listen on (for a server started after its clients); default a free one. */
-  port?: number;
 }
 
 /** Starts a fresh cluster; rejects with a clear message when the binaries are not installed. */
@@ -58,7 +56,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
   const tool = (name: string, args: string[]) =>
     asRoot ? run("runuser", ["-u", "postgres", "--", join(bin, name), ...args]) : run(join(bin, name), args);
   const data = join(dir, "data");
-  const port = options.port ?? (await freePort());
+  const port = await freePort();
   const start = () =>
     tool("pg_ctl", [
       "start",

@@ -89,7 +89,9 @@ describe("sandbox: bundling scripts", () => {
     ["fs/promises", "file system"],
     ["http", "network"],
     ["os", "p.secrets"],
-    ["path", "plain strings"],
+    ["process", "p.secrets"],
+    ["child_process", "Job"],
+    ["crypto", "Job"],
     ["net", "network"],
   ] as const) {
     it(`refuses "${specifier}" with advice`, async () => {

@@ -11,15 +11,11 @@ import {
   DEFAULT_NAMESPACE,
   DEFAULT_STORAGE_SIZE,
   DEFAULT_STORE_SECRET,
-  DEFAULT_STORE_SECRET_KEY,
   GATEWAY_KINDS,
   ManifestError,
   OUTPUT_FORMATS,
-  parseStoreSecret,
   render,
-  STORE_KINDS,
   type OutputFormat,
-  type StoreKind,
 } from "../manifests/index.js";
 
 interface ManifestsOpts {
@@ -31,10 +27,9 @@ interface ManifestsOpts {
   image?: string;
   imageRegistry?: string;
   replicas: string;
-  gatewayReplicas?: string;
   workerReplicas?: string;
   store: string;
-  storeSecret: string;
+  storeSecret?: string;
   configSecret: string;
   storageSize: string;
   output: string;
@@ -62,15 +57,13 @@ export function registerManifestsCommands(program: Command): void {
       "--image-registry <registry>",
       `where Bosun's image was pushed: <registry>/bosun:<version> (default: ${DEFAULT_IMAGE_REGISTRY})`,
     )
-    .option("--store <kind>", `the store: ${STORE_KINDS.join(" or ")}`, "sqlite")
+    .option("--store <kind>", "where state is kept: sqlite (a volume, one replica) or postgres", "sqlite")
     .option(
       "--store-secret <name[/key]>",
-      "postgres: the Secret and key holding the store URL, given to Bosun as BOSUN_STORE_URL",
-      `${DEFAULT_STORE_SECRET}/${DEFAULT_STORE_SECRET_KEY}`,
+      `with --store postgres: the Secret (and key) holding the store URL (default: ${DEFAULT_STORE_SECRET.name}/${DEFAULT_STORE_SECRET.key})`,
     )
     .option("--replicas <n>", "replicas per Deployment (the SQLite store allows 1)", "1")
-    .option("--gateway-replicas <n>", "replicas of each gateway Deployment (default: --replicas)")
-    .option("--worker-replicas <n>", "replicas of the worker Deployment (default: --replicas)")
+    .option("--worker-replicas <n>", "replicas of the worker (default: --replicas)")
     .option(
       "--config-secret <name>",
       "the Secret holding bosun.yaml, mounted at /etc/bosun",
@@ -86,24 +79,24 @@ function manifests(o: ManifestsOpts): void {
     if (!OUTPUT_FORMATS.includes(o.output as OutputFormat)) {
       throw new ManifestError(`--output: expected ${OUTPUT_FORMATS.join(" or ")}, found "${o.output}"`);
     }
-    const replicas = (option: string, value: string | undefined): number | undefined => {
-      if (value === undefined) return undefined;
-      if (!/^[0-9]+$/.test(value)) {
+    for (const [option, value] of [
+      ["--replicas", o.replicas],
+      ["--worker-replicas", o.workerReplicas],
+    ] as const) {
+      if (value !== undefined && !/^[0-9]+$/.test(value)) {
         throw new ManifestError(`${option}: expected a whole number of at least 1, found "${value}"`);
       }
-      return Number(value);
-    };
+    }
     const options = checkOptions({
       gateways: o.all ? GATEWAY_KINDS : o.gateway,
       worker: Boolean(o.all || o.worker),
       namespace: o.namespace,
       jobsNamespace: o.jobsNamespace,
       image: chooseImage(o.image, o.imageRegistry),
-      store: o.store as StoreKind,
-      storeSecret: parseStoreSecret(o.storeSecret),
-      replicas: replicas("--replicas", o.replicas),
-      gatewayReplicas: replicas("--gateway-replicas", o.gatewayReplicas),
-      workerReplicas: replicas("--worker-replicas", o.workerReplicas),
+      replicas: Number(o.replicas),
+      ...(o.workerReplicas !== undefined ? { workerReplicas: Number(o.workerReplicas) } : {}),
+      store: o.store,
+      ...(o.storeSecret !== undefined ? { storeSecret: o.storeSecret } : {}),
       configSecret: o.configSecret,
       storageSize: o.storageSize,
     });

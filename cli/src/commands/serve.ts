@@ -15,8 +15,6 @@ import {
 import { storeLocation } from "../server/open-store.js";
 import { refuse } from "./common.js";
 import { startServer, type StartOptions } from "../server/server.js";
-import { createLogger } from "../server/logger.js";
-import { openStoreWaiting } from "../server/store-wait.js";
 import { applyOverrides, readConfigFile, type ConfigOverrides } from "../server/config-reload/config-file.js";
 import type { ConfigFileSource } from "../server/config-reload/start.js";
 
@@ -27,7 +25,6 @@ interface ServeOpts {
   host?: string;
   registry?: string;
   store?: string;
-  storeConnectTimeout?: string;
 }
 
 export function registerServeCommands(program: Command): void {
@@ -37,11 +34,7 @@ export function registerServeCommands(program: Command): void {
       .option("--data <dir>", "data directory (overrides server.dataDir)")
       .option("--port <port>", "HTTP port (overrides server.port)")
       .option("--host <host>", "listen address (overrides server.host)")
-      .option("--store <url>", `PostgreSQL store, postgres://... (overrides store.url and ${STORE_URL_ENV})`)
-      .option(
-        "--store-connect-timeout <seconds>",
-        "PostgreSQL: how long to keep trying to open the store at start, serving 503 meanwhile (default: no limit; 0: fail at once)",
-      );
+      .option("--store <url>", `PostgreSQL store, postgres://... (overrides store.url and ${STORE_URL_ENV})`);
 
   common(program.command("serve"))
     .description("gateways, worker and API in one process, on the embedded store (or --store)")
@@ -66,23 +59,9 @@ async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
   const read = await readConfig(o);
   if (!read) return;
   const { config, configFile } = read;
-  let timeoutMs: number | undefined;
-  if (o.storeConnectTimeout !== undefined) {
-    if (!/^[0-9]+$/.test(o.storeConnectTimeout)) {
-      return refuse(`--store-connect-timeout: expected whole seconds, found "${o.storeConnectTimeout}"`);
-    }
-    timeoutMs = Number(o.storeConnectTimeout) * 1000;
-  }
-  const logger = createLogger();
-  const waitingLine = (url: string) =>
-    process.stderr.write(
-      `bosun listening on ${url} (store: ${storeLocation(config)}, not reachable yet: answering 503 while retrying)\n`,
-    );
-  const server = await openStoreWaiting(config, logger, waitingLine, { timeoutMs })
-    .then((opened) => startServer(config, { ...options, ...opened, configFile, logger }))
-    .catch((err: Error) =>
-      refuse(`cannot start: ${err.message}`, err instanceof BosunError ? err.code : "INTERNAL"),
-    );
+  const server = await startServer(config, { ...options, configFile }).catch((err: Error) =>
+    refuse(`cannot start: ${err.message}`, err instanceof BosunError ? err.code : "INTERNAL"),
+  );
   if (!server) return;
   // SIGHUP re-reads the file (its default would end the process).
   process.on("SIGHUP", () => {

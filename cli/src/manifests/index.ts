@@ -8,18 +8,15 @@ export {
   DEFAULT_NAMESPACE,
   DEFAULT_STORAGE_SIZE,
   DEFAULT_STORE_SECRET,
-  DEFAULT_STORE_SECRET_KEY,
+  STORE_KINDS,
   GATEWAY_KINDS,
   imageIn,
   isDnsLabel,
   isDnsSubdomain,
   ManifestError,
-  parseStoreSecret,
   PORT,
-  STORE_KINDS,
   type ManifestOptions,
-  type SecretKey,
-  type StoreKind,
+  type ManifestRequest,
 } from "./options.js";
 export { buildManifests, DATA_CLAIM, gatewayName, WORKER, WORKER_JOBS, type KubeObject } from "./objects.js";
 export { WORKER_RULES } from "./rbac.js";

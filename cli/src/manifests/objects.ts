@@ -3,18 +3,12 @@
  * the worker's Deployment and Service with its ServiceAccount, Role and RoleBinding, and the data
  * volume. Pure: the same options give the same objects.
  *
- * With the embedded SQLite store (the default), the store is one file on a ReadWriteOnce volume that
- * every Bosun pod mounts. Processes may share that file only on one machine, so every Deployment runs
- * one replica and every Bosun pod is scheduled beside the others (pod affinity on the node).
- *
- * With PostgreSQL (--store postgres), the URL comes from a Secret, there is no volume for state, and
- * each Deployment runs as many replicas as asked: spread across nodes, rolled one at a time, and
- * with more than one replica a PodDisruptionBudget keeping one up.
+ * What the store changes (the data volume, replicas, placement, rollouts, disruption budgets) is in
+ * store.ts: the embedded SQLite store pins every pod to its file's node; PostgreSQL lets them scale.
  */
 import type {
   V1Container,
   V1Deployment,
-  V1EnvVar,
   V1PersistentVolumeClaim,
   V1PodDisruptionBudget,
   V1PodSpec,
@@ -23,10 +17,11 @@ import type {
   V1Service,
   V1ServiceAccount,
 } from "@kubernetes/client-node";
-import { labels, selector } from "./labels.js";
-import { podPlacement, rollout } from "./placement.js";
 import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, PORT, type ManifestOptions } from "./options.js";
 import { WORKER_RULES } from "./rbac.js";
+import { DATA_CLAIM, dataVolume, disruptionBudget, placement, storeEnv, strategy } from "./store.js";
+
+export { DATA_CLAIM } from "./store.js";
 
 export type KubeObject =
   | V1Deployment
@@ -37,7 +32,7 @@ export type KubeObject =
   | V1PersistentVolumeClaim
   | V1PodDisruptionBudget;
 
-export const DATA_CLAIM = "bosun-data";
+export const APP = "bosun";
 export const WORKER = "bosun-worker";
 /** The Role and RoleBinding that let the worker run job pods. */
 export const WORKER_JOBS = "bosun-worker-jobs";
@@ -51,20 +46,34 @@ export function gatewayName(kind: string): string {
   return `bosun-gateway-${kind}`;
 }
 
+type Labels = Record<string, string>;
+
+function labels(component: string): Labels {
+  return {
+    "app.kubernetes.io/name": APP,
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/part-of": APP,
+    "app.kubernetes.io/managed-by": "bosun-manifests",
+  };
+}
+
+/** What a Deployment's and a Service's selectors match: stable, because selectors cannot change. */
+function selector(component: string): Labels {
+  return { "app.kubernetes.io/name": APP, "app.kubernetes.io/component": component };
+}
+
 export function buildManifests(o: ManifestOptions): KubeObject[] {
-  const objects: KubeObject[] = o.store === "sqlite" ? [dataClaim(o)] : [];
+  const objects: KubeObject[] = o.store.kind === "sqlite" ? [dataClaim(o)] : [];
+  const piece = (name: string, component: string, args: string[], replicas: number) => [
+    deployment(o, name, component, args, replicas),
+    service(o, name, component),
+    ...disruptionBudget(o, name, replicas, labels(component), selector(component)),
+  ];
   for (const kind of o.gateways) {
-    const component = `gateway-${kind}`;
-    const args = ["gateway", "--registry", kind];
-    const name = gatewayName(kind);
-    objects.push(deployment(o, name, component, args, o.gatewayReplicas), service(o, name, component));
-    objects.push(...disruptionBudget(o, name, component, o.gatewayReplicas));
+    objects.push(...piece(gatewayName(kind), `gateway-${kind}`, ["gateway", "--registry", kind], o.replicas));
   }
   if (o.worker) {
-    objects.push(...workerAccess(o));
-    const replicas = o.workerReplicas;
-    objects.push(deployment(o, WORKER, "worker", ["worker"], replicas), service(o, WORKER, "worker"));
-    objects.push(...disruptionBudget(o, WORKER, "worker", replicas));
+    objects.push(...workerAccess(o), ...piece(WORKER, "worker", ["worker"], o.workerReplicas));
   }
   return objects;
 }
@@ -104,24 +113,6 @@ function workerAccess(o: ManifestOptions): KubeObject[] {
   return [account, role, binding];
 }
 
-/** With more than one replica, voluntary disruptions (node drains) leave at least one running. */
-function disruptionBudget(
-  o: ManifestOptions,
-  name: string,
-  component: string,
-  replicas: number,
-): V1PodDisruptionBudget[] {
-  if (replicas < 2) return [];
-  return [
-    {
-      apiVersion: "policy/v1",
-      kind: "PodDisruptionBudget",
-      metadata: { name, namespace: o.namespace, labels: labels(component) },
-      spec: { minAvailable: 1, selector: { matchLabels: selector(component) } },
-    },
-  ];
-}
-
 function deployment(
   o: ManifestOptions,
   name: string,
@@ -129,13 +120,14 @@ function deployment(
   command: string[],
   replicas: number,
 ): V1Deployment {
+  const worker = component === "worker";
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace: o.namespace, labels: labels(component) },
     spec: {
       replicas,
-      ...rollout(o),
+      ...strategy(o),
       selector: { matchLabels: selector(component) },
       template: {
         metadata: {
@@ -146,14 +138,18 @@ function deployment(
             "prometheus.io/path": "/metrics",
           },
         },
-        spec: podSpec(o, command, component),
+        spec: podSpec(o, command, worker, selector(component)),
       },
     },
   };
 }
 
-function podSpec(o: ManifestOptions, command: string[], component: string): V1PodSpec {
-  const worker = component === "worker";
+function podSpec(
+  o: ManifestOptions,
+  command: string[],
+  worker: boolean,
+  podLabels: Record<string, string>,
+): V1PodSpec {
   return {
     // Only the worker talks to the API server (to run job pods); gateways get no token at all.
     ...(worker ? { serviceAccountName: WORKER } : {}),
@@ -166,14 +162,11 @@ function podSpec(o: ManifestOptions, command: string[], component: string): V1Po
       fsGroup: UID,
       seccompProfile: { type: "RuntimeDefault" },
     },
-    ...podPlacement(o, component),
+    ...placement(o, podLabels),
     containers: [container(o, command, worker)],
     volumes: [
       { name: "config", secret: { secretName: o.configSecret } },
-      // With PostgreSQL the data directory holds only scratch files (script bundles, git checkouts).
-      o.store === "sqlite"
-        ? { name: "data", persistentVolumeClaim: { claimName: DATA_CLAIM } }
-        : { name: "data", emptyDir: {} },
+      dataVolume(o),
       // The root filesystem is read-only; git and temporary files go here.
       { name: "tmp", emptyDir: {} },
     ],
@@ -198,8 +191,8 @@ function container(o: ManifestOptions, command: string[], worker: boolean): V1Co
     ],
     env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }, ...storeEnv(o)],
     ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
-    // /readyz answers 503 while the store cannot be reached, so an outage takes pods out of their
-    // Service; /healthz answers whenever the process serves HTTP, so an outage restarts nothing.
+    // /readyz answers 503 while the store cannot be reached (the pod leaves the Service, and a rollout
+    // waits); /healthz whenever the process serves HTTP, so a database outage restarts no pod.
     readinessProbe: {
       httpGet: { path: "/readyz", port: "http" },
       periodSeconds: 10,
@@ -231,13 +224,6 @@ function container(o: ManifestOptions, command: string[], worker: boolean): V1Co
       { name: "tmp", mountPath: "/tmp" },
     ],
   };
-}
-
-/** The PostgreSQL URL, password included, from its Secret: never in the manifests themselves. */
-function storeEnv(o: ManifestOptions): V1EnvVar[] {
-  if (o.store === "sqlite") return [];
-  const { name, key } = o.storeSecret;
-  return [{ name: "BOSUN_STORE_URL", valueFrom: { secretKeyRef: { name, key } } }];
 }
 
 function service(o: ManifestOptions, name: string, component: string): V1Service {

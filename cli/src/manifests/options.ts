@@ -41,17 +41,13 @@ export function chooseImage(image: string | undefined, registry: string | undefi
   return imageIn(registry);
 }
 export const DEFAULT_CONFIG_SECRET = "bosun-config";
-export const DEFAULT_STORAGE_SIZE = "1Gi";
+/** The Secret and key holding the PostgreSQL store's URL (`--store-secret NAME[/KEY]`). */
+export const DEFAULT_STORE_SECRET = { name: "bosun-store", key: "url" } as const;
 export const STORE_KINDS = ["sqlite", "postgres"] as const;
-export type StoreKind = (typeof STORE_KINDS)[number];
-/** The Secret and key holding the PostgreSQL URL (--store-secret NAME[/KEY]). */
-export const DEFAULT_STORE_SECRET = "bosun-store";
-export const DEFAULT_STORE_SECRET_KEY = "url";
 
-export interface SecretKey {
-  name: string;
-  key: string;
-}
+/** Where the manifests' Bosun keeps its state. */
+export type ManifestStore = { kind: "sqlite" } | { kind: "postgres"; secret: { name: string; key: string } };
+export const DEFAULT_STORAGE_SIZE = "1Gi";
 
 /** Where things are inside the containers. */
 export const CONFIG_DIR = "/etc/bosun";
@@ -68,16 +64,11 @@ export interface ManifestOptions {
   /** Where the kubernetes executor creates job pods (the config's kubernetes.namespace). Default: namespace. */
   jobsNamespace?: string;
   image: string;
-  /** sqlite: one file on a volume, one replica each; postgres: no volume, replicas as asked. */
-  store: StoreKind;
-  /** Where BOSUN_STORE_URL comes from (postgres only). */
-  storeSecret: SecretKey;
-  /** Replicas per Deployment unless gatewayReplicas or workerReplicas say otherwise. SQLite allows 1. */
+  /** Replicas per gateway Deployment. The embedded SQLite store allows 1. */
   replicas: number;
-  /** Replicas of each gateway Deployment. */
-  gatewayReplicas: number;
-  /** Replicas of the worker Deployment. */
+  /** Replicas of the worker Deployment (default: replicas). */
   workerReplicas: number;
+  store: ManifestStore;
   /** The Secret holding bosun.yaml (and the scripts it names by relative path). */
   configSecret: string;
   /** The size requested for the data volume (a Kubernetes quantity). */
@@ -105,7 +96,13 @@ export function isDnsSubdomain(value: string): boolean {
 }
 
 /** The options with defaults filled in, or a ManifestError saying what is wrong. */
-export function checkOptions(o: Partial<ManifestOptions>): ManifestOptions {
+/** What is asked for, as the command's options give it: the store by name, its Secret as NAME[/KEY]. */
+export type ManifestRequest = Partial<Omit<ManifestOptions, "store">> & {
+  store?: string;
+  storeSecret?: string;
+};
+
+export function checkOptions(o: ManifestRequest): ManifestOptions {
   const gateways = [...new Set(o.gateways ?? [])];
   for (const kind of gateways) {
     if (!GATEWAY_KINDS.includes(kind)) {
@@ -140,60 +137,59 @@ export function checkOptions(o: Partial<ManifestOptions>): ManifestOptions {
   if (image.trim() === "" || /\s/.test(image)) {
     throw new ManifestError(`--image: "${image}" is not an image reference`);
   }
-  const store = o.store ?? "sqlite";
-  if (!STORE_KINDS.includes(store)) {
-    throw new ManifestError(`--store: expected ${STORE_KINDS.join(" or ")}, found "${String(store)}"`);
-  }
-  const storeSecret = o.storeSecret ?? { name: DEFAULT_STORE_SECRET, key: DEFAULT_STORE_SECRET_KEY };
-  checkStoreSecret(storeSecret);
+  const store = checkStore(o.store, o.storeSecret);
   const replicas = checkReplicas("--replicas", o.replicas ?? 1, store);
-  const gatewayReplicas = checkReplicas("--gateway-replicas", o.gatewayReplicas ?? replicas, store);
   const workerReplicas = checkReplicas("--worker-replicas", o.workerReplicas ?? replicas, store);
   const storageSize = o.storageSize ?? DEFAULT_STORAGE_SIZE;
   if (!QUANTITY.test(storageSize)) {
     throw new ManifestError(`--storage-size: expected a quantity like 1Gi or 500Mi, found "${storageSize}"`);
   }
   return {
-    ...{ gateways, worker, namespace, jobsNamespace, image, store, storeSecret },
-    ...{ replicas, gatewayReplicas, workerReplicas, configSecret, storageSize },
+    gateways,
+    worker,
+    namespace,
+    jobsNamespace,
+    image,
+    replicas,
+    workerReplicas,
+    store,
+    configSecret,
+    storageSize,
   };
 }
 
-function checkReplicas(option: string, replicas: number, store: StoreKind): number {
+function checkStore(kind = "sqlite", secret: string | undefined): ManifestStore {
+  if (kind === "sqlite") {
+    if (secret !== undefined) {
+      throw new ManifestError("--store-secret: only with --store postgres (SQLite is a file, not a URL)");
+    }
+    return { kind };
+  }
+  if (kind !== "postgres") {
+    throw new ManifestError(`--store: expected ${STORE_KINDS.join(" or ")}, found "${kind}"`);
+  }
+  if (secret === undefined) return { kind, secret: { ...DEFAULT_STORE_SECRET } };
+  const [name = "", key = DEFAULT_STORE_SECRET.key, ...rest] = secret.split("/");
+  if (!isDnsSubdomain(name) || !SECRET_KEY.test(key) || rest.length > 0) {
+    throw new ManifestError(
+      `--store-secret: expected a Secret name and optional key such as bosun-store/url, found "${secret}"`,
+    );
+  }
+  return { kind, secret: { name, key } };
+}
+
+/** A Secret's data key: letters, digits, '-', '_' and '.'. */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+function checkReplicas(option: string, replicas: number, store: ManifestStore): number {
   if (!Number.isInteger(replicas) || replicas < 1) {
     throw new ManifestError(`${option}: expected a whole number of at least 1, found ${String(replicas)}`);
   }
-  if (replicas > 1 && store === "sqlite") {
+  if (replicas > 1 && store.kind === "sqlite") {
     throw new ManifestError(
       `${option}: the embedded SQLite store is one file on one node, so each Deployment runs one ` +
-        "replica; to scale out use the PostgreSQL store: --store postgres (docs/kubernetes.md)",
+        "replica; for more, use PostgreSQL: --store postgres (docs/kubernetes.md)",
     );
   }
   return replicas;
-}
-
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
-/** NAME[/KEY] of --store-secret: the Secret's name and the key in it (default "url"). */
-export function parseStoreSecret(value: string): SecretKey {
-  const slash = value.indexOf("/");
-  const secret =
-    slash < 0
-      ? { name: value, key: DEFAULT_STORE_SECRET_KEY }
-      : { name: value.slice(0, slash), key: value.slice(slash + 1) };
-  checkStoreSecret(secret);
-  return secret;
-}
-
-function checkStoreSecret({ name, key }: SecretKey): void {
-  if (!isDnsSubdomain(name)) {
-    throw new ManifestError(
-      `--store-secret: "${name}" is not a Secret name (lowercase letters, digits, '-' and '.'); expected NAME[/KEY]`,
-    );
-  }
-  if (key.length > 253 || !SECRET_KEY.test(key)) {
-    throw new ManifestError(
-      `--store-secret: "${key}" is not a Secret key (letters, digits, '-', '_' and '.'); expected NAME[/KEY]`,
-    );
-  }
 }

@@ -10,31 +10,19 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ["yaml", "json"];
 /** What to know before applying, as YAML comment lines (JSON has no comments: see docs/kubernetes.md). */
 export function headNote(o: ManifestOptions): string[] {
   const ns = o.namespace;
-  const { name, key } = o.storeSecret;
-  const store =
-    o.store === "sqlite"
-      ? [
-          `Store: the embedded SQLite store on the PersistentVolumeClaim ${DATA_CLAIM} (ReadWriteOnce).`,
-          "One SQLite file is shared by processes of one node only: each Deployment runs one replica and",
-          "every Bosun pod is scheduled on the same node. To scale out: the PostgreSQL store, --store postgres.",
-        ]
-      : [
-          `Store: PostgreSQL, its URL in BOSUN_STORE_URL from Secret ${name}, key ${key}.`,
-          `Replicas: ${o.gatewayReplicas} per gateway, ${o.worker ? o.workerReplicas : 0} worker(s); each opens up to`,
-          "store.poolSize connections (default 10): size the database's max_connections for them all.",
-        ];
   const lines = [
     "Bosun on Kubernetes, from `bosun manifests` (docs/kubernetes.md).",
-    ...store,
+    ...storeNote(o),
     "Before applying:",
     `  kubectl create namespace ${ns}`,
     `  kubectl -n ${ns} create secret generic ${o.configSecret} --from-file=bosun.yaml [--from-file=brigade.js ...]`,
-    ...(o.store === "postgres"
-      ? [
-          `  kubectl -n ${ns} create secret generic ${name} --from-literal=${key}='postgres://USER:PASSWORD@HOST:5432/DB'`,
-        ]
-      : []),
   ];
+  if (o.store.kind === "postgres") {
+    const { name, key } = o.store.secret;
+    lines.push(
+      `  kubectl -n ${ns} create secret generic ${name} --from-literal=${key}='postgres://USER:PASSWORD@HOST:5432/DB'`,
+    );
+  }
   if (o.worker) {
     const jobs = o.jobsNamespace ?? ns;
     lines.push(
@@ -43,6 +31,22 @@ export function headNote(o: ManifestOptions): string[] {
     );
   }
   return lines.map((line) => `# ${line}`);
+}
+
+function storeNote(o: ManifestOptions): string[] {
+  if (o.store.kind === "sqlite") {
+    return [
+      `Store: the embedded SQLite store on the PersistentVolumeClaim ${DATA_CLAIM} (ReadWriteOnce).`,
+      "One SQLite file is shared by processes of one node only: each Deployment runs one replica and",
+      "every Bosun pod is scheduled on the same node. For more replicas: --store postgres.",
+    ];
+  }
+  return [
+    `Store: PostgreSQL, its URL from Secret ${o.store.secret.name} (key ${o.store.secret.key}), as BOSUN_STORE_URL.`,
+    `Replicas: ${o.replicas} per gateway, ${o.workerReplicas} worker(s), spread over nodes, rolled one at a time;`,
+    "with more than one, a PodDisruptionBudget keeps all but one through drains.",
+    "Give every replica the same admin token: server.adminToken in bosun.yaml (e.g. ${env:...}).",
+  ];
 }
 
 export function render(objects: readonly KubeObject[], format: OutputFormat, o: ManifestOptions): string {

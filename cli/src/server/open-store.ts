@@ -1,7 +1,7 @@
 import type { ServerConfig } from "@bosun/core";
 import {
   describeServer,
-  openPostgresStore,
+  openPostgresStoreReopening,
   openSqliteStoreReopening,
   type PostgresStoreWithCredentials,
   type SqliteStoreWithCredentials,
@@ -25,7 +25,10 @@ export function openConfiguredStore(
 ): Promise<OpenedStore> {
   if (config.store) {
     const { url, password, poolSize } = config.store;
-    return openPostgresStore({ url, password, poolSize });
+    // A database that is not up yet (it may start after Bosun) is connected to later; meanwhile 503s.
+    return openPostgresStoreReopening({ url, password, poolSize }, (err) =>
+      logger.warn({ error: err.message }, "the store cannot be reached; it is tried again on later requests"),
+    );
   }
   // Lock waits are short retries from timers (the default 250 ms in all): a locked store answers 503 fast.
   // A data directory that is read-only (or failing) at start is opened later, once it works.

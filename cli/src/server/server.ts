@@ -3,7 +3,7 @@
  * all over one store (embedded SQLite, or a PostgreSQL database several processes share). `bosun gateway` and `bosun worker` start the same pieces separately.
  */
 import type { AddressInfo } from "node:net";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import express from "express";
 import {
   httpErrorOf,
@@ -25,7 +25,7 @@ import { createApiRouter } from "./api.js";
 import { failureHandler, sendError } from "./http-errors.js";
 import { setUpCredentials } from "./credentials-api.js";
 import { prepareDataDir } from "./data-dir.js";
-import { openConfiguredStore, type OpenedStore } from "./open-store.js";
+import { openConfiguredStore } from "./open-store.js";
 import { createLogger, type Logger } from "./logger.js";
 import { IngestPressure } from "./ingest-pressure.js";
 import { countAnswer, createMetrics } from "./metrics.js";
@@ -52,10 +52,6 @@ export interface StartOptions {
   callbackPoster?: Poster;
   /** The file the config came from: watched, and re-read on change or `reloadConfig` (SIGHUP). */
   configFile?: ConfigFileSource;
-  /** The store, already open (openStoreWaiting); by default it is opened here. */
-  store?: OpenedStore;
-  /** A server already listening on the configured address (while the store opened): taken over. */
-  listening?: Server;
 }
 
 export interface RunningServer {
@@ -77,7 +73,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const notPrivate = await prepareDataDir(config.dataDir);
   if (notPrivate)
     logger.warn({ error: notPrivate.message }, "the data directory cannot be made private (0700)");
-  const store = options.store ?? (await openConfiguredStore(config, logger));
+  const store = await openConfiguredStore(config, logger);
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const credentials = setUpCredentials(config, store.credentials, logger);
   const metrics = createMetrics();
@@ -178,22 +174,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   // Webhooks are the hot path: they are answered before express's router is entered.
   const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const server: Server = createServer(serverTimeouts(config), (req, res) => {
     if (!webhook(req, res)) return app(req, res);
     pressure.started();
     res.once("close", () => pressure.finished());
-  };
+  });
   await live?.ready;
-  const server: Server = options.listening ?? createServer(serverTimeouts(config));
-  // The server that answered 503 while the store opened now answers for real, on the same socket.
-  server.removeAllListeners("request");
-  server.on("request", handle);
-  if (!options.listening) {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(config.port, config.host, resolve);
-    });
-  }
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info(

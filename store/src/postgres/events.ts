@@ -1,6 +1,8 @@
+import type pg from "pg";
 import { type NewEvent, newId } from "@bosun/core";
 import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
 import { limitOf } from "../rows.js";
+import { ACCEPTED_CHANNEL } from "./notifications.js";
 import type { Queryable } from "./rows.js";
 import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js";
 
@@ -10,35 +12,119 @@ const COLUMNS =
 /** Two claims of one project's last slot serialise on this lock (held until their transaction ends). */
 const PROJECT_LOCK = "SELECT pg_advisory_xact_lock(hashtext('bosun: project ' || $1))";
 
-/** Inserts what is new; a (project, deliveryId) already present, even earlier in `events`, is a duplicate. */
+interface Row {
+  id: string;
+  event: NewEvent;
+  image: ReturnType<typeof imageColumn>;
+  details: string | null;
+}
+
+/**
+ * Inserts what is new of several accepts at once, their results in order: a (project, deliveryId)
+ * already present, or earlier in the same batch, is a duplicate of the event stored first.
+ * One statement writes (so it is atomic alone, also outside a transaction) and NOTIFYs `notice` of
+ * the projects it stored events for, delivered on commit; one more reads back the duplicates.
+ */
+export async function insertEventBatches(
+  db: pg.ClientBase,
+  batches: readonly (readonly NewEvent[])[],
+  receivedAt: string,
+  notice: (projects: readonly string[]) => string,
+): Promise<AcceptResult[]> {
+  const rows: Row[][] = batches.map((list) =>
+    list.map((event) => ({ id: newId(), event, image: imageColumn(event), details: detailsColumn(event) })),
+  );
+  const flat = rows.flat();
+  const projects = [...new Set(flat.map((r) => r.event.project))];
+  const inserted = new Set(await insertRows(db, flat, receivedAt, notice(projects)));
+  const stored = await readDuplicates(
+    db,
+    flat.filter((r) => !inserted.has(r.id)),
+  );
+  return rows.map((list) => {
+    const result: AcceptResult = { accepted: [], duplicates: [] };
+    for (const r of list) {
+      if (inserted.has(r.id)) {
+        result.accepted.push(queuedEvent(r.id, r.event, r.image, r.details, receivedAt));
+        continue;
+      }
+      const first = stored.get(duplicateKey(r.event.project, r.event.deliveryId));
+      if (!first)
+        throw new Error(`event ${r.event.project}/${r.event.deliveryId} conflicted but cannot be read back`);
+      result.duplicates.push(first);
+    }
+    return result;
+  });
+}
+
+/** Inserts what is new of one accept (the batch path, for one). */
 export async function insertEvents(
-  db: Queryable,
+  db: pg.ClientBase,
   events: readonly NewEvent[],
   receivedAt: string,
+  notice: (projects: readonly string[]) => string,
 ): Promise<AcceptResult> {
-  const result: AcceptResult = { accepted: [], duplicates: [] };
-  for (const e of events) {
-    const id = newId();
-    const image = imageColumn(e);
-    const details = detailsColumn(e);
-    const { rowCount } = await db.query(
-      `INSERT INTO events (id, project, source, type, image, details, payload, delivery_id, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (project, delivery_id) DO NOTHING`,
-      [id, e.project, e.source, e.type, JSON.stringify(image), details, e.payload, e.deliveryId, receivedAt],
-    );
-    if (rowCount === 1) {
-      result.accepted.push(queuedEvent(id, e, image, details, receivedAt));
-      continue;
-    }
-    const { rows } = await db.query(`SELECT ${COLUMNS} FROM events WHERE project = $1 AND delivery_id = $2`, [
-      e.project,
-      e.deliveryId,
-    ]);
-    if (!rows[0]) throw new Error(`event ${e.project}/${e.deliveryId} conflicted but cannot be read back`);
-    result.duplicates.push(toEvent(rows[0]));
+  const [result] = await insertEventBatches(db, [events], receivedAt, notice);
+  return result!;
+}
+
+/**
+ * One prepared statement whatever the batch's size: its columns as arrays, unnested by the server.
+ * The NOTIFY runs once per inserted row with one payload, which PostgreSQL delivers once; with no
+ * row inserted (all duplicates) nobody is told.
+ */
+const INSERT_ROWS = {
+  name: "bosun-insert-events",
+  text: `WITH inserted AS (
+      INSERT INTO events (id, project, source, type, image, details, payload, delivery_id, received_at)
+      SELECT id, project, source, type, image, details, payload, delivery_id, $9
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+          AS r(id, project, source, type, image, details, payload, delivery_id)
+      ON CONFLICT (project, delivery_id) DO NOTHING
+      RETURNING id)
+    SELECT id, pg_notify('${ACCEPTED_CHANNEL}', $10) AS told FROM inserted`,
+};
+
+async function insertRows(
+  db: pg.ClientBase,
+  rows: readonly Row[],
+  receivedAt: string,
+  notice: string,
+): Promise<string[]> {
+  const column = (of: (r: Row) => string | null) => rows.map(of);
+  const { rows: out } = await db.query<{ id: string }>({
+    ...INSERT_ROWS,
+    values: [
+      column((r) => r.id),
+      column((r) => r.event.project),
+      column((r) => r.event.source),
+      column((r) => r.event.type),
+      column((r) => JSON.stringify(r.image)),
+      column((r) => r.details),
+      column((r) => r.event.payload),
+      column((r) => r.event.deliveryId),
+      receivedAt,
+      notice,
+    ],
+  });
+  return out.map((r) => r.id);
+}
+
+const duplicateKey = (project: string, deliveryId: string) => `${project}\u0000${deliveryId}`;
+
+async function readDuplicates(db: Queryable, rows: readonly Row[]): Promise<Map<string, StoredEvent>> {
+  const found = new Map<string, StoredEvent>();
+  if (rows.length === 0) return found;
+  const { rows: stored } = await db.query(
+    `SELECT ${COLUMNS} FROM events
+     WHERE (project, delivery_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [rows.map((r) => r.event.project), rows.map((r) => r.event.deliveryId)],
+  );
+  for (const row of stored) {
+    const event = toEvent(row);
+    found.set(duplicateKey(event.project, event.deliveryId), event);
   }
-  return result;
+  return found;
 }
 
 export async function getEvent(db: Queryable, id: string): Promise<StoredEvent | undefined> {

@@ -15,7 +15,7 @@ import type {
 import * as events from "./events.js";
 import { PgGroupCommitter } from "./group-commit.js";
 import { appendLogs, readLogs } from "./logs.js";
-import { ACCEPTED_CHANNEL, acceptNotice } from "./notifications.js";
+import { acceptNotice } from "./notifications.js";
 import type { Queryable } from "./rows.js";
 import * as runs from "./runs.js";
 import { closedError, unavailable } from "./unavailable.js";
@@ -30,7 +30,7 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   /** Identifies this store in accept notices, so its own are not delivered twice. */
   readonly origin: string;
-  readonly #committer: PgGroupCommitter;
+  readonly #committer: PgGroupCommitter<readonly NewEvent[], AcceptResult>;
   readonly #listeners = new AcceptListeners();
   readonly #onClose: () => Promise<void>;
   #closed = false;
@@ -39,18 +39,15 @@ export class PostgresStore implements Store {
     this.#pool = pool;
     this.origin = origin;
     this.#onClose = onClose;
+    const notice = (projects: readonly string[]) => acceptNotice(origin, projects);
     this.#committer = new PgGroupCommitter({
       connect: () => pool.connect(),
-      // NOTIFY inside the accept transaction: other processes hear of the events when, and only when,
-      // they are committed.
-      beforeCommit: async (client, committed) => {
-        const projects = acceptedProjects(committed as AcceptResult[]);
-        if (projects.length > 0) {
-          await client.query("SELECT pg_notify($1, $2)", [ACCEPTED_CHANNEL, acceptNotice(origin, projects)]);
-        }
-      },
+      // NOTIFY in the statements that insert: other processes hear of the events when, and only
+      // when, they are committed.
+      applyAll: (client, lists) => events.insertEventBatches(client, lists, now(), notice),
+      applyOne: (client, list) => events.insertEvents(client, list, now(), notice),
       afterCommit: (committed) => {
-        const projects = acceptedProjects(committed as AcceptResult[]);
+        const projects = acceptedProjects(committed);
         if (projects.length > 0) this.deliver(projects);
       },
     });
@@ -61,11 +58,9 @@ export class PostgresStore implements Store {
     if (list.length === 0) return { accepted: [], duplicates: [] };
     const doing = `accepting ${list.length} event${list.length === 1 ? "" : "s"}`;
     if (this.#closed) throw closedError(doing);
-    return this.#committer
-      .run((client) => events.insertEvents(client, list, now()))
-      .catch((err: unknown) => {
-        throw unavailable(doing, err);
-      });
+    return this.#committer.run(list).catch((err: unknown) => {
+      throw unavailable(doing, err);
+    });
   }
 
   getEvent(id: string): Promise<StoredEvent | undefined> {

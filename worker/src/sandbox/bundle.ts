@@ -8,6 +8,7 @@ import { basename, dirname, resolve } from "node:path";
 import { cachedBundle, contentHash, hashFiles, storeBundle } from "./bundle-cache.js";
 import type { Bundle } from "./bundle-types.js";
 import { CONFINED_PLUGIN } from "./confined-imports.js";
+import { SAFE_BUILTINS_NAMESPACE } from "./safe-builtins.js";
 import { buildInThread, type ThreadMessage, type ThreadReply } from "./esbuild-thread.js";
 import { FORBIDDEN_PLUGIN } from "./forbidden-imports.js";
 import { locateScript, SCRIPT_NAMES } from "./script-file.js";
@@ -49,7 +50,10 @@ export async function bundleScript(path: string, options: BundleOptions = {}): P
   const output = result.outputs.find((f) => f.path.endsWith(".js"))?.text;
   const code = output === undefined ? undefined : withoutRequireStub(output);
   const sourceMap = result.outputs.find((f) => f.path.endsWith(".map"))?.text;
-  const inputPaths = result.inputs.filter((p) => !p.startsWith("<")).map((p) => resolve(root, p));
+  // Files only: not the entry (stdin) nor the safe built-ins, which come with this Bosun.
+  const inputPaths = result.inputs
+    .filter((p) => !p.startsWith("<") && !p.startsWith(`${SAFE_BUILTINS_NAMESPACE}:`))
+    .map((p) => resolve(root, p));
   const inputs = await hashFiles(inputPaths);
   if (code === undefined || sourceMap === undefined || !inputs) {
     return fail({ code: "SCRIPT_BUNDLE_FAILED", message: `bundling ${basename(entry)} produced no output` });

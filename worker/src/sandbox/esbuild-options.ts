@@ -3,6 +3,7 @@ import type * as esbuild from "esbuild";
 import { basename, join } from "node:path";
 import { confineImports } from "./confined-imports.js";
 import { forbidBuiltins } from "./forbidden-imports.js";
+import { safeBuiltins } from "./safe-builtins.js";
 import { BUNDLE_FILENAME } from "./isolated/protocol.js";
 
 const GLOBAL_NAME = "__bosunScript";
@@ -39,7 +40,8 @@ export function scriptBuildOptions(entry: string, root: string, sdk: string, sdk
     // No tsconfig.json is read (the script's, its parents' or what they extend): it could point paths,
     // baseUrl or extends anywhere on the server.
     tsconfigRaw: "{}",
-    plugins: [forbidBuiltins(), confineImports([root, sdkFolder])],
+    // Safe versions of a few pure modules first; every other built-in is refused with a hint.
+    plugins: [safeBuiltins(), forbidBuiltins(), confineImports([root, sdkFolder])],
   } satisfies esbuild.BuildOptions;
 }
 

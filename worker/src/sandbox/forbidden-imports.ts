@@ -10,10 +10,8 @@ const ADVICE: Record<string, string> = {
   net: "scripts have no network: make network calls from a Job",
   os: "scripts do not run on a host: the event is in e (e.payload, e.image), secrets in p.secrets",
   process: "secrets come from p.secrets, the event from e",
-  path: "scripts have no file system: build paths for a Job as plain strings",
   crypto: "compute hashes and signatures in a Job",
   worker_threads: "use several Jobs, or Group.runAll, for parallel work",
-  events: "register handlers with events.on from brigadier (or @bosun/sdk)",
 };
 const NETWORK = ["http", "https", "http2", "dgram", "dns", "tls", "net", "inspector"];
 const PROCESS = ["cluster", "vm", "v8", "repl", "module", "readline", "tty", "perf_hooks"];

@@ -1,0 +1,107 @@
+/** A store that opens its database later, when it could not at start (see each store's reopening.ts). */
+import type { CredentialStore } from "./credentials/store.js";
+import type { Store } from "./types.js";
+
+export type StoreWithCredentials = Store & { readonly credentials: CredentialStore };
+
+/** Back-off between attempts to open: doubling from the first, up to the last. */
+const FIRST_RETRY_MS = 250;
+const LAST_RETRY_MS = 5_000;
+
+type Listener = (projects: readonly string[]) => void;
+
+/**
+ * A store whose database could not be opened yet: every call answers the last failure
+ * (StoreUnavailableError) until the back-off has passed, then tries to open it again; once open,
+ * calls go to the opened store, and listeners subscribed meanwhile are moved onto it.
+ */
+export class ReopeningStore implements StoreWithCredentials {
+  readonly #open: () => Promise<StoreWithCredentials>;
+  readonly #onFailure: ((err: Error) => void) | undefined;
+  #store: StoreWithCredentials | undefined;
+  #opening: Promise<StoreWithCredentials> | undefined;
+  #failed: { err: unknown; at: number; waitMs: number };
+  #closed = false;
+  /** Subscriptions made before the database opened, each with its unsubscribe once it did. */
+  readonly #listeners = new Map<Listener, (() => void) | undefined>();
+
+  readonly #closedError: (doing: string) => Error;
+
+  constructor(
+    open: () => Promise<StoreWithCredentials>,
+    err: unknown,
+    closedError: (doing: string) => Error,
+    onFailure?: (err: Error) => void,
+  ) {
+    this.#open = open;
+    this.#closedError = closedError;
+    this.#onFailure = onFailure;
+    this.#failed = { err, at: performance.now(), waitMs: FIRST_RETRY_MS };
+  }
+
+  readonly credentials: CredentialStore = {
+    put: (c) => this.#use((s) => s.credentials.put(c)),
+    remove: (project, kind, target) => this.#use((s) => s.credentials.remove(project, kind, target)),
+    list: (project) => this.#use((s) => s.credentials.list(project)),
+    sealedFor: (project) => this.#use((s) => s.credentials.sealedFor(project)),
+  };
+
+  acceptEvents: Store["acceptEvents"] = (events) => this.#use((s) => s.acceptEvents(events));
+  getEvent: Store["getEvent"] = (id) => this.#use((s) => s.getEvent(id));
+  listEvents: Store["listEvents"] = (query) => this.#use((s) => s.listEvents(query));
+  claimEvent: Store["claimEvent"] = (options) => this.#use((s) => s.claimEvent(options));
+  renewLease: Store["renewLease"] = (id, owner, ms) => this.#use((s) => s.renewLease(id, owner, ms));
+  finishEvent: Store["finishEvent"] = (id, owner) => this.#use((s) => s.finishEvent(id, owner));
+  createRun: Store["createRun"] = (run) => this.#use((s) => s.createRun(run));
+  finishRun: Store["finishRun"] = (id, status, error) => this.#use((s) => s.finishRun(id, status, error));
+  getRun: Store["getRun"] = (id) => this.#use((s) => s.getRun(id));
+  listRuns: Store["listRuns"] = (query) => this.#use((s) => s.listRuns(query));
+  deleteRuns: Store["deleteRuns"] = (ids) => this.#use((s) => s.deleteRuns(ids));
+  createJob: Store["createJob"] = (job) => this.#use((s) => s.createJob(job));
+  updateJob: Store["updateJob"] = (id, patch) => this.#use((s) => s.updateJob(id, patch));
+  listJobs: Store["listJobs"] = (runId) => this.#use((s) => s.listJobs(runId));
+  appendLogs: Store["appendLogs"] = (entries) => this.#use((s) => s.appendLogs(entries));
+  readLogs: Store["readLogs"] = (query) => this.#use((s) => s.readLogs(query));
+  ping: Store["ping"] = () => this.#use((s) => s.ping());
+
+  onEventsAccepted(listener: Listener): () => void {
+    if (this.#store) return this.#store.onEventsAccepted(listener);
+    const entry: Listener = (projects) => listener(projects);
+    this.#listeners.set(entry, undefined);
+    return () => {
+      this.#listeners.get(entry)?.();
+      this.#listeners.delete(entry);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const store = this.#store ?? (await this.#opening?.catch(() => undefined));
+    await store?.close();
+  }
+
+  async #use<T>(call: (store: StoreWithCredentials) => Promise<T>): Promise<T> {
+    return call(this.#store ?? (await this.#connect()));
+  }
+
+  /** One attempt at a time, none before the back-off has passed: until then, the last failure. */
+  #connect(): Promise<StoreWithCredentials> {
+    if (this.#closed) return Promise.reject(this.#closedError("opening the database"));
+    const failed = this.#failed;
+    if (!this.#opening && performance.now() - failed.at < failed.waitMs) return Promise.reject(failed.err);
+    this.#opening ??= this.#open().then(
+      (store) => {
+        this.#store = store;
+        for (const entry of this.#listeners.keys()) this.#listeners.set(entry, store.onEventsAccepted(entry));
+        return store;
+      },
+      (err: unknown) => {
+        this.#opening = undefined;
+        this.#failed = { err, at: performance.now(), waitMs: Math.min(failed.waitMs * 2, LAST_RETRY_MS) };
+        this.#onFailure?.(err as Error);
+        throw err;
+      },
+    );
+    return this.#opening;
+  }
+}
