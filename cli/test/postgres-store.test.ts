@@ -147,6 +147,43 @@ describe("bosun on a PostgreSQL store", function () {
     }
   });
 
+  it("--store-connect-timeout bounds the wait for a database that never comes", async () => {
+    const down = `postgres://bosun:${PASSWORD}@127.0.0.1:1/bosun`;
+    const bounded = await BosunProcess.start({
+      command: ["worker", "--store", down, "--store-connect-timeout", "2"],
+      config: CONFIG,
+      files: FILES,
+    });
+    started.push(bounded);
+    // Serving meanwhile: alive, not ready.
+    expect((await fetch(`${bounded.url}/healthz`)).status).to.equal(200);
+    expect((await fetch(`${bounded.url}/readyz`)).status).to.equal(503);
+    const exit = await bounded.exited(30_000);
+    expect(exit).to.equal(2);
+    const refusal = bounded.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("error:"))
+      .join("\n");
+    expect(refusal).to.include(
+      "cannot start: PostgreSQL store: opening the database at 127.0.0.1:1/bosun failed",
+    );
+    expect(refusal).to.include("(still unreachable after 2s) [STORE_UNAVAILABLE]");
+    expect(bounded.stderr).to.not.include(PASSWORD);
+    const wrong = await exits(["serve", "--store", down, "--store-connect-timeout", "soon"]);
+    expect(wrong.message).to.include("--store-connect-timeout: expected whole seconds");
+  });
+
+  it("--store-connect-timeout does nothing once the database answered", async () => {
+    const bosun = await BosunProcess.start({
+      command: ["serve", "--store", url, "--store-connect-timeout", "1"],
+      config: CONFIG,
+      files: FILES,
+    });
+    started.push(bosun);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await fetch(`${bosun.url}/readyz`)).status).to.equal(200);
+  });
+
   it("refuses to start on a database that waiting cannot fix (no such database), without the password", async () => {
     const missing = url.replace(/\/postgres$/, "/no_such_database");
     const outcome = await BosunProcess.start({
