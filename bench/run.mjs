@@ -1,4 +1,5 @@
 // npm run bench: every benchmark, one after the other (build first: npx tsc -b).
+import { benchDependencies } from "./dependencies.mjs";
 import { benchDispatch } from "./dispatch.mjs";
 import { benchDispatchfile } from "./dispatchfile.mjs";
 import { benchEvents } from "./events.mjs";
@@ -11,4 +12,5 @@ await benchDispatch();
 await benchSandbox();
 await benchEvents();
 await benchDispatchfile();
+await benchDependencies();
 await benchJobs();

@@ -28,13 +28,13 @@ describe("examples", function () {
   });
 
   /** A Distribution notification for localhost/busybox:test, the image built for the tests. */
-  function localPush(): string {
-    const payload = join(dir, "push.json");
+  function localPush(tag = "test"): string {
+    const payload = join(dir, `push-${tag}.json`);
     const target = {
       mediaType: "application/vnd.docker.distribution.manifest.v2+json",
       digest: `sha256:${"a".repeat(64)}`,
       repository: "busybox",
-      tag: "test",
+      tag,
     };
     const event = {
       id: "example-1",
@@ -145,5 +145,25 @@ describe("examples", function () {
     expect(result.status, result.error?.message).to.equal("succeeded");
     expect(result.jobs).to.deep.equal([]);
     expect(result.log).to.equal("local deploys Docker Hub and registry pushes; asked by brigade.sh/cli\n");
+  });
+
+  it("v2-npm-deps: the TypeScript script's own npm dependency is installed, and a release is announced in a container", async () => {
+    // The test image under a release tag, as a registry would hold a release.
+    await run("podman", ["tag", "localhost/busybox:test", "localhost/busybox:1.4.0"]);
+    try {
+      const result = await runWith("examples/v2-npm-deps/bosun.ts", [
+        ...["--payload", localPush("1.4.0"), "--registry", "distribution"],
+      ]);
+      expect(result.status, result.error?.message).to.equal("succeeded");
+      expect(result.jobs.map((j) => [j.name, j.image, j.status, j.exitCode])).to.deep.equal([
+        ["announce", "localhost/busybox:1.4.0", "succeeded", 0],
+      ]);
+      expect(result.log).to.contain("localhost/busybox:1.4.0 is release 1.4.0");
+      const other = await runExample("examples/v2-npm-deps/bosun.ts");
+      expect(other.jobs).to.deep.equal([]);
+      expect(other.log).to.contain("busybox:test is not a release");
+    } finally {
+      await run("podman", ["rmi", "localhost/busybox:1.4.0"]).catch(() => undefined);
+    }
   });
 });

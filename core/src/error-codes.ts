@@ -131,6 +131,11 @@ export const ERROR_CODES = {
     http: null,
     meaning: "the script (or a module it imports) does not bundle: a syntax error or a missing import",
   },
+  SCRIPT_DEPENDENCIES_FAILED: {
+    group: "script",
+    http: null,
+    meaning: "the npm dependencies in the script's package.json cannot be installed",
+  },
   SCRIPT_FORBIDDEN_IMPORT: {
     group: "script",
     http: null,

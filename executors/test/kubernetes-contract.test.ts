@@ -108,6 +108,60 @@ describe("kubernetes executor on the API stand-in (pods run on Podman)", functio
       expect(await standin.leftovers(NS, spec.labels)).to.equal(0);
     });
 
+    it("runs sidecars beside the job on its localhost, stopped and removed with the pod", async function () {
+      const spec = job({
+        tasks: [
+          "for i in $(seq 100); do wget -q -O - http://127.0.0.1:8081/ && exit 0; sleep 0.1; done; exit 1",
+        ],
+        sidecars: [
+          {
+            name: "web",
+            image: TEST_IMAGE,
+            command: [
+              "/bin/sh",
+              "-c",
+              "mkdir -p /tmp/w && echo up > /tmp/w/index.html && exec httpd -f -p 8081 -h /tmp/w",
+            ],
+            env: {},
+          },
+          { name: "idle", image: TEST_IMAGE, command: ["sleep", "300"], env: {} },
+        ],
+      });
+      const result = await run(spec);
+      expect(result.outcome, result.output).to.equal("succeeded");
+      expect(result.output).to.equal("up\n");
+      // The sidecars' containers (an idle one among them) went with the pod.
+      expect(await standin.leftovers(NS, spec.labels)).to.equal(0);
+    });
+
+    it("refuses init containers that are not sidecars (400) and restartPolicy on a main container (422)", async function () {
+      const post = (pod: object) =>
+        fetch(`${standin.url}/api/v1/namespaces/${NS}/pods`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${standin.token}`, "content-type": "application/json" },
+          body: JSON.stringify(pod),
+        });
+      const pod = (spec: object) => ({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `strict-${runId}-${++n}`, namespace: NS },
+        spec: { restartPolicy: "Never", containers: [{ name: "job", image: TEST_IMAGE }], ...spec },
+      });
+      const plainInit = await post(pod({ initContainers: [{ name: "setup", image: TEST_IMAGE }] }));
+      expect(plainInit.status).to.equal(400);
+      expect(await plainInit.text()).to.include("initContainers other than sidecars");
+      const onMain = await post(
+        pod({ containers: [{ name: "job", image: TEST_IMAGE, restartPolicy: "Always" }] }),
+      );
+      expect(onMain.status).to.equal(422);
+      expect(await onMain.text()).to.include("may not be set for non-init containers");
+      const badSidecar = await post(
+        pod({ initContainers: [{ name: "s", image: TEST_IMAGE, restartPolicy: "OnFailure" }] }),
+      );
+      expect(badSidecar.status).to.equal(422);
+      expect(await badSidecar.text()).to.include("spec.initContainers[0].restartPolicy");
+    });
+
     it("refuses what the schemas allow but the API server does not (requests above limits)", async function () {
       const spec = job({
         tasks: ["echo never"],

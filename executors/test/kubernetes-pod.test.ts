@@ -124,6 +124,26 @@ const matrix: { name: string; spec: JobSpec; options?: KubernetesPodOptions }[] 
     spec: { ...base, ...brigade, env: { TOKEN: SECRET }, registryCredentials: logins },
     options: allOptions,
   },
+  {
+    name: "sidecars",
+    spec: {
+      ...base,
+      ...brigade,
+      env: { TOKEN: SECRET },
+      secretValues: [SECRET],
+      sidecars: [
+        { name: "db", image: "postgres:16", env: { POSTGRES_PASSWORD: SECRET }, args: ["-c", "fsync=off"] },
+        {
+          name: "web",
+          image: "nginx:1.27",
+          command: ["nginx", "-g", "daemon off;"],
+          env: {},
+          privileged: true,
+        },
+      ],
+    },
+    options: allOptions,
+  },
 ];
 
 function build(spec: JobSpec, options?: KubernetesPodOptions): PodObjects {
@@ -131,6 +151,49 @@ function build(spec: JobSpec, options?: KubernetesPodOptions): PodObjects {
 }
 
 describe("kubernetes pod mapping", function () {
+  it("runs sidecars as native sidecar containers beside the job's, their env from the Secret", function () {
+    const spec: JobSpec = {
+      ...base,
+      env: { TOKEN: SECRET },
+      secretValues: [SECRET],
+      storage: { enabled: true, path: "/mnt/brigade/share" },
+      sidecars: [
+        { name: "db", image: "postgres:16", env: { POSTGRES_PASSWORD: SECRET }, args: ["-c", "fsync=off"] },
+        { name: "cache", image: "redis:7", command: ["redis-server"], env: {}, imageForcePull: true },
+      ],
+    };
+    const { pod, secret } = toPod(spec, { namespace: "jobs", workspaceClaim: "bosun-workspaces" });
+    const podSpec = pod.spec!;
+    expect(podSpec.containers.map((c) => c.name)).to.deep.equal(["job"]);
+    const [db, cache] = podSpec.initContainers!;
+    expect(db).to.deep.include({
+      name: "db",
+      image: "postgres:16",
+      restartPolicy: "Always",
+      args: ["-c", "fsync=off"],
+    });
+    expect(cache).to.deep.include({
+      name: "cache",
+      restartPolicy: "Always",
+      command: ["redis-server"],
+      imagePullPolicy: "Always",
+    });
+    // Every container mounts what the job mounts (the shared workspace).
+    expect(db!.volumeMounts).to.deep.equal(podSpec.containers[0]!.volumeMounts);
+    const ref = db!.env![0]!.valueFrom!.secretKeyRef!;
+    expect(db!.env![0]!.name).to.equal("POSTGRES_PASSWORD");
+    expect(ref.name).to.equal(secret!.metadata!.name);
+    expect(Buffer.from(secret!.data![ref.key]!, "base64").toString()).to.equal(SECRET);
+    expect(ref.key).to.not.equal(podSpec.containers[0]!.env![0]!.valueFrom!.secretKeyRef!.key);
+    expect(JSON.stringify(pod)).to.not.include(SECRET);
+    expect(() =>
+      toPod(
+        { ...spec, sidecars: [{ name: "job", image: "x", env: {} }] },
+        { namespace: "jobs", workspaceClaim: "w" },
+      ),
+    ).to.throw(/sidecar name "job"/);
+  });
+
   for (const { name, spec, options } of matrix) {
     it(`builds a valid pod: ${name}`, function () {
       const { pod, secret, pullSecret } = build(spec, options);

@@ -26,7 +26,6 @@ export const KUBERNETES_JOB_SUPPORT = {
   host: "honoured",
   storage: "honoured",
   cache: "honoured",
-  sidecars: {
-    limitation: "not run: the pod has the job's container only (sidecars run on the docker executor)",
-  },
+  // Native sidecar containers (Kubernetes 1.29+): in the job's pod, stopped when it ends.
+  sidecars: "honoured",
 } as const satisfies JobSpecSupport;

@@ -8,11 +8,17 @@
  * and cannot name its owner yet: the executor sets its ownerReference to the Pod once the Pod
  * exists (and has a uid), so deleting the Pod deletes the Secret too.
  *
+ * Sidecars (`spec.sidecars`) are native sidecar containers: init containers with `restartPolicy:
+ * Always` (Kubernetes 1.29 and later), started before the job's container, in the same pod so on its
+ * network (127.0.0.1), and stopped by the kubelet once the job's container has ended; the pod's phase
+ * is the job's. Their environment is in the same Secret, under keys of their own.
+ *
  * A job with the project's registry logins (`registryCredentials`) gets a second per-job Secret, of type
  * `kubernetes.io/dockerconfigjson`, holding the login for its image's registry; the Pod lists it in
  * `imagePullSecrets` with the configured ones, and it is owned by the Pod in the same way.
  */
 import type { JobSpec } from "@bosun/core";
+import type { JobSidecar } from "@bosun/core";
 import type {
   V1Container,
   V1EnvVar,
@@ -85,7 +91,7 @@ export function toPod(spec: JobSpec, options: KubernetesPodOptions): PodObjects 
     ...MANAGED_BY,
   };
   const secretName = `${name}-env`;
-  const { env, secret } = environment(spec, secretName, options.namespace, labels);
+  const { env, secret, sidecarEnv } = environment(spec, secretName, options.namespace, labels);
   const pullSecret = registrySecret(spec, `${name}-pull`, options.namespace, labels);
   const { volumes, volumeMounts } = volumesFor(spec, id, options);
   const container: V1Container = {
@@ -99,6 +105,9 @@ export function toPod(spec: JobSpec, options: KubernetesPodOptions): PodObjects 
     ...resources(spec),
     ...(spec.privileged ? { securityContext: { privileged: true } } : {}),
   };
+  const sidecars = (spec.sidecars ?? []).map((sidecar, i) =>
+    sidecarContainer(sidecar, sidecarEnv[i] ?? [], volumeMounts),
+  );
   const serviceAccountName = spec.serviceAccount ?? options.serviceAccountName;
   const pullSecrets = [
     ...new Set([
@@ -114,6 +123,7 @@ export function toPod(spec: JobSpec, options: KubernetesPodOptions): PodObjects 
     metadata: { name, namespace: options.namespace, labels, annotations: annotations(spec, labels) },
     spec: {
       restartPolicy: "Never",
+      ...(sidecars.length > 0 ? { initContainers: sidecars } : {}),
       containers: [container],
       // Service links would put every Service of the namespace into the job's environment.
       enableServiceLinks: false,
@@ -126,6 +136,26 @@ export function toPod(spec: JobSpec, options: KubernetesPodOptions): PodObjects 
     },
   };
   return { pod, ...(secret ? { secret } : {}), ...(pullSecret ? { pullSecret } : {}) };
+}
+
+/** A sidecar as a native sidecar container: the job's mounts, its own command and environment. */
+function sidecarContainer(sidecar: JobSidecar, env: V1EnvVar[], volumeMounts: V1Container["volumeMounts"]) {
+  if (sidecar.name === CONTAINER_NAME) {
+    throw new PodSpecError(`sidecar name "${CONTAINER_NAME}" is the job's own container: name it otherwise`);
+  }
+  const container: V1Container = {
+    name: sidecar.name,
+    image: sidecar.image,
+    restartPolicy: "Always",
+    ...(sidecar.command?.length ? { command: literal(sidecar.command) } : {}),
+    ...(sidecar.args?.length ? { args: literal(sidecar.args) } : {}),
+    ...(sidecar.imageForcePull ? { imagePullPolicy: "Always" } : {}),
+    ...(sidecar.workingDir ? { workingDir: sidecar.workingDir } : {}),
+    ...(env.length > 0 ? { env } : {}),
+    ...(volumeMounts && volumeMounts.length > 0 ? { volumeMounts } : {}),
+    ...(sidecar.privileged ? { securityContext: { privileged: true } } : {}),
+  };
+  return container;
 }
 
 function command(spec: JobSpec): Pick<V1Container, "command" | "args"> {
@@ -150,21 +180,32 @@ function literal(words: readonly string[]): string[] {
   return words.map((w) => w.replaceAll("$", "$$$$"));
 }
 
-/** Every variable comes from the Secret, under its own name when that is a valid Secret key. */
+/**
+ * Every variable comes from the Secret: the job's under their own names when those are valid Secret
+ * keys, each sidecar's under `sidecar-<i>-<name>`.
+ */
 function environment(
   spec: JobSpec,
   secretName: string,
   namespace: string,
   labels: Record<string, string>,
-): { env: V1EnvVar[]; secret?: V1Secret } {
-  const entries = Object.entries(spec.env);
-  if (entries.length === 0) return { env: [] };
+): { env: V1EnvVar[]; secret?: V1Secret; sidecarEnv: V1EnvVar[][] } {
   const data: Record<string, string> = {};
-  const env = entries.map(([name, value], i): V1EnvVar => {
-    const key = /^[-._a-zA-Z0-9]{1,253}$/.test(name) && !(name in data) ? name : `env-${i}`;
-    data[key] = Buffer.from(value, "utf8").toString("base64");
-    return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
-  });
+  const refer = (entries: [string, string][], keyOf: (name: string, i: number) => string): V1EnvVar[] =>
+    entries.map(([name, value], i): V1EnvVar => {
+      const wanted = keyOf(name, i);
+      const key =
+        /^[-._a-zA-Z0-9]{1,253}$/.test(wanted) && !(wanted in data)
+          ? wanted
+          : `env-${Object.keys(data).length}`;
+      data[key] = Buffer.from(value, "utf8").toString("base64");
+      return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+    });
+  const env = refer(Object.entries(spec.env), (name) => name);
+  const sidecarEnv = (spec.sidecars ?? []).map((sidecar, s) =>
+    refer(Object.entries(sidecar.env), (name) => `sidecar-${s}-${name}`),
+  );
+  if (Object.keys(data).length === 0) return { env, sidecarEnv };
   const secret: V1Secret = {
     apiVersion: "v1",
     kind: "Secret",
@@ -173,7 +214,7 @@ function environment(
     immutable: true,
     data,
   };
-  return { env, secret };
+  return { env, secret, sidecarEnv };
 }
 
 /** The login for the image's registry as an imagePullSecret; none when the project has no login there. */

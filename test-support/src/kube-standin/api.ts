@@ -461,7 +461,11 @@ function defaultPod(pod: StandinObject): void {
   spec.dnsPolicy ??= "ClusterFirst";
   spec.schedulerName ??= "default-scheduler";
   spec.enableServiceLinks ??= true;
-  for (const c of (spec.containers ?? []) as Record<string, unknown>[]) {
+  const all = [
+    ...((spec.containers ?? []) as Record<string, unknown>[]),
+    ...((spec.initContainers ?? []) as Record<string, unknown>[]),
+  ];
+  for (const c of all) {
     const image = String(c.image ?? "");
     const tag = /:([^/:@]+)$/.exec(image)?.[1];
     c.imagePullPolicy ??= image.includes("@") || (tag && tag !== "latest") ? "IfNotPresent" : "Always";
@@ -476,7 +480,11 @@ function refuseUnimplemented(pod: StandinObject): void {
   const spec = pod.spec as Record<string, unknown>;
   const why = [
     ((spec.containers as unknown[]).length !== 1 && "more than one container") || "",
-    (spec.initContainers && "initContainers") || "",
+    (((spec.initContainers ?? []) as { restartPolicy?: string }[]).some(
+      (c) => c.restartPolicy !== "Always",
+    ) &&
+      "initContainers other than sidecars (restartPolicy: Always)") ||
+      "",
     (spec.ephemeralContainers && "ephemeralContainers") || "",
     (spec.restartPolicy !== "Never" && `restartPolicy ${String(spec.restartPolicy)} (only Never)`) || "",
   ].filter(Boolean);

@@ -21,7 +21,8 @@
  * What it does not: scheduling and nodes (one node, every pod runs at once, nodeSelector and
  * tolerations are ignored), resource requests and limits (validated, not enforced), quotas, RBAC
  * (any holder of the token may do anything), admission, PersistentVolumeClaim objects, other
- * resources and volume types, more than one container, restartPolicy other than Never (refused with
+ * resources and volume types, more than one main container, init containers other than native
+ * sidecars (`restartPolicy: Always`, which it runs), restartPolicy other than Never (refused with
  * 400), the other log parameters (timestamps, sinceTime, tailLines, ...: refused with 400), TLS.
  */
 import { KubeConfig } from "@kubernetes/client-node";

@@ -7,6 +7,14 @@
  * as one log, as the CRI log file does (each stream in its order, the two as they were read), from
  * the container's attach stream, demultiplexed; the log can be followed as it grows, until the
  * container has exited (as the kubelet follows its log file). Removes the container when the Pod goes.
+ *
+ * Native sidecars (init containers with `restartPolicy: Always`) are started first, in order, the
+ * first on the default network and every later container of the pod (the main one too) in its
+ * network namespace, so they reach each other on 127.0.0.1 as in a pod; they are reported in
+ * `initContainerStatuses`, and stopped (SIGTERM, then SIGKILL after the grace period) once the main
+ * container has exited; the pod's phase is the main container's. A sidecar that cannot be created
+ * or started fails the pod (a kubelet would keep it Pending and retry): only tests of sidecars that
+ * start are served.
  */
 import { parseImageRef, StreamDemuxer, type DockerClient } from "@bosun/executors";
 import { mkdirSync, rmSync } from "node:fs";
@@ -68,6 +76,8 @@ interface PodRun {
   name: string;
   uid: string;
   container: Container;
+  /** Native sidecars, each with its container once created. */
+  sidecars: { container: Container; id?: string; startedAt?: string }[];
   stop: AbortController;
   why?: "DeadlineExceeded" | "Deleted";
   containerId?: string;
@@ -94,12 +104,13 @@ export class Kubelet {
 
   /** Starts a newly created pod. */
   start(pod: StandinObject): void {
-    const spec = pod.spec as { containers: Container[] };
+    const spec = pod.spec as { containers: Container[]; initContainers?: Container[] };
     const run: PodRun = {
       namespace: pod.metadata.namespace,
       name: pod.metadata.name,
       uid: String(pod.metadata.uid),
       container: spec.containers[0] as Container,
+      sidecars: (spec.initContainers ?? []).map((container) => ({ container })),
       stop: new AbortController(),
       log: [],
       logEnded: false,
@@ -166,6 +177,10 @@ export class Kubelet {
     run.stop.abort();
     await run.finished;
     if (run.containerId) await this.o.client.removeContainer(run.containerId);
+    // Last first: the first sidecar holds the network the others joined.
+    for (const sidecar of [...run.sidecars].reverse()) {
+      if (sidecar.id) await this.o.client.removeContainer(sidecar.id);
+    }
     rmSync(join(this.o.root, "pods", uid), { recursive: true, force: true });
     this.endLog(run);
     this.runs.delete(uid);
@@ -208,6 +223,54 @@ export class Kubelet {
     };
   }
 
+  /** The sidecars as a kubelet reports them: running (and ready) while started, then terminated. */
+  private sidecarStatuses(run: PodRun, finishedAt?: string): Obj[] {
+    return run.sidecars.map((s) => ({
+      name: s.container.name,
+      image: s.container.image,
+      imageID: "",
+      ...(s.id ? { containerID: `docker://${s.id}` } : {}),
+      ready: s.startedAt !== undefined && finishedAt === undefined,
+      started: s.startedAt !== undefined && finishedAt === undefined,
+      restartCount: 0,
+      state: !s.startedAt
+        ? { waiting: { reason: "PodInitializing" } }
+        : finishedAt
+          ? { terminated: { exitCode: 0, reason: "Completed", startedAt: s.startedAt, finishedAt } }
+          : { running: { startedAt: s.startedAt } },
+    }));
+  }
+
+  /** Creates and starts the sidecars, in order; the first one's network is the pod's. */
+  private async startSidecars(pod: StandinObject, run: PodRun): Promise<string | undefined> {
+    let network: string | undefined;
+    for (const sidecar of run.sidecars) {
+      sidecar.id = await this.createContainer(pod, run, sidecar.container, network);
+      await this.o.client.startContainer(sidecar.id);
+      sidecar.startedAt = new Date().toISOString();
+      network ??= `container:${sidecar.id}`;
+    }
+    if (run.sidecars.length > 0)
+      this.setStatus(run, (_, status) => (status.initContainerStatuses = this.sidecarStatuses(run)));
+    return network;
+  }
+
+  /** After the main container: each sidecar gets SIGTERM, SIGKILL after the grace period. */
+  private async stopSidecars(pod: StandinObject, run: PodRun): Promise<void> {
+    const grace = Math.min(this.graceMs(pod), this.o.maxGraceMs);
+    await Promise.all(
+      run.sidecars.map(async ({ id }) => {
+        if (!id) return;
+        await this.o.client.killContainer(id, grace > 0 ? "SIGTERM" : "SIGKILL").catch(() => undefined);
+        for (const until = Date.now() + grace; Date.now() < until; await sleep(50)) {
+          const state = await this.o.client.containerState(id).catch(() => undefined);
+          if (!state?.Running) return;
+        }
+        await this.o.client.killContainer(id, "SIGKILL").catch(() => undefined);
+      }),
+    );
+  }
+
   private async runPod(pod: StandinObject, run: PodRun): Promise<void> {
     const now = new Date().toISOString();
     this.setStatus(run, (p, status) => {
@@ -219,6 +282,7 @@ export class Kubelet {
         startTime: now,
         qosClass: "BestEffort",
         containerStatuses: [this.containerStatus(run, { waiting: { reason: "ContainerCreating" } })],
+        ...(run.sidecars.length > 0 ? { initContainerStatuses: this.sidecarStatuses(run) } : {}),
       });
     });
     const deadline = (pod.spec as { activeDeadlineSeconds?: number }).activeDeadlineSeconds;
@@ -231,10 +295,11 @@ export class Kubelet {
       );
     }
 
+    const network = await this.startSidecars(pod, run);
     for (let attempt = 0; !run.containerId; attempt++) {
       if (run.stop.signal.aborted) return this.endUnstarted(run);
       try {
-        run.containerId = await this.createContainer(pod, run);
+        run.containerId = await this.createContainer(pod, run, run.container, network);
       } catch (err) {
         if (!(err instanceof Waiting)) throw err;
         const waiting = (reason: string) => (_: StandinObject, status: Obj) => {
@@ -294,6 +359,7 @@ export class Kubelet {
     const exitCode = await this.waitExit(id, ended);
     await Promise.race([ended, sleep(2_000)]);
     stream.destroy();
+    await this.stopSidecars(pod, run);
     const state = (await this.o.client.containerState(id).catch(() => undefined)) as
       { OOMKilled?: boolean } | undefined;
     const finishedAt = new Date().toISOString();
@@ -308,6 +374,7 @@ export class Kubelet {
         { type: "PodScheduled", status: "True", lastTransitionTime: now },
         { type: "Ready", status: "False", reason: "PodCompleted", lastTransitionTime: finishedAt },
       ];
+      if (run.sidecars.length > 0) status.initContainerStatuses = this.sidecarStatuses(run, finishedAt);
       status.containerStatuses = [
         this.containerStatus(run, {
           terminated: {
@@ -357,10 +424,14 @@ export class Kubelet {
   }
 
   /** What the kubelet does before it can start the container; a Waiting error when it cannot yet. */
-  private async createContainer(pod: StandinObject, run: PodRun): Promise<string> {
-    const c = run.container;
+  private async createContainer(
+    pod: StandinObject,
+    run: PodRun,
+    c: Container,
+    network: string | undefined,
+  ): Promise<string> {
     const env = this.environment(c, run.namespace);
-    const mounts = this.mounts(pod, run);
+    const mounts = this.mounts(pod, run, c);
     await this.ensureImage(pod, c);
     const vars = new Map(env);
     const expandAll = (list: string[] | undefined) => list?.map((s) => expand(s, vars));
@@ -384,7 +455,11 @@ export class Kubelet {
       AttachStdin: false,
       AttachStdout: true,
       AttachStderr: true,
-      HostConfig: { Mounts: mounts, Privileged: c.securityContext?.privileged === true },
+      HostConfig: {
+        Mounts: mounts,
+        Privileged: c.securityContext?.privileged === true,
+        ...(network ? { NetworkMode: network } : {}),
+      },
     };
     const name = `k8s_${c.name}_${run.name}_${run.namespace}_${run.uid}_0`;
     try {
@@ -430,9 +505,9 @@ export class Kubelet {
   }
 
   /** Volume mounts as bind mounts: hostPath as is, a claim as `claims/<ns>/<claim>[/<subPath>]`. */
-  private mounts(pod: StandinObject, run: PodRun): Obj[] {
+  private mounts(pod: StandinObject, run: PodRun, c: Container): Obj[] {
     const volumes = ((pod.spec as { volumes?: Volume[] }).volumes ?? []) as Volume[];
-    return (run.container.volumeMounts ?? []).map((m) => {
+    return (c.volumeMounts ?? []).map((m) => {
       const v = volumes.find((x) => x.name === m.name) as Volume;
       let source: string;
       let readOnly = m.readOnly === true;

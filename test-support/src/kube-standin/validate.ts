@@ -179,8 +179,27 @@ function podRules(pod: Obj): Cause[] {
   const containers = asList(spec.containers);
   if (containers.length === 0) out.push(cause("spec.containers", "Required value", "FieldValueRequired"));
   const names = new Set<string>();
-  containers.forEach((c, i) => {
-    const at = `spec.containers[${i}]`;
+  const every = [
+    ...containers.map((c, i) => ({ c, at: `spec.containers[${i}]`, init: false })),
+    ...asList(spec.initContainers).map((c, i) => ({ c, at: `spec.initContainers[${i}]`, init: true })),
+  ];
+  every.forEach(({ c, at, init }) => {
+    // Only an init container may have one, and then only Always (a sidecar).
+    if (c.restartPolicy !== undefined && (!init || c.restartPolicy !== "Always")) {
+      out.push(
+        init
+          ? cause(
+              `${at}.restartPolicy`,
+              `Unsupported value: "${String(c.restartPolicy)}"`,
+              "FieldValueNotSupported",
+            )
+          : cause(
+              `${at}.restartPolicy`,
+              "Forbidden: may not be set for non-init containers",
+              "FieldValueForbidden",
+            ),
+      );
+    }
     const name = String(c.name ?? "");
     if (!DNS_LABEL.test(name)) out.push(cause(`${at}.name`, `Invalid value: "${name}"`));
     if (names.has(name)) out.push(cause(`${at}.name`, `Duplicate value: "${name}"`, "FieldValueDuplicate"));

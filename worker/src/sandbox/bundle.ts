@@ -1,6 +1,6 @@
 /**
  * Bundles a script with esbuild into one expression for the isolate: the script, its npm
- * dependencies from its own folder, and the SDK (which `brigadier`, `@brigadecore/brigadier` and
+ * dependencies (installed from its package.json and lock, or found in its folder), and the SDK (which `brigadier`, `@brigadecore/brigadier` and
  * `@bosun/sdk` all resolve to). User mistakes come back as problems, never as throws.
  */
 import { fail, ok, type Problem, type Result } from "@bosun/core";
@@ -8,6 +8,7 @@ import { basename, dirname, resolve } from "node:path";
 import { cachedBundle, contentHash, hashFiles, storeBundle } from "./bundle-cache.js";
 import type { Bundle } from "./bundle-types.js";
 import { CONFINED_PLUGIN } from "./confined-imports.js";
+import { installDependencies } from "./dependencies.js";
 import { SAFE_BUILTINS_NAMESPACE } from "./safe-builtins.js";
 import { buildInThread, type ThreadMessage, type ThreadReply } from "./esbuild-thread.js";
 import { FORBIDDEN_PLUGIN } from "./forbidden-imports.js";
@@ -34,9 +35,12 @@ export async function bundleScript(path: string, options: BundleOptions = {}): P
     if (hit) return ok(hit);
   }
   const root = dirname(entry);
+  const dependencies = await installDependencies(root, options.cacheDir);
+  if (dependencies.errors) return dependencies;
+  const nodeModules = dependencies.value?.nodeModules;
   let result: ThreadReply;
   try {
-    result = await buildInThread({ kind: "script", entry, root });
+    result = await buildInThread({ kind: "script", entry, root, ...(nodeModules ? { nodeModules } : {}) });
   } catch (error) {
     result = { ok: false, message: (error as Error).message, errors: [] };
   }
@@ -53,7 +57,9 @@ export async function bundleScript(path: string, options: BundleOptions = {}): P
   // Files only: not the entry (stdin) nor the safe built-ins, which come with this Bosun.
   const inputPaths = result.inputs
     .filter((p) => !p.startsWith("<") && !p.startsWith(`${SAFE_BUILTINS_NAMESPACE}:`))
-    .map((p) => resolve(root, p));
+    .map((p) => resolve(root, p))
+    // A changed package.json or lock makes another install, so another bundle.
+    .concat(dependencies.value?.manifests ?? []);
   const inputs = await hashFiles(inputPaths);
   if (code === undefined || sourceMap === undefined || !inputs) {
     return fail({ code: "SCRIPT_BUNDLE_FAILED", message: `bundling ${basename(entry)} produced no output` });

@@ -1,6 +1,6 @@
 /** What esbuild is asked to build: a script's bundle, and the in-isolate runtime. */
 import type * as esbuild from "esbuild";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { confineImports } from "./confined-imports.js";
 import { forbidBuiltins } from "./forbidden-imports.js";
 import { safeBuiltins } from "./safe-builtins.js";
@@ -8,8 +8,17 @@ import { BUNDLE_FILENAME } from "./isolated/protocol.js";
 
 const GLOBAL_NAME = "__bosunScript";
 
-/** `entry` and `root` are real paths; `sdk` is the SDK's entry, `sdkFolder` the real folder of its sources. */
-export function scriptBuildOptions(entry: string, root: string, sdk: string, sdkFolder: string) {
+/**
+ * `entry` and `root` are real paths; `sdk` is the SDK's entry, `sdkFolder` the real folder of its
+ * sources; `nodeModules`, the real path of the script's installed dependencies, when it has some.
+ */
+export function scriptBuildOptions(
+  entry: string,
+  root: string,
+  sdk: string,
+  sdkFolder: string,
+  nodeModules?: string,
+) {
   return {
     stdin: {
       // The SDK first, then the script: both share the one SDK module, so dispatchEvent sees its handlers.
@@ -41,7 +50,14 @@ export function scriptBuildOptions(entry: string, root: string, sdk: string, sdk
     // baseUrl or extends anywhere on the server.
     tsconfigRaw: "{}",
     // Safe versions of a few pure modules first; every other built-in is refused with a hint.
-    plugins: [safeBuiltins(), forbidBuiltins(), confineImports([root, sdkFolder])],
+    // Packages not found from the script's folder are looked for among its installed dependencies.
+    ...(nodeModules ? { nodePaths: [nodeModules] } : {}),
+    plugins: [
+      safeBuiltins(),
+      forbidBuiltins(),
+      // The install's whole folder: a file: dependency on a folder of the script's is linked there.
+      confineImports(nodeModules ? [root, sdkFolder, dirname(nodeModules)] : [root, sdkFolder]),
+    ],
   } satisfies esbuild.BuildOptions;
 }
 

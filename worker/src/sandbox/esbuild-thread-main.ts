@@ -14,7 +14,13 @@ async function build(request: ThreadRequest): Promise<ThreadReply> {
   try {
     const options =
       request.kind === "script"
-        ? scriptBuildOptions(request.entry, request.root, sdkEntry(), await realpath(dirname(sdkEntry())))
+        ? scriptBuildOptions(
+            request.entry,
+            request.root,
+            sdkEntry(),
+            await realpath(dirname(sdkEntry())),
+            request.nodeModules === undefined ? undefined : await realpath(request.nodeModules),
+          )
         : runtimeBuildOptions(request.file);
     const result = await esbuild.build({ ...options, metafile: true });
     return {

@@ -8,7 +8,8 @@ import type * as esbuild from "esbuild";
 import { Worker } from "node:worker_threads";
 
 export type ThreadRequest =
-  { kind: "script"; entry: string; root: string } | { kind: "runtime"; file: string };
+  /** nodeModules: the script's installed dependencies, outside its folder (dependencies.ts). */
+  { kind: "script"; entry: string; root: string; nodeModules?: string } | { kind: "runtime"; file: string };
 
 export type ThreadMessage = Pick<esbuild.Message, "text" | "pluginName" | "location">;
 
