@@ -33,7 +33,7 @@ export const INTEGRATION = {
   "cli/durability": "bosun processes",
   "cli/events": "bosun processes",
   "cli/login": "bosun processes",
-  "cli/manifests": "bosun processes",
+  "cli/manifests": "bosun processes, a PostgreSQL server",
   "cli/records-redaction": "bosun processes",
   "cli/serve": "bosun processes",
   "cli/serve-reload": "bosun processes, host shell jobs",

@@ -5,7 +5,15 @@
  * against the real `bosun`, and the output through the real CLI.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -16,7 +24,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { PersistentVolumeClaim, Service, ServiceAccount } from "kubernetes-models/v1";
 import { Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { parseAllDocuments, stringify } from "yaml";
-import { freePort } from "@bosun/test-support";
+import { freePort, startPostgres } from "@bosun/test-support";
 import {
   buildManifests,
   checkOptions,
@@ -520,25 +528,8 @@ describe("bosun manifests", function () {
       try {
         for (const name of ["bosun-gateway-distribution", WORKER]) {
           const c = containerOf(objects, name);
-          const port = await freePort();
-          // The container's own arguments, with its paths and address moved onto this machine.
-          const args = c.args!.map((a) =>
-            a === "/etc/bosun/bosun.yaml"
-              ? join(dir, "bosun.yaml")
-              : a === "/var/lib/bosun"
-                ? join(dir, "data")
-                : a === "0.0.0.0"
-                  ? "127.0.0.1"
-                  : a === String(c.ports![0]!.containerPort)
-                    ? String(port)
-                    : a,
-          );
-          const child = spawn(process.execPath, ["--no-node-snapshot", BIN, ...args], {
-            env: { ...process.env, BOSUN_LOG_LEVEL: "warn" },
-            stdio: ["ignore", "ignore", "pipe"],
-          });
+          const { child, port } = await startContainer(c, dir, {});
           children.push(child);
-          await listening(child);
           for (const path of [
             c.readinessProbe!.httpGet!.path!,
             c.livenessProbe!.httpGet!.path!,
@@ -549,17 +540,94 @@ describe("bosun manifests", function () {
           }
         }
       } finally {
-        for (const child of children) {
-          if (child.exitCode !== null || child.signalCode !== null) continue;
-          const exited = new Promise((resolve) => child.once("exit", resolve));
-          child.kill("SIGTERM");
-          await exited;
+        await stopAll(children);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("--store postgres: the containers run on a real database; readiness follows it, liveness does not", async () => {
+      const objects = buildManifests(
+        checkOptions({ gateways: ["distribution"], worker: true, store: "postgres", replicas: 2 }),
+      );
+      const database = await startPostgres();
+      const dir = mkdtempSync(join(tmpdir(), "bosun-manifests-"));
+      writeFileSync(join(dir, "bosun.yaml"), "");
+      const children: ChildProcess[] = [];
+      try {
+        const probes: { name: string; port: number; c: V1Container }[] = [];
+        for (const name of ["bosun-gateway-distribution", WORKER]) {
+          const c = containerOf(objects, name);
+          // What the kubelet does with the secretKeyRef: the Secret's value in BOSUN_STORE_URL.
+          const fromSecret = c.env!.find((e) => e.name === "BOSUN_STORE_URL")!.valueFrom!.secretKeyRef!;
+          expect(fromSecret).to.deep.equal({ name: "bosun-store", key: "url" });
+          const { child, port } = await startContainer(c, join(dir, name), { BOSUN_STORE_URL: database.url });
+          children.push(child);
+          probes.push({ name, port, c });
         }
+        const status = async (port: number, path: string) =>
+          (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+        for (const { name, port, c } of probes) {
+          expect(await status(port, c.readinessProbe!.httpGet!.path!), `${name} ready`).to.equal(200);
+        }
+        await database.pause();
+        try {
+          for (const { name, port, c } of probes) {
+            expect(await status(port, c.readinessProbe!.httpGet!.path!), `${name} ready`).to.equal(503);
+            expect(await status(port, c.livenessProbe!.httpGet!.path!), `${name} alive`).to.equal(200);
+          }
+        } finally {
+          await database.resume();
+        }
+      } finally {
+        await stopAll(children);
+        await database.stop();
         rmSync(dir, { recursive: true, force: true });
       }
     });
   });
 });
+
+/** Runs a container's own command on this machine: its paths and address moved here, env added. */
+async function startContainer(
+  c: V1Container,
+  dir: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number }> {
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(join(dir, "bosun.yaml"))) writeFileSync(join(dir, "bosun.yaml"), "");
+  const port = await freePort();
+  const args = c.args!.map((a) =>
+    a === "/etc/bosun/bosun.yaml"
+      ? join(dir, "bosun.yaml")
+      : a === "/var/lib/bosun"
+        ? join(dir, "data")
+        : a === "0.0.0.0"
+          ? "127.0.0.1"
+          : a === String(c.ports![0]!.containerPort)
+            ? String(port)
+            : a,
+  );
+  const child = spawn(process.execPath, ["--no-node-snapshot", BIN, ...args], {
+    env: { ...process.env, BOSUN_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  try {
+    await listening(child);
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw err;
+  }
+  return { child, port };
+}
+
+async function stopAll(children: readonly ChildProcess[]): Promise<void> {
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
 
 interface Rule {
   apiGroups: string[];

@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { dockerHub } from "@bosun/gateways";
+import pg from "pg";
 import { startPostgres, type TestPostgres } from "@bosun/test-support";
 import { BosunProcess } from "./support/bosun-process.js";
 
@@ -82,6 +83,28 @@ describe("bosun on a PostgreSQL store", function () {
     expect(gateway.stderr + worker.stderr).to.not.include(PASSWORD);
   });
 
+  it("while the database is down, /readyz answers 503 and /healthz 200; back up, ready again", async () => {
+    const bosun = await BosunProcess.start({
+      command: ["serve", "--store", url],
+      config: CONFIG,
+      files: FILES,
+    });
+    started.push(bosun);
+    expect((await fetch(`${bosun.url}/readyz`)).status).to.equal(200);
+    await server.pause();
+    try {
+      const ready = await fetch(`${bosun.url}/readyz`);
+      expect(ready.status).to.equal(503);
+      expect(((await ready.json()) as { error: { code: string } }).error.code).to.equal("STORE_UNAVAILABLE");
+      // Liveness does not follow the store: an outage must not restart every pod.
+      expect((await fetch(`${bosun.url}/healthz`)).status).to.equal(200);
+    } finally {
+      await server.resume();
+    }
+    expect((await fetch(`${bosun.url}/readyz`)).status).to.equal(200);
+    expect(bosun.stderr).to.not.include(PASSWORD);
+  });
+
   it("starts while the database is down, answers 503 with Retry-After, and runs pushes once it is up", async () => {
     const later = await startPostgres();
     try {
@@ -124,6 +147,43 @@ describe("bosun on a PostgreSQL store", function () {
     }
   });
 
+  it("--store-connect-timeout bounds the wait for a database that never comes", async () => {
+    const down = `postgres://bosun:${PASSWORD}@127.0.0.1:1/bosun`;
+    const bounded = await BosunProcess.start({
+      command: ["worker", "--store", down, "--store-connect-timeout", "2"],
+      config: CONFIG,
+      files: FILES,
+    });
+    started.push(bounded);
+    // Serving meanwhile: alive, not ready.
+    expect((await fetch(`${bounded.url}/healthz`)).status).to.equal(200);
+    expect((await fetch(`${bounded.url}/readyz`)).status).to.equal(503);
+    const exit = await bounded.exited(30_000);
+    expect(exit).to.equal(2);
+    const refusal = bounded.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("error:"))
+      .join("\n");
+    expect(refusal).to.include(
+      "cannot start: PostgreSQL store: opening the database at 127.0.0.1:1/bosun failed",
+    );
+    expect(refusal).to.include("(still unreachable after 2s) [STORE_UNAVAILABLE]");
+    expect(bounded.stderr).to.not.include(PASSWORD);
+    const wrong = await exits(["serve", "--store", down, "--store-connect-timeout", "soon"]);
+    expect(wrong.message).to.include("--store-connect-timeout: expected whole seconds");
+  });
+
+  it("--store-connect-timeout does nothing once the database answered", async () => {
+    const bosun = await BosunProcess.start({
+      command: ["serve", "--store", url, "--store-connect-timeout", "1"],
+      config: CONFIG,
+      files: FILES,
+    });
+    started.push(bosun);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await fetch(`${bosun.url}/readyz`)).status).to.equal(200);
+  });
+
   it("refuses to start on a database that waiting cannot fix (no such database), without the password", async () => {
     const missing = url.replace(/\/postgres$/, "/no_such_database");
     const outcome = await BosunProcess.start({
@@ -143,4 +203,33 @@ describe("bosun on a PostgreSQL store", function () {
     );
     expect(outcome!.message).to.not.include(PASSWORD);
   });
+
+  it("refuses at once what retrying cannot fix: a schema newer than this Bosun", async () => {
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const [{ version }] = (await client.query<{ version: number }>("SELECT version FROM bosun_schema"))
+        .rows as [{ version: number }];
+      await client.query("UPDATE bosun_schema SET version = 999");
+      try {
+        const outcome = await exits(["worker", "--store", url]);
+        expect(outcome.message).to.include("[STORE_SCHEMA_TOO_NEW]");
+        expect(outcome.message).to.not.include("the store cannot be reached");
+      } finally {
+        await client.query("UPDATE bosun_schema SET version = $1", [version]);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  async function exits(command: string[]): Promise<Error> {
+    return BosunProcess.start({ command, config: CONFIG, files: FILES }).then(
+      (p) => {
+        started.push(p);
+        throw new Error(`bosun ${command.join(" ")} started:\n${p.stderr}`);
+      },
+      (err: unknown) => err as Error,
+    );
+  }
 });

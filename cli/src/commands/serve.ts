@@ -13,6 +13,7 @@ import {
   type ServerConfig,
 } from "@bosun/core";
 import { storeLocation } from "../server/open-store.js";
+import { storeAnswersWithin } from "../server/store-deadline.js";
 import { refuse } from "./common.js";
 import { startServer, type StartOptions } from "../server/server.js";
 import { applyOverrides, readConfigFile, type ConfigOverrides } from "../server/config-reload/config-file.js";
@@ -25,6 +26,7 @@ interface ServeOpts {
   host?: string;
   registry?: string;
   store?: string;
+  storeConnectTimeout?: string;
 }
 
 export function registerServeCommands(program: Command): void {
@@ -34,7 +36,11 @@ export function registerServeCommands(program: Command): void {
       .option("--data <dir>", "data directory (overrides server.dataDir)")
       .option("--port <port>", "HTTP port (overrides server.port)")
       .option("--host <host>", "listen address (overrides server.host)")
-      .option("--store <url>", `PostgreSQL store, postgres://... (overrides store.url and ${STORE_URL_ENV})`);
+      .option("--store <url>", `PostgreSQL store, postgres://... (overrides store.url and ${STORE_URL_ENV})`)
+      .option(
+        "--store-connect-timeout <seconds>",
+        "PostgreSQL: stop the start if the database has not answered within this long (default: wait on)",
+      );
 
   common(program.command("serve"))
     .description("gateways, worker and API in one process, on the embedded store (or --store)")
@@ -59,6 +65,10 @@ async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
   const read = await readConfig(o);
   if (!read) return;
   const { config, configFile } = read;
+  const timeout = o.storeConnectTimeout;
+  if (timeout !== undefined && !/^[0-9]+$/.test(timeout)) {
+    return refuse(`--store-connect-timeout: expected whole seconds, found "${timeout}"`);
+  }
   const server = await startServer(config, { ...options, configFile }).catch((err: Error) =>
     refuse(`cannot start: ${err.message}`, err instanceof BosunError ? err.code : "INTERNAL"),
   );
@@ -70,6 +80,19 @@ async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
     });
   });
   process.stderr.write(`bosun listening on ${server.url} (store: ${storeLocation(config)})\n`);
+  if (timeout !== undefined && config.store) {
+    // Serving (503) meanwhile; past the bound the process ends, as a start that failed.
+    storeAnswersWithin(server.store, Number(timeout) * 1000).catch((err: unknown) => {
+      void server.close().finally(() => {
+        const cause = (err as Error).cause;
+        refuse(
+          `cannot start: ${(err as Error).message}`,
+          cause instanceof BosunError ? cause.code : "INTERNAL",
+        );
+        process.exit();
+      });
+    });
+  }
   let closing = false;
   const shutdown = () => {
     if (closing) return;

@@ -95,6 +95,20 @@ export class BosunProcess {
     });
   }
 
+  /** Resolves with the exit code once the process ended by itself; rejects after timeoutMs. */
+  exited(timeoutMs: number): Promise<number | null> {
+    const child = this.child!;
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bosun did not exit:\n${this.stderr}`)), timeoutMs);
+      // "close", not "exit": its stderr is read to the end by then.
+      child.once("close", (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
   /** SIGKILL: no shutdown code runs, as when a machine dies. */
   async kill(): Promise<void> {
     const child = this.child;
