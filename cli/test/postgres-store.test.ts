@@ -141,6 +141,8 @@ describe("bosun on a PostgreSQL store", function () {
       expect(await worker.api.logs(run!.id)).to.contain("ran early");
       expect((await fetch(`${worker.url}/readyz`)).status).to.equal(200);
       expect(gateway.stderr).to.include("the store cannot be reached");
+      // An outage is not an internal error: no error line, no stack, while the worker waits.
+      expect(worker.stderr).to.not.include("internal error");
       expect(gateway.stderr + worker.stderr).to.not.include(PASSWORD);
     } finally {
       await later.stop();

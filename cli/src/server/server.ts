@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:http";
 import express from "express";
 import {
+  StoreUnavailableError,
   httpErrorOf,
   type CredentialsReader,
   type ProjectConfig,
@@ -94,7 +95,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const registries = createRegistries({ pubsubJwksUrl: config.pubsubJwksUrl }).filter(
     (r) => !options.registries || options.registries.includes(r.kind),
   );
-  const onError = (err: unknown) => logger.error({ err }, "internal error");
+  // A store that cannot be reached is an outage, not a fault of ours: said without a stack, and
+  // the consumer tries again at its next poll.
+  const onError = (err: unknown) =>
+    err instanceof StoreUnavailableError
+      ? logger.warn({ error: err.message }, "the store is unavailable; trying again")
+      : logger.error({ err }, "internal error");
   // The client's doing, not the server's: no error, no stack.
   const onAborted = ({ registry, project }: GatewayErrorContext) =>
     logger.debug({ registry, project }, "webhook request aborted: the client left before its body arrived");
