@@ -6,7 +6,8 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { bundleScript, runScript } from "../src/index.js";
 import { execEvent, recorder, TEST_LIMITS } from "./sandbox-harness.test.js";
@@ -128,7 +129,7 @@ describe("sandbox: npm dependencies of a script folder", function () {
     expect(errors![0]!.message).to.not.include(".installing-");
   });
 
-  it("asks for a lock file when there is none, and says what to do with a yarn.lock alone", async () => {
+  it("asks for a lock file when there is none", async () => {
     await writeFile(
       join(script, "package.json"),
       JSON.stringify({ dependencies: { "left-word": "^1.0.0" } }),
@@ -136,9 +137,33 @@ describe("sandbox: npm dependencies of a script folder", function () {
     const none = await runIn(script, cache);
     expect(none.errors?.[0]).to.include({ code: "SCRIPT_DEPENDENCIES_FAILED" });
     expect(none.errors![0]!.message).to.include("npm install --package-lock-only");
-    await writeFile(join(script, "yarn.lock"), "# yarn lockfile v1\n");
-    const yarn = await runIn(script, cache);
-    expect(yarn.errors![0]!.message).to.include("only a yarn.lock was found");
+  });
+
+  it("installs from a yarn.lock alone with Yarn 1, and names a missing package's file", async () => {
+    const spec = await pack(script, "left-word", `module.exports = (s) => "yarn: " + s.split(" ")[0];`);
+    await writeFile(
+      join(script, "package.json"),
+      JSON.stringify({ name: "p", version: "1.0.0", dependencies: { "left-word": spec } }),
+    );
+    const yarn = join(dirname(fileURLToPath(import.meta.resolve("yarn/package.json"))), "bin", "yarn.js");
+    await run(process.execPath, [yarn, "install", "--ignore-scripts", "--non-interactive", "--offline"], {
+      cwd: script,
+      env: { ...process.env, YARN_CACHE_FOLDER: join(temp, "yarn-cache") },
+    });
+    await rm(join(script, "node_modules"), { recursive: true });
+    expect(await readdir(script))
+      .to.include("yarn.lock")
+      .and.not.include("package-lock.json");
+    const installed = await runIn(script, cache);
+    expect(installed.errors).to.equal(undefined);
+    expect(installed.output).to.include("first word: yarn: Deploy");
+
+    await rm(join(script, "vendor"), { recursive: true });
+    const missing = await runIn(script, join(temp, "other-cache"));
+    expect(missing.errors?.[0]?.code).to.equal("SCRIPT_DEPENDENCIES_FAILED");
+    expect(missing.errors![0]!.message).to.match(
+      /^package\.json: yarn could not install the dependencies for vendor\/left-word-1\.0\.0\.tgz/,
+    );
   });
 
   it("installs nothing for a package.json that names only the SDK", async () => {

@@ -1,7 +1,8 @@
 /**
  * A script folder's npm dependencies, installed before bundling: from its package.json and lock
- * file, without install scripts, into a folder named by the hash of both, so a second run (and every
- * run of the same lock, in any process) installs nothing. The SDK's names (brigadier,
+ * file (npm's, or yarn's: installed by npm or by Yarn 1), without install scripts, into a folder
+ * named by the hash of both, so a second run (and every run of the same lock, in any process)
+ * installs nothing. The SDK's names (brigadier,
  * @brigadecore/brigadier, @bosun/sdk) are never installed: they always mean Bosun's SDK.
  */
 import { fail, ok, type Result } from "@bosun/core";
@@ -11,10 +12,17 @@ import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Names that resolve to Bosun's SDK whatever a package.json says. */
 export const SDK_NAMES = ["brigadier", "@brigadecore/brigadier", "@bosun/sdk"] as const;
-const NPM_LOCKS = ["npm-shrinkwrap.json", "package-lock.json"] as const;
+/** Lock files, the one found first deciding the installer. */
+const LOCKS = [
+  { file: "npm-shrinkwrap.json", installer: "npm" },
+  { file: "package-lock.json", installer: "npm" },
+  { file: "yarn.lock", installer: "yarn" },
+] as const;
+type Installer = (typeof LOCKS)[number]["installer"];
 /** The longest one install may take. */
 const INSTALL_TIMEOUT_MS = 300_000;
 
@@ -51,18 +59,15 @@ export async function installDependencies(
   }
   const wanted = Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies });
   if (wanted.every((name) => (SDK_NAMES as readonly string[]).includes(name))) return ok(undefined);
-  const lock = NPM_LOCKS.map((name) => join(root, name)).find((file) => existsSync(file));
-  if (!lock) {
-    const yarn = existsSync(join(root, "yarn.lock"));
+  const found = LOCKS.find(({ file }) => existsSync(join(root, file)));
+  if (!found) {
     return failure(
       manifestFile,
-      yarn
-        ? "only a yarn.lock was found, and the worker installs with npm: add a package-lock.json " +
-            "(npm install --package-lock-only) beside package.json"
-        : "package.json lists dependencies but there is no package-lock.json: run npm install " +
-            "--package-lock-only and keep the lock beside package.json, so every run installs the same versions",
+      "package.json lists dependencies but there is no lock file: run npm install --package-lock-only " +
+        "(or yarn install) and keep the lock beside package.json, so every run installs the same versions",
     );
   }
+  const lock = join(root, found.file);
   const lockText = await readFile(lock, "utf8");
   const key = createHash("sha256").update(text).update("\0").update(lockText).digest("hex").slice(0, 32);
   const base = join(cacheDir ?? join(tmpdir(), "bosun"), "dependencies");
@@ -72,7 +77,7 @@ export async function installDependencies(
   if (existsSync(nodeModules)) return ok({ nodeModules, manifests });
   let pending = installing.get(done);
   if (!pending) {
-    pending = install(root, base, done, manifestFile).finally(() => installing.delete(done));
+    pending = install(root, base, done, manifestFile, found.installer).finally(() => installing.delete(done));
     installing.set(done, pending);
   }
   const installed = await pending;
@@ -85,6 +90,7 @@ async function install(
   base: string,
   done: string,
   manifestFile: string,
+  installer: Installer,
 ): Promise<Result<string>> {
   await mkdir(base, { recursive: true, mode: 0o700 });
   const work = await mkdtemp(join(base, ".installing-"));
@@ -96,8 +102,8 @@ async function install(
       filter: (source) => !["node_modules", ".git"].includes(basename(source)),
     });
     await withoutSdkNames(join(work, "package.json"));
-    const npm = await runNpm(work, base);
-    if (npm.failed) return failure(manifestFile, describeFailure(npm.output, work, root));
+    const ran = await (installer === "npm" ? runNpm(work, base) : runYarn(work, base));
+    if (ran.failed) return failure(manifestFile, describeFailure(installer, ran.output, work, root));
     await rename(work, done).catch(async (error: NodeJS.ErrnoException) => {
       // Another process installed the same lock meanwhile: its folder is as good as this one.
       if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
@@ -117,19 +123,54 @@ async function withoutSdkNames(file: string): Promise<void> {
   await writeFile(file, JSON.stringify(manifest, null, 2));
 }
 
-/** npm from PATH, with an environment of its own: none of the server's secrets. */
-function runNpm(cwd: string, base: string): Promise<{ failed: boolean; output: string }> {
+/** An installer's environment of its own: none of the server's secrets, its proxy settings kept. */
+function installEnv(base: string, own: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: join(base, ".home"),
-    npm_config_cache: join(base, ".npm-cache"),
-    npm_config_update_notifier: "false",
-    npm_config_fund: "false",
-    npm_config_audit: "false",
+    ...own,
   };
   for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"]) {
     if (process.env[name] !== undefined) env[name] = process.env[name];
   }
+  return env;
+}
+
+/**
+ * Yarn 1 (the `yarn` package Bosun depends on, run by this Node), for a folder whose lock is a
+ * yarn.lock, as Brigade v2's worker accepted: --frozen-lockfile refuses a lock that does not match
+ * package.json, as `npm ci` does.
+ */
+function runYarn(cwd: string, base: string): Promise<{ failed: boolean; output: string }> {
+  const yarn = fileURLToPath(import.meta.resolve("yarn/bin/yarn.js"));
+  const env = installEnv(base, { YARN_CACHE_FOLDER: join(base, ".yarn-cache"), YARN_IGNORE_PATH: "1" });
+  const args = [
+    yarn,
+    "install",
+    "--frozen-lockfile",
+    "--ignore-scripts",
+    "--production",
+    "--non-interactive",
+    "--no-progress",
+  ];
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      args,
+      { cwd, env, timeout: INSTALL_TIMEOUT_MS, maxBuffer: 4 << 20 },
+      (error, stdout, stderr) => resolve({ failed: error !== null, output: `${stderr}\n${stdout}` }),
+    );
+  });
+}
+
+/** npm from PATH. */
+function runNpm(cwd: string, base: string): Promise<{ failed: boolean; output: string }> {
+  const env = installEnv(base, {
+    npm_config_cache: join(base, ".npm-cache"),
+    npm_config_update_notifier: "false",
+    npm_config_fund: "false",
+    npm_config_audit: "false",
+  });
   // `install` rather than `ci`: the SDK's names were taken out of package.json, and the lock still
   // pins every other version; --no-save leaves it as it is.
   const args = ["install", "--ignore-scripts", "--no-save", "--omit=dev", "--no-progress"];
@@ -151,21 +192,24 @@ function runNpm(cwd: string, base: string): Promise<{ failed: boolean; output: s
   });
 }
 
-/** npm's error, led by the package it names (or the file of a file: dependency), in the script's terms. */
-export function describeFailure(output: string, work: string, root: string): string {
+/** The installer's error, led by the package it names (or a file: dependency's file), in the script's terms. */
+export function describeFailure(installer: Installer, output: string, work: string, root: string): string {
   const lines = output
     .split("\n")
-    .map((l) => l.replace(/^npm (error|ERR!) ?/, "").trim())
+    .filter((l) => installer === "npm" || l.startsWith("error "))
+    .map((l) => l.replace(/^(npm (error|ERR!)|error) ?/, "").trim())
     .filter((l, i, all) => l !== "" && all.indexOf(l) === i && !/A complete log of this run/.test(l))
     .map((l) => l.replaceAll(work, root));
   const text = lines.join("\n");
   const name =
     /'(@?[^@'\s]+)@[^']*' is not in this registry/.exec(text)?.[1] ??
     /404 Not Found - GET \S+\/(@?[^/\s]+(?:%2f[^/\s]+)?)/.exec(text)?.[1]?.replace("%2f", "/") ??
-    /(?:ENOENT|no such file)[^']*'([^']+)'/.exec(text)?.[1];
+    /(?:ENOENT|no such file)[^']*'([^']+)'/.exec(text)?.[1] ??
+    /^"([^"]+)": Tarball is not/m.exec(text)?.[1] ??
+    /(?:Couldn't find package|Package) "(@?[^@"]+)/.exec(text)?.[1];
   const detail = lines.slice(0, 6).join("; ");
   const what = name === undefined ? "" : ` for ${name.startsWith("/") ? relative(root, name) : name}`;
-  return `npm could not install the dependencies${what}: ${detail}`;
+  return `${installer} could not install the dependencies${what}: ${detail}`;
 }
 
 function failure(file: string, message: string): Result<never> {
