@@ -4,6 +4,7 @@ import { registerProjectCommands } from "./commands/project.js";
 import { registerDispatchfileCommands } from "./commands/dispatchfile.js";
 import { registerScriptCommands } from "./commands/script.js";
 import { registerServeCommands } from "./commands/serve.js";
+import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerStateCommands } from "./commands/state.js";
 import { registerEventCommands } from "./commands/event.js";
 import { registerLoginCommands } from "./commands/login.js";
@@ -15,6 +16,7 @@ const program = new Command("bosun")
   .version(VERSION)
   .showHelpAfterError();
 registerServeCommands(program);
+registerMigrateCommand(program);
 registerStateCommands(program);
 registerEventCommands(program);
 registerScriptCommands(program);

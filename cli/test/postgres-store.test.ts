@@ -5,8 +5,12 @@
 import { expect } from "chai";
 import { dockerHub } from "@bosun/gateways";
 import pg from "pg";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { startPostgres, type TestPostgres } from "@bosun/test-support";
 import { BosunProcess } from "./support/bosun-process.js";
+import { bosunCli } from "./support/bosun-cli.js";
 
 const TOKEN = "postgres-store-token";
 const PASSWORD = "never-printed-pw";
@@ -184,6 +188,42 @@ describe("bosun on a PostgreSQL store", function () {
     started.push(bosun);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect((await fetch(`${bosun.url}/readyz`)).status).to.equal(200);
+  });
+
+  it("bosun migrate creates the schema of a fresh database, and fails at once on one that is not up", async () => {
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    try {
+      await admin.query("CREATE DATABASE migrate_fresh");
+      const fresh = url.replace(/\/postgres$/, "/migrate_fresh");
+      const migrated = await bosunCli(["migrate", "--store", fresh]);
+      expect(migrated.code, migrated.stderr).to.equal(0);
+      expect(migrated.stdout).to.include(
+        `store schema up to date: PostgreSQL at 127.0.0.1:${server.port}/migrate_fresh`,
+      );
+      const db = new pg.Client({ connectionString: server.url.replace(/\/postgres$/, "/migrate_fresh") });
+      await db.connect();
+      const { rows } = await db.query<{ version: number }>("SELECT version FROM bosun_schema");
+      await db.end();
+      expect(rows[0]?.version).to.be.greaterThan(0);
+      expect(migrated.stdout + migrated.stderr).to.not.include(PASSWORD);
+    } finally {
+      await admin.end();
+    }
+    const down = await bosunCli(["migrate", "--store", `postgres://bosun:${PASSWORD}@127.0.0.1:1/bosun`]);
+    expect(down.code).to.equal(2);
+    expect(down.stderr).to.match(
+      /cannot migrate: PostgreSQL store: opening the database at 127\.0\.0\.1:1\/bosun failed.*\[STORE_UNAVAILABLE\]/,
+    );
+    expect(down.stderr).to.not.include(PASSWORD);
+
+    // The embedded store the same way: its file made in the data folder.
+    const data = join(mkdtempSync(join(tmpdir(), "bosun-migrate-")), "data");
+    const sqlite = await bosunCli(["migrate", "--data", data]);
+    expect(sqlite.code, sqlite.stderr).to.equal(0);
+    expect(sqlite.stdout).to.include(`store schema up to date: SQLite in ${data}`);
+    expect(existsSync(join(data, "bosun.db"))).to.equal(true);
+    rmSync(dirname(data), { recursive: true, force: true });
   });
 
   it("refuses to start on a database that waiting cannot fix (no such database), without the password", async () => {

@@ -19,7 +19,7 @@ import { startServer, type StartOptions } from "../server/server.js";
 import { applyOverrides, readConfigFile, type ConfigOverrides } from "../server/config-reload/config-file.js";
 import type { ConfigFileSource } from "../server/config-reload/start.js";
 
-interface ServeOpts {
+export interface ServeOpts {
   config?: string;
   data?: string;
   port?: string;
@@ -107,7 +107,7 @@ async function serve(o: ServeOpts, options: StartOptions): Promise<void> {
 }
 
 /** The config, and the file it came from (to be watched), with the command line's overrides applied. */
-async function readConfig(
+export async function readConfig(
   o: ServeOpts,
 ): Promise<{ config: ServerConfig; configFile?: ConfigFileSource } | undefined> {
   const overrides: ConfigOverrides = { dataDir: o.data || undefined, host: o.host || undefined };
