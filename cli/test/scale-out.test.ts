@@ -156,12 +156,13 @@ describe("scale-out on PostgreSQL: two gateways and two workers, one of each kil
     for (const r of runs) byEvent.set(r.event_id, [...(byEvent.get(r.event_id) ?? []), r]);
     expect(byEvent.size).to.equal(PUSHES);
 
-    // One succeeded run per event, its last attempt; every earlier attempt abandoned.
+    // One succeeded run per event, its last attempt; every earlier attempt abandoned. Attempts count
+    // claims, so a claim the killed worker made before recording its run leaves a gap in them.
     const wrong = [...byEvent.values()].filter(
       (rs) =>
         rs.at(-1)!.status !== "succeeded" ||
         rs.slice(0, -1).some((r) => r.status !== "abandoned") ||
-        rs.some((r, i) => r.attempt !== i + 1),
+        rs.some((r, i) => i > 0 && r.attempt <= rs[i - 1]!.attempt),
     );
     expect(wrong.slice(0, 5), `${wrong.length} events without one succeeded run`).to.deep.equal([]);
     const abandoned = runs.filter((r) => r.status === "abandoned");
