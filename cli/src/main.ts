@@ -8,6 +8,7 @@ import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerStateCommands } from "./commands/state.js";
 import { registerEventCommands } from "./commands/event.js";
 import { registerLoginCommands } from "./commands/login.js";
+import { registerServiceAccountCommands } from "./commands/serviceaccount.js";
 import { registerManifestsCommands } from "./commands/manifests.js";
 import { VERSION } from "./version.js";
 
@@ -23,5 +24,6 @@ registerScriptCommands(program);
 registerDispatchfileCommands(program);
 registerProjectCommands(program);
 registerLoginCommands(program);
+registerServiceAccountCommands(program);
 registerManifestsCommands(program);
 await program.parseAsync(process.argv);

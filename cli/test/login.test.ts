@@ -173,7 +173,7 @@ describe("bosun login / logout / credentials list", function () {
     expect(text).not.to.include(DOCKER_PASSWORD).and.not.include(GIT_PASSWORD);
     expect((await list("--project", "other")).parsed).to.deep.equal([]);
     const table = await bosun(["credentials", "list"], env);
-    expect(table.stdout.split("\n")[0]).to.match(/^PROJECT\s+KIND\s+TARGET\s+USERNAME\s+UPDATED$/);
+    expect(table.stdout.split("\n")[0]).to.match(/^OWNER\s+KIND\s+TARGET\s+USERNAME\s+UPDATED$/);
     expect(table.stdout).to.include("alice").and.not.include(DOCKER_PASSWORD);
   });
 

@@ -103,6 +103,21 @@ export const ERROR_CODES = {
     http: null,
     meaning: "stored logins do not open with the server's credentials key",
   },
+  CREDENTIALS_SERVICE_ACCOUNT_NOT_FOUND: {
+    group: "credentials",
+    http: 404,
+    meaning: "no service account of that name exists (a login for it, or a project naming it)",
+  },
+  CREDENTIALS_SERVICE_ACCOUNT_EXISTS: {
+    group: "credentials",
+    http: 409,
+    meaning: "a service account of that name already exists",
+  },
+  CREDENTIALS_SERVICE_ACCOUNT_IN_USE: {
+    group: "credentials",
+    http: 409,
+    meaning: "the service account is named by projects, so it cannot be removed",
+  },
   // Dispatchfiles
   DISPATCHFILE_INVALID: {
     group: "dispatchfile",

@@ -54,6 +54,8 @@ export type {
   Sealer,
   CredentialBinding,
   CredentialsErrorCode,
+  CredentialOwner,
+  ServiceAccount,
 } from "./credentials/index.js";
 export {
   NO_CREDENTIALS,
@@ -62,6 +64,9 @@ export {
   CredentialsError,
   isCredentialKind,
   normaliseTarget,
+  ownerKey,
+  ownerOfKey,
+  describeOwner,
 } from "./credentials/index.js";
 export type {
   JobMount,
@@ -87,7 +92,15 @@ export type {
   StoreConfig,
 } from "./config/types.js";
 export { STORE_URL_ENV, storeUrlProblem } from "./config/store.js";
-export { loadConfig, parseConfig, defaultDockerSocket, parseDuration, parseSize } from "./config/index.js";
+export {
+  loadConfig,
+  parseConfig,
+  defaultDockerSocket,
+  parseDuration,
+  parseSize,
+  RESOURCE_NAME,
+  RESOURCE_NAME_RULE,
+} from "./config/index.js";
 export type { ParseConfigOptions } from "./config/index.js";
 export { formatPath, type PathSegment } from "./config/locate.js";
 export {

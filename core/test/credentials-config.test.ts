@@ -56,4 +56,21 @@ describe("config: credentials key", () => {
     const r = parseConfig("credentials: { key: abc }\n", { file: join(dir, "bosun.yaml") });
     expect(r.errors![0]!.message).to.include('unknown key "key"');
   });
+
+  it("a project names its service account; a name that is not one is refused with its path", () => {
+    const project = (account: string) =>
+      `projects:\n  - { name: app, script: ./s.js, serviceAccount: "${account}", subscriptions: [{ registry: quay }] }\n`;
+    const file = join(dir, "bosun.yaml");
+    expect(parseConfig(project("team-1"), { file }).value!.projects[0]!.serviceAccount).to.equal("team-1");
+    expect(
+      parseConfig(project("team-1").replace(', serviceAccount: "team-1"', ""), { file }).value!.projects[0],
+    ).not.to.have.property("serviceAccount");
+    const bad = parseConfig(project("Team 1"), { file });
+    expect(bad.errors![0]).to.include({
+      code: "CONFIG_INVALID",
+      path: "projects[0].serviceAccount",
+      line: 2,
+    });
+    expect(bad.errors![0]!.message).to.include("invalid service account name");
+  });
 });

@@ -63,6 +63,9 @@ export class ReopeningStore implements StoreWithCredentials {
     remove: (project, kind, target) => this.#use((s) => s.credentials.remove(project, kind, target)),
     list: (project) => this.#use((s) => s.credentials.list(project)),
     sealedFor: (project) => this.#use((s) => s.credentials.sealedFor(project)),
+    createServiceAccount: (name) => this.#use((s) => s.credentials.createServiceAccount(name)),
+    listServiceAccounts: () => this.#use((s) => s.credentials.listServiceAccounts()),
+    removeServiceAccount: (name) => this.#use((s) => s.credentials.removeServiceAccount(name)),
   };
 
   acceptEvents: Store["acceptEvents"] = (events) => this.#use((s) => s.acceptEvents(events));

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ownerKey } from "@bosun/core";
 import type { CredentialStore, SealedCredential } from "../src/credentials/store.js";
 
 /** What a CredentialStore implementation hands the contract suite for each test. */
@@ -78,6 +79,28 @@ export function credentialStoreContract(name: string, open: () => Promise<Creden
 
       await store.remove("a", "docker", "registry.example.com:5000");
       expect((await store.sealedFor("b")).map((c) => c.sealed)).to.deep.equal(["v1:b"]);
+    });
+
+    it("creates, lists and removes service accounts; removing one takes its logins and nothing else", async () => {
+      const created = await store.createServiceAccount("team-b");
+      expect(created?.name).to.equal("team-b");
+      expect(Date.parse(created!.createdAt)).to.be.closeTo(Date.now(), 60_000);
+      expect(await store.createServiceAccount("team-b"), "a second create").to.equal(undefined);
+      await store.createServiceAccount("team-a");
+      expect((await store.listServiceAccounts()).map((a) => a.name)).to.deep.equal(["team-a", "team-b"]);
+
+      const account = ownerKey({ serviceAccount: "team-b" });
+      await store.put(sealedLogin({ project: account, sealed: "v1:account" }));
+      await store.put(sealedLogin({ project: account, kind: "git", target: "github.com", sealed: "v1:git" }));
+      await store.put(sealedLogin({ project: "team-b", sealed: "v1:project-of-that-name" }));
+      await store.put(sealedLogin({ project: ownerKey({ serviceAccount: "team-a" }), sealed: "v1:a" }));
+      expect((await store.sealedFor(account)).map((c) => c.sealed)).to.deep.equal(["v1:account", "v1:git"]);
+
+      expect(await store.removeServiceAccount("team-b")).to.equal(true);
+      expect(await store.removeServiceAccount("team-b")).to.equal(false);
+      expect((await store.listServiceAccounts()).map((a) => a.name)).to.deep.equal(["team-a"]);
+      expect(await store.sealedFor(account)).to.deep.equal([]);
+      expect((await store.list()).map((c) => c.project)).to.deep.equal(["serviceaccount/team-a", "team-b"]);
     });
 
     it("keeps logins across a reopen", async function () {

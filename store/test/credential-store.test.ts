@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCredentialsReader, putLogin } from "../src/credentials/reader.js";
-import { createSealer, CredentialsError } from "@bosun/core";
+import { createSealer, ownerKey, CredentialsError } from "@bosun/core";
 import { openSqliteStore, type SqliteStoreWithCredentials } from "../src/sqlite/index.js";
 import { credentialStoreContract } from "./credential-store-contract.js";
 
@@ -102,5 +102,54 @@ describe("credentials in the SQLite store", function () {
     expect(((await reader("demo").catch((e) => e)) as CredentialsError).code).to.equal(
       "CREDENTIALS_KEY_MISSING",
     );
+  });
+
+  describe("service accounts", () => {
+    const sealer = createSealer(KEY);
+    const accountOf: Record<string, string> = { alpha: "team-a", beta: "team-b", lost: "missing" };
+    const reader = () => createCredentialsReader(store.credentials, sealer, (p) => accountOf[p]);
+    const put = (owner: string, target: string, password: string, kind: "docker" | "git" = "docker") =>
+      putLogin(store.credentials, sealer, { project: owner, kind, target, username: "u", password });
+
+    beforeEach(async () => {
+      await store.credentials.createServiceAccount("team-a");
+      await store.credentials.createServiceAccount("team-b");
+      await put(ownerKey({ serviceAccount: "team-a" }), "registry.a:5000", "pw-team-a");
+      await put(ownerKey({ serviceAccount: "team-a" }), "git.example.com", "pw-team-a-git", "git");
+      await put(ownerKey({ serviceAccount: "team-b" }), "registry.b:5000", "pw-team-b");
+    });
+
+    it("a project reads its account's logins and its own; its own take the place of the account's", async () => {
+      await put("alpha", "registry.a:5000", "pw-alpha-own");
+      await put("alpha", "docker.io", "pw-alpha-hub");
+      expect(await reader()("alpha")).to.deep.equal({
+        docker: [
+          { registry: "docker.io", username: "u", password: "pw-alpha-hub" },
+          { registry: "registry.a:5000", username: "u", password: "pw-alpha-own" },
+        ],
+        git: [{ host: "git.example.com", username: "u", password: "pw-team-a-git" }],
+      });
+    });
+
+    it("two projects with different accounts never see each other's logins", async () => {
+      const text = JSON.stringify(await reader()("beta"));
+      expect(text).to.include("pw-team-b").and.not.include("pw-team-a");
+      expect(JSON.stringify(await reader()("alpha"))).not.to.include("pw-team-b");
+      // A project without an account sees neither.
+      expect(await reader()("gamma")).to.deep.equal({ docker: [], git: [] });
+    });
+
+    it("an account's sealed login moved to another account does not open there", async () => {
+      const [sealed] = await store.credentials.sealedFor(ownerKey({ serviceAccount: "team-a" }));
+      await store.credentials.put({ ...sealed!, project: ownerKey({ serviceAccount: "team-b" }) });
+      const err = await reader()("beta").catch((e: unknown) => e);
+      expect((err as CredentialsError).code).to.equal("CREDENTIALS_UNREADABLE");
+    });
+
+    it("a project naming an account that does not exist fails with a typed error saying what to do", async () => {
+      const err = (await reader()("lost").catch((e: unknown) => e)) as CredentialsError;
+      expect(err.code).to.equal("CREDENTIALS_SERVICE_ACCOUNT_NOT_FOUND");
+      expect(err.message).to.include('"missing"').and.include("bosun serviceaccount create missing");
+    });
   });
 });

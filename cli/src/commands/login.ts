@@ -1,11 +1,18 @@
 /**
- * login docker|git · logout docker|git · credentials list: a project's registry and git logins, kept by
- * the running server, sealed with its key. Passwords come only from stdin or a file: a --password flag
+ * login docker|git · logout docker|git · credentials list: the registry and git logins of a project or
+ * of a service account (which projects share by naming it), kept by the running server, sealed with its
+ * key. Passwords come only from stdin or a file: a --password flag
  * would leave them in shell history and in `ps` for every user of the machine.
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { normaliseTarget, type CredentialKind, type CredentialSummary } from "@bosun/core";
+import {
+  describeOwner,
+  normaliseTarget,
+  type CredentialKind,
+  type CredentialOwner,
+  type CredentialSummary,
+} from "@bosun/core";
 import { printJson, printTable, shortTime } from "../output.js";
 import { action, clientFrom, refuse, withServer } from "./common.js";
 
@@ -13,7 +20,8 @@ interface LoginOpts {
   server?: string;
   token?: string;
   data?: string;
-  project: string;
+  project?: string;
+  serviceAccount?: string;
   registry?: string;
   host?: string;
   username: string;
@@ -26,6 +34,7 @@ interface ListOpts {
   token?: string;
   data?: string;
   project?: string;
+  serviceAccount?: string;
   json?: boolean;
 }
 
@@ -35,36 +44,46 @@ const KINDS: { kind: CredentialKind; flag: "registry" | "host"; what: string }[]
 ];
 
 export function registerLoginCommands(program: Command): void {
-  const login = program.command("login").description("store a project's registry or git login on the server");
-  const logout = program.command("logout").description("remove a project's registry or git login");
+  const login = program
+    .command("login")
+    .description("store a project's or a service account's registry or git login on the server");
+  const logout = program
+    .command("logout")
+    .description("remove a project's or a service account's registry or git login");
   for (const { kind, flag, what } of KINDS) {
     withServer(login.command(kind))
-      .description(`log a project in to ${what}`)
-      .requiredOption("--project <name>")
+      .description(`log a project or a service account in to ${what}`)
+      .option("--project <name>", "the project's own login")
+      .option("--service-account <name>", "a login for every project naming this service account")
       .requiredOption(`--${flag} <${flag}>`)
       .requiredOption("--username <name>")
       .option("--password-stdin", "read the password (or token) from stdin")
       .option("--password-file <file>", "read the password (or token) from a file")
       .action(
         action(async (o: LoginOpts) => {
+          const owner = ownerOf(o);
+          if (!owner) return;
           const password = await readPassword(o);
           if (password === undefined) return;
           const target = o[flag] ?? "";
-          await clientFrom(o).put(path(o.project, kind, target), { username: o.username, password });
+          await clientFrom(o).put(path(owner, kind, target), { username: o.username, password });
           const shown = normaliseTarget(kind, target) ?? target;
-          process.stdout.write(`logged in to ${shown} for project ${o.project} as ${o.username.trim()}\n`);
+          process.stdout.write(`logged in to ${shown} for ${describeOwner(owner)} as ${o.username.trim()}\n`);
         }),
       );
     withServer(logout.command(kind))
-      .description(`remove a project's login to ${what}`)
-      .requiredOption("--project <name>")
+      .description(`remove a project's or a service account's login to ${what}`)
+      .option("--project <name>")
+      .option("--service-account <name>")
       .requiredOption(`--${flag} <${flag}>`)
       .action(
         action(async (o: LoginOpts) => {
+          const owner = ownerOf(o);
+          if (!owner) return;
           const target = o[flag] ?? "";
-          await clientFrom(o).delete(path(o.project, kind, target));
+          await clientFrom(o).delete(path(owner, kind, target));
           process.stdout.write(
-            `logged out of ${normaliseTarget(kind, target) ?? target} for project ${o.project}\n`,
+            `logged out of ${normaliseTarget(kind, target) ?? target} for ${describeOwner(owner)}\n`,
           );
         }),
       );
@@ -74,25 +93,56 @@ export function registerLoginCommands(program: Command): void {
     .command("credentials")
     .description("the logins projects hold (never passwords)");
   withServer(credentials.command("list"))
-    .description("list logins: project, kind, registry or host, username")
+    .description("list logins: owner (project or service account), kind, registry or host, username")
     .option("--project <name>")
+    .option("--service-account <name>")
     .option("--json", "machine-readable output")
     .action(
       action(async (o: ListOpts) => {
-        const { credentials: list } = await clientFrom(o).get<{ credentials: CredentialSummary[] }>(
-          o.project ? `/projects/${encodeURIComponent(o.project)}/credentials` : "/credentials",
+        if (o.project && o.serviceAccount) return refuse("give --project or --service-account, not both");
+        const owner: CredentialOwner | undefined = o.project
+          ? { project: o.project }
+          : o.serviceAccount
+            ? { serviceAccount: o.serviceAccount }
+            : undefined;
+        const { credentials: list } = await clientFrom(o).get<{ credentials: CredentialView[] }>(
+          owner ? `${ownerPath(owner)}/credentials` : "/credentials",
         );
         if (o.json) return printJson(list);
         printTable(
-          ["PROJECT", "KIND", "TARGET", "USERNAME", "UPDATED"],
-          list.map((c) => [c.project, c.kind, c.target, c.username, shortTime(c.updatedAt)]),
+          ["OWNER", "KIND", "TARGET", "USERNAME", "UPDATED"],
+          list.map((c) => [
+            c.project ?? `serviceaccount/${c.serviceAccount ?? ""}`,
+            c.kind,
+            c.target,
+            c.username,
+            shortTime(c.updatedAt),
+          ]),
         );
       }),
     );
 }
 
-function path(project: string, kind: CredentialKind, target: string): string {
-  return `/projects/${encodeURIComponent(project)}/credentials/${kind}/${encodeURIComponent(target)}`;
+/** A login as the API lists it: its owner is a project or a service account. */
+type CredentialView = Omit<CredentialSummary, "project"> & { project?: string; serviceAccount?: string };
+
+/** Exactly one of --project and --service-account, or a refusal already printed. */
+function ownerOf(o: LoginOpts): CredentialOwner | undefined {
+  if (Boolean(o.project) === Boolean(o.serviceAccount)) {
+    refuse("give exactly one of --project <name> or --service-account <name>");
+    return undefined;
+  }
+  return o.project ? { project: o.project } : { serviceAccount: o.serviceAccount ?? "" };
+}
+
+function ownerPath(owner: CredentialOwner): string {
+  return "project" in owner
+    ? `/projects/${encodeURIComponent(owner.project)}`
+    : `/serviceaccounts/${encodeURIComponent(owner.serviceAccount)}`;
+}
+
+function path(owner: CredentialOwner, kind: CredentialKind, target: string): string {
+  return `${ownerPath(owner)}/credentials/${kind}/${encodeURIComponent(target)}`;
 }
 
 /** The password from stdin or a file, less one trailing newline (what `echo` and editors add). */

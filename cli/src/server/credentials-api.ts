@@ -1,14 +1,21 @@
 /**
- * Registry and git logins over the API (`bosun login`, `bosun logout`, `bosun credentials list`), and the
- * server's sealer and reader for them. Passwords come in sealed-to-be and never go out: responses and
- * logs carry usernames and targets only.
+ * Registry and git logins over the API (`bosun login`, `bosun logout`, `bosun credentials list`), the
+ * service accounts that hold logins for several projects (`bosun serviceaccount`), and the server's
+ * sealer and reader for them. Passwords come in sealed-to-be and never go out: responses and logs carry
+ * usernames and targets only.
  */
 import express, { type NextFunction, type Request, type Response } from "express";
 import {
   createSealer,
   isCredentialKind,
   normaliseTarget,
+  describeOwner,
+  ownerKey,
+  ownerOfKey,
+  RESOURCE_NAME,
+  RESOURCE_NAME_RULE,
   type CredentialKind,
+  type CredentialSummary,
   type CredentialsReader,
   type ProjectConfig,
   type Sealer,
@@ -31,9 +38,10 @@ export function setUpCredentials(
   config: ServerConfig,
   store: CredentialStore,
   logger: Logger,
+  serviceAccountOf: (project: string) => string | undefined,
 ): ServerCredentials {
   const sealer = config.credentialsKey === undefined ? undefined : createSealer(config.credentialsKey);
-  const reader = createCredentialsReader(store, sealer);
+  const reader = createCredentialsReader(store, sealer, serviceAccountOf);
   // A wrong or missing key is found now, in the log, rather than at the first pull that needs it.
   void store
     .list()
@@ -52,10 +60,23 @@ export function createCredentialsRouter(
   const router = express.Router();
   const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
     fn(req, res).catch(next);
-  const known = (req: Request, res: Response): string | undefined => {
+  /** The owner key of the project or service account the path names, or a 404 already sent. */
+  type Owner = (req: Request, res: Response) => Promise<string | undefined>;
+  const knownProject: Owner = async (req, res) => {
     const name = String(req.params.name);
     if (projects().some((p) => p.name === name)) return name;
     sendError(res, "NOT_FOUND", `no project "${name}"`);
+    return undefined;
+  };
+  const knownAccount: Owner = async (req, res) => {
+    const name = String(req.params.name);
+    if ((await store.listServiceAccounts()).some((a) => a.name === name))
+      return ownerKey({ serviceAccount: name });
+    sendError(
+      res,
+      "CREDENTIALS_SERVICE_ACCOUNT_NOT_FOUND",
+      `no service account "${name}": create it with \`bosun serviceaccount create ${name}\``,
+    );
     return undefined;
   };
   /** The kind and normalised target from the path, or a 400 already sent. */
@@ -81,56 +102,117 @@ export function createCredentialsRouter(
     route(async (req, res) => {
       const project =
         typeof req.query.project === "string" && req.query.project ? req.query.project : undefined;
-      res.json({ credentials: await store.list(project) });
+      res.json({ credentials: (await store.list(project)).map(credentialView) });
     }),
   );
+  for (const [base, owner] of [
+    ["/projects/:name", knownProject],
+    ["/serviceaccounts/:name", knownAccount],
+  ] as const) {
+    router.get(
+      `${base}/credentials`,
+      route(async (req, res) => {
+        const key = await owner(req, res);
+        if (key) res.json({ credentials: (await store.list(key)).map(credentialView) });
+      }),
+    );
+    router.put(
+      `${base}/credentials/:kind/:target`,
+      express.json({ limit: "64kb" }),
+      route(async (req, res) => {
+        const key = await owner(req, res);
+        const where = key && login(req, res);
+        if (!key || !where) return;
+        const { username, password } = (req.body ?? {}) as Record<string, unknown>;
+        if (typeof username !== "string" || !username.trim() || typeof password !== "string" || !password) {
+          return sendError(
+            res,
+            "PAYLOAD_MALFORMED",
+            'a login needs a JSON body {"username": "...", "password": "..."} with non-empty strings',
+          );
+        }
+        // Basic auth (registries, git over https) joins them as user:password, so a colon would split wrong.
+        if (/[:\p{Cc}]/u.test(username)) {
+          return sendError(res, "PAYLOAD_MALFORMED", "a username cannot contain ':' or control characters");
+        }
+        if (!sealer) {
+          return sendError(
+            res,
+            "CREDENTIALS_KEY_MISSING",
+            "this server has no credentials key, so it cannot store logins: set credentials.keyFile in its " +
+              "config (a file made with `head -c 32 /dev/urandom | base64 > key`) or BOSUN_CREDENTIALS_KEY, " +
+              "then restart it",
+          );
+        }
+        await putLogin(store, sealer, { project: key, ...where, username: username.trim(), password });
+        res.status(204).end();
+      }),
+    );
+    router.delete(
+      `${base}/credentials/:kind/:target`,
+      route(async (req, res) => {
+        const key = await owner(req, res);
+        const where = key && login(req, res);
+        if (!key || !where) return;
+        if (await store.remove(key, where.kind, where.target)) return res.status(204).end();
+        sendError(
+          res,
+          "NOT_FOUND",
+          `${describeOwner(ownerOfKey(key))} has no ${where.kind} login for ${where.target}`,
+        );
+      }),
+    );
+  }
+
+  const usersOf = (account: string) =>
+    projects()
+      .filter((p) => p.serviceAccount === account)
+      .map((p) => p.name);
   router.get(
-    "/projects/:name/credentials",
-    route(async (req, res) => {
-      const project = known(req, res);
-      if (project) res.json({ credentials: await store.list(project) });
+    "/serviceaccounts",
+    route(async (_req, res) => {
+      const accounts = await store.listServiceAccounts();
+      res.json({ serviceAccounts: accounts.map((a) => ({ ...a, projects: usersOf(a.name) })) });
     }),
   );
-  router.put(
-    "/projects/:name/credentials/:kind/:target",
-    express.json({ limit: "64kb" }),
+  router.post(
+    "/serviceaccounts",
+    express.json({ limit: "4kb" }),
     route(async (req, res) => {
-      const project = known(req, res);
-      const where = project && login(req, res);
-      if (!project || !where) return;
-      const { username, password } = (req.body ?? {}) as Record<string, unknown>;
-      if (typeof username !== "string" || !username.trim() || typeof password !== "string" || !password) {
+      const { name } = (req.body ?? {}) as Record<string, unknown>;
+      if (typeof name !== "string" || !RESOURCE_NAME.test(name)) {
         return sendError(
           res,
           "PAYLOAD_MALFORMED",
-          'a login needs a JSON body {"username": "...", "password": "..."} with non-empty strings',
+          `a service account needs a JSON body {"name": "..."}, the name ${RESOURCE_NAME_RULE}; found ` +
+            JSON.stringify(name ?? null),
         );
       }
-      // Basic auth (registries, git over https) joins them as user:password, so a colon would split wrong.
-      if (/[:\p{Cc}]/u.test(username)) {
-        return sendError(res, "PAYLOAD_MALFORMED", "a username cannot contain ':' or control characters");
-      }
-      if (!sealer) {
+      const created = await store.createServiceAccount(name);
+      if (!created)
         return sendError(
           res,
-          "CREDENTIALS_KEY_MISSING",
-          "this server has no credentials key, so it cannot store logins: set credentials.keyFile in its " +
-            "config (a file made with `head -c 32 /dev/urandom | base64 > key`) or BOSUN_CREDENTIALS_KEY, " +
-            "then restart it",
+          "CREDENTIALS_SERVICE_ACCOUNT_EXISTS",
+          `service account "${name}" exists already`,
         );
-      }
-      await putLogin(store, sealer, { project, ...where, username: username.trim(), password });
-      res.status(204).end();
+      res.status(201).json({ ...created, projects: usersOf(name) });
     }),
   );
   router.delete(
-    "/projects/:name/credentials/:kind/:target",
+    "/serviceaccounts/:name",
     route(async (req, res) => {
-      const project = known(req, res);
-      const where = project && login(req, res);
-      if (!project || !where) return;
-      if (await store.remove(project, where.kind, where.target)) return res.status(204).end();
-      sendError(res, "NOT_FOUND", `project "${project}" has no ${where.kind} login for ${where.target}`);
+      const name = String(req.params.name);
+      const users = usersOf(name);
+      if (users.length > 0) {
+        return sendError(
+          res,
+          "CREDENTIALS_SERVICE_ACCOUNT_IN_USE",
+          `service account "${name}" is named by project${users.length > 1 ? "s" : ""} ${users.join(", ")}: ` +
+            "change their serviceAccount first",
+        );
+      }
+      if (await store.removeServiceAccount(name)) return res.status(204).end();
+      sendError(res, "CREDENTIALS_SERVICE_ACCOUNT_NOT_FOUND", `no service account "${name}"`);
     }),
   );
   // A body parser's error is handled here, never passed on to the server's error log: it carries the
@@ -151,4 +233,10 @@ export function createCredentialsRouter(
     },
   );
   return router;
+}
+
+/** A listing's entry: its owner as `project` or `serviceAccount`, never the sealed value. */
+function credentialView(c: CredentialSummary) {
+  const { project, ...rest } = c;
+  return { ...ownerOfKey(project), ...rest };
 }

@@ -76,11 +76,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger.warn({ error: notPrivate.message }, "the data directory cannot be made private (0700)");
   const store = await openConfiguredStore(config, logger);
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
-  const credentials = setUpCredentials(config, store.credentials, logger);
   const metrics = createMetrics();
   // Replaced whole when the config file changes: every reader looks it up anew, a run keeps its own.
   let projects = new Map<string, ProjectConfig>(config.projects.map((p) => [p.name, p]));
   const findProject = (name: string) => projects.get(name);
+  const credentials = setUpCredentials(
+    config,
+    store.credentials,
+    logger,
+    (name) => projects.get(name)?.serviceAccount,
+  );
   const applyConfig = (next: ServerConfig, diff: ConfigDiff) => {
     projects = nextProjects(projects, next.projects);
     const touched = new Set([...diff.added, ...diff.changed.map((c) => c.name)]);

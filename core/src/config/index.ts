@@ -1,2 +1,3 @@
 export { loadConfig, parseConfig, defaultDockerSocket, type ParseConfigOptions } from "./parse.js";
 export { parseDuration, parseSize } from "./units.js";
+export { RESOURCE_NAME, RESOURCE_NAME_RULE } from "./names.js";

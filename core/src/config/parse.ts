@@ -234,6 +234,7 @@ function resolveConfig(
       concurrency: p.concurrency,
       timeouts: { scriptMs: p.timeouts.script, jobMs: p.timeouts.job },
       allowPrivileged: p.allowPrivileged,
+      ...(p.serviceAccount === undefined ? {} : { serviceAccount: p.serviceAccount }),
       jobs: p.jobs,
       callbacks: p.callbacks,
       logRetention: p.logRetention,

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { WEBHOOK_REGISTRY_KINDS } from "../events.js";
 import { backtracking } from "../linear-regex.js";
 import { parseDuration, parseSize } from "./units.js";
+import { RESOURCE_NAME } from "./names.js";
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -37,7 +38,7 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return bytes;
 });
 
-const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+const NAME = RESOURCE_NAME;
 
 const gitSource = z.strictObject({
   git: z.strictObject({
@@ -168,6 +169,8 @@ export const projectSchema = z.strictObject({
     .strictObject({ script: duration.default(600_000), job: duration.default(900_000) })
     .default({ script: 600_000, job: 900_000 }),
   allowPrivileged: z.boolean().default(false),
+  // Whose registry and git logins the project uses besides its own (`bosun serviceaccount create`).
+  serviceAccount: z.string().regex(NAME, { message: "invalid service account name" }).optional(),
   // A run's jobs: at most maxPerRun started in all, at most maxConcurrentPerRun running at once.
   jobs: z
     .strictObject({

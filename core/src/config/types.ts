@@ -48,6 +48,8 @@ export interface ProjectConfig {
   timeouts: { scriptMs: number; jobMs: number };
   /** Jobs may ask for `privileged` only when this is true. */
   allowPrivileged: boolean;
+  /** The service account whose logins the project's jobs and clones use as well as its own. */
+  serviceAccount?: string;
   /** A run's jobs: how many it may start in all, and run at once. Absent: 500 and 4. */
   jobs?: RunJobLimits;
   /** Answer registries' callback URLs with the run's outcome (Docker Hub's callback_url). */

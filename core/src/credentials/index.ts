@@ -18,3 +18,4 @@ export {
 } from "./sealer.js";
 export { CREDENTIAL_KINDS, isCredentialKind, normaliseTarget } from "./targets.js";
 export { readCredentialsKey, CREDENTIALS_KEY_ENV } from "./key.js";
+export { ownerKey, ownerOfKey, describeOwner, type CredentialOwner, type ServiceAccount } from "./owner.js";

@@ -27,6 +27,7 @@ export interface ProjectCredentials {
 
 /** What listings show: never the password. */
 export interface CredentialSummary {
+  /** The owner key (`ownerKey`): a project's name, or `serviceaccount/<name>`. */
   project: string;
   kind: CredentialKind;
   /** Registry (docker) or host (git). */

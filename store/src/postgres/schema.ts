@@ -85,6 +85,14 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE events ADD COLUMN details text;
   `,
+  // Service accounts: named owners of logins (credentials.project 'serviceaccount/<name>') that
+  // projects share.
+  `
+  CREATE TABLE service_accounts (
+    name text PRIMARY KEY,
+    created_at text NOT NULL
+  );
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

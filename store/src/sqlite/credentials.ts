@@ -1,6 +1,13 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { CredentialStore, SealedCredential } from "../credentials/store.js";
-import type { CredentialKind, CredentialSummary } from "@bosun/core";
+import {
+  describeOwner,
+  ownerKey,
+  ownerOfKey,
+  type CredentialKind,
+  type CredentialSummary,
+  type ServiceAccount,
+} from "@bosun/core";
 import { now, str } from "./rows.js";
 import { retryWhileBusy } from "./busy.js";
 import { attempt, unavailable } from "./unavailable.js";
@@ -15,7 +22,20 @@ export class SqliteCredentialStore implements CredentialStore {
   readonly #db: DatabaseSync;
   readonly #sync: (() => Promise<void>) | undefined;
   readonly #busyBudgetMs: number;
-  #statements: Record<"put" | "remove" | "all" | "byProject" | "sealed", StatementSync> | undefined;
+  #statements:
+    | Record<
+        | "put"
+        | "remove"
+        | "all"
+        | "byProject"
+        | "sealed"
+        | "addAccount"
+        | "accounts"
+        | "dropAccount"
+        | "dropLogins",
+        StatementSync
+      >
+    | undefined;
 
   /** `busyBudgetMs`: how long a write retries, from timers, while another process holds the lock. */
   constructor(db: DatabaseSync, sync?: () => Promise<void>, busyBudgetMs = 250) {
@@ -26,7 +46,7 @@ export class SqliteCredentialStore implements CredentialStore {
 
   async put(c: Omit<SealedCredential, "updatedAt">): Promise<CredentialSummary> {
     const updatedAt = now();
-    const doing = `storing the ${c.kind} login for ${c.target} of project ${c.project}`;
+    const doing = `storing the ${c.kind} login for ${c.target} of ${describeOwner(ownerOfKey(c.project))}`;
     const put = () => this.#sql().put.run(c.project, c.kind, c.target, c.username, c.sealed, updatedAt);
     await this.#write(doing, put);
     await this.#durable(doing);
@@ -34,7 +54,7 @@ export class SqliteCredentialStore implements CredentialStore {
   }
 
   async remove(project: string, kind: CredentialKind, target: string): Promise<boolean> {
-    const doing = `removing the ${kind} login for ${target} of project ${project}`;
+    const doing = `removing the ${kind} login for ${target} of ${describeOwner(ownerOfKey(project))}`;
     const { changes } = await this.#write(doing, () => this.#sql().remove.run(project, kind, target));
     await this.#durable(doing);
     return Number(changes) > 0;
@@ -49,11 +69,46 @@ export class SqliteCredentialStore implements CredentialStore {
   }
 
   async sealedFor(project: string): Promise<SealedCredential[]> {
-    return attempt(`reading the logins of project ${project}`, () =>
+    return attempt(`reading the logins of ${describeOwner(ownerOfKey(project))}`, () =>
       this.#sql()
         .sealed.all(project)
         .map((row) => ({ ...toCredentialSummary(row), sealed: str(row, "sealed") })),
     );
+  }
+
+  async createServiceAccount(name: string): Promise<ServiceAccount | undefined> {
+    const doing = `creating service account ${name}`;
+    const createdAt = now();
+    const { changes } = await this.#write(doing, () => this.#sql().addAccount.run(name, createdAt));
+    await this.#durable(doing);
+    return Number(changes) > 0 ? { name, createdAt } : undefined;
+  }
+
+  async listServiceAccounts(): Promise<ServiceAccount[]> {
+    return attempt("listing service accounts", () =>
+      this.#sql()
+        .accounts.all()
+        .map((row) => ({ name: str(row, "name"), createdAt: str(row, "created_at") })),
+    );
+  }
+
+  async removeServiceAccount(name: string): Promise<boolean> {
+    const doing = `removing service account ${name}`;
+    // One synchronous transaction: nothing else runs on this connection until it has committed.
+    const removed = await this.#write(doing, () => {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const { changes } = this.#sql().dropAccount.run(name);
+        this.#sql().dropLogins.run(ownerKey({ serviceAccount: name }));
+        this.#db.exec("COMMIT");
+        return Number(changes) > 0;
+      } catch (err) {
+        this.#db.exec("ROLLBACK");
+        throw err;
+      }
+    });
+    await this.#durable(doing);
+    return removed;
   }
 
   /** Prepared on first use, so a store that never touches logins costs nothing. */
@@ -73,6 +128,12 @@ export class SqliteCredentialStore implements CredentialStore {
       sealed: this.#db.prepare(
         `SELECT ${columns}, sealed FROM credentials WHERE project = ? ORDER BY kind, target`,
       ),
+      addAccount: this.#db.prepare(
+        "INSERT INTO service_accounts (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+      ),
+      accounts: this.#db.prepare("SELECT name, created_at FROM service_accounts ORDER BY name"),
+      dropAccount: this.#db.prepare("DELETE FROM service_accounts WHERE name = ?"),
+      dropLogins: this.#db.prepare("DELETE FROM credentials WHERE project = ?"),
     });
   }
 

@@ -123,6 +123,14 @@ const MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE events ADD COLUMN details TEXT;
   `,
+  // Service accounts: named owners of logins (credentials.project 'serviceaccount/<name>') that
+  // projects share.
+  `
+  CREATE TABLE service_accounts (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */
