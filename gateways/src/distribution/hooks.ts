@@ -31,11 +31,11 @@ export function distributionNotificationsYaml(spec: PastedWebhookSpec): string {
 
 /**
  * The same endpoint for a GitLab (Omnibus) installation's `/etc/gitlab/gitlab.rb`
- * (`registry['notifications']`), applied with `gitlab-ctl reconfigure`. Strings are written as JSON
- * strings, whose escapes Ruby's double-quoted strings read alike.
+ * (`registry['notifications']`), applied with `gitlab-ctl reconfigure`. Strings are single-quoted, in
+ * which Ruby interpolates nothing (`#{...}` in a token stays text); only `\` and `'` are escaped.
  */
 export function gitlabRegistryNotificationsRuby(spec: PastedWebhookSpec): string {
-  const q = (value: string) => JSON.stringify(value);
+  const q = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
   return [
     "registry['notifications'] = [",
     "  {",

@@ -8,7 +8,8 @@
  */
 import type { EventType } from "@bosun/core";
 import { TOKEN_QUERY_PARAMETERS } from "./gateway.js";
-import { ApiClient, apiUrl, encodedPath } from "../hooks/api.js";
+import { ApiClient, apiUrl, encodedPath, type ApiAnswer, type ApiCall } from "../hooks/api.js";
+import { WebhookError } from "../hooks/errors.js";
 import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
 import { flagOf, isFields, objectsOf, textOf, type Fields } from "../hooks/read.js";
 import { hookName, sameEndpoint, supportedEvents, withQueryToken } from "../hooks/spec.js";
@@ -57,12 +58,29 @@ export function dockerHubWebhooks(options: DockerHubWebhookOptions): WebhookMana
     return { authorization: `Bearer ${jwt ?? ""}` };
   }
 
+  /** A call with the JWT; one refused because the JWT expired is made again after a new login. */
+  async function authorized(client: ApiClient, call: Omit<ApiCall, "headers">): Promise<ApiAnswer> {
+    try {
+      return await client.call({ ...call, headers: await headers() });
+    } catch (error) {
+      if (!(
+        error instanceof WebhookError &&
+        error.code === "WEBHOOK_UNAUTHORIZED" &&
+        "username" in options
+      )) {
+        throw error;
+      }
+      jwt = undefined;
+      return client.call({ ...call, headers: await headers() });
+    }
+  }
+
   async function find(client: ApiClient, repository: string, url: string): Promise<Fields[]> {
     const doing = `listing the webhooks of ${repository}`;
     const found: Fields[] = [];
     let next: string | undefined = apiUrl(base(repository), "", { page_size: String(PAGE_SIZE) });
     for (let page = 0; next !== undefined && page < MAX_PAGES; page++) {
-      const answer = await client.call({ method: "GET", url: next, headers: await headers(), doing });
+      const answer = await authorized(client, { method: "GET", url: next, doing });
       const results = isFields(answer.json) ? answer.json["results"] : undefined;
       if (!Array.isArray(results)) throw client.unexpected("a body without a results list", doing);
       found.push(
@@ -80,10 +98,9 @@ export function dockerHubWebhooks(options: DockerHubWebhookOptions): WebhookMana
   }
 
   async function removeOne(client: ApiClient, repository: string, slug: string): Promise<void> {
-    await client.call({
+    await authorized(client, {
       method: "DELETE",
       url: `${base(repository)}${encodeURIComponent(slug)}/`,
-      headers: await headers(),
       doing: `removing webhook ${slug} of ${repository}`,
     });
   }
@@ -113,10 +130,9 @@ export function dockerHubWebhooks(options: DockerHubWebhookOptions): WebhookMana
         if (slug !== undefined) await removeOne(client, spec.repository, slug);
       }
       const doing = `creating a webhook on ${spec.repository}`;
-      const answer = await client.call({
+      const answer = await authorized(client, {
         method: "POST",
         url: base(spec.repository),
-        headers: await headers(),
         body: {
           name,
           expect_final_callback: false,

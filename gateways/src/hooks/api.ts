@@ -28,8 +28,8 @@ export interface ApiAnswer {
 
 export interface ApiClientOptions {
   title: string;
-  /** Secrets the calls carry (login, webhook token), kept out of every message. */
-  secrets: readonly string[];
+  /** Secrets the calls carry (login, webhook token), kept out of every message; read at each failure. */
+  secrets: readonly string[] | (() => readonly string[]);
 }
 
 export class ApiClient {
@@ -68,7 +68,8 @@ export class ApiClient {
   }
 
   context(doing: string): FailureContext {
-    return { title: this.options.title, doing, secrets: this.options.secrets };
+    const secrets = this.options.secrets;
+    return { title: this.options.title, doing, secrets: typeof secrets === "function" ? secrets() : secrets };
   }
 
   /** A WebhookError for a 2xx body that lacks what the reference promises. */
