@@ -28,14 +28,30 @@ export interface StandInAnswer {
 /** A request the real API would refuse as malformed (wrong method, path, body shape). */
 export class Violation extends Error {}
 
+export interface FailureOptions {
+  when?: (request: SeenRequest) => boolean;
+  times?: number;
+  headers?: Record<string, string>;
+}
+
+interface Failure {
+  when: (request: SeenRequest) => boolean;
+  times: number;
+  status: number;
+  headers: Record<string, string>;
+}
+
 export type Route = (request: SeenRequest) => StandInAnswer;
 
 export interface StandIn {
   readonly url: string;
   readonly requests: SeenRequest[];
   readonly violations: string[];
-  /** The next request (after the given number of others) is answered with the registry's error. */
-  failNext(status: number, options?: { after?: number; headers?: Record<string, string> }): void;
+  /**
+   * The next request (of those `when` picks; any by default) is answered with the registry's error,
+   * `times` times over (once by default).
+   */
+  failNext(status: number, options?: FailureOptions): void;
   /** Requests that change something. */
   writes(): SeenRequest[];
   close(): Promise<void>;
@@ -58,7 +74,7 @@ export async function startStandIn(
 ): Promise<StandIn> {
   const requests: SeenRequest[] = [];
   const violations: string[] = [];
-  const failures: { after: number; status: number; headers: Record<string, string> }[] = [];
+  const failures: Failure[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -81,9 +97,9 @@ export async function startStandIn(
           seen.body = JSON.parse(text) as unknown;
         }
         requests.push(seen);
-        const failure = failures[0];
-        if (failure !== undefined && failure.after === 0) {
-          failures.shift();
+        const failure = failures.find((f) => f.when(seen));
+        if (failure !== undefined) {
+          if (--failure.times === 0) failures.splice(failures.indexOf(failure), 1);
           // Registries echo what they were sent in their errors: the client must keep it out of messages.
           answer = {
             status: failure.status,
@@ -91,7 +107,6 @@ export async function startStandIn(
             body: errorBody(failure.status, `refused ${seen.method} ${req.url ?? ""}: ${text}`),
           };
         } else {
-          if (failure !== undefined) failure.after--;
           answer = route(seen);
         }
       } catch (error) {
@@ -116,7 +131,12 @@ export async function startStandIn(
     requests,
     violations,
     failNext(status, options = {}) {
-      failures.push({ after: options.after ?? 0, status, headers: options.headers ?? {} });
+      failures.push({
+        when: options.when ?? (() => true),
+        times: options.times ?? 1,
+        status,
+        headers: options.headers ?? {},
+      });
     },
     writes: () => requests.filter((r) => r.method !== "GET"),
     async close() {
