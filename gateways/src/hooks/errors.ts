@@ -155,6 +155,11 @@ function causeMessage(error: Error): string | undefined {
 }
 
 function redacted(message: string, secrets: readonly string[]): string {
-  const encoded = secrets.flatMap((s) => [s, Buffer.from(s).toString("base64")]);
+  // Beyond core's forms: base64 (Basic credentials) and form encoding (a token in a query, `+` for space).
+  const encoded = secrets.flatMap((s) => [
+    s,
+    Buffer.from(s).toString("base64"),
+    new URLSearchParams({ t: s }).toString().slice(2),
+  ]);
   return createRedactor(encoded)(message);
 }
