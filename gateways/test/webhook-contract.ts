@@ -5,6 +5,7 @@
  * message holds no secret.
  */
 import { expect } from "chai";
+import { BosunError } from "@bosun/core";
 import type { RegistryGateway, WebhookManager } from "../src/index.js";
 import { WebhookError } from "../src/hooks/errors.js";
 import type { WebhookSpec } from "../src/hooks/manager.js";
@@ -119,6 +120,28 @@ export function webhookManagerContract(setup: WebhookContractSetup): void {
       expect(standIn.hookCount()).to.equal(2);
       await manager.remove({ repository: spec.repository, url });
       expect(standIn.hookCount()).to.equal(1);
+    });
+
+    it("refuses a repository, URL or token that names no hook, before sending anything", async () => {
+      const bad: [Partial<WebhookSpec>, string][] = [
+        [{ repository: "../../etc" }, "repository"],
+        [{ repository: "acme/web app" }, "repository"],
+        [{ url: "not a url" }, "url"],
+        [{ url: "ftp://bosun.example.com/events/x/webapp" }, "url"],
+        [{ secret: "" }, "secret"],
+      ];
+      for (const [change, path] of bad) {
+        const error = await manager.ensure({ ...spec, ...change }).then(
+          () => expect.fail(`${JSON.stringify(change)} was taken`),
+          (e: unknown) => e,
+        );
+        expect(error).to.be.instanceOf(BosunError);
+        expect((error as BosunError).code).to.equal("PAYLOAD_MALFORMED");
+        expect((error as BosunError).problems[0]?.path).to.equal(path);
+      }
+      const removal = await manager.remove({ repository: "a b", url }).catch((e: unknown) => e);
+      expect((removal as BosunError).code).to.equal("PAYLOAD_MALFORMED");
+      expect(standIn.requests).to.deep.equal([]);
     });
 
     it("answers a refused login WEBHOOK_UNAUTHORIZED, without the login or the token", async () => {

@@ -12,7 +12,15 @@ import { ApiClient, apiUrl, encodedPath, type ApiAnswer, type ApiCall } from "..
 import { WebhookError } from "../hooks/errors.js";
 import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
 import { flagOf, isFields, objectsOf, textOf, type Fields } from "../hooks/read.js";
-import { hookName, sameEndpoint, supportedEvents, withQueryToken } from "../hooks/spec.js";
+import {
+  hookName,
+  sameEndpoint,
+  checkedSpec,
+  checkedTarget,
+  REPOSITORY_PATTERNS,
+  withQueryToken,
+  type SpecRules,
+} from "../hooks/spec.js";
 
 export type DockerHubWebhookOptions = {
   /** Hub's API address; `https://hub.docker.com` by default. */
@@ -21,6 +29,7 @@ export type DockerHubWebhookOptions = {
 
 const TITLE = "Docker Hub";
 const EVENTS: readonly EventType[] = ["image_push"];
+const RULES: SpecRules = { title: TITLE, events: EVENTS, repository: REPOSITORY_PATTERNS.namespaced };
 const PAGE_SIZE = 100;
 const MAX_PAGES = 20;
 
@@ -110,7 +119,7 @@ export function dockerHubWebhooks(options: DockerHubWebhookOptions): WebhookMana
     events: EVENTS,
     secretVisible: true,
     async ensure(spec: WebhookSpec): Promise<EnsureResult> {
-      supportedEvents(TITLE, spec.events, EVENTS);
+      checkedSpec(RULES, spec);
       const client = clientFor(spec.secret);
       const name = hookName(spec);
       const hookUrl = withQueryToken(spec.url, "access_token", spec.secret);
@@ -146,6 +155,7 @@ export function dockerHubWebhooks(options: DockerHubWebhookOptions): WebhookMana
       return { state: existing.length === 0 ? "created" : "updated", id: slug };
     },
     async remove(target: WebhookTarget): Promise<boolean> {
+      checkedTarget(RULES, target);
       const client = clientFor();
       const existing = await find(client, target.repository, target.url);
       for (const old of existing) {

@@ -11,7 +11,14 @@ import type { EventType } from "@bosun/core";
 import { ApiClient, apiUrl } from "../hooks/api.js";
 import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
 import { fieldsOf, flagOf, idOf, objectsOf, textOf, textsOf, type Fields } from "../hooks/read.js";
-import { sameEndpoint, sameSet, supportedEvents } from "../hooks/spec.js";
+import {
+  sameEndpoint,
+  sameSet,
+  checkedSpec,
+  checkedTarget,
+  REPOSITORY_PATTERNS,
+  type SpecRules,
+} from "../hooks/spec.js";
 
 export interface GhcrWebhookOptions {
   /** GitHub's REST API; `https://api.github.com` by default (GitHub Enterprise: `https://HOST/api/v3`). */
@@ -21,6 +28,7 @@ export interface GhcrWebhookOptions {
 
 const TITLE = "GitHub";
 const EVENTS: readonly EventType[] = ["image_push"];
+const RULES: SpecRules = { title: TITLE, events: EVENTS, repository: REPOSITORY_PATTERNS.owner };
 const HOOK_EVENTS = ["package", "registry_package"];
 const PER_PAGE = 100;
 const MAX_PAGES = 20;
@@ -59,7 +67,7 @@ export function ghcrWebhooks(options: GhcrWebhookOptions): WebhookManager {
     events: EVENTS,
     secretVisible: false,
     async ensure(spec: WebhookSpec): Promise<EnsureResult> {
-      supportedEvents(TITLE, spec.events, EVENTS);
+      checkedSpec(RULES, spec);
       const client = clientFor(spec.secret);
       const existing = await find(client, spec.repository, spec.url);
       const settings = {
@@ -94,6 +102,7 @@ export function ghcrWebhooks(options: GhcrWebhookOptions): WebhookManager {
       return { state: "updated", id };
     },
     async remove(target: WebhookTarget): Promise<boolean> {
+      checkedTarget(RULES, target);
       const client = clientFor();
       const id = idOf(await find(client, target.repository, target.url), "id");
       if (id === undefined) return false;

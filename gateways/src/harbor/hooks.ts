@@ -8,7 +8,15 @@ import type { EventType } from "@bosun/core";
 import { ApiClient, apiUrl } from "../hooks/api.js";
 import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
 import { flagOf, idOf, objectsOf, textOf, textsOf, type Fields } from "../hooks/read.js";
-import { hookName, sameEndpoint, sameSet, supportedEvents } from "../hooks/spec.js";
+import {
+  hookName,
+  sameEndpoint,
+  sameSet,
+  checkedSpec,
+  checkedTarget,
+  REPOSITORY_PATTERNS,
+  type SpecRules,
+} from "../hooks/spec.js";
 
 export interface HarborWebhookOptions {
   /** Harbor's address, e.g. `https://harbor.example.com`. */
@@ -20,6 +28,7 @@ export interface HarborWebhookOptions {
 
 const TITLE = "Harbor";
 const EVENTS: readonly EventType[] = ["image_push", "image_delete"];
+const RULES: SpecRules = { title: TITLE, events: EVENTS, repository: REPOSITORY_PATTERNS.project };
 const EVENT_TYPES: Readonly<Record<EventType, string>> = {
   image_push: "PUSH_ARTIFACT",
   image_delete: "DELETE_ARTIFACT",
@@ -66,7 +75,7 @@ export function harborWebhooks(options: HarborWebhookOptions): WebhookManager {
     events: EVENTS,
     secretVisible: true,
     async ensure(spec: WebhookSpec): Promise<EnsureResult> {
-      const events = supportedEvents(TITLE, spec.events, EVENTS).map((e) => EVENT_TYPES[e]);
+      const events = checkedSpec(RULES, spec).map((e) => EVENT_TYPES[e]);
       const project = projectOf(spec.repository);
       const client = clientFor(spec.secret);
       const existing = await find(client, project, spec.url);
@@ -116,6 +125,7 @@ export function harborWebhooks(options: HarborWebhookOptions): WebhookManager {
       return { state: "updated", id };
     },
     async remove(target: WebhookTarget): Promise<boolean> {
+      checkedTarget(RULES, target);
       const project = projectOf(target.repository);
       const client = clientFor();
       const existing = await find(client, project, target.url);

@@ -1,7 +1,8 @@
 /** What every registry client does with a WebhookSpec before it speaks to the registry. */
 import type { EventType } from "@bosun/core";
+import { BosunError } from "@bosun/core";
 import { WebhookError } from "./errors.js";
-import type { WebhookSpec } from "./manager.js";
+import type { WebhookSpec, WebhookTarget } from "./manager.js";
 
 /** The hook's name: the spec's, else `bosun-<project>` from the gateway URL's last path segment. */
 export function hookName(spec: Pick<WebhookSpec, "name" | "url">): string {
@@ -11,23 +12,59 @@ export function hookName(spec: Pick<WebhookSpec, "name" | "url">): string {
   return `bosun-${decodeURIComponent(project)}`;
 }
 
-/** The events asked for, in a fixed order, refused when this registry cannot send one of them. */
-export function supportedEvents(
-  title: string,
-  asked: readonly EventType[],
-  supported: readonly EventType[],
-): EventType[] {
-  const missing = asked.filter((e) => !supported.includes(e));
+/** What a registry's client takes: the events it can deliver, the form of its repository names. */
+export interface SpecRules {
+  title: string;
+  events: readonly EventType[];
+  repository: { pattern: RegExp; expected: string };
+}
+
+/** A segment of a repository path: letters, digits and `._-`, starting with a letter or digit. */
+const SEGMENT = "[A-Za-z0-9][A-Za-z0-9._-]*";
+export const REPOSITORY_PATTERNS = {
+  /** `namespace/repository` (Quay, Docker Hub). */
+  namespaced: { pattern: new RegExp(`^${SEGMENT}/${SEGMENT}$`), expected: "namespace/repository" },
+  /** `project` or `project/repository...` (Harbor). */
+  project: { pattern: new RegExp(`^${SEGMENT}(/${SEGMENT})*$`), expected: "project or project/repository" },
+  /** One name (an Artifactory repository key). */
+  single: { pattern: new RegExp(`^${SEGMENT}$`), expected: "a repository key" },
+  /** `owner/repository` or `organisation` (GitHub). */
+  owner: { pattern: new RegExp(`^${SEGMENT}(/${SEGMENT})?$`), expected: "owner/repository or organisation" },
+} as const;
+
+/** A target that names no hook the registry could hold is refused before anything is sent. */
+export function checkedTarget(rules: SpecRules, target: WebhookTarget): void {
+  if (!rules.repository.pattern.test(target.repository)) {
+    refuse(`${rules.title} repository`, "repository", rules.repository.expected, target.repository);
+  }
+  const url = URL.canParse(target.url) ? new URL(target.url) : undefined;
+  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    refuse("webhook URL", "url", "an http or https URL", target.url);
+  }
+}
+
+/** The spec checked, and the events asked for in a fixed order; an event the registry cannot send is refused. */
+export function checkedSpec(rules: SpecRules, spec: WebhookSpec): EventType[] {
+  checkedTarget(rules, spec);
+  if (spec.secret === "") refuse("webhook token", "secret", "the project's webhookToken");
+  const missing = spec.events.filter((e) => !rules.events.includes(e));
   if (missing.length > 0) {
     throw new WebhookError(
       "WEBHOOK_UNSUPPORTED",
-      `${title} webhooks cannot report ${missing.join(", ")}; they report ${supported.join(", ")}`,
+      `${rules.title} webhooks cannot report ${missing.join(", ")}; they report ${rules.events.join(", ")}`,
     );
   }
-  if (asked.length === 0) {
-    throw new WebhookError("WEBHOOK_UNSUPPORTED", `a ${title} webhook needs at least one event`);
+  if (spec.events.length === 0) {
+    throw new WebhookError("WEBHOOK_UNSUPPORTED", `a ${rules.title} webhook needs at least one event`);
   }
-  return supported.filter((e) => asked.includes(e));
+  return rules.events.filter((e) => spec.events.includes(e));
+}
+
+function refuse(what: string, path: string, expected: string, found?: string): never {
+  const problem = { code: "PAYLOAD_MALFORMED" as const, message: `invalid ${what}`, path, expected };
+  throw new BosunError("PAYLOAD_MALFORMED", `invalid ${what}: expected ${expected}`, [
+    found === undefined ? problem : { ...problem, found },
+  ]);
 }
 
 /**

@@ -9,7 +9,15 @@ import type { EventType } from "@bosun/core";
 import { ApiClient } from "../hooks/api.js";
 import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
 import { fieldsOf, flagOf, idOf, objectsOf, textOf, textsOf, type Fields } from "../hooks/read.js";
-import { hookName, sameEndpoint, sameSet, supportedEvents } from "../hooks/spec.js";
+import {
+  hookName,
+  sameEndpoint,
+  sameSet,
+  checkedSpec,
+  checkedTarget,
+  REPOSITORY_PATTERNS,
+  type SpecRules,
+} from "../hooks/spec.js";
 
 export interface JfrogWebhookOptions {
   /** The JFrog Platform's address, e.g. `https://acme.jfrog.io`. */
@@ -20,6 +28,7 @@ export interface JfrogWebhookOptions {
 
 const TITLE = "JFrog Artifactory";
 const EVENTS: readonly EventType[] = ["image_push", "image_delete"];
+const RULES: SpecRules = { title: TITLE, events: EVENTS, repository: REPOSITORY_PATTERNS.single };
 const EVENT_TYPES: Readonly<Record<EventType, string>> = { image_push: "pushed", image_delete: "deleted" };
 
 export function jfrogWebhooks(options: JfrogWebhookOptions): WebhookManager {
@@ -43,7 +52,7 @@ export function jfrogWebhooks(options: JfrogWebhookOptions): WebhookManager {
     events: EVENTS,
     secretVisible: false,
     async ensure(spec: WebhookSpec): Promise<EnsureResult> {
-      const eventTypes = supportedEvents(TITLE, spec.events, EVENTS).map((e) => EVENT_TYPES[e]);
+      const eventTypes = checkedSpec(RULES, spec).map((e) => EVENT_TYPES[e]);
       const client = clientFor(spec.secret);
       const existing = await find(client, spec.url);
       const key = idOf(existing, "key") ?? hookName(spec);
@@ -94,6 +103,7 @@ export function jfrogWebhooks(options: JfrogWebhookOptions): WebhookManager {
       return { state: "updated", id: key };
     },
     async remove(target: WebhookTarget): Promise<boolean> {
+      checkedTarget(RULES, target);
       const client = clientFor();
       const key = idOf(await find(client, target.url), "key");
       if (key === undefined) return false;

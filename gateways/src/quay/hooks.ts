@@ -10,7 +10,15 @@ import { TOKEN_QUERY_PARAMETERS } from "../dockerhub/gateway.js";
 import { ApiClient, encodedPath } from "../hooks/api.js";
 import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
 import { fieldsOf, idOf, isFields, objectsOf, textOf, type Fields } from "../hooks/read.js";
-import { hookName, sameEndpoint, supportedEvents, withQueryToken } from "../hooks/spec.js";
+import {
+  hookName,
+  sameEndpoint,
+  checkedSpec,
+  checkedTarget,
+  REPOSITORY_PATTERNS,
+  withQueryToken,
+  type SpecRules,
+} from "../hooks/spec.js";
 
 export interface QuayWebhookOptions {
   /** Quay's address: `https://quay.io`, or a Red Hat Quay server. */
@@ -21,6 +29,7 @@ export interface QuayWebhookOptions {
 
 const TITLE = "Quay";
 const EVENTS: readonly EventType[] = ["image_push"];
+const RULES: SpecRules = { title: TITLE, events: EVENTS, repository: REPOSITORY_PATTERNS.namespaced };
 
 export function quayWebhooks(options: QuayWebhookOptions): WebhookManager {
   const headers = { authorization: `Bearer ${options.token}` };
@@ -55,7 +64,7 @@ export function quayWebhooks(options: QuayWebhookOptions): WebhookManager {
     events: EVENTS,
     secretVisible: true,
     async ensure(spec: WebhookSpec): Promise<EnsureResult> {
-      supportedEvents(TITLE, spec.events, EVENTS);
+      checkedSpec(RULES, spec);
       const client = clientFor(spec.secret);
       const deliveryUrl = withQueryToken(spec.url, "access_token", spec.secret);
       const existing = await find(client, spec.repository, spec.url);
@@ -89,6 +98,7 @@ export function quayWebhooks(options: QuayWebhookOptions): WebhookManager {
       return { state: existing.length === 0 ? "created" : "updated", id };
     },
     async remove(target: WebhookTarget): Promise<boolean> {
+      checkedTarget(RULES, target);
       const client = clientFor();
       const existing = await find(client, target.repository, target.url);
       for (const old of existing) {
