@@ -122,6 +122,18 @@ export function webhookManagerContract(setup: WebhookContractSetup): void {
       expect(standIn.hookCount()).to.equal(1);
     });
 
+    it("finds its hook among more than a page of others", async () => {
+      const others = Array.from({ length: 104 }, (_, i) => ({
+        ...spec,
+        url: url.replace("/webapp", `/p${i}`),
+      }));
+      for (const other of others) await manager.ensure(other);
+      expect((await manager.ensure(spec)).state).to.equal("created");
+      expect((await manager.ensure(spec)).state).to.equal("unchanged");
+      expect((await manager.ensure(others[0] ?? spec)).state).to.equal("unchanged");
+      expect(standIn.hookCount()).to.equal(105);
+    });
+
     it("refuses a repository, URL or token that names no hook, before sending anything", async () => {
       const bad: [Partial<WebhookSpec>, string][] = [
         [{ repository: "../../etc" }, "repository"],
