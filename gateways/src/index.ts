@@ -41,3 +41,11 @@ export {
   gitlabRegistryNotificationsRuby,
   type PastedWebhookSpec,
 } from "./distribution/hooks.js";
+export {
+  MANAGED_WEBHOOK_KINDS,
+  isManagedWebhookKind,
+  webhookManagerFor,
+  pastedWebhookConfig,
+  type WebhookLogin,
+  type ManagedWebhookKind,
+} from "./hooks/managers.js";

@@ -1,14 +1,14 @@
-/** The WebhookManager contract, run against every registry client and its stand-in. */
+/**
+ * The WebhookManager contract, run against every registry client (made as the server makes them,
+ * through webhookManagerFor) and its stand-in.
+ */
+import { expect } from "chai";
 import { dockerHub } from "../src/dockerhub/gateway.js";
-import { dockerHubWebhooks } from "../src/dockerhub/hooks.js";
 import { ghcr } from "../src/ghcr/gateway.js";
-import { ghcrWebhooks } from "../src/ghcr/hooks.js";
 import { harbor } from "../src/harbor/gateway.js";
-import { harborWebhooks } from "../src/harbor/hooks.js";
 import { jfrog } from "../src/jfrog/gateway.js";
-import { jfrogWebhooks } from "../src/jfrog/hooks.js";
 import { quay } from "../src/quay/gateway.js";
-import { quayWebhooks } from "../src/quay/hooks.js";
+import { MANAGED_WEBHOOK_KINDS, webhookManagerFor, type WebhookLogin } from "../src/index.js";
 import { DOCKERHUB_LOGIN, startDockerHubStandIn } from "./support/hook-standins/dockerhub.js";
 import { GITHUB_TOKEN, startGithubStandIn } from "./support/hook-standins/github.js";
 import { HARBOR_LOGIN, startHarborStandIn } from "./support/hook-standins/harbor.js";
@@ -20,14 +20,20 @@ webhookManagerContract({
   gateway: harbor,
   standIn: startHarborStandIn,
   manager: (url, login) =>
-    harborWebhooks({ url, ...HARBOR_LOGIN, ...(login === "wrong" ? { password: "not-the-password" } : {}) }),
+    webhookManagerFor({
+      kind: "harbor",
+      url,
+      ...HARBOR_LOGIN,
+      ...(login === "wrong" ? { password: "not-the-password" } : {}),
+    }),
   loginSecrets: [HARBOR_LOGIN.password],
 });
 
 webhookManagerContract({
   gateway: quay,
   standIn: startQuayStandIn,
-  manager: (url, login) => quayWebhooks({ url, token: login === "right" ? QUAY_TOKEN : "not-the-token" }),
+  manager: (url, login) =>
+    webhookManagerFor({ kind: "quay", url, token: login === "right" ? QUAY_TOKEN : "not-the-token" }),
   loginSecrets: [QUAY_TOKEN],
 });
 
@@ -35,7 +41,8 @@ webhookManagerContract({
   gateway: dockerHub,
   standIn: startDockerHubStandIn,
   manager: (url, login) =>
-    dockerHubWebhooks({
+    webhookManagerFor({
+      kind: "dockerhub",
       url,
       ...DOCKERHUB_LOGIN,
       ...(login === "wrong" ? { password: "not-the-password" } : {}),
@@ -46,7 +53,8 @@ webhookManagerContract({
 webhookManagerContract({
   gateway: jfrog,
   standIn: startJfrogStandIn,
-  manager: (url, login) => jfrogWebhooks({ url, token: login === "right" ? JFROG_TOKEN : "not-the-token" }),
+  manager: (url, login) =>
+    webhookManagerFor({ kind: "jfrog", url, token: login === "right" ? JFROG_TOKEN : "not-the-token" }),
   loginSecrets: [JFROG_TOKEN],
   url: "https://bosun.example.com/events/jfrog/webapp?registry=acme.jfrog.io",
 });
@@ -54,6 +62,28 @@ webhookManagerContract({
 webhookManagerContract({
   gateway: ghcr,
   standIn: startGithubStandIn,
-  manager: (url, login) => ghcrWebhooks({ url, token: login === "right" ? GITHUB_TOKEN : "not-the-token" }),
+  manager: (url, login) =>
+    webhookManagerFor({ kind: "ghcr", url, token: login === "right" ? GITHUB_TOKEN : "not-the-token" }),
   loginSecrets: [GITHUB_TOKEN],
+});
+
+describe("webhook managers: one per kind with an API", () => {
+  it("covers every managed kind, each with its registry's title", () => {
+    const url = "https://registry.example.com";
+    const logins: WebhookLogin[] = [
+      { kind: "harbor", url, username: "u", password: "p" },
+      { kind: "quay", url, token: "t" },
+      { kind: "dockerhub", username: "u", password: "p" },
+      { kind: "jfrog", url, token: "t" },
+      { kind: "ghcr", token: "t" },
+    ];
+    expect(logins.map((l) => l.kind)).to.deep.equal(MANAGED_WEBHOOK_KINDS);
+    expect(logins.map((l) => webhookManagerFor(l).title)).to.deep.equal([
+      "Harbor",
+      "Quay",
+      "Docker Hub",
+      "JFrog Artifactory",
+      "GitHub",
+    ]);
+  });
 });
