@@ -14,8 +14,11 @@ import type { HookStandIn, SeenRequest } from "./support/hook-standins/stand-in.
 export interface WebhookContractSetup {
   gateway: RegistryGateway;
   standIn(): Promise<HookStandIn>;
-  /** The manager speaking to `apiUrl` with the stand-in's login, or with a wrong one. */
-  manager(apiUrl: string, login: "right" | "wrong"): WebhookManager;
+  /**
+   * The manager speaking to `apiUrl` with the stand-in's login, a wrong one, or one the registry
+   * knows that may not manage webhooks.
+   */
+  manager(apiUrl: string, login: "right" | "wrong" | "without rights"): WebhookManager;
   /** The login's secrets, which no message may hold. */
   loginSecrets: readonly string[];
   /** The gateway URL (JFrog's carries `?registry=`). */
@@ -163,6 +166,14 @@ export function webhookManagerContract(setup: WebhookContractSetup): void {
       expectNoSecret(error.message);
     });
 
+    it("answers a login without the rights to manage webhooks WEBHOOK_FORBIDDEN", async () => {
+      const error = await failure(setup.manager(standIn.url, "without rights").ensure(spec));
+      expect(error.code).to.equal("WEBHOOK_FORBIDDEN");
+      expect(error.status).to.equal(403);
+      expect(standIn.hookCount()).to.equal(0);
+      expectNoSecret(error.message);
+    });
+
     it("answers an unknown repository WEBHOOK_NOT_FOUND", async function () {
       const missing = standIn.missingRepository;
       if (missing === undefined) {
@@ -209,7 +220,7 @@ export function webhookManagerContract(setup: WebhookContractSetup): void {
   });
 
   function expectNoSecret(message: string): void {
-    for (const secret of [SECRET, OTHER_SECRET, ...setup.loginSecrets]) {
+    for (const secret of [SECRET, OTHER_SECRET, ...setup.loginSecrets, "not-the-password", "not-the-token"]) {
       expect(message).to.not.include(secret);
       expect(message).to.not.include(encodeURIComponent(secret));
     }

@@ -9,11 +9,15 @@ import { harbor } from "../src/harbor/gateway.js";
 import { jfrog } from "../src/jfrog/gateway.js";
 import { quay } from "../src/quay/gateway.js";
 import { MANAGED_WEBHOOK_KINDS, webhookManagerFor, type WebhookLogin } from "../src/index.js";
-import { DOCKERHUB_LOGIN, startDockerHubStandIn } from "./support/hook-standins/dockerhub.js";
-import { GITHUB_TOKEN, startGithubStandIn } from "./support/hook-standins/github.js";
-import { HARBOR_LOGIN, startHarborStandIn } from "./support/hook-standins/harbor.js";
-import { JFROG_TOKEN, startJfrogStandIn } from "./support/hook-standins/jfrog.js";
-import { QUAY_TOKEN, startQuayStandIn } from "./support/hook-standins/quay.js";
+import {
+  DOCKERHUB_LOGIN,
+  DOCKERHUB_MEMBER,
+  startDockerHubStandIn,
+} from "./support/hook-standins/dockerhub.js";
+import { GITHUB_READ_TOKEN, GITHUB_TOKEN, startGithubStandIn } from "./support/hook-standins/github.js";
+import { HARBOR_GUEST, HARBOR_LOGIN, startHarborStandIn } from "./support/hook-standins/harbor.js";
+import { JFROG_READ_TOKEN, JFROG_TOKEN, startJfrogStandIn } from "./support/hook-standins/jfrog.js";
+import { QUAY_READ_TOKEN, QUAY_TOKEN, startQuayStandIn } from "./support/hook-standins/quay.js";
 import { webhookManagerContract } from "./webhook-contract.js";
 
 webhookManagerContract({
@@ -23,18 +27,25 @@ webhookManagerContract({
     webhookManagerFor({
       kind: "harbor",
       url,
-      ...HARBOR_LOGIN,
-      ...(login === "wrong" ? { password: "not-the-password" } : {}),
+      ...(login === "right"
+        ? HARBOR_LOGIN
+        : login === "wrong"
+          ? { ...HARBOR_LOGIN, password: "not-the-password" }
+          : HARBOR_GUEST),
     }),
-  loginSecrets: [HARBOR_LOGIN.password],
+  loginSecrets: [HARBOR_LOGIN.password, HARBOR_GUEST.password],
 });
 
 webhookManagerContract({
   gateway: quay,
   standIn: startQuayStandIn,
   manager: (url, login) =>
-    webhookManagerFor({ kind: "quay", url, token: login === "right" ? QUAY_TOKEN : "not-the-token" }),
-  loginSecrets: [QUAY_TOKEN],
+    webhookManagerFor({
+      kind: "quay",
+      url,
+      token: { right: QUAY_TOKEN, wrong: "not-the-token", "without rights": QUAY_READ_TOKEN }[login],
+    }),
+  loginSecrets: [QUAY_TOKEN, QUAY_READ_TOKEN],
 });
 
 webhookManagerContract({
@@ -44,18 +55,25 @@ webhookManagerContract({
     webhookManagerFor({
       kind: "dockerhub",
       url,
-      ...DOCKERHUB_LOGIN,
-      ...(login === "wrong" ? { password: "not-the-password" } : {}),
+      ...(login === "right"
+        ? DOCKERHUB_LOGIN
+        : login === "wrong"
+          ? { ...DOCKERHUB_LOGIN, password: "not-the-password" }
+          : DOCKERHUB_MEMBER),
     }),
-  loginSecrets: [DOCKERHUB_LOGIN.password],
+  loginSecrets: [DOCKERHUB_LOGIN.password, DOCKERHUB_MEMBER.password],
 });
 
 webhookManagerContract({
   gateway: jfrog,
   standIn: startJfrogStandIn,
   manager: (url, login) =>
-    webhookManagerFor({ kind: "jfrog", url, token: login === "right" ? JFROG_TOKEN : "not-the-token" }),
-  loginSecrets: [JFROG_TOKEN],
+    webhookManagerFor({
+      kind: "jfrog",
+      url,
+      token: { right: JFROG_TOKEN, wrong: "not-the-token", "without rights": JFROG_READ_TOKEN }[login],
+    }),
+  loginSecrets: [JFROG_TOKEN, JFROG_READ_TOKEN],
   url: "https://bosun.example.com/events/jfrog/webapp?registry=acme.jfrog.io",
 });
 
@@ -63,8 +81,12 @@ webhookManagerContract({
   gateway: ghcr,
   standIn: startGithubStandIn,
   manager: (url, login) =>
-    webhookManagerFor({ kind: "ghcr", url, token: login === "right" ? GITHUB_TOKEN : "not-the-token" }),
-  loginSecrets: [GITHUB_TOKEN],
+    webhookManagerFor({
+      kind: "ghcr",
+      url,
+      token: { right: GITHUB_TOKEN, wrong: "not-the-token", "without rights": GITHUB_READ_TOKEN }[login],
+    }),
+  loginSecrets: [GITHUB_TOKEN, GITHUB_READ_TOKEN],
 });
 
 describe("webhook managers: one per kind with an API", () => {

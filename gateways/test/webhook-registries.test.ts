@@ -192,4 +192,20 @@ describe("webhook clients: what each registry is sent", () => {
     expect(error.code).to.equal("WEBHOOK_RATE_LIMITED");
     expect(error.retryAfterSeconds).to.be.within(100, 120);
   });
+
+  it("GitHub: a secondary rate limit (403 with Retry-After) is WEBHOOK_RATE_LIMITED, a plain 403 is not", async () => {
+    standIn = await startGithubStandIn();
+    const manager = ghcrWebhooks({ url: standIn.url, token: GITHUB_TOKEN });
+    const spec = {
+      repository: "acme/webapp",
+      url: url("ghcr"),
+      secret: SECRET,
+      events: ["image_push"] as const,
+    };
+    standIn.failNext(403, { headers: { "retry-after": "60" } });
+    const limited = await failure(manager.ensure(spec));
+    expect([limited.code, limited.retryAfterSeconds]).to.deep.equal(["WEBHOOK_RATE_LIMITED", 60]);
+    standIn.failNext(403);
+    expect((await failure(manager.ensure(spec))).code).to.equal("WEBHOOK_FORBIDDEN");
+  });
 });

@@ -53,8 +53,12 @@ const CODE_OF_STATUS: Readonly<Record<number, WebhookErrorCode>> = {
 /** A registry's error answer as a WebhookError. */
 export function failureOf(answer: FailedAnswer, context: FailureContext): WebhookError {
   const retryAfterSeconds = retryAfterOf(answer.headers);
-  // GitHub answers an exhausted rate limit 403 (or 429) with x-ratelimit-remaining: 0.
-  const limited = answer.status === 429 || answer.headers.get("x-ratelimit-remaining") === "0";
+  // GitHub answers an exhausted rate limit 403 (or 429) with x-ratelimit-remaining: 0, and its
+  // secondary rate limit 403 with Retry-After.
+  const limited =
+    answer.status === 429 ||
+    (answer.status === 403 && answer.headers.has("retry-after")) ||
+    answer.headers.get("x-ratelimit-remaining") === "0";
   const code = limited ? "WEBHOOK_RATE_LIMITED" : (CODE_OF_STATUS[answer.status] ?? "WEBHOOK_API_ERROR");
   const reason = reasonOf(answer.text);
   const wait = retryAfterSeconds === undefined ? "" : `; retry after ${retryAfterSeconds} s`;

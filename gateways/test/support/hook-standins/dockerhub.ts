@@ -16,7 +16,10 @@ import {
 } from "./stand-in.js";
 
 export const DOCKERHUB_LOGIN = { username: "acme-bot", password: "dckr_pat_hub-secret-77aa" };
+/** A member of the organisation without admin rights on the repository. */
+export const DOCKERHUB_MEMBER = { username: "acme-dev", password: "dckr_pat_member-secret-31cc" };
 const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY21lLWJvdCJ9.hub-jwt-signature";
+const MEMBER_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY21lLWRldiJ9.member-jwt-signature";
 
 interface Pipeline {
   repository: string;
@@ -40,13 +43,17 @@ export async function startDockerHubStandIn(): Promise<HookStandIn> {
     if (request.path === "/v2/users/login") {
       if (request.method !== "POST") throw new Violation("login is a POST");
       const body = shape(request.body, "login", { username: "string", password: "string" });
-      if (body["username"] !== DOCKERHUB_LOGIN.username || body["password"] !== DOCKERHUB_LOGIN.password) {
-        return error(401, "Incorrect authentication credentials.");
-      }
-      return { status: 200, body: { token: JWT } };
+      const user = [DOCKERHUB_LOGIN, DOCKERHUB_MEMBER].find(
+        (u) => u.username === body["username"] && u.password === body["password"],
+      );
+      if (user === undefined) return error(401, "Incorrect authentication credentials.");
+      return { status: 200, body: { token: user === DOCKERHUB_LOGIN ? JWT : MEMBER_JWT } };
     }
     const match = /^\/v2\/repositories\/([^/]+\/[^/]+)\/webhook_pipeline\/(?:([^/]+)\/)?$/.exec(request.path);
     if (match === null) throw new Violation("not a webhook_pipeline path (they end in /)");
+    if (header(request, "authorization") === `Bearer ${MEMBER_JWT}`) {
+      return error(403, "You do not have permission to perform this action.");
+    }
     if (header(request, "authorization") !== `Bearer ${JWT}`) {
       return error(401, "Authentication credentials were not provided.");
     }

@@ -19,6 +19,8 @@ import {
 } from "./stand-in.js";
 
 export const GITHUB_TOKEN = "ghp_hooksTokenFor3osunTests000000000000";
+/** A token without admin:repo_hook. */
+export const GITHUB_READ_TOKEN = "ghp_readOnlyTokenFor3osunTests0000000000";
 const EVENTS = ["package", "registry_package", "push", "pull_request", "release", "ping"];
 
 interface Hook {
@@ -60,7 +62,9 @@ export async function startGithubStandIn(): Promise<HookStandIn> {
     }
     const version = header(request, "x-github-api-version");
     if (version !== undefined && version !== "2022-11-28") throw new Violation(`API version ${version}`);
-    if (header(request, "authorization") !== `Bearer ${GITHUB_TOKEN}`) return error(401, "Bad credentials");
+    const auth = header(request, "authorization");
+    if (auth === `Bearer ${GITHUB_READ_TOKEN}`) return error(403, "Must have admin rights to Repository.");
+    if (auth !== `Bearer ${GITHUB_TOKEN}`) return error(401, "Bad credentials");
     const owner = match[1] ?? "";
     if (!owners.has(owner)) return error(404, "Not Found");
     const mine = hooks.filter((h) => h.owner === owner);

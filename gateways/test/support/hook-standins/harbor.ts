@@ -17,6 +17,8 @@ import {
 } from "./stand-in.js";
 
 export const HARBOR_LOGIN = { username: "robot$bosun", password: "harbor-robot-secret-41f7" };
+/** A project guest: may see the project, not its webhook policies. */
+export const HARBOR_GUEST = { username: "guest", password: "harbor-guest-secret-07c2" };
 const EVENT_TYPES = [
   "PUSH_ARTIFACT",
   "DELETE_ARTIFACT",
@@ -35,7 +37,6 @@ export async function startHarborStandIn(): Promise<HookStandIn> {
   const projects = new Set(["library"]);
   const policies: Policy[] = [];
   let nextId = 1;
-  const expected = `Basic ${Buffer.from(`${HARBOR_LOGIN.username}:${HARBOR_LOGIN.password}`).toString("base64")}`;
   const error = (status: number, message: string): StandInAnswer => ({
     status,
     body: errorShapes.harbor(status, message),
@@ -44,7 +45,9 @@ export async function startHarborStandIn(): Promise<HookStandIn> {
   const route = (request: SeenRequest): StandInAnswer => {
     const match = /^\/api\/v2\.0\/projects\/([^/]+)\/webhook\/policies(?:\/(\d+))?$/.exec(request.path);
     if (match === null) throw new Violation("not a webhook policy path");
-    if (header(request, "authorization") !== expected) return error(401, "unauthorized");
+    const auth = header(request, "authorization");
+    if (auth === basic(HARBOR_GUEST)) return error(403, "forbidden");
+    if (auth !== basic(HARBOR_LOGIN)) return error(401, "unauthorized");
     const project = decodeURIComponent(match[1] ?? "");
     if (!projects.has(project)) return error(404, `project ${project} not found`);
     const inProject = policies.filter((p) => p.project === project);
@@ -112,6 +115,10 @@ export async function startHarborStandIn(): Promise<HookStandIn> {
           };
         }),
   };
+}
+
+function basic(login: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${login.username}:${login.password}`).toString("base64")}`;
 }
 
 /** A policy as the swagger's WebhookPolicy: "targets" and "event_types" needed. */

@@ -18,6 +18,8 @@ import {
 } from "./stand-in.js";
 
 export const JFROG_TOKEN = "jfrog-access-token-9d0e31";
+/** A user's token without the Manage Webhooks permission. */
+export const JFROG_READ_TOKEN = "jfrog-reader-token-51ab70";
 const DOMAIN_EVENTS: Readonly<Record<string, readonly string[]>> = {
   docker: ["pushed", "deleted", "promoted"],
   artifact: ["deployed", "deleted", "moved", "copied", "cached"],
@@ -38,7 +40,9 @@ export async function startJfrogStandIn(): Promise<HookStandIn> {
   const route = (request: SeenRequest): StandInAnswer => {
     const match = /^\/event\/api\/v1\/subscriptions(?:\/([^/]+))?$/.exec(request.path);
     if (match === null) throw new Violation("not a subscriptions path");
-    if (header(request, "authorization") !== `Bearer ${JFROG_TOKEN}`) return error(401, "Bad credentials");
+    const auth = header(request, "authorization");
+    if (auth === `Bearer ${JFROG_READ_TOKEN}`) return error(403, "Forbidden");
+    if (auth !== `Bearer ${JFROG_TOKEN}`) return error(401, "Bad credentials");
     const key = match[1] === undefined ? undefined : decodeURIComponent(match[1]);
     if (key === undefined) {
       if (request.method === "GET") return { status: 200, body: [...subscriptions.values()].map(hidden) };

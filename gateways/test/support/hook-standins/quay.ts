@@ -18,6 +18,8 @@ import {
 } from "./stand-in.js";
 
 export const QUAY_TOKEN = "quay-oauth-token-0c2b98e1";
+/** A token without repo:admin. */
+export const QUAY_READ_TOKEN = "quay-read-token-7e4410aa";
 const EVENTS = [
   "repo_push",
   "build_queued",
@@ -53,7 +55,9 @@ export async function startQuayStandIn(): Promise<HookStandIn> {
       request.path,
     );
     if (match === null) throw new Violation("not a repository notification path (the list ends in /)");
-    if (header(request, "authorization") !== `Bearer ${QUAY_TOKEN}`) return error(401, "Session required");
+    const auth = header(request, "authorization");
+    if (auth === `Bearer ${QUAY_READ_TOKEN}`) return error(403, "Unauthorized access");
+    if (auth !== `Bearer ${QUAY_TOKEN}`) return error(401, "Session required");
     const repository = decodeURIComponent(match[1] ?? "");
     if (!repositories.has(repository)) return error(404, "Not Found");
     const uuid = match[2];
