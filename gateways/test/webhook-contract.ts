@@ -109,6 +109,15 @@ export function webhookManagerContract(setup: WebhookContractSetup): void {
       }
     });
 
+    it("leaves one hook when two ensures run at once (a conflict on create looks again)", async () => {
+      const results = await Promise.all([manager.ensure(spec), manager.ensure(spec)]);
+      expect(results.map((r) => r.state)).to.include("created");
+      // Quay allows two notifications alike: the next ensure keeps one.
+      await manager.ensure(spec);
+      expect(standIn.hookCount()).to.equal(1);
+      expect(await accepted(SECRET)).to.deep.equal([true]);
+    });
+
     it("removes the hook, and answers false when there is none", async () => {
       await manager.ensure(spec);
       expect(await manager.remove({ repository: spec.repository, url })).to.equal(true);
@@ -197,9 +206,13 @@ export function webhookManagerContract(setup: WebhookContractSetup): void {
     ];
     for (const [status, code, headers] of answers) {
       it(`answers the registry's ${status} ${code}, its message naming the registry and holding no secret`, async () => {
-        // The create fails (a refused login stays refused, after any new login); the registry's
-        // error body echoes the request, token included.
-        standIn.failNext(status, { when: isCreate, headers, times: status === 401 ? 3 : 1 });
+        // The create fails, and keeps failing where the client tries again (a new login after a 401,
+        // a second look after a 409); the registry's error body echoes the request, token included.
+        standIn.failNext(status, {
+          when: isCreate,
+          headers,
+          times: status === 401 || status === 409 ? 3 : 1,
+        });
         const error = await failure(manager.ensure({ ...spec }));
         expect(error.code).to.equal(code);
         expect(error.status).to.equal(status);

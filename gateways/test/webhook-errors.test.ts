@@ -28,8 +28,19 @@ describe("webhook failures: translated once", () => {
     expect(harbor.message).to.equal(
       "Harbor answered HTTP 403 (the login may not manage webhooks here) while listing the webhook policies of project library: forbidden",
     );
-    const quay = failureOf(answer(404, '{"status":404,"error_message":"Not Found","detail":"x"}'), context);
+    const quay = failureOf(
+      answer(404, '{"status":404,"error_message":"Not Found","detail":"Not Found"}'),
+      context,
+    );
     expect(quay.message).to.match(/: Not Found$/);
+    const github = failureOf(
+      answer(
+        422,
+        '{"message":"Validation Failed","errors":[{"message":"Hook already exists on this repository"}]}',
+      ),
+      context,
+    );
+    expect(github.message).to.match(/: Validation Failed; Hook already exists on this repository$/);
     const text = failureOf(answer(502, "<html>Bad gateway</html>"), context);
     expect(text.code).to.equal("WEBHOOK_API_ERROR");
     expect(text.message).to.match(/: <html>Bad gateway<\/html>$/);

@@ -10,7 +10,13 @@ import type { EventType } from "@bosun/core";
 import { TOKEN_QUERY_PARAMETERS } from "./gateway.js";
 import { ApiClient, apiUrl, encodedPath, type ApiAnswer, type ApiCall } from "../hooks/api.js";
 import { WebhookError } from "../hooks/errors.js";
-import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
+import {
+  lookingAgainOnConflict,
+  type EnsureResult,
+  type WebhookManager,
+  type WebhookSpec,
+  type WebhookTarget,
+} from "../hooks/manager.js";
 import { flagOf, isFields, objectsOf, textOf, type Fields } from "../hooks/read.js";
 import {
   hookName,
@@ -114,7 +120,7 @@ export function dockerHubWebhooks(options: DockerHubWebhookOptions): WebhookMana
     });
   }
 
-  return {
+  return lookingAgainOnConflict({
     title: TITLE,
     events: EVENTS,
     secretVisible: true,
@@ -164,7 +170,7 @@ export function dockerHubWebhooks(options: DockerHubWebhookOptions): WebhookMana
       }
       return existing.length > 0;
     },
-  };
+  });
 }
 
 function matches(pipeline: Fields | undefined, name: string, hookUrl: string): boolean {

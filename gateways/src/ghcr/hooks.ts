@@ -9,7 +9,14 @@
  */
 import type { EventType } from "@bosun/core";
 import { ApiClient, apiUrl } from "../hooks/api.js";
-import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
+import { WebhookError } from "../hooks/errors.js";
+import {
+  lookingAgainOnConflict,
+  type EnsureResult,
+  type WebhookManager,
+  type WebhookSpec,
+  type WebhookTarget,
+} from "../hooks/manager.js";
 import { fieldsOf, flagOf, idOf, objectsOf, textOf, textsOf, type Fields } from "../hooks/read.js";
 import {
   sameEndpoint,
@@ -62,7 +69,7 @@ export function ghcrWebhooks(options: GhcrWebhookOptions): WebhookManager {
     return undefined;
   }
 
-  return {
+  return lookingAgainOnConflict({
     title: TITLE,
     events: EVENTS,
     secretVisible: false,
@@ -77,13 +84,17 @@ export function ghcrWebhooks(options: GhcrWebhookOptions): WebhookManager {
       };
       if (existing === undefined) {
         const doing = `creating a webhook on ${spec.repository}`;
-        const answer = await client.call({
-          method: "POST",
-          url: hooksUrl(root, spec.repository),
-          headers,
-          body: { name: "web", ...settings },
-          doing,
-        });
+        const answer = await client
+          .call({
+            method: "POST",
+            url: hooksUrl(root, spec.repository),
+            headers,
+            body: { name: "web", ...settings },
+            doing,
+          })
+          .catch((error: unknown) => {
+            throw conflictOf(error);
+          });
         const id = idOf(answer.json, "id");
         if (id === undefined) throw client.unexpected("a hook without an id", doing);
         return { state: "created", id };
@@ -114,7 +125,7 @@ export function ghcrWebhooks(options: GhcrWebhookOptions): WebhookManager {
       });
       return true;
     },
-  };
+  });
 }
 
 /** `owner/repository` is a repository's hooks; a name without a slash is an organisation's. */
@@ -136,4 +147,12 @@ function matches(hook: Fields, url: string): boolean {
     // GitHub shows a set secret as "********"; a hook without one is updated to have it.
     (textOf(config, "secret") ?? "") !== ""
   );
+}
+
+/** GitHub answers a second hook of the same URL 422 "Hook already exists": a conflict. */
+function conflictOf(error: unknown): unknown {
+  if (error instanceof WebhookError && error.status === 422 && /already exists/i.test(error.message)) {
+    return new WebhookError("WEBHOOK_CONFLICT", error.message, { status: 422 });
+  }
+  return error;
 }

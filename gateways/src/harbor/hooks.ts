@@ -6,7 +6,13 @@
  */
 import type { EventType } from "@bosun/core";
 import { ApiClient, apiUrl } from "../hooks/api.js";
-import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
+import {
+  lookingAgainOnConflict,
+  type EnsureResult,
+  type WebhookManager,
+  type WebhookSpec,
+  type WebhookTarget,
+} from "../hooks/manager.js";
 import { flagOf, idOf, objectsOf, textOf, textsOf, type Fields } from "../hooks/read.js";
 import {
   hookName,
@@ -70,7 +76,7 @@ export function harborWebhooks(options: HarborWebhookOptions): WebhookManager {
     return undefined;
   }
 
-  return {
+  return lookingAgainOnConflict({
     title: TITLE,
     events: EVENTS,
     secretVisible: true,
@@ -139,7 +145,7 @@ export function harborWebhooks(options: HarborWebhookOptions): WebhookManager {
       });
       return true;
     },
-  };
+  });
 }
 
 /** Harbor's project: the repository's first segment (`library/app` → `library`). */

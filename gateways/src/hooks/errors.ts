@@ -144,13 +144,11 @@ function messagesIn(value: unknown, depth = 0): string[] {
   if (Array.isArray(value)) return value.flatMap((v) => messagesIn(v, depth + 1));
   if (typeof value !== "object" || value === null) return [];
   const record = value as Record<string, unknown>;
-  for (const key of MESSAGE_KEYS) {
-    if (Object.hasOwn(record, key)) {
-      const found = messagesIn(record[key], depth + 1);
-      if (found.length > 0) return found;
-    }
-  }
-  return [];
+  // All of them, once each: GitHub says "Validation Failed" and why in errors[].message.
+  const found = MESSAGE_KEYS.filter((key) => Object.hasOwn(record, key)).flatMap((key) =>
+    messagesIn(record[key], depth + 1),
+  );
+  return [...new Set(found)];
 }
 
 function causeMessage(error: Error): string | undefined {

@@ -3,7 +3,7 @@
  * project's webhook token the way that registry's gateway checks it. One implementation per registry
  * (`<kind>/hooks.ts`), each speaking the registry's published API.
  */
-import type { EventType } from "@bosun/core";
+import { BosunError, type EventType } from "@bosun/core";
 
 export interface WebhookSpec {
   /**
@@ -56,4 +56,24 @@ export interface WebhookManager {
   ensure(spec: WebhookSpec): Promise<EnsureResult>;
   /** Removes the webhook for `url`; false when there was none. */
   remove(target: WebhookTarget): Promise<boolean>;
+}
+
+/**
+ * A manager whose `ensure` looks again once when creating answers WEBHOOK_CONFLICT: another ensure
+ * (a second server, a retried request) created the hook between this one's look and its create, and
+ * the hook it finds now is compared and updated as any other. A conflict that remains (a hook of the
+ * same name at another URL) is the caller's to resolve.
+ */
+export function lookingAgainOnConflict(manager: WebhookManager): WebhookManager {
+  return {
+    ...manager,
+    async ensure(spec) {
+      try {
+        return await manager.ensure(spec);
+      } catch (error) {
+        if (!(error instanceof BosunError && error.code === "WEBHOOK_CONFLICT")) throw error;
+        return manager.ensure(spec);
+      }
+    },
+  };
 }

@@ -7,7 +7,13 @@
  */
 import type { EventType } from "@bosun/core";
 import { ApiClient } from "../hooks/api.js";
-import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
+import {
+  lookingAgainOnConflict,
+  type EnsureResult,
+  type WebhookManager,
+  type WebhookSpec,
+  type WebhookTarget,
+} from "../hooks/manager.js";
 import { fieldsOf, flagOf, idOf, objectsOf, textOf, textsOf, type Fields } from "../hooks/read.js";
 import {
   hookName,
@@ -47,7 +53,7 @@ export function jfrogWebhooks(options: JfrogWebhookOptions): WebhookManager {
     );
   }
 
-  return {
+  return lookingAgainOnConflict({
     title: TITLE,
     events: EVENTS,
     secretVisible: false,
@@ -115,7 +121,7 @@ export function jfrogWebhooks(options: JfrogWebhookOptions): WebhookManager {
       });
       return true;
     },
-  };
+  });
 }
 
 /** What Artifactory shows back (everything but the secret) is as Bosun would write it. */

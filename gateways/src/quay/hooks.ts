@@ -8,7 +8,13 @@
 import type { EventType } from "@bosun/core";
 import { TOKEN_QUERY_PARAMETERS } from "../dockerhub/gateway.js";
 import { ApiClient, encodedPath } from "../hooks/api.js";
-import type { EnsureResult, WebhookManager, WebhookSpec, WebhookTarget } from "../hooks/manager.js";
+import {
+  lookingAgainOnConflict,
+  type EnsureResult,
+  type WebhookManager,
+  type WebhookSpec,
+  type WebhookTarget,
+} from "../hooks/manager.js";
 import { fieldsOf, idOf, isFields, objectsOf, textOf, type Fields } from "../hooks/read.js";
 import {
   hookName,
@@ -59,7 +65,7 @@ export function quayWebhooks(options: QuayWebhookOptions): WebhookManager {
     });
   }
 
-  return {
+  return lookingAgainOnConflict({
     title: TITLE,
     events: EVENTS,
     secretVisible: true,
@@ -107,5 +113,5 @@ export function quayWebhooks(options: QuayWebhookOptions): WebhookManager {
       }
       return existing.length > 0;
     },
-  };
+  });
 }
