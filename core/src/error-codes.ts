@@ -240,7 +240,8 @@ export const ERROR_CODES = {
   WEBHOOK_CONFLICT: {
     group: "webhooks",
     http: 409,
-    meaning: "the registry already has a webhook of that name or URL that Bosun did not find (HTTP 409)",
+    meaning:
+      "the registry holds a webhook of that name at another URL, still there after a second look (HTTP 409)",
   },
   WEBHOOK_RATE_LIMITED: {
     group: "webhooks",
