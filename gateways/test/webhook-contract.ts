@@ -236,6 +236,7 @@ export function webhookManagerContract(setup: WebhookContractSetup): void {
     for (const secret of [SECRET, OTHER_SECRET, ...setup.loginSecrets, "not-the-password", "not-the-token"]) {
       expect(message).to.not.include(secret);
       expect(message).to.not.include(encodeURIComponent(secret));
+      expect(message).to.not.include(new URLSearchParams({ t: secret }).toString().slice(2));
     }
   }
 }
