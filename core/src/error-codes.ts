@@ -15,6 +15,7 @@ export type ErrorGroup =
   | "job"
   | "executor"
   | "kubernetes"
+  | "webhooks"
   | "cli";
 
 export interface ErrorSpec {
@@ -234,6 +235,48 @@ export const ERROR_CODES = {
     group: "kubernetes",
     http: null,
     meaning: "the job's pod was deleted before it finished",
+  },
+  // Webhooks Bosun manages on a registry through its API (502: the registry, not the caller, failed)
+  WEBHOOK_UNAUTHORIZED: {
+    group: "webhooks",
+    http: 502,
+    meaning: "the registry's API refused the login Bosun used to manage its webhook (HTTP 401)",
+  },
+  WEBHOOK_FORBIDDEN: {
+    group: "webhooks",
+    http: 502,
+    meaning: "the registry login may not manage webhooks of that repository or project (HTTP 403)",
+  },
+  WEBHOOK_NOT_FOUND: {
+    group: "webhooks",
+    http: 502,
+    meaning: "the registry has no such repository, project or webhook (HTTP 404)",
+  },
+  WEBHOOK_CONFLICT: {
+    group: "webhooks",
+    http: 409,
+    meaning:
+      "the registry holds a webhook of that name at another URL, still there after a second look (HTTP 409)",
+  },
+  WEBHOOK_RATE_LIMITED: {
+    group: "webhooks",
+    http: 503,
+    meaning: "the registry's API asked Bosun to slow down (HTTP 429, or GitHub's exhausted rate limit)",
+  },
+  WEBHOOK_UNREACHABLE: {
+    group: "webhooks",
+    http: 502,
+    meaning: "the registry's API cannot be reached (DNS, connection, TLS, timeout)",
+  },
+  WEBHOOK_API_ERROR: {
+    group: "webhooks",
+    http: 502,
+    meaning: "the registry's API answered a webhook request with another error or an unexpected body",
+  },
+  WEBHOOK_UNSUPPORTED: {
+    group: "webhooks",
+    http: 400,
+    meaning: "the registry cannot send the asked events through a webhook (Quay and Docker Hub: pushes only)",
   },
   // The CLI's own
   USAGE_INVALID: {

@@ -23,3 +23,29 @@ export { credentialsOf } from "./common/authorization.js";
 export { dockerHub } from "./dockerhub/gateway.js";
 export { distribution } from "./distribution/gateway.js";
 export { dockerHubCallback, type DockerHubCallback } from "./dockerhub/callback.js";
+export type {
+  WebhookManager,
+  WebhookSpec,
+  WebhookTarget,
+  EnsureResult,
+  EnsureState,
+} from "./hooks/manager.js";
+export { WebhookError, type WebhookErrorCode } from "./hooks/errors.js";
+export { harborWebhooks, type HarborWebhookOptions } from "./harbor/hooks.js";
+export { quayWebhooks, type QuayWebhookOptions } from "./quay/hooks.js";
+export { dockerHubWebhooks, type DockerHubWebhookOptions } from "./dockerhub/hooks.js";
+export { jfrogWebhooks, type JfrogWebhookOptions } from "./jfrog/hooks.js";
+export { ghcrWebhooks, type GhcrWebhookOptions } from "./ghcr/hooks.js";
+export {
+  distributionNotificationsYaml,
+  gitlabRegistryNotificationsRuby,
+  type PastedWebhookSpec,
+} from "./distribution/hooks.js";
+export {
+  MANAGED_WEBHOOK_KINDS,
+  isManagedWebhookKind,
+  webhookManagerFor,
+  pastedWebhookConfig,
+  type WebhookLogin,
+  type ManagedWebhookKind,
+} from "./hooks/managers.js";
