@@ -13,6 +13,7 @@ export const INTEGRATION = {
   "cli/examples": "containers",
   "cli/script-run-logins": "containers, a registry",
   "cli/service-accounts": "containers, a registry that demands a login, bosun serve as a process",
+  "cli/project-api": "containers, a registry, git, bosun processes",
   // Bosun's own image, built (scripts/build-image.sh) and run under Podman.
   "cli/image": "Bosun's image built and run, a registry",
   "cli/image-manifests": "Bosun's image built and run",

@@ -79,16 +79,38 @@ export class ApiClient {
         `cannot reach the Bosun server at ${this.server} (${(err as Error).cause ?? (err as Error).message}); is \`bosun serve\` running? (--server, BOSUN_SERVER)`,
       );
     }
-    const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+    const json = (await res.json().catch(() => ({}))) as {
+      error?: AnsweredProblem;
+      problems?: AnsweredProblem[];
+    };
     if (!res.ok && res.status !== 202) {
+      const problems = json.problems ?? (json.error ? [json.error] : []);
       throw new ApiError(
         res.status,
         json.error?.code ?? "INTERNAL",
-        json.error?.message ?? `HTTP ${res.status}`,
+        problems.length ? problems.map(describeProblem).join("\n  ") : `HTTP ${res.status}`,
       );
     }
     return json as T;
   }
+}
+
+/** An error as the API answers it: where in the request, what was expected and found. */
+interface AnsweredProblem {
+  code: string;
+  message: string;
+  path?: string;
+  expected?: string;
+  found?: string;
+}
+
+function describeProblem(p: AnsweredProblem): string {
+  const at = p.path ? ` at ${p.path}` : "";
+  const expected =
+    p.expected !== undefined
+      ? ` (expected ${p.expected}${p.found !== undefined ? `, found ${p.found}` : ""})`
+      : "";
+  return `${p.message}${at}${expected}`;
 }
 
 function readLocalToken(file: string): string | undefined {

@@ -64,6 +64,16 @@ export const ERROR_CODES = {
     http: 403,
     meaning: "the project does not take events of that source and type (its config's `events`)",
   },
+  PROJECT_EXISTS: {
+    group: "request",
+    http: 409,
+    meaning: "a project of that name exists already (made through the API, or in bosun.yaml)",
+  },
+  PROJECT_FILE_MANAGED: {
+    group: "request",
+    http: 409,
+    meaning: "the project is defined in bosun.yaml, so the API does not change or remove it",
+  },
   // The server itself
   STORE_UNAVAILABLE: {
     group: "server",

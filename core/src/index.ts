@@ -100,6 +100,7 @@ export {
   parseSize,
   RESOURCE_NAME,
   RESOURCE_NAME_RULE,
+  parseProjectSpec,
 } from "./config/index.js";
 export type { ParseConfigOptions } from "./config/index.js";
 export { formatPath, type PathSegment } from "./config/locate.js";

@@ -8,6 +8,8 @@ export type {
   RunQuery,
   LogQuery,
   Store,
+  StoredProject,
+  ProjectWrite,
 } from "./types.js";
 export { openSqliteStore } from "./sqlite/index.js";
 export { openSqliteStoreReopening } from "./sqlite/reopening.js";

@@ -18,7 +18,7 @@ import type {
   RunError,
   RunStatus,
 } from "@bosun/core";
-import type { EventState, StoredEvent } from "./types.js";
+import type { EventState, StoredEvent, StoredProject } from "./types.js";
 import { defined, num, optJson, optNum, optStr, str, type Row } from "./rows.js";
 
 /** Only the ImageRef fields, in a stable order: nothing a caller tacked on is stored. */
@@ -143,6 +143,17 @@ export function toCredentialSummary(row: Row): CredentialSummary {
     kind: str(row, "kind") as CredentialKind,
     target: str(row, "target"),
     username: str(row, "username"),
+    updatedAt: str(row, "updated_at"),
+  };
+}
+
+export function toStoredProject(row: Row): StoredProject {
+  return {
+    name: str(row, "name"),
+    spec: str(row, "spec"),
+    sealed: str(row, "sealed"),
+    revision: num(row, "revision"),
+    createdAt: str(row, "created_at"),
     updatedAt: str(row, "updated_at"),
   };
 }

@@ -75,6 +75,10 @@ export class ReopeningStore implements StoreWithCredentials {
   renewLease: Store["renewLease"] = (id, owner, ms) => this.#use((s) => s.renewLease(id, owner, ms));
   finishEvent: Store["finishEvent"] = (id, owner) => this.#use((s) => s.finishEvent(id, owner));
   createRun: Store["createRun"] = (run) => this.#use((s) => s.createRun(run));
+  createProject: Store["createProject"] = (p) => this.#use((s) => s.createProject(p));
+  updateProject: Store["updateProject"] = (p) => this.#use((s) => s.updateProject(p));
+  removeProject: Store["removeProject"] = (name) => this.#use((s) => s.removeProject(name));
+  listProjects: Store["listProjects"] = () => this.#use((s) => s.listProjects());
   finishRun: Store["finishRun"] = (id, status, error) => this.#use((s) => s.finishRun(id, status, error));
   getRun: Store["getRun"] = (id) => this.#use((s) => s.getRun(id));
   listRuns: Store["listRuns"] = (query) => this.#use((s) => s.listRuns(query));

@@ -67,6 +67,24 @@ export interface LogQuery {
 }
 
 /**
+ * A project made through the API (`bosun project add`), as stored: its block without secrets, and the
+ * secrets sealed with the credentials key. Stores keep both as opaque strings.
+ */
+export interface StoredProject {
+  name: string;
+  /** The project's block as JSON, without `secrets` and `webhookToken`. */
+  spec: string;
+  /** `{secrets, webhookToken}` sealed; "" when it has neither. */
+  sealed: string;
+  /** 1 when created, one more at each update: replicas compare it to know what changed. */
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ProjectWrite = Pick<StoredProject, "name" | "spec" | "sealed">;
+
+/**
  * The durable state of Bosun. Every method may reject with StoreUnavailableError when the backing
  * database cannot answer; nothing else about the backend leaks through.
  */
@@ -114,6 +132,15 @@ export interface Store {
   appendLogs(entries: readonly NewLogEntry[]): Promise<void>;
   /** In seq order. */
   readLogs(query: LogQuery): Promise<LogEntry[]>;
+
+  /** Undefined when a project of that name is stored already. */
+  createProject(project: ProjectWrite): Promise<StoredProject | undefined>;
+  /** Replaces a stored project, one revision on; undefined when there is none of that name. */
+  updateProject(project: ProjectWrite): Promise<StoredProject | undefined>;
+  /** False when there was no such project. */
+  removeProject(name: string): Promise<boolean>;
+  /** By name. */
+  listProjects(): Promise<StoredProject[]>;
 
   /** Resolves when the store can commit; for /readyz. */
   ping(): Promise<void>;

@@ -623,6 +623,35 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
       });
     });
 
+    describe("projects made through the API", function () {
+      const spec = (n: number) => JSON.stringify({ name: "api-made", concurrency: n });
+
+      it("creates once, updates one revision on, lists by name, and removes", async function () {
+        const created = await store.createProject({ name: "api-made", spec: spec(1), sealed: "v1:s" });
+        expect(created).to.include({ name: "api-made", spec: spec(1), sealed: "v1:s", revision: 1 });
+        expect(created!.updatedAt).to.equal(created!.createdAt);
+        expect(await store.createProject({ name: "api-made", spec: spec(9), sealed: "" })).to.equal(
+          undefined,
+        );
+        await store.createProject({ name: "another", spec: "{}", sealed: "" });
+
+        const updated = await store.updateProject({ name: "api-made", spec: spec(2), sealed: "" });
+        expect(updated).to.include({ spec: spec(2), sealed: "", revision: 2, createdAt: created!.createdAt });
+        expect(await store.updateProject({ name: "nobody", spec: "{}", sealed: "" })).to.equal(undefined);
+        expect((await store.listProjects()).map((p) => [p.name, p.revision])).to.deep.equal([
+          ["another", 1],
+          ["api-made", 2],
+        ]);
+
+        expect(await store.removeProject("api-made")).to.equal(true);
+        expect(await store.removeProject("api-made")).to.equal(false);
+        expect((await store.listProjects()).map((p) => p.name)).to.deep.equal(["another"]);
+        // A name removed can be made again, from revision 1.
+        const again = await store.createProject({ name: "api-made", spec: spec(3), sealed: "" });
+        expect(again?.revision).to.equal(1);
+      });
+    });
+
     describe("lifecycle", function () {
       it("answers ping", async function () {
         await store.ping();

@@ -1,6 +1,7 @@
 /**
- * bosun project list|show (from a running server) · bosun project add (writes bosun.yaml, as DESIGN §4
- * says: the same file the server reads, keeping its comments and layout).
+ * bosun project list|show|add|update|remove|export against a running server (projects made through the
+ * API, kept in its store) · bosun project add --config FILE (writes bosun.yaml: the same file the
+ * server reads, keeping its comments and layout).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -10,6 +11,7 @@ import { formatProblems, parseConfig, WEBHOOK_REGISTRY_KINDS, type SourceRef } f
 import type { ClientOptions } from "../client.js";
 import { printJson, printTable } from "../output.js";
 import { action, clientFrom, CommandError, withServer } from "./common.js";
+import { projectBlock, type BlockOptions } from "./project-block.js";
 
 interface ProjectView {
   name: string;
@@ -22,8 +24,8 @@ interface ProjectView {
 }
 
 interface AddOpts {
-  config: string;
-  script: string;
+  config?: string;
+  script?: string;
   registry: string[];
   repository: string[];
   tag: string[];
@@ -61,30 +63,128 @@ export function registerProjectCommands(program: Command): void {
         );
       }),
     );
-  project
-    .command("add <name>")
-    .description("add a project to bosun.yaml (restart the server to load it)")
-    .requiredOption("--script <path>", "its script, relative to the config file")
-    .option("--config <file>", "the server config to edit", "bosun.yaml")
+  const addCommand = withServer(project.command("add <name>"))
+    .description(
+      "add a project to the running server (live on every replica within seconds), or with --config to bosun.yaml",
+    )
+    .option(
+      "--config <file>",
+      "write the project into this bosun.yaml instead (restart or reload to load it)",
+    )
+    .option(
+      "--webhook-token <value>",
+      "with --config: the token registries send; prefer ${env:NAME} to keep it out of the file",
+    );
+  blockOptions(addCommand).action(
+    action((name: string, o: AddOpts & BlockOptions & ServerOpts) =>
+      o.config ? addProject(name, o, o.config) : sendProject("add", name, o),
+    ),
+  );
+  const updateCommand = withServer(project.command("update <name>")).description(
+    "change a project made through the API: the options given replace what it had, the rest is kept",
+  );
+  blockOptions(updateCommand).action(
+    action((name: string, o: BlockOptions & ServerOpts) => sendProject("update", name, o)),
+  );
+  withServer(project.command("remove <name>"))
+    .description("remove a project made through the API")
+    .option("--dry-run", "say what would be removed, and change nothing")
+    .action(
+      action(async (name: string, o: ServerOpts) => {
+        const path = `/projects/${encodeURIComponent(name)}${o.dryRun ? "?dryRun=true" : ""}`;
+        await clientFrom(o).delete(path);
+        process.stdout.write(o.dryRun ? `would remove project ${name}\n` : `removed project ${name}\n`);
+      }),
+    );
+  withServer(project.command("export <name>"))
+    .description("print a project made through the API as a bosun.yaml block (secrets as ${env:...})")
+    .action(
+      action(async (name: string, o: ServerOpts) => {
+        const r = await clientFrom(o).get<{ yaml: string; variables: string[] }>(
+          `/projects/${encodeURIComponent(name)}/export`,
+        );
+        const header = r.variables.length
+          ? `# set these in the server's environment: ${r.variables.join(", ")}\n`
+          : "";
+        process.stdout.write(header + r.yaml);
+      }),
+    );
+}
+
+type ServerOpts = ClientOptions & { dryRun?: boolean; json?: boolean };
+
+function blockOptions(command: Command): Command {
+  return command
+    .option(
+      "--spec <file>",
+      "the project block as in bosun.yaml (YAML or JSON); the options below go over it",
+    )
+    .option("--script <path>", "its script (an absolute path on the server; a relative one is made absolute)")
+    .option(
+      "--image-repository <repo>",
+      "the image repository whose pushes it takes (repeatable)",
+      collect,
+      [],
+    )
     .option(
       "--registry <kind>",
-      `a registry to subscribe to (repeatable): ${WEBHOOK_REGISTRY_KINDS.join(", ")}`,
+      `the registry of those repositories (repeatable; default dockerhub): ${WEBHOOK_REGISTRY_KINDS.join(", ")}`,
       collect,
       [],
     )
     .option("--repository <glob>", "repository glob for those subscriptions (repeatable)", collect, [])
     .option("--tag <glob>", "tag glob, ! to exclude (repeatable)", collect, [])
-    .option(
-      "--webhook-token <value>",
-      "the token registries send; prefer ${env:NAME} to keep it out of the file",
-    )
-    .action(action((name: string, o: AddOpts) => addProject(name, o)));
+    .option("--dispatchfile-repository <url>", "the git repository holding its Dispatchfile")
+    .option("--dispatchfile-path <path>", "the Dispatchfile's path in it (default Dispatchfile)")
+    .option("--dispatchfile-revision <rev>", "the branch, tag or commit to read it at (default main)")
+    .option("--service-account <name>", "the service account whose logins its jobs and clones use")
+    .option("--log-storage-rules <json>", "which finished runs are pruned, as a JSON array of rules")
+    .option("--timeout <duration>", "how long a run may take (10m, 1h)")
+    .option("--executor <kind>", "docker, kubernetes or host")
+    .option("--concurrency <n>", "runs at once")
+    .option("--webhook-token-file <file>", "the token registries send, read from a file")
+    .option("--dry-run", "check it and print what would be stored, and change nothing")
+    .option("--json", "machine-readable output");
 }
 
-async function addProject(name: string, o: AddOpts): Promise<void> {
+async function sendProject(
+  verb: "add" | "update",
+  name: string,
+  o: BlockOptions & ServerOpts & { webhookToken?: string },
+): Promise<void> {
+  if (o.webhookToken !== undefined)
+    throw new CommandError(
+      "--webhook-token goes with --config (a file); for the server use --webhook-token-file <file>, " +
+        "which keeps the token out of shell history",
+    );
+  const client = clientFrom(o);
+  const current =
+    verb === "update"
+      ? (await client.get<ProjectView>(`/projects/${encodeURIComponent(name)}`)).subscriptions
+      : undefined;
+  const block = await projectBlock(name, o, current);
+  const query = o.dryRun ? "?dryRun=true" : "";
+  const answer =
+    verb === "add"
+      ? await client.post<{ project: ProjectView; revision?: number }>(`/projects${query}`, block)
+      : await client.put<{ project: ProjectView; revision?: number }>(
+          `/projects/${encodeURIComponent(name)}${query}`,
+          { ...block, name: undefined },
+        );
+  if (o.json) return printJson(answer);
+  const done = verb === "add" ? "added" : "updated";
+  process.stdout.write(
+    o.dryRun
+      ? `would ${verb} project ${name}:\n${JSON.stringify(answer.project, null, 2)}\n`
+      : `${done} project ${name} (revision ${answer.revision ?? "?"})\n`,
+  );
+}
+
+async function addProject(name: string, o: AddOpts, file: string): Promise<void> {
+  if (!o.script) throw new CommandError("--script: name the project's script, relative to the config file");
   if (o.registry.length === 0)
     throw new CommandError("--registry: name at least one registry the project subscribes to");
-  const doc = parseDocument(existsSync(o.config) ? await readFile(o.config, "utf8") : "");
+  const doc = parseDocument(existsSync(file) ? await readFile(file, "utf8") : "");
   const entry: Record<string, unknown> = {
     name,
     script: o.script,
@@ -101,14 +201,14 @@ async function addProject(name: string, o: AddOpts): Promise<void> {
   // Checked as the server will read it (any ${env:NAME} standing in for a long enough value, which is
   // also a URL, as store.url and BOSUN_STORE_URL need); nothing is written when it would not start.
   const anyValue = new Proxy({}, { get: () => "postgres://an-environment-value-standing-in" });
-  const checked = parseConfig(text, { file: o.config, env: anyValue });
+  const checked = parseConfig(text, { file: file, env: anyValue });
   if (checked.errors)
     throw new CommandError(
-      `the project would make ${o.config} invalid:\n${formatProblems(checked.errors)}`,
+      `the project would make ${file} invalid:\n${formatProblems(checked.errors)}`,
       "CONFIG_INVALID",
     );
-  await writeFile(o.config, text);
-  process.stdout.write(`added project "${name}" to ${o.config}; restart bosun serve to load it\n`);
+  await writeFile(file, text);
+  process.stdout.write(`added project "${name}" to ${file}; restart bosun serve to load it\n`);
   if (!o.webhookToken) {
     // Gateways answer 401 for a project without a token (docs/gateways.md): say so now, not at the first push.
     process.stderr.write(

@@ -6,6 +6,8 @@ import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
 import { readEventRequest } from "./event-request.js";
 import { failureHandler, sendError } from "./http-errors.js";
+import type { ProjectCatalog } from "./projects/catalog.js";
+import { createProjectRoutes } from "./projects/routes.js";
 
 export interface ApiOptions {
   store: Store;
@@ -22,6 +24,8 @@ export interface ApiOptions {
   credentials?: Pick<ServerCredentials, "store" | "sealer">;
   /** The most a JSON body of the API may be (an event's payload is in it); absent: 100 KiB. */
   bodyLimitBytes?: number;
+  /** Projects made through the API (add, update, remove, export); without it, those routes are absent. */
+  catalog?: ProjectCatalog;
   /** Told about every error a route threw (answered 503 for the store, else 500). */
   onError?: (err: unknown) => void;
 }
@@ -43,6 +47,12 @@ export function createApiRouter(options: ApiOptions): express.Router {
     next();
   });
   if (options.credentials) api.use(createCredentialsRouter(options.credentials, options.projects));
+  const managedBy = (name: string) => options.catalog?.managedBy(name) ?? "file";
+  const view = (p: ProjectConfig) => ({ ...projectView(p), managedBy: managedBy(p.name) });
+  if (options.catalog)
+    api.use(
+      createProjectRoutes({ store, catalog: options.catalog, sealer: options.credentials?.sealer, view }),
+    );
   const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
     fn(req, res).catch(next);
   const limit = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
@@ -50,15 +60,13 @@ export function createApiRouter(options: ApiOptions): express.Router {
 
   api.get(
     "/projects",
-    route(async (_req, res) => res.json({ projects: options.projects().map(projectView) })),
+    route(async (_req, res) => res.json({ projects: options.projects().map(view) })),
   );
   api.get(
     "/projects/:name",
     route(async (req, res) => {
       const p = options.projects().find((x) => x.name === req.params.name);
-      return p
-        ? res.json(projectView(p))
-        : sendError(res, "NOT_FOUND", `no project "${String(req.params.name)}"`);
+      return p ? res.json(view(p)) : sendError(res, "NOT_FOUND", `no project "${String(req.params.name)}"`);
     }),
   );
   api.get(
@@ -177,6 +185,7 @@ function projectView(p: ProjectConfig) {
     events: p.events ?? [],
     executor: p.executor,
     concurrency: p.concurrency,
+    ...(p.serviceAccount === undefined ? {} : { serviceAccount: p.serviceAccount }),
     secretNames: Object.keys(p.secrets),
   };
 }

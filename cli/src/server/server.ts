@@ -36,7 +36,8 @@ import { createTrigger } from "./trigger.js";
 import { startRetention } from "./retention.js";
 import type { Poster } from "./callbacks.js";
 import { startConfigReload, type ConfigFileSource } from "./config-reload/start.js";
-import { nextProjects, type ConfigDiff } from "./config-reload/diff.js";
+import type { ConfigDiff } from "./config-reload/diff.js";
+import { ProjectCatalog } from "./projects/catalog.js";
 import type { ReloadOutcome } from "./config-reload/reloader.js";
 
 const NOT_READY = "The store cannot commit right now; pushes are answered 503. The server log says why.";
@@ -53,7 +54,12 @@ export interface StartOptions {
   callbackPoster?: Poster;
   /** The file the config came from: watched, and re-read on change or `reloadConfig` (SIGHUP). */
   configFile?: ConfigFileSource;
+  /** How often projects made through the API are read from the store (default PROJECT_REFRESH_MS). */
+  projectRefreshMs?: number;
 }
+
+/** A project added, changed or removed through another replica is live here within this. */
+export const PROJECT_REFRESH_MS = 2_000;
 
 export interface RunningServer {
   url: string;
@@ -77,17 +83,19 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = await openConfiguredStore(config, logger);
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const metrics = createMetrics();
-  // Replaced whole when the config file changes: every reader looks it up anew, a run keeps its own.
-  let projects = new Map<string, ProjectConfig>(config.projects.map((p) => [p.name, p]));
-  const findProject = (name: string) => projects.get(name);
   const credentials = setUpCredentials(
     config,
     store.credentials,
     logger,
-    (name) => projects.get(name)?.serviceAccount,
+    (name) => catalog.get(name)?.serviceAccount,
   );
+  // The file's projects are replaced whole when it changes, the API's when the store says: every reader
+  // looks a project up anew, a run keeps its own.
+  const catalog = new ProjectCatalog(config.projects, store, credentials.sealer, logger);
+  catalog.start(options.projectRefreshMs ?? PROJECT_REFRESH_MS);
+  const findProject = (name: string) => catalog.get(name);
   const applyConfig = (next: ServerConfig, diff: ConfigDiff) => {
-    projects = nextProjects(projects, next.projects);
+    catalog.setFileProjects(next.projects);
     const touched = new Set([...diff.added, ...diff.changed.map((c) => c.name)]);
     warnMissingSources(
       next.projects.filter((p) => touched.has(p.name)),
@@ -145,7 +153,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     createApiRouter({
       store,
       adminToken,
-      projects: () => [...projects.values()],
+      projects: () => catalog.all(),
+      catalog,
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
       credentials,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -180,7 +189,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       onError,
     });
     consumer.start();
-    retention = startRetention(store, () => [...projects.values()], logger);
+    retention = startRetention(store, () => catalog.all(), logger);
   }
 
   // Webhooks are the hot path: they are answered before express's router is entered.
@@ -198,7 +207,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
-    { url, projects: [...projects.keys()], registries: registries.map((r) => r.kind) },
+    { url, projects: catalog.all().map((p) => p.name), registries: registries.map((r) => r.kind) },
     "bosun serving",
   );
   warnMissingSources(config.projects, logger);
@@ -213,6 +222,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     reloadConfig: async (reason) => live?.reloader.reload(reason),
     async close() {
       live?.close();
+      catalog.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

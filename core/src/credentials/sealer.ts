@@ -20,7 +20,8 @@ const MAX_CACHED_KEYS = 64;
 /** What a sealed value is bound to: opening it under any other identity fails. */
 export interface CredentialBinding {
   project: string;
-  kind: CredentialKind;
+  /** A login's kind, or "project" for the secrets of a project made through the API. */
+  kind: CredentialKind | "project";
   target: string;
   username: string;
 }

@@ -93,6 +93,17 @@ const MIGRATIONS: readonly string[] = [
     created_at text NOT NULL
   );
   `,
+  // Projects made through the API (`bosun project add`): the block as JSON, its secrets sealed.
+  `
+  CREATE TABLE projects (
+    name text PRIMARY KEY,
+    spec text NOT NULL,
+    sealed text NOT NULL,
+    revision integer NOT NULL,
+    created_at text NOT NULL,
+    updated_at text NOT NULL
+  );
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

@@ -8,15 +8,18 @@ import type {
   ClaimOptions,
   EventQuery,
   LogQuery,
+  ProjectWrite,
   RunQuery,
   Store,
   StoredEvent,
+  StoredProject,
 } from "../types.js";
 import * as events from "./events.js";
 import { PgGroupCommitter } from "./group-commit.js";
 import { appendLogs, readLogs } from "./logs.js";
 import { acceptNotice } from "./notifications.js";
 import type { Queryable } from "./rows.js";
+import * as projects from "./projects.js";
 import * as runs from "./runs.js";
 import { closedError, unavailable } from "./unavailable.js";
 import { AcceptListeners } from "../accept-listeners.js";
@@ -140,6 +143,22 @@ export class PostgresStore implements Store {
   }
 
   /** The server answers and can commit: a standby (in recovery) is read-only, so not ready. */
+  createProject(project: ProjectWrite): Promise<StoredProject | undefined> {
+    return this.#run(`creating project ${project.name}`, (db) => projects.createProject(db, project));
+  }
+
+  updateProject(project: ProjectWrite): Promise<StoredProject | undefined> {
+    return this.#run(`updating project ${project.name}`, (db) => projects.updateProject(db, project));
+  }
+
+  removeProject(name: string): Promise<boolean> {
+    return this.#run(`removing project ${name}`, (db) => projects.removeProject(db, name));
+  }
+
+  listProjects(): Promise<StoredProject[]> {
+    return this.#run("listing projects", (db) => projects.listProjects(db));
+  }
+
   async ping(): Promise<void> {
     const doing = "checking the database";
     const { rows } = await this.#run(doing, (db) =>

@@ -131,6 +131,17 @@ const MIGRATIONS: readonly Migration[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // Projects made through the API (`bosun project add`): the block as JSON, its secrets sealed.
+  `
+  CREATE TABLE projects (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

@@ -7,14 +7,17 @@ import type {
   ClaimOptions,
   EventQuery,
   LogQuery,
+  ProjectWrite,
   RunQuery,
   Store,
   StoredEvent,
+  StoredProject,
 } from "../types.js";
 import { checkNewEvent } from "../new-event.js";
 import { EventTable } from "./events.js";
 import { GroupCommitter } from "./group-commit.js";
 import { LogTable } from "./logs.js";
+import { ProjectTable } from "./projects.js";
 import { now } from "./rows.js";
 import type { JobPatch } from "./runs.js";
 import { RunTables } from "./runs.js";
@@ -52,6 +55,7 @@ export class SqliteStore implements Store {
   readonly #events: EventTable;
   readonly #runs: RunTables;
   readonly #logs: LogTable;
+  readonly #projects: ProjectTable;
   readonly #listeners = new AcceptListeners();
   /** Projects with events accepted in the batch being committed, for the listeners' hint. */
   #acceptedProjects = new Set<string>();
@@ -77,6 +81,7 @@ export class SqliteStore implements Store {
     this.#events = new EventTable(db);
     this.#runs = new RunTables(db);
     this.#logs = new LogTable(db);
+    this.#projects = new ProjectTable(db);
   }
 
   async acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult> {
@@ -181,6 +186,24 @@ export class SqliteStore implements Store {
 
   async readLogs(query: LogQuery): Promise<LogEntry[]> {
     return this.#read(`reading the logs of run ${query.runId}`, () => this.#logs.read(query));
+  }
+
+  createProject(project: ProjectWrite): Promise<StoredProject | undefined> {
+    const doing = `creating project ${project.name}`;
+    return this.#committer.run(doing, () => this.#projects.create(project), "statement");
+  }
+
+  updateProject(project: ProjectWrite): Promise<StoredProject | undefined> {
+    const doing = `updating project ${project.name}`;
+    return this.#committer.run(doing, () => this.#projects.update(project), "statement");
+  }
+
+  removeProject(name: string): Promise<boolean> {
+    return this.#committer.run(`removing project ${name}`, () => this.#projects.remove(name), "statement");
+  }
+
+  async listProjects(): Promise<StoredProject[]> {
+    return this.#read("listing projects", () => this.#projects.list());
   }
 
   /**
