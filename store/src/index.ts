@@ -6,6 +6,8 @@ export type {
   ClaimOptions,
   EventQuery,
   RunQuery,
+  EventFilters,
+  RunRefusal,
   LogQuery,
   Store,
 } from "./types.js";

@@ -1,6 +1,16 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { statfs } from "node:fs/promises";
-import type { NewEvent, JobRecord, LogEntry, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "@bosun/core";
+import type {
+  NewEvent,
+  JobRecord,
+  LogEntry,
+  NewJob,
+  NewLogEntry,
+  NewRun,
+  Run,
+  RunRequest,
+  RunStatus,
+} from "@bosun/core";
 import type {
   AcceptResult,
   Claim,
@@ -8,6 +18,7 @@ import type {
   EventQuery,
   LogQuery,
   RunQuery,
+  RunRefusal,
   Store,
   StoredEvent,
 } from "../types.js";
@@ -19,7 +30,7 @@ import { now } from "./rows.js";
 import type { JobPatch } from "./runs.js";
 import { RunTables } from "./runs.js";
 import { attempt, closedError, unavailable } from "./unavailable.js";
-import { AcceptListeners } from "../accept-listeners.js";
+import { AcceptListeners, Listeners } from "../accept-listeners.js";
 
 /**
  * The Store on one SQLite connection. Every write goes through the group committer (batched, durable
@@ -53,6 +64,7 @@ export class SqliteStore implements Store {
   readonly #runs: RunTables;
   readonly #logs: LogTable;
   readonly #listeners = new AcceptListeners();
+  readonly #cancelListeners = new Listeners<string>();
   /** Projects with events accepted in the batch being committed, for the listeners' hint. */
   #acceptedProjects = new Set<string>();
   #closed = false;
@@ -137,7 +149,43 @@ export class SqliteStore implements Store {
     );
   }
 
-  finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void> {
+  requestRun(request: RunRequest): Promise<{ run: Run } | RunRefusal> {
+    return this.#committer.run(`queuing a ${request.kind} of run ${request.runId}`, (batch) => {
+      const result = this.#runs.requestRun(request);
+      if ("run" in result) {
+        this.#acceptedProjects.add(result.run.project);
+        batch.afterCommit(this.#notifyAccepted);
+      }
+      return result;
+    });
+  }
+
+  startRun(id: string, attempt: number, handler: Run["handler"]): Promise<Run | undefined> {
+    return this.#committer.run(
+      `starting run ${id}`,
+      () => this.#runs.startRun(id, attempt, handler),
+      "statement",
+    );
+  }
+
+  cancelRun(id: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
+    return this.#committer.run(`cancelling run ${id}`, (batch) => {
+      const result = this.#runs.cancelRun(id, requestedBy);
+      if ("run" in result && result.run.status === "running")
+        batch.afterCommit(() => this.#cancelListeners.tell(id));
+      return result;
+    });
+  }
+
+  onRunCancelRequested(listener: (runId: string) => void): () => void {
+    return this.#cancelListeners.add(listener);
+  }
+
+  finishRun(
+    id: string,
+    status: Exclude<RunStatus, "running" | "queued">,
+    error?: Run["error"],
+  ): Promise<void> {
     return this.#committer.run(
       `finishing run ${id}`,
       () => this.#runs.finishRun(id, status, error),
@@ -219,6 +267,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    this.#cancelListeners.clear();
     try {
       this.#committer.close();
     } finally {
