@@ -22,6 +22,7 @@ export const INTEGRATION = {
   "worker/sandbox-host-functions": "containers",
   "worker/script-job-errors": "containers",
   "worker/script-storage-cache": "containers",
+  "worker/run-actions": "containers",
   // npm itself, installing a script folder's dependencies (offline: local packages).
   "worker/sandbox-dependencies": "npm, local packages",
   // The Kubernetes stand-in, whose pods run on Podman.

@@ -11,6 +11,7 @@ export type {
   LogQuery,
   Store,
 } from "./types.js";
+export { cancelledError } from "./run-requests.js";
 export { openSqliteStore } from "./sqlite/index.js";
 export { openSqliteStoreReopening } from "./sqlite/reopening.js";
 export { openPostgresStoreReopening } from "./postgres/reopening.js";
