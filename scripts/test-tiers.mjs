@@ -10,6 +10,7 @@ export const INTEGRATION = {
   "cli/e2e-dispatchfile": "containers, a registry",
   "cli/e2e-registry": "containers, a registry",
   "cli/e2e-dockerhub-v2": "containers, bosun processes",
+  "cli/run-actions": "containers, bosun processes",
   "cli/examples": "containers",
   "cli/script-run-logins": "containers, a registry",
   // Bosun's own image, built (scripts/build-image.sh) and run under Podman.

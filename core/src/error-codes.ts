@@ -63,6 +63,11 @@ export const ERROR_CODES = {
     http: 403,
     meaning: "the project does not take events of that source and type (its config's `events`)",
   },
+  QUERY_INVALID: {
+    group: "request",
+    http: 400,
+    meaning: "a query parameter of an API listing is not what it takes (a status, a time, a limit)",
+  },
   RUN_IN_PROGRESS: {
     group: "request",
     http: 409,
