@@ -168,7 +168,7 @@ describe("bosun runs rerun, retry, cancel and list filters: against a running se
     expect(again.stderr).to.contain("RUN_FINISHED");
   });
 
-  it("lists runs by status, pages with --before, and refuses an unknown status with QUERY_INVALID", async () => {
+  it("lists runs and events by filters, pages with --before, and refuses a wrong filter with QUERY_INVALID", async () => {
     const failed = await cli(["runs", "list", "--status", "failed", "--json"]);
     expect((JSON.parse(failed.stdout) as Run[]).map((r) => r.id)).to.deep.equal([failedId]);
     const first = await cli(["runs", "list", "--limit", "1"]);
@@ -187,6 +187,20 @@ describe("bosun runs rerun, retry, cancel and list filters: against a running se
       "2000-01-01",
     ]);
     expect((JSON.parse(all.stdout) as Run[]).length).to.equal(4);
+    const events = await cli([
+      "events",
+      "list",
+      "--registry",
+      "brigade.sh/cli",
+      "--until",
+      "2999-01-01",
+      "--json",
+    ]);
+    expect((JSON.parse(events.stdout) as unknown[]).length).to.equal(2);
+    const noEvents = await cli(["events", "list", "--registry", "dockerhub", "--json"]);
+    expect(JSON.parse(noEvents.stdout)).to.deep.equal([]);
+    const badTime = await cli(["events", "list", "--since", "yesterday"]);
+    expect(badTime.stderr).to.contain("QUERY_INVALID").and.contain("since");
     const bad = await cli(["runs", "list", "--status", "nope"]);
     expect(bad.code).to.not.equal(0);
     expect(bad.stderr).to.contain("QUERY_INVALID");
