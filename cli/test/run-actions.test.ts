@@ -168,6 +168,27 @@ describe("bosun runs rerun, retry, cancel and list filters: against a running se
     expect(again.stderr).to.contain("RUN_FINISHED");
   });
 
+  it("cancels an event before it runs: it never starts, its run is recorded cancelled", async () => {
+    // The project's two slots taken by long runs: the third event stays queued.
+    const busy = [await createEvent("sleep"), await createEvent("sleep")];
+    const waiting = await createEvent("build");
+    await server.api.runsWhen("?status=running", (runs) => runs.length === 2);
+    expect((await server.api.get<{ state: string }>(`/events/${waiting}`)).state).to.equal("queued");
+    const r = await cli(["events", "cancel", waiting, "--json"]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.include({ eventId: waiting, status: "cancelled" });
+    for (const e of busy) {
+      const [run] = await server.api.runs(`?event=${e}`);
+      expect((await cli(["events", "cancel", e])).code).to.equal(0);
+      await waitFor(run!.id);
+    }
+    // Slots free again, and still the cancelled event has its one run: it never started.
+    const runs = await server.api.runs(`?event=${waiting}`);
+    expect(runs.map((x) => x.status)).to.deep.equal(["cancelled"]);
+    expect(await server.api.logs(runs[0]!.id)).to.equal("");
+    expect((await server.api.get<{ state: string }>(`/events/${waiting}`)).state).to.equal("done");
+  });
+
   it("lists runs and events by filters, pages with --before, and refuses a wrong filter with QUERY_INVALID", async () => {
     const failed = await cli(["runs", "list", "--status", "failed", "--json"]);
     expect((JSON.parse(failed.stdout) as Run[]).map((r) => r.id)).to.deep.equal([failedId]);
@@ -186,7 +207,7 @@ describe("bosun runs rerun, retry, cancel and list filters: against a running se
       "--since",
       "2000-01-01",
     ]);
-    expect((JSON.parse(all.stdout) as Run[]).length).to.equal(4);
+    expect((JSON.parse(all.stdout) as Run[]).length).to.equal(7);
     const events = await cli([
       "events",
       "list",
@@ -196,7 +217,7 @@ describe("bosun runs rerun, retry, cancel and list filters: against a running se
       "2999-01-01",
       "--json",
     ]);
-    expect((JSON.parse(events.stdout) as unknown[]).length).to.equal(2);
+    expect((JSON.parse(events.stdout) as unknown[]).length).to.equal(5);
     const noEvents = await cli(["events", "list", "--registry", "dockerhub", "--json"]);
     expect(JSON.parse(noEvents.stdout)).to.deep.equal([]);
     const badTime = await cli(["events", "list", "--since", "yesterday"]);

@@ -76,6 +76,7 @@ export class ReopeningStore implements StoreWithCredentials {
   requestRun: Store["requestRun"] = (request) => this.#use((s) => s.requestRun(request));
   startRun: Store["startRun"] = (id, attempt, handler) => this.#use((s) => s.startRun(id, attempt, handler));
   cancelRun: Store["cancelRun"] = (id, by) => this.#use((s) => s.cancelRun(id, by));
+  cancelEvent: Store["cancelEvent"] = (id, by) => this.#use((s) => s.cancelEvent(id, by));
   finishRun: Store["finishRun"] = (id, status, error) => this.#use((s) => s.finishRun(id, status, error));
   getRun: Store["getRun"] = (id) => this.#use((s) => s.getRun(id));
   listRuns: Store["listRuns"] = (query) => this.#use((s) => s.listRuns(query));

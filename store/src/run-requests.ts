@@ -37,3 +37,20 @@ export function refuseCancel(id: string, run: Run | undefined): RunRefusal | und
 export function cancelledError(requestedBy: string): NonNullable<Run["error"]> {
   return { code: "RUN_CANCELLED", message: `cancelled at the request of ${requestedBy}` };
 }
+
+/** What cancelling an event comes to: cancelling its queued or running run, or a run it never had. */
+export type EventCancelPlan = RunRefusal | { runId: string } | { unrun: true };
+
+export function planEventCancel(
+  eventId: string,
+  state: EventState | undefined,
+  newest: Run | undefined,
+): EventCancelPlan {
+  if (!state) return { refused: "NOT_FOUND", message: `no event ${eventId}` };
+  if (newest && !isRunFinished(newest.status)) return { runId: newest.id };
+  if (state === "queued") return { unrun: true };
+  if (state === "done")
+    return { refused: "RUN_FINISHED", message: `event ${eventId} has been run: nothing to cancel` };
+  // Claimed, its run not recorded yet: a moment later it is, and cancelling it is the run's cancel.
+  return { refused: "RUN_IN_PROGRESS", message: `event ${eventId} is starting; cancel its run instead` };
+}

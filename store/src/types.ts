@@ -127,6 +127,11 @@ export interface Store {
    * or when it renews its lease) and acts on. A finished run is refused.
    */
   cancelRun(id: string, requestedBy: string): Promise<{ run: Run } | RunRefusal>;
+  /**
+   * Cancels an event's queued or running run (as cancelRun); an event still queued with no run yet
+   * gets one, recorded `cancelled`, and leaves the queue without ever starting. Refused once run.
+   */
+  cancelEvent(eventId: string, requestedBy: string): Promise<{ run: Run } | RunRefusal>;
   /** In-process (and, on PostgreSQL, cross-process) hint that a running run is to be cancelled. */
   onRunCancelRequested(listener: (runId: string) => void): () => void;
   /**

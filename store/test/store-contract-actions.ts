@@ -200,6 +200,53 @@ export function actionsContract(store: () => Store, acceptOne: Accept): void {
     });
   });
 
+  describe("cancelling an event", function () {
+    it("records a queued event that never ran as a cancelled run, and takes it out of the queue", async function () {
+      const event = await acceptOne();
+      const s = store();
+      const cancelled = await s.cancelEvent(event.id, "admin");
+      if (!("run" in cancelled)) throw new Error(cancelled.message);
+      expect(cancelled.run).to.deep.include({
+        eventId: event.id,
+        project: event.project,
+        status: "cancelled",
+        attempt: 1,
+        cancelRequestedBy: "admin",
+      });
+      expect(cancelled.run.error?.code).to.equal("RUN_CANCELLED");
+      expect(await s.getEvent(event.id)).to.deep.include({ state: "done" });
+      expect(await s.claimEvent({ owner: "w1", leaseMs: 60_000 })).to.equal(undefined);
+      expect(await s.cancelEvent(event.id, "admin")).to.deep.include({ refused: "RUN_FINISHED" });
+    });
+
+    it("cancels the event's queued or running run, and refuses an unknown event", async function () {
+      const event = await acceptOne();
+      const earlier = await finishedRun(event);
+      const s = store();
+      const asked = (await s.requestRun({ kind: "rerun", runId: earlier.id, requestedBy: "admin" })) as {
+        run: Run;
+      };
+      expect(await s.cancelEvent(event.id, "admin")).to.deep.include({
+        run: (await s.getRun(asked.run.id))!,
+      });
+      expect(await s.getRun(asked.run.id)).to.deep.include({ status: "cancelled" });
+
+      const other = await acceptOne();
+      await s.claimEvent({ owner: "w1", leaseMs: 60_000 });
+      const running = await s.createRun({
+        eventId: other.id,
+        project: other.project,
+        attempt: 1,
+        handler: "script",
+      });
+      expect(await s.cancelEvent(other.id, "admin")).to.have.nested.property("run.id", running.id);
+      expect(await s.getRun(running.id)).to.deep.include({ status: "running", cancelRequestedBy: "admin" });
+      expect(await s.cancelEvent("01ARZ3NDEKTSV4RRFFQ69G5FAV", "admin")).to.deep.include({
+        refused: "NOT_FOUND",
+      });
+    });
+  });
+
   describe("jobs a retry reused", function () {
     it("keeps a job's spec hash, and a reused job's origin and outcome", async function () {
       const event = await acceptOne();

@@ -1,4 +1,4 @@
-/** runs rerun|retry|cancel: act on a run through a running server. */
+/** runs rerun|retry|cancel, events cancel: act on a run or event through a running server. */
 import type { Command } from "commander";
 import type { Run } from "@bosun/core";
 import { printJson } from "../output.js";
@@ -33,6 +33,22 @@ export function registerRunActions(runs: Command): void {
         }),
       );
   }
+}
+
+export function registerEventCancel(events: Command): void {
+  withServer(events.command("cancel <id>"))
+    .description("cancel an event: a queued one never runs; its queued or running run is cancelled")
+    .option("--json", "machine-readable output")
+    .action(
+      action(async (id: string, o: ActionOpts) => {
+        const { run } = await clientFrom(o).post<{ run: Run }>(
+          `/events/${encodeURIComponent(id)}/cancel`,
+          {},
+        );
+        if (o.json) return printJson(run);
+        process.stdout.write(`event ${id}: ${describe("cancel", run.id, run)}\n`);
+      }),
+    );
 }
 
 function describe(name: string, id: string, run: Run): string {

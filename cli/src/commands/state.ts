@@ -4,7 +4,7 @@ import type { JobRecord, LogEntry, Run } from "@bosun/core";
 import type { StoredEvent } from "@bosun/store";
 import { duration, printJson, printTable, shortTime, visible } from "../output.js";
 import { action, clientFrom, withServer } from "./common.js";
-import { registerRunActions } from "./run-actions.js";
+import { registerEventCancel, registerRunActions } from "./run-actions.js";
 
 interface ListOpts {
   server?: string;
@@ -79,6 +79,8 @@ export function registerStateCommands(program: Command): void {
         );
       }),
     );
+
+  registerEventCancel(events);
 
   const runs = program.command("runs").description("runs of project handlers");
   withFilters(withServer(runs.command("list")))

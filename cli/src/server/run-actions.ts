@@ -1,5 +1,5 @@
 /**
- * POST /api/v1/runs/:id/rerun|retry|cancel. The store decides (in one unit of work, whichever
+ * POST /api/v1/runs/:id/rerun|retry|cancel, and POST /api/v1/events/:id/cancel. The store decides (in one unit of work, whichever
  * process holds the run): a rerun or retry is a new queued run of the same event, a cancel of a
  * running run is a mark its worker acts on. A refusal is answered with its code (404, 409).
  */
@@ -28,13 +28,21 @@ export function runActionRoutes(api: Router, store: Store, route: Route): void {
       }),
     );
   }
+  // A running run is cancelled by its worker shortly: accepted, not done yet.
+  const cancelStatus = (result: { run: Run } | RunRefusal) =>
+    "run" in result && result.run.status === "running" ? 202 : 200;
   api.post(
     "/runs/:id/cancel",
     route(async (req, res) => {
       const result = await store.cancelRun(String(req.params.id), requester(res));
-      // A running run is cancelled by its worker shortly: accepted, not done yet.
-      const status = "run" in result && result.run.status === "running" ? 202 : 200;
-      return answer(res, result, status);
+      return answer(res, result, cancelStatus(result));
+    }),
+  );
+  api.post(
+    "/events/:id/cancel",
+    route(async (req, res) => {
+      const result = await store.cancelEvent(String(req.params.id), requester(res));
+      return answer(res, result, cancelStatus(result));
     }),
   );
 }

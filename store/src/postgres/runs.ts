@@ -10,7 +10,7 @@ import {
 } from "@bosun/core";
 import type { EventState, RunQuery, RunRefusal } from "../types.js";
 import { runConditions, whereClause, type Dialect } from "../filters.js";
-import { cancelledError, refuseCancel, refuseRequest } from "../run-requests.js";
+import { cancelledError, planEventCancel, refuseCancel, refuseRequest } from "../run-requests.js";
 import { limitOf, now } from "../rows.js";
 import type { Queryable } from "./rows.js";
 import { errorOf, toJob, toRun } from "../records.js";
@@ -87,6 +87,29 @@ export async function requestRun(db: Queryable, request: RunRequest): Promise<{ 
     "queued",
   );
   return { run };
+}
+
+/** In a transaction, the event's row locked: a claim of it waits for this. */
+export async function cancelEvent(
+  db: Queryable,
+  eventId: string,
+  requestedBy: string,
+): Promise<{ run: Run } | RunRefusal> {
+  const { rows } = await db.query<{ state: EventState; attempts: number; project: string }>(
+    "SELECT state, attempts, project FROM events WHERE id = $1 FOR UPDATE",
+    [eventId],
+  );
+  const event = rows[0];
+  const newest = await db.query("SELECT * FROM runs WHERE event_id = $1 ORDER BY id DESC LIMIT 1", [eventId]);
+  const plan = planEventCancel(eventId, event?.state, newest.rows[0] ? toRun(newest.rows[0]) : undefined);
+  if ("refused" in plan) return plan;
+  if ("runId" in plan) return cancelRun(db, plan.runId, requestedBy);
+  const run = await createRun(
+    db,
+    { eventId, project: event!.project, attempt: event!.attempts + 1, handler: "script" },
+    "queued",
+  );
+  return cancelRun(db, run.id, requestedBy);
 }
 
 /** In a transaction: the run's row is locked, so its worker's finish waits for this. */

@@ -133,14 +133,25 @@ export class PostgresStore implements Store {
   }
 
   /** A running run's cancel NOTIFYs every process; the one holding the run acts on it. */
-  async cancelRun(id: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
-    const result = await this.#transaction(`cancelling run ${id}`, async (db) => {
-      const outcome = await runs.cancelRun(db, id, requestedBy);
+  cancelRun(id: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
+    return this.#cancel(`cancelling run ${id}`, (db) => runs.cancelRun(db, id, requestedBy));
+  }
+
+  cancelEvent(eventId: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
+    return this.#cancel(`cancelling event ${eventId}`, (db) => runs.cancelEvent(db, eventId, requestedBy));
+  }
+
+  async #cancel(
+    doing: string,
+    work: (db: Queryable) => Promise<{ run: Run } | RunRefusal>,
+  ): Promise<{ run: Run } | RunRefusal> {
+    const result = await this.#transaction(doing, async (db) => {
+      const outcome = await work(db);
       if ("run" in outcome && outcome.run.status === "running")
-        await db.query("SELECT pg_notify($1, $2)", [CANCEL_CHANNEL, id]);
+        await db.query("SELECT pg_notify($1, $2)", [CANCEL_CHANNEL, outcome.run.id]);
       return outcome;
     });
-    if ("run" in result && result.run.status === "running") this.deliverCancel(id);
+    if ("run" in result && result.run.status === "running") this.deliverCancel(result.run.id);
     return result;
   }
 

@@ -11,7 +11,7 @@ import {
 } from "@bosun/core";
 import type { EventState, RunQuery, RunRefusal } from "../types.js";
 import { runConditions, whereClause, type Dialect } from "../filters.js";
-import { cancelledError, refuseCancel, refuseRequest } from "../run-requests.js";
+import { cancelledError, planEventCancel, refuseCancel, refuseRequest } from "../run-requests.js";
 import { limitOf, now } from "./rows.js";
 import { errorOf, toJob, toRun } from "../records.js";
 
@@ -33,6 +33,7 @@ export class RunTables {
   readonly #deleteLogs: StatementSync;
   readonly #startRun: StatementSync;
   readonly #eventState: StatementSync;
+  readonly #newestRun: StatementSync;
   readonly #requeueEvent: StatementSync;
   readonly #dequeueEvent: StatementSync;
   readonly #requestCancel: StatementSync;
@@ -47,7 +48,8 @@ export class RunTables {
     this.#startRun = db.prepare(
       "UPDATE runs SET status = 'running', attempt = ?, handler = ? WHERE id = ? AND status = 'queued' RETURNING *",
     );
-    this.#eventState = db.prepare("SELECT state, attempts FROM events WHERE id = ?");
+    this.#eventState = db.prepare("SELECT state, attempts, project FROM events WHERE id = ?");
+    this.#newestRun = db.prepare("SELECT * FROM runs WHERE event_id = ? ORDER BY id DESC LIMIT 1");
     this.#requeueEvent = db.prepare(
       "UPDATE events SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'done'",
     );
@@ -143,6 +145,26 @@ export class RunTables {
       return { run: toRun(row!) };
     }
     return { run: toRun(this.#requestCancel.get(requestedBy, id)!) };
+  }
+
+  /** Inside a batch. A run the event never had is made queued, then cancelled as such. */
+  cancelEvent(eventId: string, requestedBy: string): { run: Run } | RunRefusal {
+    const event = this.#eventState.get(eventId);
+    const newest = this.#newestRun.get(eventId);
+    const state = event ? (String(event["state"]) as EventState) : undefined;
+    const plan = planEventCancel(eventId, state, newest ? toRun(newest) : undefined);
+    if ("refused" in plan) return plan;
+    if ("runId" in plan) return this.cancelRun(plan.runId, requestedBy);
+    const run = this.createRun(
+      {
+        eventId,
+        project: String(event!["project"]),
+        attempt: Number(event!["attempts"]) + 1,
+        handler: "script",
+      },
+      "queued",
+    );
+    return this.cancelRun(run.id, requestedBy);
   }
 
   /** Unknown ids are ignored: the run may have been pruned by retention meanwhile. */

@@ -177,6 +177,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  cancelEvent(eventId: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
+    return this.#committer.run(`cancelling event ${eventId}`, (batch) => {
+      const result = this.#runs.cancelEvent(eventId, requestedBy);
+      if ("run" in result && result.run.status === "running")
+        batch.afterCommit(() => this.#cancelListeners.tell(result.run.id));
+      return result;
+    });
+  }
+
   onRunCancelRequested(listener: (runId: string) => void): () => void {
     return this.#cancelListeners.add(listener);
   }
