@@ -164,7 +164,8 @@ export function registerStateCommands(program: Command): void {
             after = entry.seq;
           }
           if (page.logs.length === 1000) continue;
-          if (!o.follow || page.run.status !== "running") break;
+          // A queued run (a rerun or retry not claimed yet) is followed too: its logs are still to come.
+          if (!o.follow || !["queued", "running"].includes(page.run.status)) break;
           await new Promise((r) => setTimeout(r, 300));
         }
       }),
