@@ -67,6 +67,7 @@ export async function requestRun(db: Queryable, request: RunRequest): Promise<{ 
       )
     : { rows: [] };
   const event = rows[0];
+  // Read again under the event's lock: it may have finished (or been cancelled) since the first read.
   const current = earlier && (await getRun(db, earlier.id));
   const refusal = refuseRequest(request, current, event?.state);
   if (refusal || !current || !event) return refusal!;
