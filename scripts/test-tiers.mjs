@@ -10,6 +10,7 @@ export const INTEGRATION = {
   "cli/e2e-dispatchfile": "containers, a registry",
   "cli/e2e-registry": "containers, a registry",
   "cli/e2e-dockerhub-v2": "containers, bosun processes",
+  "cli/run-actions": "containers, bosun processes",
   "cli/examples": "containers",
   "cli/script-run-logins": "containers, a registry",
   "cli/service-accounts": "containers, a registry that demands a login, bosun serve as a process",
@@ -24,6 +25,7 @@ export const INTEGRATION = {
   "worker/sandbox-host-functions": "containers",
   "worker/script-job-errors": "containers",
   "worker/script-storage-cache": "containers",
+  "worker/run-actions": "containers",
   // npm itself, installing a script folder's dependencies (offline: local packages).
   "worker/sandbox-dependencies": "npm, local packages",
   // The Kubernetes stand-in, whose pods run on Podman.

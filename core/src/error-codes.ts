@@ -74,6 +74,26 @@ export const ERROR_CODES = {
     http: 409,
     meaning: "the project is defined in bosun.yaml, so the API does not change or remove it",
   },
+  QUERY_INVALID: {
+    group: "request",
+    http: 400,
+    meaning: "a query parameter of an API listing is not what it takes (a status, a time, a limit)",
+  },
+  RUN_IN_PROGRESS: {
+    group: "request",
+    http: 409,
+    meaning: "the run, or another run of its event, is queued or running: it cannot be rerun or retried yet",
+  },
+  RUN_NOT_RETRYABLE: {
+    group: "request",
+    http: 409,
+    meaning: "the run succeeded: a retry has no failed job to run again (a rerun runs it all)",
+  },
+  RUN_FINISHED: {
+    group: "request",
+    http: 409,
+    meaning: "the run has finished: there is nothing to cancel",
+  },
   // The server itself
   STORE_UNAVAILABLE: {
     group: "server",
@@ -188,6 +208,11 @@ export const ERROR_CODES = {
   JOB_FAILED: { group: "job", http: null, meaning: "a job exited non-zero, or could not be started" },
   JOB_TIMED_OUT: { group: "job", http: null, meaning: "a job ran past its timeout" },
   JOB_CANCELLED: { group: "job", http: null, meaning: "a job was cancelled with its run" },
+  RUN_CANCELLED: {
+    group: "job",
+    http: null,
+    meaning: "the run was cancelled on request (`bosun runs cancel`): its jobs were stopped",
+  },
   JOB_INVALID: {
     group: "job",
     http: null,

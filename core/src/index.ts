@@ -43,7 +43,9 @@ export type {
   LogStream,
   LogEntry,
   NewLogEntry,
+  RunRequest,
 } from "./runs.js";
+export { RUN_STATUSES, isRunFinished } from "./runs.js";
 export type {
   CredentialKind,
   RegistryLogin,

@@ -3,6 +3,8 @@ import type { ErrorCode } from "./error-codes.js";
 
 /** Final or current state of a run: one per (event, project, attempt). */
 export type RunStatus =
+  /** Asked for (`bosun runs rerun|retry`) and waiting for a worker to claim its event. */
+  | "queued"
   | "running"
   | "succeeded"
   | "failed"
@@ -11,6 +13,23 @@ export type RunStatus =
   | "cancelled"
   /** The worker that held the run died; the event was claimed again and a new run started. */
   | "abandoned";
+
+/** Every RunStatus, for checking a filter a user gave. */
+export const RUN_STATUSES: readonly RunStatus[] = [
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "timed_out",
+  "out_of_memory",
+  "cancelled",
+  "abandoned",
+];
+
+/** A run that has an outcome: neither waiting for a worker nor running. */
+export function isRunFinished(status: RunStatus): boolean {
+  return status !== "queued" && status !== "running";
+}
 
 export type JobStatus =
   "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "dry_run";
@@ -33,9 +52,26 @@ export interface Run {
   createdAt: string;
   finishedAt?: string;
   error?: RunError;
+  /** The run this one runs again from the start (`bosun runs rerun`). */
+  rerunOf?: string;
+  /** The failed run this one retries, reusing the jobs that succeeded in it (`bosun runs retry`). */
+  retryOf?: string;
+  /** Who asked for this run (a rerun or retry) or for its cancellation: the kind of token, e.g. "admin". */
+  requestedBy?: string;
+  /** Who asked to cancel it while it ran; the worker holding it stops its jobs and ends it `cancelled`. */
+  cancelRequestedBy?: string;
 }
 
-export type NewRun = Pick<Run, "eventId" | "project" | "attempt" | "handler">;
+export type NewRun = Pick<Run, "eventId" | "project" | "attempt" | "handler"> &
+  Partial<Pick<Run, "rerunOf" | "retryOf" | "requestedBy">>;
+
+/** A finished run, run again: from the start (rerun) or only the jobs that did not succeed (retry). */
+export interface RunRequest {
+  kind: "rerun" | "retry";
+  /** The run to run again. */
+  runId: string;
+  requestedBy: string;
+}
 
 export interface JobRecord {
   id: string;
@@ -52,9 +88,14 @@ export interface JobRecord {
   startedAt?: string;
   finishedAt?: string;
   error?: RunError;
+  /** A hash of everything the job was asked to be (image, tasks, command, env names and values...). */
+  specHash?: string;
+  /** A retry reused this job's result: the job that ran, whose logs are the job's logs. */
+  reusedFrom?: { runId: string; jobId: string };
 }
 
-export type NewJob = Pick<JobRecord, "runId" | "name" | "image" | "status" | "tasks" | "envNames">;
+export type NewJob = Pick<JobRecord, "runId" | "name" | "image" | "status" | "tasks" | "envNames"> &
+  Partial<Pick<JobRecord, "specHash" | "reusedFrom" | "exitCode" | "startedAt" | "finishedAt">>;
 
 export type LogStream = "stdout" | "stderr" | "script";
 

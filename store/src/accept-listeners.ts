@@ -1,20 +1,20 @@
-/** Who is told that events were accepted (a wake-up hint for consumers), shared by the stores. */
-export class AcceptListeners {
-  readonly #listeners = new Set<(projects: readonly string[]) => void>();
+/** Who is told of something a consumer may act on at once (a wake-up hint), shared by the stores. */
+export class Listeners<T> {
+  readonly #listeners = new Set<(value: T) => void>();
 
   /** Returns the unsubscribe. The same function subscribed twice gets two independent subscriptions. */
-  add(listener: (projects: readonly string[]) => void): () => void {
-    const entry = (projects: readonly string[]) => listener(projects);
+  add(listener: (value: T) => void): () => void {
+    const entry = (value: T) => listener(value);
     this.#listeners.add(entry);
     return () => this.#listeners.delete(entry);
   }
 
-  tell(projects: readonly string[]): void {
+  tell(value: T): void {
     for (const listener of this.#listeners) {
       try {
-        listener(projects);
+        listener(value);
       } catch {
-        // A listener is a wake-up hint; its failure is its own business and must not reach the gateway.
+        // A listener is a wake-up hint; its failure is its own business and must not reach the caller.
       }
     }
   }
@@ -23,3 +23,6 @@ export class AcceptListeners {
     this.#listeners.clear();
   }
 }
+
+/** Told that events were accepted (or a run queued again), with their projects. */
+export class AcceptListeners extends Listeners<readonly string[]> {}

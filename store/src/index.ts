@@ -6,11 +6,14 @@ export type {
   ClaimOptions,
   EventQuery,
   RunQuery,
+  EventFilters,
+  RunRefusal,
   LogQuery,
   Store,
   StoredProject,
   ProjectWrite,
 } from "./types.js";
+export { cancelledError } from "./run-requests.js";
 export { openSqliteStore } from "./sqlite/index.js";
 export { openSqliteStoreReopening } from "./sqlite/reopening.js";
 export { openPostgresStoreReopening } from "./postgres/reopening.js";

@@ -106,6 +106,10 @@ export function toRun(row: Row): Run {
     createdAt: str(row, "created_at"),
     finishedAt: optStr(row, "finished_at"),
     error: optJson<RunError>(row, "error"),
+    rerunOf: optStr(row, "rerun_of"),
+    retryOf: optStr(row, "retry_of"),
+    requestedBy: optStr(row, "requested_by"),
+    cancelRequestedBy: optStr(row, "cancel_requested_by"),
   });
 }
 
@@ -123,7 +127,15 @@ export function toJob(row: Row): JobRecord {
     startedAt: optStr(row, "started_at"),
     finishedAt: optStr(row, "finished_at"),
     error: optJson<RunError>(row, "error"),
+    specHash: optStr(row, "spec_hash"),
+    reusedFrom: reusedFromOf(row),
   });
+}
+
+function reusedFromOf(row: Row): JobRecord["reusedFrom"] {
+  const runId = optStr(row, "reused_run_id");
+  const jobId = optStr(row, "reused_job_id");
+  return runId !== undefined && jobId !== undefined ? { runId, jobId } : undefined;
 }
 
 export function toLogEntry(row: Row): LogEntry {

@@ -27,7 +27,8 @@ export async function openOrReopenLater(
   }
 }
 
-type Listener = (projects: readonly string[]) => void;
+/** A subscription made before the database opened: how to make it on the store once it has. */
+type Subscribe = (store: Store) => () => void;
 
 /**
  * A store whose database could not be opened yet: every call answers the last failure
@@ -42,7 +43,7 @@ export class ReopeningStore implements StoreWithCredentials {
   #failed: { err: unknown; at: number; waitMs: number };
   #closed = false;
   /** Subscriptions made before the database opened, each with its unsubscribe once it did. */
-  readonly #listeners = new Map<Listener, (() => void) | undefined>();
+  readonly #listeners = new Map<Subscribe, (() => void) | undefined>();
 
   readonly #closedError: (doing: string) => Error;
 
@@ -79,6 +80,10 @@ export class ReopeningStore implements StoreWithCredentials {
   updateProject: Store["updateProject"] = (p) => this.#use((s) => s.updateProject(p));
   removeProject: Store["removeProject"] = (name) => this.#use((s) => s.removeProject(name));
   listProjects: Store["listProjects"] = () => this.#use((s) => s.listProjects());
+  requestRun: Store["requestRun"] = (request) => this.#use((s) => s.requestRun(request));
+  startRun: Store["startRun"] = (id, attempt, handler) => this.#use((s) => s.startRun(id, attempt, handler));
+  cancelRun: Store["cancelRun"] = (id, by) => this.#use((s) => s.cancelRun(id, by));
+  cancelEvent: Store["cancelEvent"] = (id, by) => this.#use((s) => s.cancelEvent(id, by));
   finishRun: Store["finishRun"] = (id, status, error) => this.#use((s) => s.finishRun(id, status, error));
   getRun: Store["getRun"] = (id) => this.#use((s) => s.getRun(id));
   listRuns: Store["listRuns"] = (query) => this.#use((s) => s.listRuns(query));
@@ -90,9 +95,17 @@ export class ReopeningStore implements StoreWithCredentials {
   readLogs: Store["readLogs"] = (query) => this.#use((s) => s.readLogs(query));
   ping: Store["ping"] = () => this.#use((s) => s.ping());
 
-  onEventsAccepted(listener: Listener): () => void {
-    if (this.#store) return this.#store.onEventsAccepted(listener);
-    const entry: Listener = (projects) => listener(projects);
+  onEventsAccepted(listener: (projects: readonly string[]) => void): () => void {
+    return this.#subscribe((store) => store.onEventsAccepted(listener));
+  }
+
+  onRunCancelRequested(listener: (runId: string) => void): () => void {
+    return this.#subscribe((store) => store.onRunCancelRequested(listener));
+  }
+
+  #subscribe(subscribe: Subscribe): () => void {
+    if (this.#store) return subscribe(this.#store);
+    const entry: Subscribe = (store) => subscribe(store);
     this.#listeners.set(entry, undefined);
     return () => {
       this.#listeners.get(entry)?.();
@@ -118,7 +131,7 @@ export class ReopeningStore implements StoreWithCredentials {
     this.#opening ??= this.#open().then(
       (store) => {
         this.#store = store;
-        for (const entry of this.#listeners.keys()) this.#listeners.set(entry, store.onEventsAccepted(entry));
+        for (const entry of this.#listeners.keys()) this.#listeners.set(entry, entry(store));
         return store;
       },
       (err: unknown) => {

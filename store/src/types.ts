@@ -7,6 +7,7 @@ import type {
   NewLogEntry,
   NewRun,
   Run,
+  RunRequest,
   RunStatus,
 } from "@bosun/core";
 
@@ -46,16 +47,35 @@ export interface ClaimOptions {
   concurrencyOf?: (project: string) => number | undefined;
 }
 
-export interface EventQuery {
+/** What the events and the runs of a listing have in common: where the image came from, and when. */
+export interface EventFilters {
   project?: string;
+  /** The registry kind the event came from: its source ("dockerhub", "harbor", "cli"...). */
+  registry?: string;
+  /** The pushed image's repository path ("myorg/app") and tag. */
+  repository?: string;
+  tag?: string;
+  /** RFC 3339 (UTC, as stored): received (events) or created (runs) at or after. */
+  since?: string;
+  /** RFC 3339: received (events) or created (runs) before. */
+  until?: string;
+  /** Paging cursor: only entries with a lower id, the last id of the previous page. */
+  before?: string;
   /** Newest first; at most this many (default 100). */
   limit?: number;
 }
 
-export interface RunQuery {
-  project?: string;
+export type EventQuery = EventFilters;
+
+export interface RunQuery extends EventFilters {
   eventId?: string;
-  limit?: number;
+  status?: RunStatus;
+}
+
+/** Why a rerun, retry or cancel was refused: a code of ERROR_CODES and what to tell the user. */
+export interface RunRefusal {
+  refused: "NOT_FOUND" | "RUN_IN_PROGRESS" | "RUN_NOT_RETRYABLE" | "RUN_FINISHED";
+  message: string;
 }
 
 export interface LogQuery {
@@ -111,10 +131,36 @@ export interface Store {
 
   createRun(run: NewRun): Promise<Run>;
   /**
+   * Queues a finished run to be run again, in one unit of work: a new run, `queued`, with rerunOf or
+   * retryOf and requestedBy, and its event back in the queue, claimed like any event; the worker that
+   * claims it takes that run over (startRun). Refused while the event has a run queued or running,
+   * and a retry of a run that succeeded.
+   */
+  requestRun(request: RunRequest): Promise<{ run: Run } | RunRefusal>;
+  /** A queued run claimed by a worker becomes running with the claim's attempt; undefined when it is not queued. */
+  startRun(id: string, attempt: number, handler: Run["handler"]): Promise<Run | undefined>;
+  /**
+   * Cancels a run: a queued one at once (it ends `cancelled` and its event leaves the queue); a
+   * running one is marked cancelRequestedBy, which the worker holding it sees (onRunCancelRequested,
+   * or when it renews its lease) and acts on. A finished run is refused.
+   */
+  cancelRun(id: string, requestedBy: string): Promise<{ run: Run } | RunRefusal>;
+  /**
+   * Cancels an event's queued or running run (as cancelRun); an event still queued with no run yet
+   * gets one, recorded `cancelled`, and leaves the queue without ever starting. Refused once run.
+   */
+  cancelEvent(eventId: string, requestedBy: string): Promise<{ run: Run } | RunRefusal>;
+  /** In-process (and, on PostgreSQL, cross-process) hint that a running run is to be cancelled. */
+  onRunCancelRequested(listener: (runId: string) => void): () => void;
+  /**
    * Only a running run is finished: one already finished keeps its outcome, so a worker that lost its
    * lease and ends late cannot overwrite "abandoned", recorded when the event was claimed again.
    */
-  finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void>;
+  finishRun(
+    id: string,
+    status: Exclude<RunStatus, "running" | "queued">,
+    error?: Run["error"],
+  ): Promise<void>;
   getRun(id: string): Promise<Run | undefined>;
   /** Newest first. */
   listRuns(query?: RunQuery): Promise<Run[]>;

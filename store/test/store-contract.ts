@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { StoreUnavailableError, type NewEvent, type NewImagePushEvent, type NewLogEntry } from "@bosun/core";
 import type { Store, StoredEvent } from "../src/types.js";
+import { actionsContract } from "./store-contract-actions.js";
 
 /** What a Store implementation hands the contract suite for each test. */
 export interface ContractSubject {
@@ -651,6 +652,7 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         expect(again?.revision).to.equal(1);
       });
     });
+    actionsContract(() => store, acceptOne);
 
     describe("lifecycle", function () {
       it("answers ping", async function () {

@@ -1,6 +1,7 @@
 /**
  * Two workers (two Consumers, each with its own store connection) over one PostgreSQL database: every
- * event runs once, and each project's concurrency holds across both, not only within each.
+ * event runs once, and each project's concurrency holds across both, not only within each. A cancel
+ * asked through another connection reaches the worker holding the run by LISTEN/NOTIFY.
  */
 import { expect } from "chai";
 import type { Executor, NewEvent, ProjectConfig } from "@bosun/core";
@@ -114,5 +115,56 @@ describe("two workers on one PostgreSQL store", function () {
     expect(new Set(runs.map((r) => r.eventId)).size).to.equal(inputs.length);
     const events = await b.listEvents({ limit: 1000 });
     expect(events.every((e) => e.state === "done" && e.attempts === 1)).to.equal(true);
+  });
+
+  it("cancels a run held by the worker on another connection, by its notice", async () => {
+    const [a, b] = [
+      await openPostgresStore({ url: server.url }),
+      await openPostgresStore({ url: server.url }),
+    ];
+    stores.push(a, b);
+    const started: string[] = [];
+    const waiting: EventHandler = {
+      kind: "script",
+      handle: async (ctx) => {
+        started.push(ctx.run.id);
+        await new Promise<void>((resolve) =>
+          ctx.signal.addEventListener("abort", () => resolve(), { once: true }),
+        );
+        return { status: "failed" };
+      },
+    };
+    // Renewals an hour apart: only the notice can tell this worker in time.
+    const consumer = new Consumer({
+      store: a,
+      findProject: () => PROJECTS[0],
+      handlerFor: () => waiting,
+      executorFor: () => noExecutor,
+      leaseMs: 3_600_000,
+      pollMs: 20,
+    });
+    consumer.start();
+    try {
+      const { accepted } = await b.acceptEvents([event("p1", 999)]);
+      while (started.length === 0) await new Promise((r) => setTimeout(r, 10));
+      const asked = await b.cancelRun(started[0]!, "admin");
+      expect(asked).to.have.nested.property("run.cancelRequestedBy", "admin");
+      let run = await b.getRun(started[0]!);
+      while (run?.status === "running") {
+        await new Promise((r) => setTimeout(r, 10));
+        run = await b.getRun(started[0]!);
+      }
+      expect(run).to.deep.include({
+        status: "cancelled",
+        error: { code: "RUN_CANCELLED", message: "cancelled at the request of admin" },
+      });
+      let e = await b.getEvent(accepted[0]!.id);
+      while (e?.state !== "done") {
+        await new Promise((r) => setTimeout(r, 10));
+        e = await b.getEvent(accepted[0]!.id);
+      }
+    } finally {
+      await consumer.stop({ cancel: true });
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { JobRecord, LogEntry, Run } from "@bosun/core";
 import type { StoredEvent } from "@bosun/store";
 import { duration, printJson, printTable, shortTime, visible } from "../output.js";
 import { action, clientFrom, withServer } from "./common.js";
+import { registerEventCancel, registerRunActions } from "./run-actions.js";
 
 interface ListOpts {
   server?: string;
@@ -11,24 +12,59 @@ interface ListOpts {
   data?: string;
   project?: string;
   event?: string;
+  registry?: string;
+  repository?: string;
+  tag?: string;
+  status?: string;
+  since?: string;
+  until?: string;
+  before?: string;
   limit?: string;
   json?: boolean;
 }
 
+/** The filters `events list` and `runs list` share, passed to the API as they are (it checks them). */
+function withFilters(command: Command): Command {
+  return command
+    .option("--project <name>")
+    .option("--registry <kind>", "the registry the event came from (dockerhub, harbor, cli...)")
+    .option("--repository <path>", "the pushed image's repository, e.g. myorg/app")
+    .option("--tag <tag>", "the pushed image's tag")
+    .option("--since <time>", "received or started at or after (RFC 3339, or a date)")
+    .option("--until <time>", "received or started before (RFC 3339, or a date)")
+    .option("--before <id>", "the page after this id (printed as `next` by the previous page)")
+    .option("--limit <n>", "at most this many (1-1000)", limitOption, "50");
+}
+
+const filtersOf = (o: ListOpts) => ({
+  project: o.project,
+  registry: o.registry,
+  repository: o.repository,
+  tag: o.tag,
+  since: o.since,
+  until: o.until,
+  before: o.before,
+  limit: o.limit,
+});
+
+/** Where the next page starts, on stderr so the table stays a table. */
+function printNext(next: string | undefined, command: string): void {
+  if (next) process.stderr.write(`more: bosun ${command} --before ${next}\n`);
+}
+
 export function registerStateCommands(program: Command): void {
   const events = program.command("events").description("events received from registries");
-  withServer(events.command("list"))
+  withFilters(withServer(events.command("list")))
     .description("list events, newest first")
-    .option("--project <name>")
-    .option("--limit <n>", "at most this many (1-1000)", limitOption, "50")
     .option("--json", "machine-readable output")
     .action(
       action(async (o: ListOpts) => {
-        const { events: list } = await clientFrom(o).get<{ events: StoredEvent[] }>("/events", {
-          project: o.project,
-          limit: o.limit,
-        });
+        const { events: list, next } = await clientFrom(o).get<{ events: StoredEvent[]; next?: string }>(
+          "/events",
+          filtersOf(o),
+        );
         if (o.json) return printJson(list);
+        printNext(next, "events list");
         printTable(
           ["ID", "PROJECT", "SOURCE", "TYPE", "IMAGE", "STATE", "RECEIVED"],
           list.map((e) => [
@@ -44,21 +80,26 @@ export function registerStateCommands(program: Command): void {
       }),
     );
 
+  registerEventCancel(events);
+
   const runs = program.command("runs").description("runs of project handlers");
-  withServer(runs.command("list"))
+  withFilters(withServer(runs.command("list")))
     .description("list runs, newest first")
-    .option("--project <name>")
     .option("--event <id>")
-    .option("--limit <n>", "at most this many (1-1000)", limitOption, "50")
+    .option(
+      "--status <status>",
+      "queued, running, succeeded, failed, timed_out, out_of_memory, cancelled, abandoned",
+    )
     .option("--json", "machine-readable output")
     .action(
       action(async (o: ListOpts) => {
-        const { runs: list } = await clientFrom(o).get<{ runs: Run[] }>("/runs", {
-          project: o.project,
+        const { runs: list, next } = await clientFrom(o).get<{ runs: Run[]; next?: string }>("/runs", {
+          ...filtersOf(o),
           event: o.event,
-          limit: o.limit,
+          status: o.status,
         });
         if (o.json) return printJson(list);
+        printNext(next, "runs list");
         printTable(
           ["ID", "PROJECT", "EVENT", "STATUS", "STARTED", "TOOK"],
           list.map((r) => [
@@ -72,6 +113,7 @@ export function registerStateCommands(program: Command): void {
         );
       }),
     );
+  registerRunActions(runs);
   withServer(runs.command("show <id>"))
     .description("a run with its jobs")
     .option("--json", "machine-readable output")
@@ -82,13 +124,20 @@ export function registerStateCommands(program: Command): void {
         process.stdout.write(
           visible(
             `run ${run.id}  project ${run.project}  event ${run.eventId}  attempt ${run.attempt}\n` +
+              requestLine(run) +
               `status ${run.status}${run.error ? `: ${run.error.message}` : ""}\n` +
               stackFrames(run.error),
           ) + "\n",
         );
         printTable(
           ["JOB", "IMAGE", "STATUS", "EXIT", "TOOK"],
-          run.jobs.map((j) => [j.name, j.image, j.status, j.exitCode, duration(j.startedAt, j.finishedAt)]),
+          run.jobs.map((j) => [
+            j.name,
+            j.image,
+            j.reusedFrom ? `${j.status} (reused from run ${j.reusedFrom.runId})` : j.status,
+            j.exitCode,
+            duration(j.startedAt, j.finishedAt),
+          ]),
         );
       }),
     );
@@ -115,7 +164,8 @@ export function registerStateCommands(program: Command): void {
             after = entry.seq;
           }
           if (page.logs.length === 1000) continue;
-          if (!o.follow || page.run.status !== "running") break;
+          // A queued run (a rerun or retry not claimed yet) is followed too: its logs are still to come.
+          if (!o.follow || !["queued", "running"].includes(page.run.status)) break;
           await new Promise((r) => setTimeout(r, 300));
         }
       }),
@@ -156,6 +206,16 @@ function limitOption(value: string): string {
   if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 1000)
     throw new InvalidArgumentError("expected a whole number from 1 to 1000.");
   return value;
+}
+
+/** Whence the run came (a rerun or retry) and who asked, or asked to cancel it. */
+function requestLine(run: Run): string {
+  const parts: string[] = [];
+  if (run.rerunOf) parts.push(`rerun of ${run.rerunOf}`);
+  if (run.retryOf) parts.push(`retry of ${run.retryOf}`);
+  if (run.requestedBy) parts.push(`requested by ${run.requestedBy}`);
+  if (run.cancelRequestedBy) parts.push(`cancel requested by ${run.cancelRequestedBy}`);
+  return parts.length > 0 ? `${parts.join(", ")}\n` : "";
 }
 
 /** A script's stack below the status line, without its first line when that repeats the message. */

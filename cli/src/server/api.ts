@@ -1,6 +1,13 @@
 /** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
 import express, { type NextFunction, type Request, type Response } from "express";
-import { acceptsEvent, errorBody, httpErrorOf, secretsEqual, type ProjectConfig } from "@bosun/core";
+import {
+  acceptsEvent,
+  errorBody,
+  httpErrorOf,
+  secretsEqual,
+  type Problem,
+  type ProjectConfig,
+} from "@bosun/core";
 import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
@@ -8,6 +15,8 @@ import { readEventRequest } from "./event-request.js";
 import { failureHandler, sendError } from "./http-errors.js";
 import type { ProjectCatalog } from "./projects/catalog.js";
 import { createProjectRoutes } from "./projects/routes.js";
+import { nextPage, readEventQuery, readRunQuery } from "./list-query.js";
+import { runActionRoutes } from "./run-actions.js";
 
 export interface ApiOptions {
   store: Store;
@@ -44,6 +53,8 @@ export function createApiRouter(options: ApiOptions): express.Router {
         "missing or wrong admin token: pass it as `Authorization: Bearer <token>` (bosun --token, or BOSUN_TOKEN)",
       );
     }
+    // Who asks, as recorded on the runs a request makes or cancels: the kind of token that passed.
+    res.locals.requester = "admin";
     next();
   });
   if (options.credentials) api.use(createCredentialsRouter(options.credentials, options.projects));
@@ -72,8 +83,10 @@ export function createApiRouter(options: ApiOptions): express.Router {
   api.get(
     "/events",
     route(async (req, res) => {
-      const events = await store.listEvents({ project: str(req.query.project), limit: limit(req) });
-      res.json({ events: events.map(eventSummary) });
+      const query = readEventQuery(req.query);
+      if (query.errors) return sendProblems(res, query.errors);
+      const events = await store.listEvents(query.value);
+      res.json({ events: events.map(eventSummary), ...page(events, query.value.limit) });
     }),
   );
   // An event of any source and type, for a project whose `events` take it; the worker runs it like a push.
@@ -82,13 +95,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
     express.json({ limit: options.bodyLimitBytes ?? 100 * 1024 }),
     route(async (req, res) => {
       const read = readEventRequest(req.body);
-      if (read.errors) {
-        const first = read.errors[0]!;
-        return res.status(httpErrorOf(first.code).status).json({
-          ...errorBody(first),
-          problems: read.errors.map((p) => errorBody(p).error),
-        });
-      }
+      if (read.errors) return sendProblems(res, read.errors);
       const { project: name, event } = read.value;
       const project = options.projects().find((p) => p.name === name);
       if (!project) return sendError(res, "NOT_FOUND", `no project "${name}"`);
@@ -113,13 +120,10 @@ export function createApiRouter(options: ApiOptions): express.Router {
   api.get(
     "/runs",
     route(async (req, res) => {
-      res.json({
-        runs: await store.listRuns({
-          project: str(req.query.project),
-          eventId: str(req.query.event),
-          limit: limit(req),
-        }),
-      });
+      const query = readRunQuery(req.query);
+      if (query.errors) return sendProblems(res, query.errors);
+      const runs = await store.listRuns(query.value);
+      res.json({ runs, ...page(runs, query.value.limit) });
     }),
   );
   api.get(
@@ -136,13 +140,15 @@ export function createApiRouter(options: ApiOptions): express.Router {
       const run = await store.getRun(String(req.params.id));
       if (!run) return sendError(res, "NOT_FOUND", `no run ${String(req.params.id)}`);
       let jobId = str(req.query.job);
+      let runId = run.id;
       if (jobId) {
         const job = (await store.listJobs(run.id)).find((j) => j.id === jobId || j.name === jobId);
         if (!job) return sendError(res, "NOT_FOUND", `run ${run.id} has no job "${jobId}"`);
-        jobId = job.id;
+        // A job a retry reused did not run here: its logs are those of the job that ran.
+        ({ runId, jobId } = job.reusedFrom ?? { runId, jobId: job.id });
       }
       const logs = await store.readLogs({
-        runId: run.id,
+        runId,
         jobId,
         afterSeq: Number(req.query.after ?? 0) || 0,
         limit: limit(req),
@@ -150,6 +156,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
       res.json({ run: { id: run.id, status: run.status }, logs });
     }),
   );
+  runActionRoutes(api, store, route);
   api.post(
     "/projects/:name/trigger",
     express.json(),
@@ -174,6 +181,21 @@ export function createApiRouter(options: ApiOptions): express.Router {
   );
   api.use(failureHandler(options.onError));
   return api;
+}
+
+/** A listing's cursor: `next` is the `before` of the following page, present when this one is full. */
+function page(list: readonly { id: string }[], limit: number | undefined): { next?: string } {
+  const next = nextPage(list, limit);
+  return next === undefined ? {} : { next };
+}
+
+/** 400 with the first problem as the error, and every problem listed. */
+function sendProblems(res: Response, problems: readonly Problem[]): Response {
+  const first = problems[0]!;
+  return res.status(httpErrorOf(first.code).status).json({
+    ...errorBody(first),
+    problems: problems.map((p) => errorBody(p).error),
+  });
 }
 
 function projectView(p: ProjectConfig) {

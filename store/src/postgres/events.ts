@@ -1,7 +1,9 @@
 import type pg from "pg";
 import { type NewEvent, newId } from "@bosun/core";
 import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
+import { eventConditions, whereClause } from "../filters.js";
 import { limitOf } from "../rows.js";
+import { postgresDialect } from "./runs.js";
 import { ACCEPTED_CHANNEL } from "./notifications.js";
 import type { Queryable } from "./rows.js";
 import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js";
@@ -133,14 +135,13 @@ export async function getEvent(db: Queryable, id: string): Promise<StoredEvent |
 }
 
 export async function listEvents(db: Queryable, query: EventQuery): Promise<StoredEvent[]> {
-  const limit = limitOf(query.limit, 100);
-  const { rows } =
-    query.project === undefined
-      ? await db.query(`SELECT ${COLUMNS} FROM events ORDER BY id DESC LIMIT $1`, [limit])
-      : await db.query(`SELECT ${COLUMNS} FROM events WHERE project = $1 ORDER BY id DESC LIMIT $2`, [
-          query.project,
-          limit,
-        ]);
+  const params: unknown[] = [];
+  const where = whereClause(eventConditions(query, postgresDialect(params)));
+  params.push(limitOf(query.limit, 100));
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM events ${where} ORDER BY id DESC LIMIT $${params.length}`,
+    params,
+  );
   return rows.map(toEvent);
 }
 

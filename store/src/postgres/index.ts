@@ -60,7 +60,12 @@ export async function openPostgresStore(
       client.release();
     }
     const store = new PostgresStore(pool, origin, () => listener?.close() ?? Promise.resolve());
-    listener = new AcceptListener(config, origin, (projects) => store.deliver(projects));
+    listener = new AcceptListener(
+      config,
+      origin,
+      (projects) => store.deliver(projects),
+      (runId) => store.deliverCancel(runId),
+    );
     await listener.start();
     return Object.assign(store, { credentials: new PgCredentialStore(store.runQuery) });
   } catch (err) {

@@ -2,6 +2,8 @@ import pg from "pg";
 
 /** The channel accept transactions notify on; its payload is an AcceptNotice as JSON. */
 export const ACCEPTED_CHANNEL = "bosun_events_accepted";
+/** The channel a cancel of a running run notifies on; its payload is the run's id. */
+export const CANCEL_CHANNEL = "bosun_run_cancel_requested";
 
 interface AcceptNotice {
   /** The store (process) that accepted, so it does not tell its own listeners twice. */
@@ -27,21 +29,29 @@ export function acceptNotice(origin: string, projects: readonly string[]): strin
 const RECONNECT_MS = 1_000;
 
 /**
- * A dedicated connection LISTENing for accepts made by other processes on the same database. While
- * it is down, notices are missed and consumers find the events by their poll.
+ * A dedicated connection LISTENing for accepts made by other processes on the same database, and for
+ * cancels of running runs. While it is down, notices are missed: consumers find the events by their
+ * poll, and cancels when they renew their leases.
  */
 export class AcceptListener {
   readonly #config: pg.ClientConfig;
   readonly #origin: string;
   readonly #deliver: (projects: readonly string[]) => void;
+  readonly #cancel: (runId: string) => void;
   #client: pg.Client | undefined;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(config: pg.ClientConfig, origin: string, deliver: (projects: readonly string[]) => void) {
+  constructor(
+    config: pg.ClientConfig,
+    origin: string,
+    deliver: (projects: readonly string[]) => void,
+    cancel: (runId: string) => void = () => undefined,
+  ) {
     this.#config = config;
     this.#origin = origin;
     this.#deliver = deliver;
+    this.#cancel = cancel;
   }
 
   /** Resolves once listening, or once the first attempt failed (a retry is then scheduled). */
@@ -58,6 +68,7 @@ export class AcceptListener {
     client.on("error", lost);
     client.on("end", lost);
     client.on("notification", (message) => {
+      if (message.channel === CANCEL_CHANNEL && message.payload) return this.#cancel(message.payload);
       if (message.channel !== ACCEPTED_CHANNEL || !message.payload) return;
       try {
         const notice = JSON.parse(message.payload) as AcceptNotice;
@@ -69,6 +80,7 @@ export class AcceptListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${ACCEPTED_CHANNEL}`);
+      await client.query(`LISTEN ${CANCEL_CHANNEL}`);
     } catch {
       lost();
     }

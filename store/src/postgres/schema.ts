@@ -104,6 +104,18 @@ const MIGRATIONS: readonly string[] = [
     updated_at text NOT NULL
   );
   `,
+  // Runs asked for again (rerun, retry) and cancelled on request; jobs a retry reused, known by the
+  // hash of their spec. A listing by status walks runs_by_status.
+  `
+  ALTER TABLE runs ADD COLUMN rerun_of text;
+  ALTER TABLE runs ADD COLUMN retry_of text;
+  ALTER TABLE runs ADD COLUMN requested_by text;
+  ALTER TABLE runs ADD COLUMN cancel_requested_by text;
+  ALTER TABLE jobs ADD COLUMN spec_hash text;
+  ALTER TABLE jobs ADD COLUMN reused_run_id text;
+  ALTER TABLE jobs ADD COLUMN reused_job_id text;
+  CREATE INDEX runs_by_status ON runs (status, id);
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

@@ -1,5 +1,15 @@
 import type pg from "pg";
-import type { JobRecord, LogEntry, NewEvent, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "@bosun/core";
+import type {
+  JobRecord,
+  LogEntry,
+  NewEvent,
+  NewJob,
+  NewLogEntry,
+  NewRun,
+  Run,
+  RunRequest,
+  RunStatus,
+} from "@bosun/core";
 import { checkNewEvent } from "../new-event.js";
 import { now } from "../rows.js";
 import type {
@@ -10,6 +20,7 @@ import type {
   LogQuery,
   ProjectWrite,
   RunQuery,
+  RunRefusal,
   Store,
   StoredEvent,
   StoredProject,
@@ -17,12 +28,12 @@ import type {
 import * as events from "./events.js";
 import { PgGroupCommitter } from "./group-commit.js";
 import { appendLogs, readLogs } from "./logs.js";
-import { acceptNotice } from "./notifications.js";
+import { acceptNotice, ACCEPTED_CHANNEL, CANCEL_CHANNEL } from "./notifications.js";
 import type { Queryable } from "./rows.js";
 import * as projects from "./projects.js";
 import * as runs from "./runs.js";
 import { closedError, unavailable } from "./unavailable.js";
-import { AcceptListeners } from "../accept-listeners.js";
+import { AcceptListeners, Listeners } from "../accept-listeners.js";
 
 /**
  * The Store on a PostgreSQL connection pool, shared by any number of gateway and worker processes.
@@ -35,6 +46,7 @@ export class PostgresStore implements Store {
   readonly origin: string;
   readonly #committer: PgGroupCommitter<readonly NewEvent[], AcceptResult>;
   readonly #listeners = new AcceptListeners();
+  readonly #cancelListeners = new Listeners<string>();
   readonly #onClose: () => Promise<void>;
   #closed = false;
 
@@ -101,7 +113,65 @@ export class PostgresStore implements Store {
     return this.#run(`creating a run for event ${run.eventId}`, (db) => runs.createRun(db, run));
   }
 
-  finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void> {
+  /** The event goes back to the queue with a NOTIFY, as an accepted one, delivered on commit. */
+  async requestRun(request: RunRequest): Promise<{ run: Run } | RunRefusal> {
+    const result = await this.#transaction(
+      `queuing a ${request.kind} of run ${request.runId}`,
+      async (db) => {
+        const outcome = await runs.requestRun(db, request);
+        if ("run" in outcome)
+          await db.query("SELECT pg_notify($1, $2)", [
+            ACCEPTED_CHANNEL,
+            acceptNotice(this.origin, [outcome.run.project]),
+          ]);
+        return outcome;
+      },
+    );
+    if ("run" in result) this.deliver([result.run.project]);
+    return result;
+  }
+
+  startRun(id: string, attempt: number, handler: Run["handler"]): Promise<Run | undefined> {
+    return this.#run(`starting run ${id}`, (db) => runs.startRun(db, id, attempt, handler));
+  }
+
+  /** A running run's cancel NOTIFYs every process; the one holding the run acts on it. */
+  cancelRun(id: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
+    return this.#cancel(`cancelling run ${id}`, (db) => runs.cancelRun(db, id, requestedBy));
+  }
+
+  cancelEvent(eventId: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
+    return this.#cancel(`cancelling event ${eventId}`, (db) => runs.cancelEvent(db, eventId, requestedBy));
+  }
+
+  async #cancel(
+    doing: string,
+    work: (db: Queryable) => Promise<{ run: Run } | RunRefusal>,
+  ): Promise<{ run: Run } | RunRefusal> {
+    const result = await this.#transaction(doing, async (db) => {
+      const outcome = await work(db);
+      if ("run" in outcome && outcome.run.status === "running")
+        await db.query("SELECT pg_notify($1, $2)", [CANCEL_CHANNEL, outcome.run.id]);
+      return outcome;
+    });
+    if ("run" in result && result.run.status === "running") this.deliverCancel(result.run.id);
+    return result;
+  }
+
+  onRunCancelRequested(listener: (runId: string) => void): () => void {
+    return this.#cancelListeners.add(listener);
+  }
+
+  /** Tells the cancel listeners: after a local cancel, or on a notice (also of this process's own). */
+  deliverCancel(runId: string): void {
+    this.#cancelListeners.tell(runId);
+  }
+
+  finishRun(
+    id: string,
+    status: Exclude<RunStatus, "running" | "queued">,
+    error?: Run["error"],
+  ): Promise<void> {
     return this.#run(`finishing run ${id}`, (db) => runs.finishRun(db, id, status, error));
   }
 
@@ -171,6 +241,7 @@ export class PostgresStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    this.#cancelListeners.clear();
     try {
       await this.#onClose();
     } finally {

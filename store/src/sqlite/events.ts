@@ -2,7 +2,9 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type NewEvent, newId } from "@bosun/core";
 import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
 import { PayloadTable, payloadHash } from "./payloads.js";
+import { eventConditions, whereClause } from "../filters.js";
 import { limitOf } from "./rows.js";
+import { sqliteDialect } from "./runs.js";
 import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js";
 
 /**
@@ -29,8 +31,9 @@ export class EventTable {
   readonly #insert: StatementSync;
   readonly #byDelivery: StatementSync;
   readonly #byId: StatementSync;
-  readonly #list: StatementSync;
-  readonly #listByProject: StatementSync;
+  readonly #db: DatabaseSync;
+  /** One statement per combination of filters, so each can use its index. */
+  readonly #lists = new Map<string, StatementSync>();
   readonly #claim: StatementSync;
   readonly #renew: StatementSync;
   readonly #finish: StatementSync;
@@ -44,10 +47,7 @@ export class EventTable {
     );
     this.#byDelivery = db.prepare(`SELECT ${COLUMNS} FROM events WHERE project = ? AND delivery_id = ?`);
     this.#byId = db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`);
-    this.#list = db.prepare(`SELECT ${COLUMNS} FROM events ORDER BY id DESC LIMIT ?`);
-    this.#listByProject = db.prepare(
-      `SELECT ${COLUMNS} FROM events WHERE project = ? ORDER BY id DESC LIMIT ?`,
-    );
+    this.#db = db;
     // One statement, so choosing and leasing cannot be split by another connection's claim.
     // "state <> 'done'" repeats the partial index's condition so SQLite can walk that index.
     this.#claim = db.prepare(
@@ -124,10 +124,15 @@ export class EventTable {
   }
 
   list(query: EventQuery): StoredEvent[] {
-    const limit = limitOf(query.limit, 100);
-    const rows =
-      query.project === undefined ? this.#list.all(limit) : this.#listByProject.all(query.project, limit);
-    return rows.map(toEvent);
+    const params: unknown[] = [];
+    const where = whereClause(eventConditions(query, sqliteDialect(params)));
+    const sql = `SELECT ${COLUMNS} FROM events ${where} ORDER BY id DESC LIMIT ?`;
+    let statement = this.#lists.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#lists.set(sql, statement);
+    }
+    return statement.all(...(params as string[]), limitOf(query.limit, 100)).map(toEvent);
   }
 
   claim(options: ClaimOptions): Claim | undefined {

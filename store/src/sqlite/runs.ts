@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import {
   newId,
+  type RunRequest,
   type JobRecord,
   type NewJob,
   type NewRun,
@@ -8,7 +9,9 @@ import {
   type RunError,
   type RunStatus,
 } from "@bosun/core";
-import type { RunQuery } from "../types.js";
+import type { EventState, RunQuery, RunRefusal } from "../types.js";
+import { runConditions, whereClause, type Dialect } from "../filters.js";
+import { cancelledError, planEventCancel, refuseCancel, refuseRequest } from "../run-requests.js";
 import { limitOf, now } from "./rows.js";
 import { errorOf, toJob, toRun } from "../records.js";
 
@@ -28,20 +31,45 @@ export class RunTables {
   readonly #deleteRun: StatementSync;
   readonly #deleteJobs: StatementSync;
   readonly #deleteLogs: StatementSync;
+  readonly #startRun: StatementSync;
+  readonly #eventState: StatementSync;
+  readonly #newestRun: StatementSync;
+  readonly #requeueEvent: StatementSync;
+  readonly #dequeueEvent: StatementSync;
+  readonly #requestCancel: StatementSync;
+  readonly #cancelQueued: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#insertRun = db.prepare(
-      `INSERT INTO runs (id, event_id, project, attempt, handler, status, created_at)
-       VALUES (?, ?, ?, ?, ?, 'running', ?) RETURNING *`,
+      `INSERT INTO runs (id, event_id, project, attempt, handler, status, created_at, rerun_of, retry_of, requested_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    );
+    this.#startRun = db.prepare(
+      "UPDATE runs SET status = 'running', attempt = ?, handler = ? WHERE id = ? AND status = 'queued' RETURNING *",
+    );
+    this.#eventState = db.prepare("SELECT state, attempts, project FROM events WHERE id = ?");
+    this.#newestRun = db.prepare("SELECT * FROM runs WHERE event_id = ? ORDER BY id DESC LIMIT 1");
+    this.#requeueEvent = db.prepare(
+      "UPDATE events SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'done'",
+    );
+    // Only while no worker has claimed it: a claimed one finds its run cancelled when it starts it.
+    this.#dequeueEvent = db.prepare("UPDATE events SET state = 'done' WHERE id = ? AND state = 'queued'");
+    this.#requestCancel = db.prepare(
+      "UPDATE runs SET cancel_requested_by = ? WHERE id = ? AND status = 'running' RETURNING *",
+    );
+    this.#cancelQueued = db.prepare(
+      `UPDATE runs SET status = 'cancelled', finished_at = ?, error = ?, cancel_requested_by = ?
+        WHERE id = ? AND status = 'queued' RETURNING *`,
     );
     this.#finishRun = db.prepare(
       "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ? AND status = 'running'",
     );
     this.#runById = db.prepare("SELECT * FROM runs WHERE id = ?");
     this.#insertJob = db.prepare(
-      `INSERT INTO jobs (id, run_id, name, image, status, tasks, env_names, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO jobs (id, run_id, name, image, status, tasks, env_names, created_at,
+                         spec_hash, reused_run_id, reused_job_id, exit_code, started_at, finished_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     );
     // A field left out of the patch keeps its value: each SET is guarded by a has_* flag.
     this.#updateJob = db.prepare(
@@ -54,18 +82,93 @@ export class RunTables {
        WHERE id = :id`,
     );
     this.#jobsOfRun = db.prepare("SELECT * FROM jobs WHERE run_id = ? ORDER BY seq");
-    this.#deleteRun = db.prepare("DELETE FROM runs WHERE id = ? AND status <> 'running'");
+    this.#deleteRun = db.prepare("DELETE FROM runs WHERE id = ? AND status NOT IN ('running', 'queued')");
     this.#deleteJobs = db.prepare("DELETE FROM jobs WHERE run_id = ?");
     this.#deleteLogs = db.prepare("DELETE FROM logs WHERE run_id = ?");
   }
 
-  createRun(run: NewRun): Run {
-    const row = this.#insertRun.get(newId(), run.eventId, run.project, run.attempt, run.handler, now());
+  createRun(run: NewRun, status: "running" | "queued" = "running"): Run {
+    const row = this.#insertRun.get(
+      newId(),
+      run.eventId,
+      run.project,
+      run.attempt,
+      run.handler,
+      status,
+      now(),
+      run.rerunOf ?? null,
+      run.retryOf ?? null,
+      run.requestedBy ?? null,
+    );
     return toRun(row!);
   }
 
+  startRun(id: string, attempt: number, handler: Run["handler"]): Run | undefined {
+    const row = this.#startRun.get(attempt, handler, id);
+    return row ? toRun(row) : undefined;
+  }
+
+  /** Inside a batch: the checks and both writes in one unit. */
+  requestRun(request: RunRequest): { run: Run } | RunRefusal {
+    const earlier = this.getRun(request.runId);
+    const event = earlier && this.#eventState.get(earlier.eventId);
+    const refusal = refuseRequest(
+      request,
+      earlier,
+      event ? (String(event["state"]) as EventState) : undefined,
+    );
+    if (refusal || !earlier || !event) return refusal!;
+    this.#requeueEvent.run(earlier.eventId);
+    const run = this.createRun(
+      {
+        eventId: earlier.eventId,
+        project: earlier.project,
+        attempt: Number(event["attempts"]) + 1,
+        handler: earlier.handler,
+        ...(request.kind === "rerun" ? { rerunOf: earlier.id } : { retryOf: earlier.id }),
+        requestedBy: request.requestedBy,
+      },
+      "queued",
+    );
+    return { run };
+  }
+
+  /** Inside a batch, which no other write interleaves: the run read is the run written. */
+  cancelRun(id: string, requestedBy: string): { run: Run } | RunRefusal {
+    const run = this.getRun(id);
+    const refusal = refuseCancel(id, run);
+    if (refusal || !run) return refusal!;
+    if (run.status === "queued") {
+      const error = JSON.stringify(cancelledError(requestedBy));
+      const row = this.#cancelQueued.get(now(), error, requestedBy, id);
+      this.#dequeueEvent.run(run.eventId);
+      return { run: toRun(row!) };
+    }
+    return { run: toRun(this.#requestCancel.get(requestedBy, id)!) };
+  }
+
+  /** Inside a batch. A run the event never had is made queued, then cancelled as such. */
+  cancelEvent(eventId: string, requestedBy: string): { run: Run } | RunRefusal {
+    const event = this.#eventState.get(eventId);
+    const newest = this.#newestRun.get(eventId);
+    const state = event ? (String(event["state"]) as EventState) : undefined;
+    const plan = planEventCancel(eventId, state, newest ? toRun(newest) : undefined);
+    if ("refused" in plan) return plan;
+    if ("runId" in plan) return this.cancelRun(plan.runId, requestedBy);
+    const run = this.createRun(
+      {
+        eventId,
+        project: String(event!["project"]),
+        attempt: Number(event!["attempts"]) + 1,
+        handler: "script",
+      },
+      "queued",
+    );
+    return this.cancelRun(run.id, requestedBy);
+  }
+
   /** Unknown ids are ignored: the run may have been pruned by retention meanwhile. */
-  finishRun(id: string, status: Exclude<RunStatus, "running">, error?: RunError): void {
+  finishRun(id: string, status: Exclude<RunStatus, "running" | "queued">, error?: RunError): void {
     this.#finishRun.run(status, now(), error ? JSON.stringify(errorOf(error)) : null, id);
   }
 
@@ -75,23 +178,14 @@ export class RunTables {
   }
 
   listRuns(query: RunQuery): Run[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.project !== undefined) {
-      where.push("project = ?");
-      params.push(query.project);
-    }
-    if (query.eventId !== undefined) {
-      where.push("event_id = ?");
-      params.push(query.eventId);
-    }
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+    const params: unknown[] = [];
+    const sql = `SELECT * FROM runs ${whereClause(runConditions(query, sqliteDialect(params)))} ORDER BY id DESC LIMIT ?`;
     let statement = this.#listRuns.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);
       this.#listRuns.set(sql, statement);
     }
-    return statement.all(...params, limitOf(query.limit, 100)).map(toRun);
+    return statement.all(...(params as string[]), limitOf(query.limit, 100)).map(toRun);
   }
 
   createJob(job: NewJob): JobRecord {
@@ -104,6 +198,12 @@ export class RunTables {
       JSON.stringify(job.tasks),
       JSON.stringify(job.envNames),
       now(),
+      job.specHash ?? null,
+      job.reusedFrom?.runId ?? null,
+      job.reusedFrom?.jobId ?? null,
+      job.exitCode ?? null,
+      job.startedAt ?? null,
+      job.finishedAt ?? null,
     );
     return toJob(row!);
   }
@@ -136,6 +236,17 @@ export class RunTables {
     this.#deleteLogs.run(id);
     return true;
   }
+}
+
+/** Positional placeholders, bound in the order the conditions are written. */
+export function sqliteDialect(params: unknown[]): Dialect {
+  return {
+    bind(value) {
+      params.push(value);
+      return "?";
+    },
+    imageField: (field) => `json_extract(image, '$.${field}')`,
+  };
 }
 
 function flag(value: unknown): number {

@@ -142,6 +142,18 @@ const MIGRATIONS: readonly Migration[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // Runs asked for again (rerun, retry) and cancelled on request; jobs a retry reused, known by the
+  // hash of their spec. A listing by status walks runs_by_status.
+  `
+  ALTER TABLE runs ADD COLUMN rerun_of TEXT;
+  ALTER TABLE runs ADD COLUMN retry_of TEXT;
+  ALTER TABLE runs ADD COLUMN requested_by TEXT;
+  ALTER TABLE runs ADD COLUMN cancel_requested_by TEXT;
+  ALTER TABLE jobs ADD COLUMN spec_hash TEXT;
+  ALTER TABLE jobs ADD COLUMN reused_run_id TEXT;
+  ALTER TABLE jobs ADD COLUMN reused_job_id TEXT;
+  CREATE INDEX runs_by_status ON runs (status, id);
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

@@ -1,6 +1,16 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { statfs } from "node:fs/promises";
-import type { NewEvent, JobRecord, LogEntry, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "@bosun/core";
+import type {
+  NewEvent,
+  JobRecord,
+  LogEntry,
+  NewJob,
+  NewLogEntry,
+  NewRun,
+  Run,
+  RunRequest,
+  RunStatus,
+} from "@bosun/core";
 import type {
   AcceptResult,
   Claim,
@@ -9,6 +19,7 @@ import type {
   LogQuery,
   ProjectWrite,
   RunQuery,
+  RunRefusal,
   Store,
   StoredEvent,
   StoredProject,
@@ -22,7 +33,7 @@ import { now } from "./rows.js";
 import type { JobPatch } from "./runs.js";
 import { RunTables } from "./runs.js";
 import { attempt, closedError, unavailable } from "./unavailable.js";
-import { AcceptListeners } from "../accept-listeners.js";
+import { AcceptListeners, Listeners } from "../accept-listeners.js";
 
 /**
  * The Store on one SQLite connection. Every write goes through the group committer (batched, durable
@@ -57,6 +68,7 @@ export class SqliteStore implements Store {
   readonly #logs: LogTable;
   readonly #projects: ProjectTable;
   readonly #listeners = new AcceptListeners();
+  readonly #cancelListeners = new Listeners<string>();
   /** Projects with events accepted in the batch being committed, for the listeners' hint. */
   #acceptedProjects = new Set<string>();
   #closed = false;
@@ -142,7 +154,52 @@ export class SqliteStore implements Store {
     );
   }
 
-  finishRun(id: string, status: Exclude<RunStatus, "running">, error?: Run["error"]): Promise<void> {
+  requestRun(request: RunRequest): Promise<{ run: Run } | RunRefusal> {
+    return this.#committer.run(`queuing a ${request.kind} of run ${request.runId}`, (batch) => {
+      const result = this.#runs.requestRun(request);
+      if ("run" in result) {
+        this.#acceptedProjects.add(result.run.project);
+        batch.afterCommit(this.#notifyAccepted);
+      }
+      return result;
+    });
+  }
+
+  startRun(id: string, attempt: number, handler: Run["handler"]): Promise<Run | undefined> {
+    return this.#committer.run(
+      `starting run ${id}`,
+      () => this.#runs.startRun(id, attempt, handler),
+      "statement",
+    );
+  }
+
+  cancelRun(id: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
+    return this.#committer.run(`cancelling run ${id}`, (batch) => {
+      const result = this.#runs.cancelRun(id, requestedBy);
+      if ("run" in result && result.run.status === "running")
+        batch.afterCommit(() => this.#cancelListeners.tell(id));
+      return result;
+    });
+  }
+
+  cancelEvent(eventId: string, requestedBy: string): Promise<{ run: Run } | RunRefusal> {
+    return this.#committer.run(`cancelling event ${eventId}`, (batch) => {
+      const result = this.#runs.cancelEvent(eventId, requestedBy);
+      if ("run" in result && result.run.status === "running")
+        batch.afterCommit(() => this.#cancelListeners.tell(result.run.id));
+      return result;
+    });
+  }
+
+  onRunCancelRequested(listener: (runId: string) => void): () => void {
+    return this.#cancelListeners.add(listener);
+  }
+
+  finishRun(
+    id: string,
+    status: Exclude<RunStatus, "running" | "queued">,
+    error?: Run["error"],
+  ): Promise<void> {
     return this.#committer.run(
       `finishing run ${id}`,
       () => this.#runs.finishRun(id, status, error),
@@ -242,6 +299,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    this.#cancelListeners.clear();
     try {
       this.#committer.close();
     } finally {

@@ -2,11 +2,21 @@
  * The queue consumer: claims events with a lease, honours per-project concurrency, keeps leases alive
  * while runs are in flight, and finishes the event only when its run is recorded. A worker that dies
  * leaves its leases to expire, so another worker (or this one, restarted) claims the event again.
+ * A cancel asked of a run it holds (Store.cancelRun, from any process) reaches it as a hint, or when it
+ * renews the run's lease: the run is aborted, its jobs stopped, and the event finished.
  */
 import { hostname } from "node:os";
 import { newId, type ProjectConfig } from "@bosun/core";
 import { type Claim, type Store } from "@bosun/store";
 import { processClaim, type RunDependencies } from "./process-claim.js";
+import { CancelRequested } from "./rounds.js";
+
+interface InFlight {
+  project: string;
+  controller: AbortController;
+  /** Known once the run is recorded. */
+  runId?: string;
+}
 
 export interface ConsumerOptions extends RunDependencies {
   store: Store;
@@ -31,7 +41,7 @@ const BUSY_RETRY_MS = 10;
 
 export class Consumer {
   readonly owner = `${hostname()}:${process.pid}:${newId()}`;
-  private readonly inFlight = new Map<string, { project: string; controller: AbortController }>();
+  private readonly inFlight = new Map<string, InFlight>();
   private readonly leaseMs: number;
   private readonly maxRuns: number;
   private stopped = true;
@@ -49,6 +59,7 @@ export class Consumer {
   private timers: NodeJS.Timeout[] = [];
   private busyRetry: NodeJS.Timeout | undefined;
   private unsubscribe?: () => void;
+  private unsubscribeCancels?: () => void;
   private idle: (() => void)[] = [];
 
   constructor(private readonly options: ConsumerOptions) {
@@ -68,6 +79,9 @@ export class Consumer {
         this.pump();
       }
     });
+    this.unsubscribeCancels = this.options.store.onRunCancelRequested((runId) => {
+      for (const r of this.inFlight.values()) if (r.runId === runId) void this.cancelIfAsked(r);
+    });
     const poll = () => {
       this.emptyWithout = undefined; // events from other processes arrive unannounced
       this.pump();
@@ -86,6 +100,7 @@ export class Consumer {
     this.stopped = true;
     this.handingBack = cancel;
     this.unsubscribe?.();
+    this.unsubscribeCancels?.();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     clearTimeout(this.busyRetry);
@@ -175,9 +190,14 @@ export class Consumer {
     this.options.findProject(project)?.concurrency ?? 1;
 
   private begin(claim: Claim): void {
-    const controller = new AbortController();
-    this.inFlight.set(claim.event.id, { project: claim.event.project, controller });
-    void processClaim(claim, this.options, controller.signal)
+    const entry: InFlight = { project: claim.event.project, controller: new AbortController() };
+    this.inFlight.set(claim.event.id, entry);
+    const onRunStarted = (run: { id: string; cancelRequestedBy?: string }) => {
+      entry.runId = run.id;
+      if (run.cancelRequestedBy !== undefined)
+        entry.controller.abort(new CancelRequested(run.cancelRequestedBy));
+    };
+    void processClaim(claim, this.options, entry.controller.signal, { onRunStarted })
       .then(() =>
         this.handingBack
           ? this.options.store.renewLease(claim.event.id, this.owner, 0)
@@ -191,11 +211,24 @@ export class Consumer {
       });
   }
 
+  /** Reads the run's record: a cancel asked for aborts it, with the asker as the reason. */
+  private async cancelIfAsked(r: InFlight): Promise<void> {
+    if (r.runId === undefined || r.controller.signal.aborted) return;
+    try {
+      const run = await this.options.store.getRun(r.runId);
+      if (run?.cancelRequestedBy !== undefined)
+        r.controller.abort(new CancelRequested(run.cancelRequestedBy));
+    } catch (err) {
+      this.options.onError?.(err);
+    }
+  }
+
   private async renewLeases(): Promise<void> {
     for (const [eventId, r] of this.inFlight) {
       try {
         // A lost lease means another worker took the event over: stop duplicating its work.
         if (!(await this.options.store.renewLease(eventId, this.owner, this.leaseMs))) r.controller.abort();
+        else await this.cancelIfAsked(r);
       } catch (err) {
         this.options.onError?.(err);
       }

@@ -10,12 +10,14 @@ import {
   type Run,
   type RunError,
 } from "@bosun/core";
-import { type Claim, type Store, type StoredEvent } from "@bosun/store";
+import { cancelledError, type Claim, type Store, type StoredEvent } from "@bosun/store";
 import type { EventHandler, JobLauncher, RunOutcome } from "../handlers/types.js";
 import { createJobLauncher } from "../jobs/launcher.js";
 import { LogWriter } from "../jobs/log-writer.js";
 import type { RecordLimits } from "../jobs/record-limits.js";
 import { RunRecords } from "../jobs/run-records.js";
+import { reusableJobs } from "../jobs/reuse.js";
+import { beginRun, CancelRequested, settleEarlierRuns, type RoundStart } from "./rounds.js";
 
 export interface RunDependencies {
   store: Store;
@@ -34,33 +36,44 @@ export interface RunDependencies {
   recordLimits?: Partial<RecordLimits>;
 }
 
-export async function processClaim(claim: Claim, deps: RunDependencies, signal: AbortSignal): Promise<Run> {
+/** What the consumer learns of the run it holds as it goes. */
+export interface ClaimHooks {
+  /** The run is recorded and running: a cancel of it is now the consumer's to act on. */
+  onRunStarted?(run: Run): void;
+}
+
+export async function processClaim(
+  claim: Claim,
+  deps: RunDependencies,
+  signal: AbortSignal,
+  hooks: ClaimHooks = {},
+): Promise<Run> {
   const { store } = deps;
   const { event } = claim;
+  let round: RoundStart = {};
   if (claim.attempt > 1) {
-    const outcome = await settleEarlierRuns(store, event.id);
-    if (outcome) return outcome;
+    const settled = await settleEarlierRuns(store, event.id);
+    if ("outcome" in settled) return settled.outcome;
+    round = settled;
   }
 
   const project = deps.findProject(event.project);
-  if (!project) {
-    const run = await store.createRun({
-      eventId: event.id,
-      project: event.project,
-      attempt: claim.attempt,
-      handler: "script",
-    });
+  const handler = project && deps.handlerFor(project);
+  const begun = await beginRun(store, round, {
+    eventId: event.id,
+    project: event.project,
+    attempt: claim.attempt,
+    handler: handler?.kind ?? "script",
+  });
+  if ("cancelled" in begun) return begun.cancelled;
+  const { run } = begun;
+  hooks.onRunStarted?.(run);
+  if (!project || !handler) {
     const message = `project "${event.project}" is no longer configured; the event was not run`;
     await store.finishRun(run.id, "failed", { code: "NOT_FOUND", message });
     return run;
   }
-  const handler = deps.handlerFor(project);
-  const run = await store.createRun({
-    eventId: event.id,
-    project: project.name,
-    attempt: claim.attempt,
-    handler: handler.kind,
-  });
+  const reusable = run.retryOf === undefined ? undefined : await reusableJobs(store, run.retryOf);
   const loaded = await loadCredentials(deps.credentialsFor, project.name);
   const credentials = "credentials" in loaded ? loaded.credentials : NO_CREDENTIALS;
   const redact = createRedactor([...Object.values(project.secrets), ...credentialPasswords(credentials)]);
@@ -89,6 +102,7 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
                 run,
                 logs,
                 credentials,
+                reusable,
               }),
             log,
           });
@@ -100,7 +114,10 @@ export async function processClaim(claim: Claim, deps: RunDependencies, signal: 
       error: { code: "INTERNAL", message: `internal error: ${(err as Error).message}` },
     };
   }
-  if (signal.aborted && outcome.status === "succeeded") outcome = { status: "cancelled" };
+  // A cancel asked for by a user ends the run cancelled, however its handler ended on the abort.
+  if (signal.aborted && signal.reason instanceof CancelRequested)
+    outcome = { status: "cancelled", error: cancelledError(signal.reason.by) };
+  else if (signal.aborted && outcome.status === "succeeded") outcome = { status: "cancelled" };
   const error = records.error(outcome.error);
   await logs.flush();
   await records.store.finishRun(run.id, outcome.status, error);
@@ -142,32 +159,4 @@ async function loadCredentials(
 /** Every password of the project's logins, so none reaches a stored log. */
 function credentialPasswords(credentials: ProjectCredentials): string[] {
   return [...credentials.docker, ...credentials.git].map((login) => login.password);
-}
-
-/** A run that ended by itself is the event's outcome; a cancelled or abandoned one is run again. */
-const FINAL_OUTCOMES: ReadonlySet<Run["status"]> = new Set([
-  "succeeded",
-  "failed",
-  "timed_out",
-  "out_of_memory",
-]);
-
-/**
- * Before an event is run again: an earlier attempt that reached its outcome is the event's run (its
- * worker died after recording it but before finishing the event), so it is not run twice; runs still
- * "running" belonged to a worker that died or lost its lease, and are recorded as abandoned.
- */
-async function settleEarlierRuns(store: Store, eventId: string): Promise<Run | undefined> {
-  const earlier = await store.listRuns({ eventId });
-  const finished = earlier.find((r) => FINAL_OUTCOMES.has(r.status));
-  if (finished) return finished;
-  for (const run of earlier) {
-    if (run.status === "running") {
-      await store.finishRun(run.id, "abandoned", {
-        code: "INTERNAL",
-        message: "the worker running this died or lost its lease; the event was run again",
-      });
-    }
-  }
-  return undefined;
 }

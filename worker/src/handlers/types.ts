@@ -28,7 +28,7 @@ export interface RunContext {
 }
 
 export interface RunOutcome {
-  status: Exclude<RunStatus, "running" | "abandoned">;
+  status: Exclude<RunStatus, "queued" | "running" | "abandoned">;
   error?: RunError;
 }
 

@@ -1,6 +1,7 @@
 /** Starts a handler's job: policy checks, a job record, the executor, logs, the final status. */
 import type {
   Executor,
+  JobRecord,
   JobResult,
   JobSpec,
   JobStatus,
@@ -12,6 +13,8 @@ import type { Store } from "@bosun/store";
 import type { JobLauncher } from "../handlers/types.js";
 import { runJobLimits } from "./run-job-limits.js";
 import type { LogWriter } from "./log-writer.js";
+import { reuseJob } from "./reuse.js";
+import { jobSpecHash } from "./spec-hash.js";
 
 export interface LauncherOptions {
   store: Store;
@@ -21,6 +24,8 @@ export interface LauncherOptions {
   logs: LogWriter;
   /** The project's logins: registry ones go with every job (for its pull); every password is redacted. */
   credentials?: ProjectCredentials;
+  /** A retry's reusable jobs by name: the ones that succeeded in the retried run (reuse.ts). */
+  reusable?: ReadonlyMap<string, JobRecord>;
 }
 
 const STATUS: Record<JobResult["outcome"], JobStatus> = {
@@ -37,6 +42,7 @@ export function createJobLauncher({
   run,
   logs,
   credentials,
+  reusable,
 }: LauncherOptions): JobLauncher {
   const logins = credentials ?? { docker: [], git: [] };
   const secretValues = [
@@ -47,6 +53,9 @@ export function createJobLauncher({
   return (spec, signal) => limits.run(spec, signal, () => launch(spec, signal));
 
   async function launch(spec: JobSpec, signal: AbortSignal): Promise<JobResult> {
+    const specHash = jobSpecHash(spec);
+    const earlier = reusable?.get(spec.name);
+    if (earlier?.specHash === specHash) return reuseJob({ store, run, logs, spec, specHash, earlier });
     const job = await store.createJob({
       runId: run.id,
       name: spec.name,
@@ -54,6 +63,7 @@ export function createJobLauncher({
       status: "running",
       tasks: spec.tasks,
       envNames: Object.keys(spec.env),
+      specHash,
     });
     const startedAt = new Date().toISOString();
     await store.updateJob(job.id, { startedAt });
