@@ -8,7 +8,14 @@
  */
 import type { EventType } from "@bosun/core";
 import { TOKEN_QUERY_PARAMETERS } from "./gateway.js";
-import { ApiClient, apiUrl, encodedPath, type ApiAnswer, type ApiCall } from "../hooks/api.js";
+import {
+  ApiClient,
+  apiUrl,
+  encodedPath,
+  type ApiAnswer,
+  type ApiCall,
+  withoutTrailingSlashes,
+} from "../hooks/api.js";
 import { WebhookError } from "../hooks/errors.js";
 import {
   lookingAgainOnConflict,
@@ -40,7 +47,7 @@ const PAGE_SIZE = 100;
 const MAX_PAGES = 20;
 
 export function dockerHubWebhooks(options: DockerHubWebhookOptions): WebhookManager {
-  const root = (options.url ?? "https://hub.docker.com").replace(/\/+$/, "");
+  const root = withoutTrailingSlashes(options.url ?? "https://hub.docker.com");
   const loginSecrets = "token" in options ? [options.token] : [options.password];
   let jwt: string | undefined = "token" in options ? options.token : undefined;
   const base = (repository: string) => `${root}/v2/repositories/${encodedPath(repository)}/webhook_pipeline/`;

@@ -8,7 +8,7 @@
  * with the "Webhooks" repository (or organisation) permission, as Bearer.
  */
 import type { EventType } from "@bosun/core";
-import { ApiClient, apiUrl } from "../hooks/api.js";
+import { ApiClient, apiUrl, withoutTrailingSlashes } from "../hooks/api.js";
 import { WebhookError } from "../hooks/errors.js";
 import {
   lookingAgainOnConflict,
@@ -41,7 +41,7 @@ const PER_PAGE = 100;
 const MAX_PAGES = 20;
 
 export function ghcrWebhooks(options: GhcrWebhookOptions): WebhookManager {
-  const root = (options.url ?? "https://api.github.com").replace(/\/+$/, "");
+  const root = withoutTrailingSlashes(options.url ?? "https://api.github.com");
   const headers = {
     authorization: `Bearer ${options.token}`,
     accept: "application/vnd.github+json",

@@ -5,7 +5,7 @@
  * (`Bearer <token>`). Logins: a user or robot account with the project's webhook permissions, as Basic.
  */
 import type { EventType } from "@bosun/core";
-import { ApiClient, apiUrl } from "../hooks/api.js";
+import { ApiClient, apiUrl, withoutTrailingSlashes } from "../hooks/api.js";
 import {
   lookingAgainOnConflict,
   type EnsureResult,
@@ -50,7 +50,7 @@ export function harborWebhooks(options: HarborWebhookOptions): WebhookManager {
     "x-is-resource-name": "true",
   };
   const base = (project: string) =>
-    `${options.url.replace(/\/+$/, "")}/api/v2.0/projects/${encodeURIComponent(project)}/webhook/policies`;
+    `${withoutTrailingSlashes(options.url)}/api/v2.0/projects/${encodeURIComponent(project)}/webhook/policies`;
   const clientFor = (secret?: string) =>
     new ApiClient({
       title: TITLE,

@@ -78,9 +78,14 @@ export class ApiClient {
   }
 }
 
+/** The lookbehind tries a trailing run of slashes once, from its start, not from every "/" in it. */
+export function withoutTrailingSlashes(url: string): string {
+  return url.replace(/(?<!\/)\/+$/, "");
+}
+
 /** `base` (the API root, e.g. `https://harbor.example.com`) joined with a path and query. */
 export function apiUrl(base: string, path: string, query: Record<string, string> = {}): string {
-  const url = new URL(path === "" ? base : base.replace(/\/+$/, "") + path);
+  const url = new URL(path === "" ? base : withoutTrailingSlashes(base) + path);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   return url.toString();
 }

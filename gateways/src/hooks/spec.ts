@@ -19,17 +19,26 @@ export interface SpecRules {
   repository: { pattern: RegExp; expected: string };
 }
 
-/** A segment of a repository path: letters, digits and `._-`, starting with a letter or digit. */
-const SEGMENT = "[A-Za-z0-9][A-Za-z0-9._-]*";
+// A segment of a repository path: letters, digits and `._-`, starting with a letter or digit. Each
+// pattern is a literal, so the linear-time check of the sources reads it.
 export const REPOSITORY_PATTERNS = {
   /** `namespace/repository` (Quay, Docker Hub). */
-  namespaced: { pattern: new RegExp(`^${SEGMENT}/${SEGMENT}$`), expected: "namespace/repository" },
+  namespaced: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    expected: "namespace/repository",
+  },
   /** `project` or `project/repository...` (Harbor). */
-  project: { pattern: new RegExp(`^${SEGMENT}(/${SEGMENT})*$`), expected: "project or project/repository" },
+  project: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/,
+    expected: "project or project/repository",
+  },
   /** One name (an Artifactory repository key). */
-  single: { pattern: new RegExp(`^${SEGMENT}$`), expected: "a repository key" },
+  single: { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: "a repository key" },
   /** `owner/repository` or `organisation` (GitHub). */
-  owner: { pattern: new RegExp(`^${SEGMENT}(/${SEGMENT})?$`), expected: "owner/repository or organisation" },
+  owner: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/,
+    expected: "owner/repository or organisation",
+  },
 } as const;
 
 /** A target that names no hook the registry could hold is refused before anything is sent. */

@@ -6,7 +6,7 @@
  * Login: an access token of a user with the "Manage Webhooks" permission (or an admin), as Bearer.
  */
 import type { EventType } from "@bosun/core";
-import { ApiClient } from "../hooks/api.js";
+import { ApiClient, withoutTrailingSlashes } from "../hooks/api.js";
 import {
   lookingAgainOnConflict,
   type EnsureResult,
@@ -39,7 +39,7 @@ const EVENT_TYPES: Readonly<Record<EventType, string>> = { image_push: "pushed",
 
 export function jfrogWebhooks(options: JfrogWebhookOptions): WebhookManager {
   const headers = { authorization: `Bearer ${options.token}` };
-  const base = `${options.url.replace(/\/+$/, "")}/event/api/v1/subscriptions`;
+  const base = `${withoutTrailingSlashes(options.url)}/event/api/v1/subscriptions`;
   const clientFor = (secret?: string) =>
     new ApiClient({ title: TITLE, secrets: [options.token, ...(secret === undefined ? [] : [secret])] });
 

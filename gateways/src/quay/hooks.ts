@@ -7,7 +7,7 @@
  */
 import type { EventType } from "@bosun/core";
 import { TOKEN_QUERY_PARAMETERS } from "../dockerhub/gateway.js";
-import { ApiClient, encodedPath } from "../hooks/api.js";
+import { ApiClient, encodedPath, withoutTrailingSlashes } from "../hooks/api.js";
 import {
   lookingAgainOnConflict,
   type EnsureResult,
@@ -40,7 +40,7 @@ const RULES: SpecRules = { title: TITLE, events: EVENTS, repository: REPOSITORY_
 export function quayWebhooks(options: QuayWebhookOptions): WebhookManager {
   const headers = { authorization: `Bearer ${options.token}` };
   const base = (repository: string) =>
-    `${options.url.replace(/\/+$/, "")}/api/v1/repository/${encodedPath(repository)}/notification/`;
+    `${withoutTrailingSlashes(options.url)}/api/v1/repository/${encodedPath(repository)}/notification/`;
   const clientFor = (secret?: string) =>
     new ApiClient({ title: TITLE, secrets: [options.token, ...(secret === undefined ? [] : [secret])] });
 
