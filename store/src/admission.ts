@@ -19,13 +19,17 @@ export function policyRepositoryOf(e: NewImagePushEvent): string {
   return `${e.image.registry}/${e.image.repository}`;
 }
 
-/** How the store treats an event: as before (plain), or by one of the rules. */
+/**
+ * How the store treats an event: as before (plain: no digest, or no admission, as for an event
+ * created through the API, which is run as asked), or by one of the rules.
+ */
 export type AdmissionKind = "plain" | "digest-only" | "tagged" | "gather";
 
 export function admissionKindOf(e: NewEvent): AdmissionKind {
-  if (digestKeyOf(e) === undefined) return "plain";
+  const admission = e.image && "admission" in e ? e.admission : undefined;
+  if (admission === undefined || digestKeyOf(e) === undefined) return "plain";
   if (!e.image?.tag) return "digest-only";
-  return e.image && "admission" in e && e.admission?.gatherMs !== undefined ? "gather" : "tagged";
+  return admission.gatherMs !== undefined ? "gather" : "tagged";
 }
 
 /** Whether the event needs reads before it is written (a policy, a digest-only push, or gathering). */

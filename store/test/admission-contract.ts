@@ -10,7 +10,7 @@ let digests = 0;
 const freshDigest = () => `sha256:${(++digests).toString(16).padStart(64, "0")}`;
 const semverOnly = { key: "semver-policy", policy: compileTagPolicy({ order: "semver" }) };
 
-/** A push of `repository` with `tag` (absent: by digest), with `admission`. */
+/** A push of `repository` with `tag` (absent: by digest), as a gateway hands it over with `admission`. */
 function pushOf(
   tag: string | undefined,
   admission?: PushAdmission,
@@ -20,7 +20,7 @@ function pushOf(
   const ref = tag ? `docker.io/${repository}:${tag}` : `docker.io/${repository}@${digest}`;
   const event: NewImagePushEvent = newEvent({
     image: { registry: "docker.io", repository, ...(tag ? { tag } : {}), digest, ref },
-    ...(admission ? { admission } : {}),
+    admission: admission ?? { always: true, policies: [] },
   });
   return event;
 }
@@ -83,6 +83,19 @@ export function admissionContract(storeOf: () => Store): void {
   });
 
   describe("one push, one run", function () {
+    it("stores an event without an admission (created through the API) as given", async function () {
+      const store = storeOf();
+      const digest = freshDigest();
+      const asked = (tag?: string) => {
+        const { admission: _, ...event } = pushOf(tag, undefined, digest);
+        return event;
+      };
+      await store.acceptEvents([asked("v1")]);
+      const [byDigest] = (await store.acceptEvents([asked()])).accepted;
+      expect((await claim())?.event.image?.tag).to.equal("v1");
+      expect((await claim())?.event.id).to.equal(byDigest!.id);
+    });
+
     it("holds a digest-only push, and drops it when its digest arrives tagged", async function () {
       const store = storeOf();
       const digest = freshDigest();
