@@ -168,6 +168,28 @@ describe("config: policy, signatureTags, runPer", () => {
     ]);
   });
 
+  it("reads the examples of docs/configuration.md, which order their tags as they say", () => {
+    const r = config(
+      "      - registry: harbor",
+      "        policy: { pattern: '^v(?P<ver>.*)-prod$', extract: '$ver', order: semver, range: '>=1.0.0 <2.0.0' }",
+      "      - registry: gcr",
+      "        policy: { pattern: '^main-[a-f0-9]+-(?P<ts>[0-9]+)$', extract: '$ts', order: numerical }",
+      "      - registry: quay",
+      "        policy: { pattern: '^RELEASE\\.', order: alphabetical }",
+    );
+    expect(r.errors).to.equal(undefined);
+    const [prod, main, dated] = r.value!.projects[0]!.subscriptions.map((s) => s.policy!);
+    expect(bestAfter(prod!, ["v1.4.2-prod", "v1.10.0-prod", "v2.0.0-prod", "v1.9.0-dev"])).to.equal(
+      "v1.10.0-prod",
+    );
+    expect(bestAfter(main!, ["main-ab12-1700000900", "main-cd34-1700000100"])).to.equal(
+      "main-ab12-1700000900",
+    );
+    expect(bestAfter(dated!, ["RELEASE.2024-06-03", "RELEASE.2024-05-30", "latest"])).to.equal(
+      "RELEASE.2024-06-03",
+    );
+  });
+
   it("refuses what does not belong together, a backtracking pattern and an unknown order", () => {
     const r = config(
       "      - { registry: dockerhub, policy: { order: numerical, range: '>=1' } }",
