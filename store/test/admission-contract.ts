@@ -7,11 +7,11 @@ import { newEvent } from "./store-contract.js";
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const DIGEST_A = `sha256:${"a".repeat(64)}`;
 let digests = 0;
-const freshDigest = () => `sha256:${(++digests).toString(16).padStart(64, "0")}`;
-const semverOnly = { key: "semver-policy", policy: compileTagPolicy({ order: "semver" }) };
+export const freshDigest = () => `sha256:${(++digests).toString(16).padStart(64, "0")}`;
+export const semverOnly = { key: "semver-policy", policy: compileTagPolicy({ order: "semver" }) };
 
 /** A push of `repository` with `tag` (absent: by digest), as a gateway hands it over with `admission`. */
-function pushOf(
+export function pushOf(
   tag: string | undefined,
   admission?: PushAdmission,
   digest = DIGEST_A,
