@@ -310,6 +310,8 @@ describe("bosun CLI", function () {
     // The script as a path, not as JSON.
     expect(shown.stdout).to.contain(`  script: ${join(t.dir, "brigade.js")}\n`);
     expect(shown.stdout).not.to.contain("sekret-value-1");
+    const releases = await bosun(["project", "show", "releases"], env);
+    expect(releases.stdout).to.contain("    dockerhub * best semver\n");
   });
 
   it("project add writes bosun.yaml, keeping what was there, and refuses what the server would refuse", async () => {
