@@ -57,7 +57,7 @@ export function expandTemplate(template: string, match: RegExpExecArray): string
   return out;
 }
 
-const NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const NUMBER = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 export type PolicyValue = { value: string } | { reason: string };
 
