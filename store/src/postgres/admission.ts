@@ -23,13 +23,16 @@ import type { Queryable } from "./rows.js";
 const COLUMNS =
   "id, project, source, type, image, details, payload, delivery_id, received_at, state, attempts";
 
-/** Takes the locks, sorted, in one statement: each waits for the accept holding it to commit. */
+/**
+ * Takes the locks in one statement, in the order of the array, which is sorted here (every accept
+ * takes its locks in the same order, so two cannot wait on each other); each waits for the accept
+ * holding it to commit.
+ */
 export async function lock(db: Queryable, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
-  await db.query(
-    `SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM unnest($1::text[]) AS name ORDER BY name`,
-    [[...new Set(names)].sort()],
-  );
+  await db.query("SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM unnest($1::text[]) AS name", [
+    [...new Set(names)].sort(),
+  ]);
 }
 
 const policyLock = (project: string, key: string, repository: string) =>
