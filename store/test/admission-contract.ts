@@ -172,6 +172,18 @@ export function admissionContract(storeOf: () => Store): void {
       expect((await claim())?.event.id).to.equal(held!.id);
     });
 
+    it("keeps a digest-only push a worker already took: its tagged push then runs too", async function () {
+      const store = storeOf();
+      const digest = freshDigest();
+      const [held] = (
+        await store.acceptEvents([pushOf(undefined, { always: true, policies: [], holdMs: 1 }, digest)])
+      ).accepted;
+      await sleep(20);
+      expect((await claim())?.event.id).to.equal(held!.id);
+      expect((await store.acceptEvents([pushOf("v1", undefined, digest)])).accepted).to.have.length(1);
+      expect((await store.getEvent(held!.id))?.state).to.equal("running");
+    });
+
     it("runPer digest: the tags of one digest within the window make one event with every tag", async function () {
       const store = storeOf();
       const gather = { always: true, policies: [], gatherMs: 60_000 };
