@@ -35,9 +35,10 @@ describe("gateway: accept-time rules", () => {
   let gateway: RunningGateway;
   let project: ProjectConfig;
 
-  const start = async (subscriptions: Subscription[]) => {
+  const start = async (subscriptions: Subscription[], digestHoldMs?: number) => {
     project = { ...projectConfig("rules", TOKEN), subscriptions };
     gateway = await startGateway({
+      ...(digestHoldMs === undefined ? {} : { digestHoldMs }),
       store: db.store,
       registries: [distribution, gcr],
       findProject: (name) => (name === project.name ? project : undefined),
@@ -141,6 +142,15 @@ describe("gateway: accept-time rules", () => {
       expect((await db.events()).map((e) => e.image?.ref)).to.deep.equal(["gcr.io/acme-prod/worker:v3.1.0"]);
       expect((await claim(db))?.event.image?.tag).to.equal("v3.1.0");
       expect(await claim(db)).to.equal(undefined);
+    });
+
+    it("a digest-only GCR INSERT whose digest never arrives tagged runs once server.digestHold is over", async () => {
+      await start([{ registry: "gcr", repositories: [], tags: [] }], 1);
+      const [id] = (
+        (await sendGcr(ownFixture("gcr", "digest_only_insert.json"))).json as { accepted: string[] }
+      ).accepted;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await claim(db))?.event.id).to.equal(id);
     });
 
     it("a digest-only GCR INSERT after its tagged one is answered as declined, not stored", async () => {

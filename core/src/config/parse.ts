@@ -251,6 +251,7 @@ function resolveConfig(
     adminToken: raw.server.adminToken,
     bodyLimitBytes: raw.server.bodyLimit,
     maxEventsPerRequest: raw.server.maxEventsPerRequest,
+    digestHoldMs: raw.server.digestHold,
     headersTimeoutMs: raw.server.headersTimeout,
     requestTimeoutMs: raw.server.requestTimeout,
     ...(raw.server.pubsubJwksUrl === undefined ? {} : { pubsubJwksUrl: raw.server.pubsubJwksUrl }),

@@ -1,7 +1,7 @@
 /** The shape of bosun.yaml, as zod schemas. Defaults live here, in one place. */
 import semver from "semver";
 import { z } from "zod";
-import { WEBHOOK_REGISTRY_KINDS } from "../events.js";
+import { DIGEST_ONLY_HOLD_MS, WEBHOOK_REGISTRY_KINDS } from "../events.js";
 import { backtracking } from "../linear-regex.js";
 import { javascriptPattern } from "../subscriptions/tag-policy.js";
 import { parseDuration, parseSize } from "./units.js";
@@ -246,6 +246,8 @@ export const configSchema = z.strictObject({
       pubsubJwksUrl: httpUrl.optional(),
       // A request whose pushes would fan out past this many events is refused (413).
       maxEventsPerRequest: z.number().int().min(1).max(100_000).default(100),
+      // A digest-only push waits this long for the same digest to arrive tagged (docs/gateways.md).
+      digestHold: positiveDuration.default(DIGEST_ONLY_HOLD_MS),
       // Webhooks are small: a client that trickles its headers or body is cut off after seconds.
       headersTimeout: positiveDuration.default(10_000),
       requestTimeout: positiveDuration.default(30_000),
@@ -268,6 +270,7 @@ export const configSchema = z.strictObject({
       dataDir: ".data",
       bodyLimit: 1024 * 1024,
       maxEventsPerRequest: 100,
+      digestHold: DIGEST_ONLY_HOLD_MS,
       headersTimeout: 10_000,
       requestTimeout: 30_000,
     }),

@@ -105,6 +105,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** Events one webhook request may become; past it the request is refused (413). */
   maxEventsPerRequest: number;
+  /** How long a digest-only push waits for its digest to arrive tagged before it may run. */
+  digestHoldMs: number;
   /** How long a client may take to send its request headers, and its whole request (Node's server timeouts). */
   headersTimeoutMs: number;
   requestTimeoutMs: number;

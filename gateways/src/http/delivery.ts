@@ -49,6 +49,8 @@ export interface GatewayDependencies {
   bodyLimitBytes: number;
   /** Pushes one request may report; default DEFAULT_MAX_EVENTS_PER_REQUEST. */
   maxEventsPerRequest?: number | undefined;
+  /** How long a digest-only push waits for its tagged one; default DIGEST_ONLY_HOLD_MS. */
+  digestHoldMs?: number | undefined;
   /** Told about every 5xx answer, for logging. */
   onError?: ((error: unknown, context: GatewayErrorContext) => void) | undefined;
   /** Told about every client that went away before its body arrived (not an error of the gateway). */
@@ -129,9 +131,10 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
 
   // Rejections (STORE_UNAVAILABLE → 503, anything else → 500) are answered by handleDelivery.
   // A deletion is not a push a tag policy ranks: it is taken as its subscriptions' criteria say.
+  const hold = deps.digestHoldMs === undefined ? {} : { holdMs: deps.digestHoldMs };
   const events = toNewEvents(gateway, project.name, body, pushes).map((e, i) => ({
     ...e,
-    admission: e.type === "image_delete" ? { always: true, policies: [] } : admissions[i]!,
+    admission: e.type === "image_delete" ? { always: true, policies: [] } : { ...admissions[i]!, ...hold },
   }));
   const result = await deps.store.acceptEvents(events);
   // Pushes the store declined (a tag policy, a digest that came tagged) are answered like ignored
