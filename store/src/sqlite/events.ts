@@ -100,7 +100,8 @@ export class EventTable {
    * Inserts what is new; a (project, deliveryId) already present, even earlier in `events`, is a
    * duplicate. A body several of `events` carry goes to the payloads table once, after them, counted
    * by the events that were new (none: not stored); so a call of several events must run in a unit
-   * of its own ("statements"), and a call of one event writes one statement.
+   * of its own ("statements"), and a call of one event writes one statement unless the accept-time
+   * rules apply to it (then it reads and writes more, in order: see ../admission.ts).
    */
   insert(events: readonly NewEvent[], receivedAt: string): AcceptResult {
     const result: AcceptResult = { accepted: [], duplicates: [], merged: [], declined: [] };
