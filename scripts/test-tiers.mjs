@@ -47,6 +47,7 @@ export const INTEGRATION = {
   "store/postgres-server": "a PostgreSQL server",
   "store/postgres-store": "a PostgreSQL server",
   "store/postgres-store-specific": "a PostgreSQL server, stopped and restarted",
+  "store/postgres-shared-admission": "a PostgreSQL server shared by two stores",
   "worker/consumer-postgres": "a PostgreSQL server",
   "cli/postgres-store": "bosun processes, a PostgreSQL server",
   "cli/scale-out": "bosun processes killed and restarted, a PostgreSQL server",

@@ -21,7 +21,8 @@ describe("bosun CLI", function () {
       `projects:\n  - { name: hub, script: ./brigade.js, webhookToken: ${TOKEN}, secrets: { API_KEY: sekret-value-1 }, subscriptions: [{ registry: dockerhub }] }\n` +
         `  - { name: gcp, script: ./brigade.js, pubsub: { serviceAccount: push@demo.iam.gserviceaccount.com, audience: "https://bosun.example.com/events/gcr/gcp" }, subscriptions: [{ registry: gcr }] }\n` +
         `  - { name: broken, script: ./broken.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n` +
-        `  - { name: noisy, script: ./noisy.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n`,
+        `  - { name: noisy, script: ./noisy.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub }] }\n` +
+        `  - { name: releases, script: ./brigade.js, webhookToken: ${TOKEN}, subscriptions: [{ registry: dockerhub, policy: { order: semver } }] }\n`,
       {
         "brigade.js": `const { events } = require("brigadier");\nevents.on("image_push", (e, p) => console.log("pushed " + e.image.ref + " key " + p.secrets.API_KEY));\n`,
         "broken.js": `const { events } = require("brigadier");\nevents.on("image_push", () => {\n  throw new Error("no release notes for this tag");\n});\n`,
@@ -82,6 +83,17 @@ describe("bosun CLI", function () {
     expect(r.stderr + r.stdout).to.contain('project "gcp" takes');
     expect(r.stderr + r.stdout).to.contain("OIDC token");
     expect(r.stderr + r.stdout).to.contain("bosun script run");
+  });
+
+  it("trigger of a tag older than the policy's best tag says why nothing was stored, and exits non-zero", async () => {
+    const trigger = (tag: string) =>
+      bosun(["trigger", "dockerhub", "--project", "releases", "--repository", "team/app", "--tag", tag], env);
+    expect((await trigger("v2.0.0")).code).to.equal(0);
+    const older = await trigger("v1.9.0");
+    expect(older.code).to.equal(1);
+    expect(older.stderr).to.equal(
+      "error: v1.9.0 is older than the best tag v2.0.0; nothing was stored or run\n",
+    );
   });
 
   it("trigger through a registry the project does not subscribe to says nothing was stored, and exits non-zero", async () => {
@@ -291,13 +303,15 @@ describe("bosun CLI", function () {
 
   it("project list and show read the server's projects, naming secrets but never their values", async () => {
     const list = JSON.parse((await bosun(["project", "list", "--json"], env)).stdout) as { name: string }[];
-    expect(list.map((p) => p.name)).to.deep.equal(["hub", "gcp", "broken", "noisy"]);
+    expect(list.map((p) => p.name)).to.deep.equal(["hub", "gcp", "broken", "noisy", "releases"]);
     const shown = await bosun(["project", "show", "hub"], env);
     expect(shown.stdout).to.contain("secrets: API_KEY");
     expect(shown.stdout).to.contain("dockerhub *");
     // The script as a path, not as JSON.
     expect(shown.stdout).to.contain(`  script: ${join(t.dir, "brigade.js")}\n`);
     expect(shown.stdout).not.to.contain("sekret-value-1");
+    const releases = await bosun(["project", "show", "releases"], env);
+    expect(releases.stdout).to.contain("    dockerhub * best semver\n");
   });
 
   it("project add writes bosun.yaml, keeping what was there, and refuses what the server would refuse", async () => {

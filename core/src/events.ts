@@ -1,4 +1,5 @@
 /** The event model: what a gateway produces and the worker consumes. */
+import type { CompiledTagPolicy } from "./subscriptions/tag-policy.js";
 
 /**
  * The registries that send webhooks, each with a gateway: what a subscription, `bosun gateway` and
@@ -35,6 +36,11 @@ export interface ImageRef {
   pushedAt?: string;
   /** "docker.io/myorg/app:v1.2.3", or "...@sha256:..." when there is no tag. */
   ref: string;
+  /**
+   * Every tag the event stands for, in the order they arrived, when a subscription runs once per
+   * digest (runPer: digest): `tag` is the first of them.
+   */
+  tags?: string[];
 }
 
 export interface ImagePushEvent {
@@ -81,7 +87,36 @@ export type BosunEvent = ImagePushEvent | CustomEvent;
 
 /** What a gateway (or the API) hands to the store; the store assigns id and receivedAt. */
 export type NewEvent = NewImagePushEvent | NewCustomEvent;
-export type NewImagePushEvent = Omit<ImagePushEvent, "id" | "receivedAt">;
+export type NewImagePushEvent = Omit<ImagePushEvent, "id" | "receivedAt"> & {
+  /** How the store decides whether the push is taken; absent: taken, one event per push. */
+  admission?: PushAdmission;
+};
+
+/** A digest-only push waits this long for the same digest to arrive tagged, unless told otherwise. */
+export const DIGEST_ONLY_HOLD_MS = 10_000;
+
+/** A tag policy a push is judged by: its best tag per repository is kept in the store under `key`. */
+export interface PolicyCandidate {
+  key: string;
+  policy: CompiledTagPolicy;
+}
+
+/**
+ * What the store settles in the accept's unit of work, so that gateways sharing a database agree:
+ * the push is taken when `always` (a subscription without a tag policy takes it) or when its tag
+ * becomes the best tag of one of `policies` (every policy's best tag advances either way).
+ */
+export interface PushAdmission {
+  always: boolean;
+  policies: readonly PolicyCandidate[];
+  /**
+   * runPer: digest: the event waits this long after the first tag of its digest, and the tags of
+   * that digest accepted meanwhile join it (image.tags) instead of making events of their own.
+   */
+  gatherMs?: number;
+  /** A digest-only push waits this long for its digest to arrive tagged; default DIGEST_ONLY_HOLD_MS. */
+  holdMs?: number;
+}
 export type NewCustomEvent = Omit<CustomEvent, "id" | "receivedAt">;
 
 /** The source named by events created with `bosun event create` (and `brig`) unless told otherwise. */

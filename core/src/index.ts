@@ -28,8 +28,10 @@ export type {
   NewEvent,
   NewImagePushEvent,
   NewCustomEvent,
+  PushAdmission,
+  PolicyCandidate,
 } from "./events.js";
-export { CLI_EVENT_SOURCE, v2SourceOf } from "./events.js";
+export { CLI_EVENT_SOURCE, DIGEST_ONLY_HOLD_MS, v2SourceOf } from "./events.js";
 export { REGISTRY_KINDS, WEBHOOK_REGISTRY_KINDS, imageRef } from "./events.js";
 export { newId } from "./ids.js";
 export type {
@@ -86,6 +88,8 @@ export { JOB_SPEC_FIELDS } from "./jobs.js";
 export type {
   SourceRef,
   Subscription,
+  TagPolicy,
+  TagOrder,
   EventSubscription,
   ExecutorKind,
   ProjectConfig,
@@ -116,11 +120,29 @@ export {
 } from "./redact.js";
 export {
   subscriptionAccepts,
+  subscriptionVerdict,
   projectAccepts,
   compileSubscription,
   matchesGlobList,
   acceptsEvent,
+  planPush,
+  artifactTagKind,
+  MAX_TAG,
+  compileTagPolicy,
+  compareValues,
+  expandTemplate,
+  javascriptPattern,
+  judgeTag,
+  policyValue,
 } from "./subscriptions/index.js";
-export type { PushToMatch, CompiledSubscription } from "./subscriptions/index.js";
+export type {
+  PushToMatch,
+  CompiledSubscription,
+  SubscriptionVerdict,
+  PushPlan,
+  CompiledTagPolicy,
+  PolicyValue,
+  TagJudgement,
+} from "./subscriptions/index.js";
 export { runsToPrune, type RetentionRule, type RunToRetain } from "./retention.js";
 export { secretsEqual } from "./secrets.js";

@@ -347,6 +347,11 @@ describe("config: bosun.yaml", () => {
 
   it("takes the events one webhook request may become, 100 by default", () => {
     expect(parseConfig("", { file: FILE }).value!.maxEventsPerRequest).to.equal(100);
+    expect(parseConfig("", { file: FILE }).value!.digestHoldMs).to.equal(10_000);
+    expect(parseConfig("server: { digestHold: 30s }", { file: FILE }).value!.digestHoldMs).to.equal(30_000);
+    expect(parseConfig("server: { digestHold: 0 }", { file: FILE }).errors![0]!.path).to.equal(
+      "server.digestHold",
+    );
     const set = parseConfig("server: { maxEventsPerRequest: 20 }", { file: FILE }).value!;
     expect(set.maxEventsPerRequest).to.equal(20);
     const bad = parseConfig("server: { maxEventsPerRequest: 0 }", { file: FILE }).errors!;

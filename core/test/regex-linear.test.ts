@@ -17,6 +17,8 @@ const WORKSPACES = ["core", "sdk", "dispatchfile", "store", "gateways", "executo
 const BUILT_AT_RUN_TIME: Record<string, string> = {
   "core/src/config/schema.ts": "compiles a configured tag pattern only to check it",
   "core/src/subscriptions/match.ts": "a configured tag pattern, refused at load when it backtracks",
+  "core/src/subscriptions/tag-policy.ts":
+    "a configured tag policy's pattern, refused at load when it backtracks",
   "core/src/redact.ts": "an alternation of escaped secret values: literal text, no quantifier",
   "worker/src/sandbox/isolated/stack.ts": "a constant file name, escaped, and digit runs",
 };

@@ -13,6 +13,11 @@ export interface ImagePush {
   repository?: string;
   /** Absent for a push by digest: only lists without positive globs match it. */
   tag?: string;
+  /**
+   * Every tag of an event gathered per digest (runPer: digest): an action runs when any of them
+   * matches its tags, once. Absent: `tag` alone.
+   */
+  tags?: readonly string[];
 }
 
 export interface ImagePushMatch {
@@ -35,7 +40,8 @@ export function planImagePush(dispatchfile: Dispatchfile, push: ImagePush): Resu
   const wanted: string[] = [];
   dispatchfile.actions.forEach((action, i) => {
     const condition = action.on.image?.push;
-    if (condition && tagMatches(push.tag, condition.tags)) {
+    const tags = push.tags && push.tags.length > 0 ? push.tags : [push.tag];
+    if (condition && tags.some((tag) => tagMatches(tag, condition.tags))) {
       actions.push(i);
       wanted.push(...action.tasks);
     }

@@ -72,6 +72,18 @@ describe("dispatchfile: matching image pushes", () => {
     expect(matchImagePush(d, { tag: "latest" })).to.deep.equal({ actions: [], tasks: [] });
   });
 
+  it("runs an action once when any tag of an event gathered per digest matches it", () => {
+    const d = copied("release-pipeline.yaml.Dispatchfile");
+    expect(matchImagePush(d, { tag: "latest", tags: ["latest", "v1.2"] })).to.deep.equal({
+      actions: [0],
+      tasks: ["verify", "publish"],
+    });
+    expect(matchImagePush(d, { tag: "latest", tags: ["latest", "edge"] })).to.deep.equal({
+      actions: [],
+      tasks: [],
+    });
+  });
+
   const pipeline = parseOk(`
 resource "image": { type: "image", param url: "example/app" }
 task "package": { outputs: ["image"], steps: [{ image: "busybox" }] }

@@ -15,6 +15,11 @@ export interface ImageInfo {
   pushedAt?: string;
   /** "docker.io/myorg/app:v1.2.3", or "...@sha256:..." when there is no tag. */
   ref: string;
+  /**
+   * Every tag pushed for this digest within the subscription's window, in arrival order, when it runs
+   * once per digest (runPer: digest); `tag` is the first. Absent otherwise.
+   */
+  tags?: string[];
 }
 
 export interface Revision {

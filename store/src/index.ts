@@ -2,6 +2,7 @@ export type {
   EventState,
   StoredEvent,
   AcceptResult,
+  DeclinedPush,
   Claim,
   ClaimOptions,
   EventQuery,

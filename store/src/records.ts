@@ -32,6 +32,7 @@ export function imageOf(image: ImageRef): ImageRef {
     pusher: image.pusher,
     pushedAt: image.pushedAt,
     ref: image.ref,
+    tags: image.tags,
   });
 }
 

@@ -25,6 +25,19 @@ export interface AcceptResult {
   accepted: StoredEvent[];
   /** Events that were already stored under the same (project, deliveryId): the earlier copy. */
   duplicates: StoredEvent[];
+  /**
+   * Pushes that joined an event gathering the tags of their digest (runPer: digest), rather than
+   * making one: that event, with its tags as they now are.
+   */
+  merged: StoredEvent[];
+  /** Pushes the store did not take, and why (a tag policy's best tag, a digest that came tagged). */
+  declined: DeclinedPush[];
+}
+
+export interface DeclinedPush {
+  event: NewEvent;
+  /** In words, e.g. "v1.2.0 is older than the best tag v1.3.0". */
+  reason: string;
 }
 
 export interface Claim {
@@ -111,7 +124,11 @@ export type ProjectWrite = Pick<StoredProject, "name" | "spec" | "sealed">;
 export interface Store {
   /**
    * Commits the events atomically, all or none, before resolving. A (project, deliveryId) already
-   * stored is reported as a duplicate and not stored again.
+   * stored is reported as a duplicate and not stored again. Image pushes follow the accept-time rules
+   * (docs/gateways.md, "One push, one run"): a push whose admission names tag policies is taken only
+   * when its tag becomes a best tag; a digest-only push waits (`holdMs`) and is dropped when its digest
+   * arrives tagged, or declined when it already did; a push with `gatherMs` joins the event of its
+   * digest still waiting, if there is one. Held events are not claimed before their time.
    */
   acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult>;
   getEvent(id: string): Promise<StoredEvent | undefined>;

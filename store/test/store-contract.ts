@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { StoreUnavailableError, type NewEvent, type NewImagePushEvent, type NewLogEntry } from "@bosun/core";
 import type { Store, StoredEvent } from "../src/types.js";
 import { actionsContract } from "./store-contract-actions.js";
+import { admissionContract } from "./admission-contract.js";
 
 /** What a Store implementation hands the contract suite for each test. */
 export interface ContractSubject {
@@ -132,7 +133,12 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
       });
 
       it("accepts an empty batch", async function () {
-        expect(await store.acceptEvents([])).to.deep.equal({ accepted: [], duplicates: [] });
+        expect(await store.acceptEvents([])).to.deep.equal({
+          accepted: [],
+          duplicates: [],
+          merged: [],
+          declined: [],
+        });
       });
 
       it("lists newest first, filters by project and honours limit", async function () {
@@ -182,6 +188,10 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         const listed = await store.listEvents({ limit: 1000 });
         expect(listed.map((e) => e.id).sort()).to.deep.equal([...ids].sort());
       });
+    });
+
+    describe("accept-time rules", function () {
+      admissionContract(() => store);
     });
 
     describe("deduplication by (project, deliveryId)", function () {

@@ -64,6 +64,12 @@ describe("sandbox: events of both Brigade generations", () => {
     expect(acr.type).to.equal("image_delete");
   });
 
+  it("hands a script every tag of an event gathered per digest (runPer: digest)", () => {
+    const gathered = { ...dockerHubPush, image: { ...dockerHubPush.image, tags: ["latest", "v1.2.3"] } };
+    const event = scriptEventOf(gathered, { buildID: "b" });
+    expect(event.image).to.deep.include({ tag: "latest", tags: ["latest", "v1.2.3"] });
+  });
+
   it("runs the v1 and v2 handlers of a Docker Hub push, v1 first, the v2 one's job included", async () => {
     const run = await runFixture(fixture("v2-events", "brigade.js"), {
       event: scriptEventOf(dockerHubPush, { buildID: "build-1" }),

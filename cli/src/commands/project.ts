@@ -7,7 +7,13 @@ import { readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { parseDocument } from "yaml";
-import { formatProblems, parseConfig, WEBHOOK_REGISTRY_KINDS, type SourceRef } from "@bosun/core";
+import {
+  formatProblems,
+  parseConfig,
+  WEBHOOK_REGISTRY_KINDS,
+  type SourceRef,
+  type Subscription,
+} from "@bosun/core";
 import type { ClientOptions } from "../client.js";
 import { printJson, printTable } from "../output.js";
 import { action, clientFrom, CommandError, withServer } from "./common.js";
@@ -17,7 +23,10 @@ interface ProjectView {
   name: string;
   script?: SourceRef;
   dispatchfile?: SourceRef;
-  subscriptions: { registry: string; repositories: string[]; tags: string[] }[];
+  subscriptions: Pick<
+    Subscription,
+    "registry" | "repositories" | "tags" | "policy" | "runPer" | "windowMs"
+  >[];
   executor: string;
   concurrency: number;
   secretNames: string[];
@@ -226,7 +235,11 @@ function source(ref: SourceRef): string {
 function describe(s: ProjectView["subscriptions"][number]): string {
   const repos = s.repositories.length ? s.repositories.join(",") : "*";
   const tags = s.tags.length ? `:${s.tags.join(",")}` : "";
-  return `${s.registry} ${repos}${tags}`;
+  const policy = s.policy
+    ? ` best ${s.policy.order}${s.policy.range ? ` ${s.policy.range}` : ""}${s.policy.pattern ? ` of ${s.policy.pattern}` : ""}`
+    : "";
+  const perDigest = s.runPer === "digest" ? ` per digest (${s.windowMs ?? 0}ms)` : "";
+  return `${s.registry} ${repos}${tags}${policy}${perDigest}`;
 }
 
 function collect(value: string, previous: string[]): string[] {

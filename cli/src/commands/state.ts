@@ -179,11 +179,28 @@ export function registerStateCommands(program: Command): void {
     .option("--json", "machine-readable output")
     .action(
       action(async (registry: string, o: ListOpts & { repository: string; tag: string }) => {
-        const r = await clientFrom(o).post<{ accepted?: string[]; duplicates?: number }>(
+        const r = await clientFrom(o).post<TriggerAnswer>(
           `/projects/${encodeURIComponent(o.project ?? "")}/trigger`,
           { registry, repository: o.repository, tag: o.tag },
         );
         const accepted = r.accepted ?? [];
+        const merged = r.merged ?? [];
+        const declined = r.declined ?? [];
+        if (accepted.length === 0 && merged.length === 0 && declined.length > 0) {
+          // The store declined it (a tag policy's best tag is newer): the gateway's 200, with why.
+          process.exitCode = 1;
+          if (o.json) return printJson(r);
+          const why = declined.map((d) => d.reason).join("; ");
+          process.stderr.write(`error: ${why}; nothing was stored or run\n`);
+          return;
+        }
+        if (merged.length > 0 && accepted.length === 0) {
+          if (o.json) return printJson(r);
+          process.stdout.write(
+            `joined event(s) waiting for the other tags of the digest: ${merged.join(", ")}\n`,
+          );
+          return;
+        }
         if (accepted.length === 0 && !r.duplicates) {
           // The gateway's 200 "ignored": a valid push that none of the project's subscriptions takes.
           process.exitCode = 1;
@@ -199,6 +216,14 @@ export function registerStateCommands(program: Command): void {
         process.stdout.write(`accepted ${accepted.length} event(s): ${accepted.join(", ")}${again}\n`);
       }),
     );
+}
+
+/** The gateway's answer to a push (docs/gateways.md, "Answers"). */
+interface TriggerAnswer {
+  accepted?: string[];
+  merged?: string[];
+  duplicates?: number;
+  declined?: { ref: string; reason: string }[];
 }
 
 /** --limit: a count the server takes (1 to 1000), refused rather than silently replaced. */

@@ -144,6 +144,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     findProject,
     bodyLimitBytes: config.bodyLimitBytes,
     maxEventsPerRequest: config.maxEventsPerRequest,
+    digestHoldMs: config.digestHoldMs,
     onError,
     onAborted,
     onAnswer: (registry: string, answer: Answer) => countAnswer(metrics, registry, answer),

@@ -6,9 +6,9 @@ import type { z } from "zod";
 import { readCredentialsKey } from "../credentials/key.js";
 import { fail, ok, type Problem, type Result } from "../errors.js";
 import { resolveStore } from "./store.js";
-import { configSchema, type RawConfig } from "./schema.js";
+import { configSchema, DEFAULT_DIGEST_WINDOW_MS, type RawConfig } from "./schema.js";
 import { formatPath, locate, type PathSegment } from "./locate.js";
-import type { ProjectConfig, ServerConfig, SourceRef } from "./types.js";
+import type { ProjectConfig, ServerConfig, SourceRef, Subscription, TagPolicy } from "./types.js";
 
 export interface ParseConfigOptions {
   /** Named in messages and used to resolve relative paths. */
@@ -220,11 +220,7 @@ function resolveConfig(
       script: p.script === undefined ? undefined : toSource(p.script, base),
       dispatchfile: p.dispatchfile === undefined ? undefined : toSource(p.dispatchfile, base),
       secrets: p.secrets,
-      subscriptions: p.subscriptions.map(({ tagPattern, semver, ...rest }) => ({
-        ...rest,
-        ...(tagPattern === undefined ? {} : { tagPattern }),
-        ...(semver === undefined ? {} : { semver }),
-      })),
+      subscriptions: p.subscriptions.map(toSubscription),
       events: p.events.map((e) => ({ source: e.source, types: [...e.types] })),
       webhookToken: p.webhookToken,
       ...(p.pubsub
@@ -256,6 +252,7 @@ function resolveConfig(
     adminToken: raw.server.adminToken,
     bodyLimitBytes: raw.server.bodyLimit,
     maxEventsPerRequest: raw.server.maxEventsPerRequest,
+    digestHoldMs: raw.server.digestHold,
     headersTimeoutMs: raw.server.headersTimeout,
     requestTimeoutMs: raw.server.requestTimeout,
     ...(raw.server.pubsubJwksUrl === undefined ? {} : { pubsubJwksUrl: raw.server.pubsubJwksUrl }),
@@ -280,6 +277,30 @@ function resolveConfig(
       : {}),
     projects,
   });
+}
+
+/** Only what was set: a subscription as written compares equal to one built in code. */
+function toSubscription(s: RawConfig["projects"][number]["subscriptions"][number]): Subscription {
+  const { tagPattern, semver, policy, signatureTags, runPer, window, ...rest } = s;
+  return {
+    ...rest,
+    ...(tagPattern === undefined ? {} : { tagPattern }),
+    ...(semver === undefined ? {} : { semver }),
+    ...(policy === undefined ? {} : { policy: definedPolicy(policy) }),
+    ...(signatureTags ? { signatureTags } : {}),
+    ...(runPer === "digest" ? { runPer, windowMs: window ?? DEFAULT_DIGEST_WINDOW_MS } : {}),
+  };
+}
+
+function definedPolicy(p: TagPolicy): TagPolicy {
+  const { pattern, extract, order, range, direction } = p;
+  return {
+    ...(pattern === undefined ? {} : { pattern }),
+    ...(extract === undefined ? {} : { extract }),
+    order,
+    ...(range === undefined ? {} : { range }),
+    ...(direction === undefined ? {} : { direction }),
+  };
 }
 
 function toSource(

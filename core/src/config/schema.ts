@@ -1,8 +1,9 @@
 /** The shape of bosun.yaml, as zod schemas. Defaults live here, in one place. */
 import semver from "semver";
 import { z } from "zod";
-import { WEBHOOK_REGISTRY_KINDS } from "../events.js";
+import { DIGEST_ONLY_HOLD_MS, WEBHOOK_REGISTRY_KINDS } from "../events.js";
 import { backtracking } from "../linear-regex.js";
+import { javascriptPattern } from "../subscriptions/tag-policy.js";
 import { parseDuration, parseSize } from "./units.js";
 import { RESOURCE_NAME } from "./names.js";
 
@@ -51,30 +52,34 @@ const source = z.union([z.string().min(1), gitSource]);
 
 const REGEX_EXPECTED = "a JavaScript regular expression, e.g. ^v[0-9]+\\.[0-9]+\\.[0-9]+$";
 // Tag patterns run on every pushed tag, which anyone able to push chooses: they must run in linear time.
-const regex = z
-  .string()
-  .max(1024)
-  .superRefine((v, ctx) => {
-    try {
-      new RegExp(v);
-    } catch (err) {
-      ctx.addIssue({
-        code: "custom",
-        message: `invalid regular expression: ${(err as Error).message}`,
-        params: { expected: REGEX_EXPECTED },
-      });
-      return;
-    }
-    // Retries from each position are bounded by the tag's length cap; nested or overlapping ones are not.
-    const problem = backtracking(v, "", { allowMove: true });
-    if (problem !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        message: `regular expression may take exponential or polynomial time on some tags: ${problem}`,
-        params: { expected: `${REGEX_EXPECTED}, without nested or overlapping quantifiers` },
-      });
-    }
-  });
+// `translate` turns the written pattern into the JavaScript one that runs (a policy's Go-style groups).
+const regexOf = (translate: (v: string) => string = (v) => v) =>
+  z
+    .string()
+    .max(1024)
+    .superRefine((written, ctx) => {
+      const v = translate(written);
+      try {
+        new RegExp(v);
+      } catch (err) {
+        ctx.addIssue({
+          code: "custom",
+          message: `invalid regular expression: ${(err as Error).message}`,
+          params: { expected: REGEX_EXPECTED },
+        });
+        return;
+      }
+      // Retries from each position are bounded by the tag's length cap; nested or overlapping ones are not.
+      const problem = backtracking(v, "", { allowMove: true });
+      if (problem !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: `regular expression may take exponential or polynomial time on some tags: ${problem}`,
+          params: { expected: `${REGEX_EXPECTED}, without nested or overlapping quantifiers` },
+        });
+      }
+    });
+const regex = regexOf();
 
 const semverRange = z.string().superRefine((v, ctx) => {
   if (semver.validRange(v) === null) {
@@ -116,13 +121,55 @@ const pubsub = z.strictObject({
   audience: z.string().min(1),
 });
 
-const subscription = z.strictObject({
-  registry: z.enum(WEBHOOK_REGISTRY_KINDS),
-  repositories: z.array(z.string().min(1)).default([]),
-  tags: z.array(z.string().min(1)).default([]),
-  tagPattern: regex.optional(),
-  semver: semverRange.optional(),
-});
+/** How long the first tag of a digest waits for the others (runPer: digest) unless `window` says. */
+export const DEFAULT_DIGEST_WINDOW_MS = 10_000;
+
+// Flux's ImagePolicy: filterTags (pattern, extract) and one of its orders; range and direction belong to one.
+const tagPolicy = z
+  .strictObject({
+    pattern: regexOf(javascriptPattern).optional(),
+    extract: z.string().min(1).max(256).optional(),
+    order: z.enum(["semver", "alphabetical", "numerical"]),
+    range: semverRange.optional(),
+    direction: z.enum(["asc", "desc"]).optional(),
+  })
+  .superRefine((p, ctx) => {
+    const refuse = (key: string, message: string, expected: string) =>
+      ctx.addIssue({ code: "custom", path: [key], message, params: { expected } });
+    if (p.range !== undefined && p.order !== "semver")
+      refuse("range", `range applies to order: semver, not ${p.order}`, "order: semver, or no range");
+    if (p.direction !== undefined && p.order === "semver")
+      refuse(
+        "direction",
+        "direction applies to alphabetical and numerical orders",
+        "no direction with semver",
+      );
+    if (p.extract !== undefined && p.pattern === undefined)
+      refuse("extract", "extract needs a pattern to take groups from", "a pattern such as ^v(?P<ver>.*)$");
+  });
+
+const subscription = z
+  .strictObject({
+    registry: z.enum(WEBHOOK_REGISTRY_KINDS),
+    repositories: z.array(z.string().min(1)).default([]),
+    tags: z.array(z.string().min(1)).default([]),
+    tagPattern: regex.optional(),
+    semver: semverRange.optional(),
+    policy: tagPolicy.optional(),
+    // Signature, attestation and SBOM tags accompany pushes; taken only when asked for.
+    signatureTags: z.boolean().default(false),
+    runPer: z.enum(["tag", "digest"]).default("tag"),
+    window: positiveDuration.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.window !== undefined && s.runPer !== "digest")
+      ctx.addIssue({
+        code: "custom",
+        path: ["window"],
+        message: "window applies to runPer: digest",
+        params: { expected: "runPer: digest, or no window" },
+      });
+  });
 
 // Brigade v2 names: a gateway's source ("brigade.sh/cli", "example.com/ci") and its event types.
 const EVENT_SOURCE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,252}$/;
@@ -202,6 +249,8 @@ export const configSchema = z.strictObject({
       pubsubJwksUrl: httpUrl.optional(),
       // A request whose pushes would fan out past this many events is refused (413).
       maxEventsPerRequest: z.number().int().min(1).max(100_000).default(100),
+      // A digest-only push waits this long for the same digest to arrive tagged (docs/gateways.md).
+      digestHold: positiveDuration.default(DIGEST_ONLY_HOLD_MS),
       // Webhooks are small: a client that trickles its headers or body is cut off after seconds.
       headersTimeout: positiveDuration.default(10_000),
       requestTimeout: positiveDuration.default(30_000),
@@ -224,6 +273,7 @@ export const configSchema = z.strictObject({
       dataDir: ".data",
       bodyLimit: 1024 * 1024,
       maxEventsPerRequest: 100,
+      digestHold: DIGEST_ONLY_HOLD_MS,
       headersTimeout: 10_000,
       requestTimeout: 30_000,
     }),

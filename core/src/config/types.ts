@@ -14,6 +14,32 @@ export interface Subscription {
   tagPattern?: string;
   /** A semver range the tag (with or without a leading "v") must satisfy, e.g. ">=1.2.0 <2". */
   semver?: string;
+  /** Takes only pushes whose tag becomes the best tag of its repository (Flux's ImagePolicy). */
+  policy?: TagPolicy;
+  /** Takes signature, attestation, SBOM and referrers tags (`sha256-<hex>.sig`), skipped otherwise. */
+  signatureTags?: boolean;
+  /**
+   * "digest": the tags pushed for one digest within `windowMs` make one event (and one run) carrying
+   * them all; absent or "tag": one event per pushed tag, as Brigade has it.
+   */
+  runPer?: "tag" | "digest";
+  /** How long the first push of a digest waits for more tags of it (runPer: digest). */
+  windowMs?: number;
+}
+
+export type TagOrder = "semver" | "alphabetical" | "numerical";
+
+/** Flux's ImagePolicy: which tags take part (pattern), what of them is ordered (extract), and how. */
+export interface TagPolicy {
+  /** A regular expression a tag must contain a match of; Go's `(?P<name>...)` groups are accepted. */
+  pattern?: string;
+  /** The value ordered, from the pattern's groups: "$ver", "${ver}", "$1"; absent: the whole tag. */
+  extract?: string;
+  order: TagOrder;
+  /** semver: the versions that take part, e.g. ">=1.0.0 <2.0.0"; absent: every release version. */
+  range?: string;
+  /** alphabetical and numerical: asc (default) ranks the highest value best, desc the lowest. */
+  direction?: "asc" | "desc";
 }
 
 /** Events created through the API (`bosun event create`) this project takes: one source, some types. */
@@ -81,6 +107,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** Events one webhook request may become; past it the request is refused (413). */
   maxEventsPerRequest: number;
+  /** How long a digest-only push waits for its digest to arrive tagged before it may run. */
+  digestHoldMs: number;
   /** How long a client may take to send its request headers, and its whole request (Node's server timeouts). */
   headersTimeoutMs: number;
   requestTimeoutMs: number;

@@ -15,11 +15,12 @@ import {
   type CompiledSubscription,
   type Problem,
   type ProjectConfig,
+  type PushAdmission,
   compileSubscription,
-  projectAccepts,
+  planPush,
 } from "@bosun/core";
 import type { Store } from "@bosun/store";
-import type { ParsedDelivery, RegistryGateway, RequestHead } from "../registry.js";
+import type { ParsedDelivery, ParsedPush, RegistryGateway, RequestHead } from "../registry.js";
 import {
   type Answer,
   bodyTooLarge,
@@ -48,6 +49,8 @@ export interface GatewayDependencies {
   bodyLimitBytes: number;
   /** Pushes one request may report; default DEFAULT_MAX_EVENTS_PER_REQUEST. */
   maxEventsPerRequest?: number | undefined;
+  /** How long a digest-only push waits for its tagged one; default DIGEST_ONLY_HOLD_MS. */
+  digestHoldMs?: number | undefined;
   /** Told about every 5xx answer, for logging. */
   onError?: ((error: unknown, context: GatewayErrorContext) => void) | undefined;
   /** Told about every client that went away before its body arrived (not an error of the gateway). */
@@ -121,19 +124,32 @@ async function decide(deps: GatewayDependencies, incoming: IncomingDelivery): Pr
   if (parsed.errors) return errorAnswer(summarize(parsed.errors, gateway));
   const maxEvents = deps.maxEventsPerRequest ?? DEFAULT_MAX_EVENTS_PER_REQUEST;
   if (parsed.value.pushes.length > maxEvents) return tooManyEvents(maxEvents, parsed.value.pushes.length);
-  const { pushes, ignored } = optIn(project, gateway, parsed.value);
+  const { pushes, admissions, ignored } = optIn(project, gateway, parsed.value);
   if (pushes.length === 0) {
     return { status: 200, body: { ...parsed.value.reply, accepted: [], ignored: ignored.length } };
   }
 
   // Rejections (STORE_UNAVAILABLE → 503, anything else → 500) are answered by handleDelivery.
-  const result = await deps.store.acceptEvents(toNewEvents(gateway, project.name, body, pushes));
+  // A deletion is not a push a tag policy ranks: it is taken as its subscriptions' criteria say.
+  const hold = deps.digestHoldMs === undefined ? {} : { holdMs: deps.digestHoldMs };
+  const events = toNewEvents(gateway, project.name, body, pushes).map((e, i) => ({
+    ...e,
+    admission: e.type === "image_delete" ? { always: true, policies: [] } : { ...admissions[i]!, ...hold },
+  }));
+  const result = await deps.store.acceptEvents(events);
+  // Pushes the store declined (a tag policy, a digest that came tagged) are answered like ignored
+  // ones, with their reasons: the registry did nothing wrong.
+  const declined = result.declined.map((d) => ({ ref: d.event.image?.ref ?? "", reason: d.reason }));
+  const merged = [...new Set(result.merged.map((event) => event.id))];
+  const stored = result.accepted.length + result.duplicates.length + merged.length > 0;
   return {
-    status: 202,
+    status: stored ? 202 : 200,
     body: {
       accepted: result.accepted.map((event) => event.id),
-      duplicates: result.duplicates.length,
-      ignored: ignored.length,
+      ...(merged.length > 0 ? { merged } : {}),
+      ...(stored ? { duplicates: result.duplicates.length } : {}),
+      ignored: ignored.length + declined.length,
+      ...(declined.length > 0 ? { declined } : {}),
     },
   };
 }
@@ -152,26 +168,36 @@ function summarize(problems: readonly Problem[], gateway: RegistryGateway): Prob
 
 const compiled = new WeakMap<ProjectConfig, CompiledSubscription[]>();
 
+interface OptedIn extends ParsedDelivery {
+  /** What the subscriptions make of each of `pushes`, for the store to finish. */
+  admissions: PushAdmission[];
+}
+
 /**
  * Keeps the pushes one of the project's subscriptions accepts (registry kind, repository and tag
- * criteria); the others are answered as ignored: the registry did nothing wrong, the project opted out.
+ * criteria, a tag policy's filter); the others are answered as ignored: the registry did nothing
+ * wrong, the project opted out. Whether a tag becomes a policy's best tag is the store's to decide.
  */
-function optIn(project: ProjectConfig, gateway: RegistryGateway, delivery: ParsedDelivery): ParsedDelivery {
+function optIn(project: ProjectConfig, gateway: RegistryGateway, delivery: ParsedDelivery): OptedIn {
   let subscriptions = compiled.get(project);
   if (!subscriptions) {
     subscriptions = project.subscriptions.map(compileSubscription);
     compiled.set(project, subscriptions);
   }
-  const pushes = [];
+  const pushes: ParsedPush[] = [];
+  const admissions: PushAdmission[] = [];
   const ignored = [...delivery.ignored];
   for (const push of delivery.pushes) {
     const { repository, tag } = push.image;
-    if (projectAccepts(subscriptions, { registry: gateway.kind, repository, tag })) pushes.push(push);
-    else
+    const plan = planPush(subscriptions, { registry: gateway.kind, repository, tag });
+    if ("admission" in plan) {
+      pushes.push(push);
+      admissions.push(plan.admission);
+    } else
       ignored.push({
         path: "",
-        reason: `no subscription of project "${project.name}" accepts ${push.image.ref}`,
+        reason: plan.reason ?? `no subscription of project "${project.name}" accepts ${push.image.ref}`,
       });
   }
-  return { pushes, ignored };
+  return { pushes, admissions, ignored };
 }

@@ -24,6 +24,8 @@ export interface GatewayRouterOptions {
   bodyLimitBytes?: number;
   /** Pushes one request may report before it is refused with 413; default 100. */
   maxEventsPerRequest?: number;
+  /** How long a digest-only push waits for its tagged one; default DIGEST_ONLY_HOLD_MS (10 s). */
+  digestHoldMs?: number;
   /** Told about every 5xx answer; the context never holds the URL or headers, which carry the token. */
   onError?: (error: unknown, context: GatewayErrorContext) => void;
   /** Told about every client that went away (or was cut off) before its body arrived. */
@@ -46,6 +48,7 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     findProject: options.findProject,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     maxEventsPerRequest: options.maxEventsPerRequest,
+    digestHoldMs: options.digestHoldMs,
     onError: options.onError,
     onAborted: options.onAborted,
   };

@@ -15,8 +15,13 @@ export function projectConfig(name: string, webhookToken?: string): ProjectConfi
   const project: ProjectConfig = {
     name,
     secrets: {},
-    // Opted in to every push from every registry: the contract tests the gateways, not opt-in.
-    subscriptions: REGISTRY_KINDS.map((registry) => ({ registry, repositories: [], tags: [] })),
+    // Opted in to every push from every registry, signatures too: the contract tests the gateways, not opt-in.
+    subscriptions: REGISTRY_KINDS.map((registry) => ({
+      registry,
+      repositories: [],
+      tags: [],
+      signatureTags: true,
+    })),
     executor: "host",
     concurrency: 1,
     timeouts: { scriptMs: 60_000, jobMs: 60_000 },

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { type NewEvent, newId } from "@bosun/core";
 import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
 import { eventConditions, whereClause } from "../filters.js";
+import { digestKeyOf } from "../admission.js";
 import { limitOf } from "../rows.js";
 import { postgresDialect } from "./runs.js";
 import { ACCEPTED_CHANNEL } from "./notifications.js";
@@ -44,7 +45,7 @@ export async function insertEventBatches(
     flat.filter((r) => !inserted.has(r.id)),
   );
   return rows.map((list) => {
-    const result: AcceptResult = { accepted: [], duplicates: [] };
+    const result: AcceptResult = { accepted: [], duplicates: [], merged: [], declined: [] };
     for (const r of list) {
       if (inserted.has(r.id)) {
         result.accepted.push(queuedEvent(r.id, r.event, r.image, r.details, receivedAt));
@@ -76,15 +77,16 @@ export async function insertEvents(
  * row inserted (all duplicates) nobody is told.
  */
 const INSERT_ROWS = {
-  name: "bosun-insert-events",
+  name: "bosun-insert-events-2",
   text: `WITH inserted AS (
-      INSERT INTO events (id, project, source, type, image, details, payload, delivery_id, received_at)
-      SELECT id, project, source, type, image, details, payload, delivery_id, $9
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-          AS r(id, project, source, type, image, details, payload, delivery_id)
+      INSERT INTO events (id, project, source, type, image, details, payload, delivery_id, digest_key, received_at)
+      SELECT id, project, source, type, image, details, payload, delivery_id, digest_key, $10
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                    $9::text[])
+          AS r(id, project, source, type, image, details, payload, delivery_id, digest_key)
       ON CONFLICT (project, delivery_id) DO NOTHING
       RETURNING id)
-    SELECT id, pg_notify('${ACCEPTED_CHANNEL}', $10) AS told FROM inserted`,
+    SELECT id, pg_notify('${ACCEPTED_CHANNEL}', $11) AS told FROM inserted`,
 };
 
 async function insertRows(
@@ -105,6 +107,7 @@ async function insertRows(
       column((r) => r.details),
       column((r) => r.event.payload),
       column((r) => r.event.deliveryId),
+      column((r) => digestKeyOf(r.event) ?? null),
       receivedAt,
       notice,
     ],
@@ -158,6 +161,7 @@ export async function claimEvent(db: Queryable, options: ClaimOptions): Promise<
       `SELECT id, project FROM events
         WHERE state <> 'done'
           AND (state = 'queued' OR lease_expires_at <= now())
+          AND (hold_until IS NULL OR hold_until <= now())
           AND NOT (project = ANY($1::text[]))
         ORDER BY id
         LIMIT 1

@@ -116,6 +116,23 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN reused_job_id text;
   CREATE INDEX runs_by_status ON runs (status, id);
   `,
+  // One push, one run, and tag policies: the digest an image push is of (project, host/repository,
+  // digest), what holds it back (a digest-only push waiting for its tagged one, or an event gathering
+  // its digest's tags; "merged" for a push that joined one) and until when; each policy's best tag.
+  `
+  ALTER TABLE events ADD COLUMN digest_key text;
+  ALTER TABLE events ADD COLUMN hold_kind text;
+  ALTER TABLE events ADD COLUMN hold_until timestamptz;
+  CREATE INDEX events_by_digest ON events (digest_key) WHERE digest_key IS NOT NULL;
+  CREATE TABLE best_tags (
+    project text NOT NULL,
+    policy_key text NOT NULL,
+    repository text NOT NULL,
+    tag text NOT NULL,
+    updated_at text NOT NULL,
+    PRIMARY KEY (project, policy_key, repository)
+  );
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

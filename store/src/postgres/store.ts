@@ -10,7 +10,9 @@ import type {
   RunRequest,
   RunStatus,
 } from "@bosun/core";
+import { admissionKindOf, digestKeyOf, needsAdmission } from "../admission.js";
 import { checkNewEvent } from "../new-event.js";
+import { admitEvents, digestLock, dropHeldDigestOnly, lock } from "./admission.js";
 import { now } from "../rows.js";
 import type {
   AcceptResult,
@@ -70,12 +72,29 @@ export class PostgresStore implements Store {
 
   async acceptEvents(list: readonly NewEvent[]): Promise<AcceptResult> {
     list.forEach(checkNewEvent);
-    if (list.length === 0) return { accepted: [], duplicates: [] };
+    if (list.length === 0) return { accepted: [], duplicates: [], merged: [], declined: [] };
     const doing = `accepting ${list.length} event${list.length === 1 ? "" : "s"}`;
     if (this.#closed) throw closedError(doing);
-    return this.#committer.run(list).catch((err: unknown) => {
+    if (list.some(needsAdmission)) {
+      const result = await this.#transaction(doing, (db) =>
+        admitEvents(db, list, now(), (projects) => acceptNotice(this.origin, projects)),
+      );
+      const projects = acceptedProjects([result]);
+      if (projects.length > 0) this.deliver(projects);
+      return result;
+    }
+    const result = await this.#committer.run(list).catch((err: unknown) => {
       throw unavailable(doing, err);
     });
+    // Committed before its digests are locked: a digest-only push accepted meanwhile either saw these
+    // (and was declined) or is committed by now, and is dropped here.
+    const keys = list.flatMap((e) => (admissionKindOf(e) === "tagged" ? [digestKeyOf(e)!] : []));
+    if (keys.length > 0)
+      await this.#transaction(doing, async (db) => {
+        await lock(db, keys.map(digestLock));
+        await dropHeldDigestOnly(db, keys);
+      });
+    return result;
   }
 
   getEvent(id: string): Promise<StoredEvent | undefined> {

@@ -1,11 +1,22 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type NewEvent, newId } from "@bosun/core";
+import { type ImageRef, type NewEvent, type NewImagePushEvent, newId } from "@bosun/core";
+import {
+  admissionKindOf,
+  digestKeyOf,
+  digestOnlyReason,
+  holdMsOf,
+  judgePolicies,
+  needsAdmission,
+  policyRepositoryOf,
+  withTag,
+} from "../admission.js";
 import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
+import { AdmissionTables } from "./admission.js";
 import { PayloadTable, payloadHash } from "./payloads.js";
 import { eventConditions, whereClause } from "../filters.js";
 import { limitOf } from "./rows.js";
 import { sqliteDialect } from "./runs.js";
-import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js";
+import { detailsColumn, imageColumn, imageOf, queuedEvent, toEvent } from "../records.js";
 
 /**
  * A body carried by several events of one call (a Quay push of many tags) is stored once, in the
@@ -15,6 +26,15 @@ import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js"
 interface SharedBody {
   hash: Uint8Array;
   accepted: number;
+}
+
+/** What holds an event back, beside its row's usual columns. */
+interface Hold {
+  digestKey: string | null;
+  kind: "digest-only" | "gather" | "merged" | null;
+  untilMs: number | null;
+  image: ImageRef | null;
+  state: "queued" | "done";
 }
 
 /** An event's columns, with its body from wherever it is kept. */
@@ -28,6 +48,7 @@ const COLUMNS = `id, project, source, type, image, details, delivery_id, receive
  */
 export class EventTable {
   readonly #payloads: PayloadTable;
+  readonly #admission: AdmissionTables;
   readonly #insert: StatementSync;
   readonly #byDelivery: StatementSync;
   readonly #byId: StatementSync;
@@ -40,9 +61,11 @@ export class EventTable {
 
   constructor(db: DatabaseSync) {
     this.#payloads = new PayloadTable(db);
+    this.#admission = new AdmissionTables(db);
     this.#insert = db.prepare(
-      `INSERT INTO events (id, project, source, type, image, details, payload, payload_hash, delivery_id, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO events (id, project, source, type, image, details, payload, payload_hash, delivery_id,
+                           received_at, digest_key, hold_kind, hold_until, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (project, delivery_id) DO NOTHING`,
     );
     this.#byDelivery = db.prepare(`SELECT ${COLUMNS} FROM events WHERE project = ? AND delivery_id = ?`);
@@ -57,6 +80,7 @@ export class EventTable {
           SELECT id FROM events
            WHERE state <> 'done'
              AND (state = 'queued' OR lease_expires_at <= :now)
+             AND (hold_until IS NULL OR hold_until <= :now)
              AND project NOT IN (SELECT value FROM json_each(:skip))
            ORDER BY id
            LIMIT 1)
@@ -76,10 +100,11 @@ export class EventTable {
    * Inserts what is new; a (project, deliveryId) already present, even earlier in `events`, is a
    * duplicate. A body several of `events` carry goes to the payloads table once, after them, counted
    * by the events that were new (none: not stored); so a call of several events must run in a unit
-   * of its own ("statements"), and a call of one event writes one statement.
+   * of its own ("statements"), and a call of one event writes one statement unless the accept-time
+   * rules apply to it (then it reads and writes more, in order: see ../admission.ts).
    */
   insert(events: readonly NewEvent[], receivedAt: string): AcceptResult {
-    const result: AcceptResult = { accepted: [], duplicates: [] };
+    const result: AcceptResult = { accepted: [], duplicates: [], merged: [], declined: [] };
     const shared = sharedBodies(events);
     let lastBody: string | undefined;
     let body: SharedBody | undefined;
@@ -88,34 +113,105 @@ export class EventTable {
         lastBody = e.payload;
         body = shared.get(e.payload);
       }
-      const id = newId();
-      const image = imageColumn(e);
-      const details = detailsColumn(e);
-      const { changes } = this.#insert.run(
-        id,
-        e.project,
-        e.source,
-        e.type,
-        JSON.stringify(image),
-        details,
-        body ? "" : e.payload,
-        body ? body.hash : null,
-        e.deliveryId,
-        receivedAt,
-      );
-      // The stored row is exactly what was given, so it is not read back (the payload is the bulk of it).
-      if (Number(changes) === 1) {
-        if (body) body.accepted++;
-        result.accepted.push(queuedEvent(id, e, image, details, receivedAt));
-        continue;
-      }
-      const earlier = this.#byDelivery.get(e.project, e.deliveryId);
-      if (!earlier) throw new Error(`event ${e.project}/${e.deliveryId} conflicted but cannot be read back`);
-      result.duplicates.push(toEvent(earlier));
+      const earlier = needsAdmission(e) ? this.#byDelivery.get(e.project, e.deliveryId) : undefined;
+      if (earlier) result.duplicates.push(toEvent(earlier));
+      else if (e.image) this.#admit(e, body, receivedAt, result);
+      else this.#insertRow(e, body, receivedAt, plainHold(e), result);
     }
     for (const [text, { hash, accepted }] of shared)
       if (accepted > 0) this.#payloads.add(hash, text, accepted);
     return result;
+  }
+
+  /** An image push, by the accept-time rules (../admission.ts), in order within the unit of work. */
+  #admit(e: NewImagePushEvent, body: SharedBody | undefined, receivedAt: string, result: AcceptResult): void {
+    const repository = policyRepositoryOf(e);
+    const policies = judgePolicies(e, (key) => this.#admission.best(e.project, key, repository));
+    for (const key of policies.advanced)
+      this.#admission.setBest(e.project, key, repository, e.image.tag ?? "", receivedAt);
+    if (!policies.taken) {
+      result.declined.push({ event: e, reason: policies.reason });
+      return;
+    }
+    const kind = admissionKindOf(e);
+    const key = digestKeyOf(e) ?? null;
+    if (kind === "plain" || key === null) {
+      this.#insertRow(e, body, receivedAt, plainHold(e), result);
+      return;
+    }
+    if (kind === "digest-only") {
+      const earlier = this.#admission.earlierOfDigest(key);
+      if (earlier !== undefined) {
+        result.declined.push({ event: e, reason: digestOnlyReason(e, JSON.parse(earlier) as ImageRef) });
+        return;
+      }
+      const until = Date.now() + holdMsOf(e);
+      this.#insertRow(e, body, receivedAt, { ...plainHold(e), kind: "digest-only", untilMs: until }, result);
+      return;
+    }
+    this.#admission.dropHeldDigestOnly(key);
+    if (kind === "tagged") {
+      this.#insertRow(e, body, receivedAt, plainHold(e), result);
+      return;
+    }
+    const tag = e.image.tag ?? "";
+    const gathering = this.#admission.gathering(key, Date.now());
+    if (!gathering) {
+      const until = Date.now() + (e.admission?.gatherMs ?? 0);
+      const image = withTag(imageOf(e.image), tag);
+      this.#insertRow(
+        e,
+        body,
+        receivedAt,
+        { ...plainHold(e), kind: "gather", untilMs: until, image },
+        result,
+      );
+      return;
+    }
+    // The push is kept (done, never claimed) so that a redelivery of it is a duplicate, not a new event.
+    const joined = withTag(JSON.parse(gathering.image) as ImageRef, tag);
+    this.#admission.setImage(gathering.id, JSON.stringify(joined));
+    const kept = { ...plainHold(e), kind: "merged", state: "done" } as const;
+    this.#insertRow(e, body, receivedAt, kept, { accepted: [], duplicates: [], merged: [], declined: [] });
+    result.merged.push(this.get(gathering.id)!);
+  }
+
+  /** Inserts one row; a (project, deliveryId) already present is a duplicate. */
+  #insertRow(
+    e: NewEvent,
+    body: SharedBody | undefined,
+    receivedAt: string,
+    hold: Hold,
+    result: AcceptResult,
+  ): void {
+    const id = newId();
+    const image = hold.image;
+    const details = detailsColumn(e);
+    const { changes } = this.#insert.run(
+      id,
+      e.project,
+      e.source,
+      e.type,
+      JSON.stringify(image),
+      details,
+      body ? "" : e.payload,
+      body ? body.hash : null,
+      e.deliveryId,
+      receivedAt,
+      hold.digestKey,
+      hold.kind,
+      hold.untilMs,
+      hold.state,
+    );
+    // The stored row is exactly what was given, so it is not read back (the payload is the bulk of it).
+    if (Number(changes) === 1) {
+      if (body) body.accepted++;
+      result.accepted.push(queuedEvent(id, e, image, details, receivedAt));
+      return;
+    }
+    const earlier = this.#byDelivery.get(e.project, e.deliveryId);
+    if (!earlier) throw new Error(`event ${e.project}/${e.deliveryId} conflicted but cannot be read back`);
+    result.duplicates.push(toEvent(earlier));
   }
 
   get(id: string): StoredEvent | undefined {
@@ -155,6 +251,17 @@ export class EventTable {
   finish(eventId: string, owner: string): boolean {
     return Number(this.#finish.run(eventId, owner).changes) > 0;
   }
+}
+
+/** An event held by nothing: stored as given, with its digest for the rules of later pushes. */
+function plainHold(e: NewEvent): Hold {
+  return {
+    digestKey: digestKeyOf(e) ?? null,
+    kind: null,
+    untilMs: null,
+    image: imageColumn(e),
+    state: "queued",
+  };
 }
 
 /** The bodies carried by more than one of `events`, each hashed once. */

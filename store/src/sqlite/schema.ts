@@ -154,6 +154,23 @@ const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE jobs ADD COLUMN reused_job_id TEXT;
   CREATE INDEX runs_by_status ON runs (status, id);
   `,
+  // One push, one run, and tag policies: the digest an image push is of (project, host/repository,
+  // digest), what holds it back (a digest-only push waiting for its tagged one, or an event gathering
+  // its digest's tags; "merged" for a push that joined one) and until when; each policy's best tag.
+  `
+  ALTER TABLE events ADD COLUMN digest_key TEXT;
+  ALTER TABLE events ADD COLUMN hold_kind TEXT;       -- digest-only | gather | merged
+  ALTER TABLE events ADD COLUMN hold_until INTEGER;   -- epoch milliseconds; not claimed before
+  CREATE INDEX events_by_digest ON events (digest_key) WHERE digest_key IS NOT NULL;
+  CREATE TABLE best_tags (
+    project TEXT NOT NULL,
+    policy_key TEXT NOT NULL,                         -- the subscription's key (criteria and policy)
+    repository TEXT NOT NULL,                         -- host/repository
+    tag TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (project, policy_key, repository)
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

@@ -24,6 +24,7 @@ import type {
   StoredEvent,
   StoredProject,
 } from "../types.js";
+import { admissionKindOf, needsAdmission } from "../admission.js";
 import { checkNewEvent } from "../new-event.js";
 import { EventTable } from "./events.js";
 import { GroupCommitter } from "./group-commit.js";
@@ -98,7 +99,7 @@ export class SqliteStore implements Store {
 
   async acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult> {
     events.forEach(checkNewEvent);
-    if (events.length === 0) return { accepted: [], duplicates: [] };
+    if (events.length === 0) return { accepted: [], duplicates: [], merged: [], declined: [] };
     const doing = `accepting ${events.length} event${events.length === 1 ? "" : "s"}`;
     return this.#committer.run(
       doing,
@@ -110,7 +111,10 @@ export class SqliteStore implements Store {
         }
         return result;
       },
-      events.length === 1 ? "statement" : "statements",
+      // A push the rules read for, or one that may drop a waiting digest-only push, writes more than once.
+      events.length === 1 && admissionKindOf(events[0]!) === "plain" && !needsAdmission(events[0]!)
+        ? "statement"
+        : "statements",
     );
   }
 

@@ -56,9 +56,10 @@ export class DispatchfileHandler implements EventHandler {
       return failed(result.errors[0]?.code ?? "DISPATCHFILE_INVALID", message);
     }
     const dispatchfile = result.value;
-    const { repository, tag } = event.image;
-    const pushed = tag === undefined ? `untagged push ${event.image.ref}` : `tag "${tag}"`;
-    const planned = planImagePush(dispatchfile, { repository, tag });
+    const { repository, tag, tags } = event.image;
+    const named = tags && tags.length > 1 ? `tags ${tags.map((t) => `"${t}"`).join(", ")}` : `tag "${tag}"`;
+    const pushed = tag === undefined ? `untagged push ${event.image.ref}` : named;
+    const planned = planImagePush(dispatchfile, { repository, tag, ...(tags ? { tags } : {}) });
     if (planned.errors) {
       const message = formatProblems(planned.errors);
       log(`Dispatchfile ${loaded.name} cannot be run:\n${message}`);
