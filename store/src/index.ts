@@ -6,6 +6,7 @@ export type {
   ClaimOptions,
   EventQuery,
   RunQuery,
+  QueueDepth,
   LogQuery,
   Store,
 } from "./types.js";

@@ -55,7 +55,22 @@ export interface EventQuery {
 export interface RunQuery {
   project?: string;
   eventId?: string;
+  status?: RunStatus;
+  /** Only runs older than this run id (the last of the previous page): paging newest first. */
+  before?: string;
   limit?: number;
+}
+
+/** A queue depth from (state, count) rows; a state with no row counts 0. */
+export function depthOf(rows: readonly { state: string; n: number | string }[]): QueueDepth {
+  const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+  return { queued: count("queued"), running: count("running") };
+}
+
+/** Events waiting for a worker (queued) and held by one (running). */
+export interface QueueDepth {
+  queued: number;
+  running: number;
 }
 
 export interface LogQuery {
@@ -115,6 +130,8 @@ export interface Store {
   /** In seq order. */
   readLogs(query: LogQuery): Promise<LogEntry[]>;
 
+  /** How many events wait and how many are being run, for the dashboard's health view. */
+  queueDepth(): Promise<QueueDepth>;
   /** Resolves when the store can commit; for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,16 @@
-/** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
+/**
+ * The HTTP API under /api/v1: what the CLI and the dashboard read. Every route needs the admin token,
+ * or a read-only token (server.readOnlyTokens), which may GET anything and change nothing.
+ */
 import express, { type NextFunction, type Request, type Response } from "express";
-import { acceptsEvent, errorBody, httpErrorOf, secretsEqual, type ProjectConfig } from "@bosun/core";
+import {
+  acceptsEvent,
+  errorBody,
+  httpErrorOf,
+  secretsEqual,
+  type ProjectConfig,
+  type RunStatus,
+} from "@bosun/core";
 import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
@@ -10,6 +20,8 @@ import { failureHandler, sendError } from "./http-errors.js";
 export interface ApiOptions {
   store: Store;
   adminToken: string;
+  /** Tokens that may read (GET, HEAD) but every other method answers 403 READ_ONLY_TOKEN. */
+  readOnlyTokens?: readonly string[];
   projects(): readonly ProjectConfig[];
   /** Synthesises a registry push for a project and sends it through that registry's gateway. */
   trigger?(input: {
@@ -28,18 +40,35 @@ export interface ApiOptions {
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 
+const RUN_STATUSES = new Set<string>([
+  "running",
+  "succeeded",
+  "failed",
+  "timed_out",
+  "out_of_memory",
+  "cancelled",
+  "abandoned",
+] satisfies RunStatus[]);
+
 export function createApiRouter(options: ApiOptions): express.Router {
   const { store } = options;
   const api = express.Router();
   api.use((req, res, next) => {
-    const given = credentialsOf(req.headers.authorization, "Bearer") ?? "";
-    if (!given || !secretsEqual(given, options.adminToken)) {
+    const access = accessOf(req.headers.authorization, options);
+    if (!access) {
       return sendError(
         res,
         "UNAUTHORIZED",
         "missing or wrong admin token: pass it as `Authorization: Bearer <token>` (bosun --token, or BOSUN_TOKEN)",
       );
     }
+    if (access === "read" && req.method !== "GET" && req.method !== "HEAD")
+      return sendError(
+        res,
+        "READ_ONLY_TOKEN",
+        "this token is read-only: only the admin token may change anything",
+      );
+    res.locals.access = access;
     next();
   });
   if (options.credentials) api.use(createCredentialsRouter(options.credentials, options.projects));
@@ -48,6 +77,19 @@ export function createApiRouter(options: ApiOptions): express.Router {
   const limit = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
   const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
 
+  // Who is asking: the dashboard hides actions from a read-only token (the API refuses them anyway).
+  api.get("/session", (_req, res) => res.json({ access: res.locals.access as string }));
+  api.get(
+    "/health",
+    route(async (_req, res) => {
+      const storeHealth = await store.ping().then(
+        () => ({ status: "ok" }),
+        () => ({ status: "unavailable" }),
+      );
+      const queue = await store.queueDepth().catch(() => undefined);
+      res.json({ store: storeHealth, ...(queue ? { queue } : {}) });
+    }),
+  );
   api.get(
     "/projects",
     route(async (_req, res) => res.json({ projects: options.projects().map(projectView) })),
@@ -105,10 +147,19 @@ export function createApiRouter(options: ApiOptions): express.Router {
   api.get(
     "/runs",
     route(async (req, res) => {
+      const status = str(req.query.status);
+      if (status !== undefined && !RUN_STATUSES.has(status))
+        return sendError(
+          res,
+          "PAYLOAD_MALFORMED",
+          `status must be one of ${[...RUN_STATUSES].join(", ")}, not "${status}"`,
+        );
       res.json({
         runs: await store.listRuns({
           project: str(req.query.project),
           eventId: str(req.query.event),
+          status: status as RunStatus | undefined,
+          before: str(req.query.before),
           limit: limit(req),
         }),
       });
@@ -166,6 +217,20 @@ export function createApiRouter(options: ApiOptions): express.Router {
   );
   api.use(failureHandler(options.onError));
   return api;
+}
+
+/** Which token was given: "admin", "read" (a read-only token), or undefined (none, or a wrong one). */
+export function accessOf(
+  authorization: string | undefined,
+  tokens: Pick<ApiOptions, "adminToken" | "readOnlyTokens">,
+): "admin" | "read" | undefined {
+  const given = credentialsOf(authorization, "Bearer") ?? "";
+  if (!given) return undefined;
+  if (secretsEqual(given, tokens.adminToken)) return "admin";
+  // Every token is compared, so the time taken does not say which one matched.
+  let read = false;
+  for (const token of tokens.readOnlyTokens ?? []) read = secretsEqual(given, token) || read;
+  return read ? "read" : undefined;
 }
 
 function projectView(p: ProjectConfig) {

@@ -140,6 +140,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     createApiRouter({
       store,
       adminToken,
+      readOnlyTokens: config.readOnlyTokens,
       projects: () => [...projects.values()],
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
       credentials,

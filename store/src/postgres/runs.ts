@@ -55,6 +55,14 @@ export async function listRuns(db: Queryable, query: RunQuery): Promise<Run[]> {
     params.push(query.eventId);
     where.push(`event_id = $${params.length}`);
   }
+  if (query.status !== undefined) {
+    params.push(query.status);
+    where.push(`status = $${params.length}`);
+  }
+  if (query.before !== undefined) {
+    params.push(query.before);
+    where.push(`id < $${params.length}`);
+  }
   params.push(limitOf(query.limit, 100));
   const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
   const { rows } = await db.query(

@@ -8,6 +8,7 @@ import type {
   ClaimOptions,
   EventQuery,
   LogQuery,
+  QueueDepth,
   RunQuery,
   Store,
   StoredEvent,
@@ -140,6 +141,10 @@ export class PostgresStore implements Store {
   }
 
   /** The server answers and can commit: a standby (in recovery) is read-only, so not ready. */
+  queueDepth(): Promise<QueueDepth> {
+    return this.#run("counting the queue", (db) => events.queueDepth(db));
+  }
+
   async ping(): Promise<void> {
     const doing = "checking the database";
     const { rows } = await this.#run(doing, (db) =>

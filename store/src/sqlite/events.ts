@@ -1,6 +1,14 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type NewEvent, newId } from "@bosun/core";
-import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
+import {
+  depthOf,
+  type AcceptResult,
+  type Claim,
+  type ClaimOptions,
+  type EventQuery,
+  type QueueDepth,
+  type StoredEvent,
+} from "../types.js";
 import { PayloadTable, payloadHash } from "./payloads.js";
 import { limitOf } from "./rows.js";
 import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js";
@@ -34,9 +42,12 @@ export class EventTable {
   readonly #claim: StatementSync;
   readonly #renew: StatementSync;
   readonly #finish: StatementSync;
+  readonly #depth: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#payloads = new PayloadTable(db);
+    // The partial index events_unfinished holds exactly these rows, so done events cost nothing.
+    this.#depth = db.prepare("SELECT state, count(*) AS n FROM events WHERE state <> 'done' GROUP BY state");
     this.#insert = db.prepare(
       `INSERT INTO events (id, project, source, type, image, details, payload, payload_hash, delivery_id, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -121,6 +132,10 @@ export class EventTable {
   get(id: string): StoredEvent | undefined {
     const row = this.#byId.get(id);
     return row ? toEvent(row) : undefined;
+  }
+
+  depth(): QueueDepth {
+    return depthOf(this.#depth.all() as { state: string; n: number }[]);
   }
 
   list(query: EventQuery): StoredEvent[] {

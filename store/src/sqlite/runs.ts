@@ -85,6 +85,14 @@ export class RunTables {
       where.push("event_id = ?");
       params.push(query.eventId);
     }
+    if (query.status !== undefined) {
+      where.push("status = ?");
+      params.push(query.status);
+    }
+    if (query.before !== undefined) {
+      where.push("id < ?");
+      params.push(query.before);
+    }
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
     let statement = this.#listRuns.get(sql);
     if (!statement) {

@@ -7,6 +7,7 @@ import type {
   ClaimOptions,
   EventQuery,
   LogQuery,
+  QueueDepth,
   RunQuery,
   Store,
   StoredEvent,
@@ -181,6 +182,10 @@ export class SqliteStore implements Store {
 
   async readLogs(query: LogQuery): Promise<LogEntry[]> {
     return this.#read(`reading the logs of run ${query.runId}`, () => this.#logs.read(query));
+  }
+
+  async queueDepth(): Promise<QueueDepth> {
+    return this.#read("counting the queue", () => this.#events.depth());
   }
 
   /**
