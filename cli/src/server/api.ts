@@ -16,6 +16,8 @@ import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
 import { readEventRequest } from "./event-request.js";
 import { failureHandler, sendError } from "./http-errors.js";
+import { ChangeSignal } from "./live/changes.js";
+import { streamHandler } from "./live/stream.js";
 
 export interface ApiOptions {
   store: Store;
@@ -34,6 +36,8 @@ export interface ApiOptions {
   credentials?: Pick<ServerCredentials, "store" | "sealer">;
   /** The most a JSON body of the API may be (an event's payload is in it); absent: 100 KiB. */
   bodyLimitBytes?: number;
+  /** Wakes the live stream (GET /stream) when this process writes; absent: it polls only. */
+  changes?: ChangeSignal;
   /** Told about every error a route threw (answered 503 for the store, else 500). */
   onError?: (err: unknown) => void;
 }
@@ -79,6 +83,10 @@ export function createApiRouter(options: ApiOptions): express.Router {
 
   // Who is asking: the dashboard hides actions from a read-only token (the API refuses them anyway).
   api.get("/session", (_req, res) => res.json({ access: res.locals.access as string }));
+  api.get(
+    "/stream",
+    streamHandler({ store, changes: options.changes ?? new ChangeSignal(), onError: options.onError }),
+  );
   api.get(
     "/health",
     route(async (_req, res) => {

@@ -23,6 +23,7 @@ import {
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter } from "./api.js";
+import { ChangeSignal, watchStore } from "./live/changes.js";
 import { failureHandler, sendError } from "./http-errors.js";
 import { setUpCredentials } from "./credentials-api.js";
 import { prepareDataDir } from "./data-dir.js";
@@ -74,7 +75,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const notPrivate = await prepareDataDir(config.dataDir);
   if (notPrivate)
     logger.warn({ error: notPrivate.message }, "the data directory cannot be made private (0700)");
-  const store = await openConfiguredStore(config, logger);
+  const rawStore = await openConfiguredStore(config, logger);
+  // The worker's and the API's view of the store tells the live stream of each write; webhooks,
+  // the hot path, use the store itself.
+  const changes = new ChangeSignal();
+  const store = watchStore(rawStore, changes);
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const credentials = setUpCredentials(config, store.credentials, logger);
   const metrics = createMetrics();
@@ -126,7 +131,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), onError);
   });
   const gatewayOptions = {
-    store,
+    store: rawStore,
     registries,
     findProject,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -141,6 +146,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       store,
       adminToken,
       readOnlyTokens: config.readOnlyTokens,
+      changes,
       projects: () => [...projects.values()],
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
       credentials,
