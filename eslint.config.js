@@ -16,6 +16,7 @@ export const WORKSPACES = [
   "gateways",
   "executors",
   "worker",
+  "dashboard",
   "cli",
   "test-support",
 ];
@@ -27,7 +28,8 @@ export const MAY_IMPORT = {
   gateways: ["core", "store"],
   executors: ["core"],
   worker: ["core", "sdk", "dispatchfile", "store", "executors"],
-  cli: ["core", "dispatchfile", "store", "gateways", "executors", "worker"],
+  dashboard: [],
+  cli: ["core", "dispatchfile", "store", "gateways", "executors", "worker", "dashboard"],
   "test-support": ["core", "dispatchfile", "store", "executors"],
 };
 const PACKAGE_NAME = { cli: "bosun" };
@@ -116,6 +118,11 @@ export default tseslint.config(
     // them), so it must find sdk/src/index.ts, which the SDK exports for exactly this.
     files: ["worker/src/sandbox/sdk-path.ts"],
     rules: { "no-restricted-syntax": "off" },
+  },
+  {
+    // The dashboard's page runs in the browser.
+    files: ["dashboard/web/**/*.ts"],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // Example projects and fixtures are user scripts in the Brigade style (CommonJS require).

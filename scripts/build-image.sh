@@ -22,7 +22,7 @@ version=$("$node_bin" -p "require('$root/cli/package.json').version")
 image=${1:-localhost/bosun:$version}
 uid=10001
 # The workspaces that run; test-support is for tests only.
-packages=(core sdk dispatchfile store gateways executors worker cli)
+packages=(core sdk dispatchfile store gateways executors worker dashboard cli)
 
 for cmd in podman git npm ldd; do
   command -v "$cmd" >/dev/null || { echo "build-image: $cmd is needed" >&2; exit 1; }
@@ -38,7 +38,7 @@ inputs_hash() {
     cd "$root"
     sha256sum "$node_bin" scripts/build-image.sh image/Containerfile package.json package-lock.json
     for p in "${packages[@]}"; do
-      find "$p/package.json" "$p/dist/src" "$p/bin" $([ "$p" = sdk ] && echo sdk/src) -type f 2>/dev/null |
+      find "$p/package.json" "$p/dist/src" "$p/bin" $([ "$p" = sdk ] && echo sdk/src) $([ "$p" = dashboard ] && echo dashboard/dist/assets) -type f 2>/dev/null |
         LC_ALL=C sort | xargs sha256sum
     done
   ) | sha256sum | cut -c1-16

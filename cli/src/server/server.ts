@@ -23,6 +23,7 @@ import {
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter } from "./api.js";
+import { dashboardRouter } from "./dashboard.js";
 import { ChangeSignal, watchStore } from "./live/changes.js";
 import { failureHandler, sendError } from "./http-errors.js";
 import { setUpCredentials } from "./credentials-api.js";
@@ -154,11 +155,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       onError,
     }),
   );
+  app.use(dashboardRouter());
   app.use((_req, res) =>
     sendError(
       res,
       "NOT_FOUND",
-      "no such route; webhooks go to POST /events/<registry>/<project>, the API is under /api/v1",
+      "no such route; webhooks go to POST /events/<registry>/<project>, the API is under /api/v1, the dashboard at /",
     ),
   );
   app.use(failureHandler(onError));
