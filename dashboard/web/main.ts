@@ -21,7 +21,7 @@ const ROUTES: RouteEntry[] = [
   { pattern: /^\/runs$/, view: runsView },
   {
     pattern: /^\/runs\/([^/]+)(?:\/(logs)|\/(jobs)\/([^/]+))?$/,
-    view: (m, r, [id, logs, jobs, job]) => runView(m, r, [id ?? "", logs ?? jobs ?? "", job ?? ""]),
+    view: (m, r, [id, logs, jobs, job]) => runView(m, r, [id ?? "", logs || jobs || "", job ?? ""]),
   },
   { pattern: /^\/projects$/, view: projectsView },
   { pattern: /^\/health$/, view: healthView },

@@ -30,7 +30,11 @@ export function startRouter(main: HTMLElement, routes: readonly RouteEntry[], no
     for (const { pattern, view } of routes) {
       const m = pattern.exec(route.path);
       if (m) {
-        stop = view(main, route, m.slice(1).map(decodeURIComponent));
+        stop = view(
+          main,
+          route,
+          m.slice(1).map((part) => (part === undefined ? "" : decodeURIComponent(part))),
+        );
         return;
       }
     }
