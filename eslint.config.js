@@ -120,9 +120,23 @@ export default tseslint.config(
     rules: { "no-restricted-syntax": "off" },
   },
   {
-    // The dashboard's page runs in the browser.
+    // The dashboard's page runs in the browser: no Node module, and none of our packages (it reads the API).
     files: ["dashboard/web/**/*.ts"],
     languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...layer("dashboard", false),
+            {
+              ...NODE_MODULES,
+              message: "dashboard/web runs in the browser and may not import Node modules.",
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Example projects and fixtures are user scripts in the Brigade style (CommonJS require).
