@@ -17,15 +17,26 @@ const WRITES = new Set<string | symbol>([
 
 export class ChangeSignal {
   #waiting = new Set<() => void>();
+  /** Counts the changes, so a follower that was busy reading when one came knows it missed it. */
+  #generation = 0;
+
+  get generation(): number {
+    return this.#generation;
+  }
 
   notify(): void {
+    this.#generation++;
     const waiting = this.#waiting;
     this.#waiting = new Set();
     for (const wake of waiting) wake();
   }
 
-  /** Resolves at the next change, or after `ms`, or when `abort` fires, whichever comes first. */
-  next(ms: number, abort: AbortSignal): Promise<void> {
+  /**
+   * Resolves at the next change after generation `since` (at once if there was one already), or
+   * after `ms`, or when `abort` fires, whichever comes first.
+   */
+  next(since: number, ms: number, abort: AbortSignal): Promise<void> {
+    if (this.#generation !== since || abort.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

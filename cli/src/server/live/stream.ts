@@ -42,10 +42,13 @@ export function streamHandler(options: StreamOptions) {
     const heartbeat = setInterval(() => res.write(": ping\n\n"), heartbeatMs);
     void (async () => {
       try {
+        let seen = options.changes.generation;
         await follower.tick(true);
         follower.send("hello", { at: new Date().toISOString() });
         while (!stop.signal.aborted) {
-          await options.changes.next(pollMs, stop.signal);
+          await options.changes.next(seen, pollMs, stop.signal);
+          // Taken before reading: a write during the read wakes the next wait at once.
+          seen = options.changes.generation;
           if (!stop.signal.aborted) await follower.tick(false);
         }
       } catch (err) {
