@@ -263,6 +263,21 @@ describe("dashboard: in Chromium against bosun serve, a real registry and Podman
     expect(consoleErrors).to.deep.equal([]);
   });
 
+  it("lets the admin token trigger a push from the projects page, and shows its run", async () => {
+    await admin.goto(`${bosun.url}/#/projects`);
+    await admin.fill("#trigger-dash-repository", "team/app");
+    await admin.fill("#trigger-dash-tag", "v1");
+    await admin.click("form.trigger button");
+    await admin.waitForSelector("form.trigger [role=status]:has-text('Push sent.')");
+    const runs = await bosun.api.finishedRuns("?project=dash", 2, 60_000);
+    // A synthetic push names the registry's public host, so its job may not pull: a run either way.
+    expect(runs).to.have.length(2);
+    const [event] = await bosun.api.events("dash");
+    expect(event!.image).to.include({ repository: "team/app", tag: "v1" });
+    await admin.goto(`${bosun.url}/#/runs`);
+    await admin.waitForSelector("tbody tr[data-run]:nth-of-type(2)");
+  });
+
   it("follows the server again after it restarts", async () => {
     await admin.goto(`${bosun.url}/#/runs`);
     await admin.waitForSelector("#live.on");
@@ -271,7 +286,7 @@ describe("dashboard: in Chromium against bosun serve, a real registry and Podman
     await bosun.restart();
     await admin.waitForSelector("#live.on", { timeout: 30_000 });
     await registry.push("team/app", "v2");
-    await admin.waitForSelector("tbody tr[data-run]:nth-of-type(2)", { timeout: 60_000 });
+    await admin.waitForSelector("tbody tr[data-run]:nth-of-type(3)", { timeout: 60_000 });
     // While the server was down the page's requests failed; nothing else went wrong.
     const others = consoleErrors.filter(
       (e) => !/ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_EMPTY_RESPONSE/.test(e),
