@@ -16,6 +16,7 @@ export const WORKSPACES = [
   "gateways",
   "executors",
   "worker",
+  "dashboard",
   "cli",
   "test-support",
 ];
@@ -27,7 +28,8 @@ export const MAY_IMPORT = {
   gateways: ["core", "store"],
   executors: ["core"],
   worker: ["core", "sdk", "dispatchfile", "store", "executors"],
-  cli: ["core", "dispatchfile", "store", "gateways", "executors", "worker"],
+  dashboard: [],
+  cli: ["core", "dispatchfile", "store", "gateways", "executors", "worker", "dashboard"],
   "test-support": ["core", "dispatchfile", "store", "executors"],
 };
 const PACKAGE_NAME = { cli: "bosun" };
@@ -116,6 +118,25 @@ export default tseslint.config(
     // them), so it must find sdk/src/index.ts, which the SDK exports for exactly this.
     files: ["worker/src/sandbox/sdk-path.ts"],
     rules: { "no-restricted-syntax": "off" },
+  },
+  {
+    // The dashboard's page runs in the browser: no Node module, and none of our packages (it reads the API).
+    files: ["dashboard/web/**/*.ts"],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...layer("dashboard", false),
+            {
+              ...NODE_MODULES,
+              message: "dashboard/web runs in the browser and may not import Node modules.",
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // Example projects and fixtures are user scripts in the Brigade style (CommonJS require).

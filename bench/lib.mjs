@@ -20,12 +20,21 @@ export async function freePort() {
 
 /**
  * Starts `bosun <command>` with a config and files in a temp dir; resolves when it listens. `env`
- * adds to the bench's environment (BOSUN_STORE_URL chooses PostgreSQL).
+ * adds to the bench's environment (BOSUN_STORE_URL chooses PostgreSQL); `prepare(dir)` runs first
+ * (to fill the store in dir/data, say).
  */
-export async function startBosun(command, config, files = {}, extraArgs = [], env = {}) {
+export async function startBosun(
+  command,
+  config,
+  files = {},
+  extraArgs = [],
+  env = {},
+  prepare = async () => {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "bosun-bench-"));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   writeFileSync(join(dir, "bosun.yaml"), config);
+  await prepare(dir);
   const port = await freePort();
   const child = spawn(
     process.execPath,

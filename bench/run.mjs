@@ -1,4 +1,5 @@
 // npm run bench: every benchmark, one after the other (build first: npx tsc -b).
+import { benchDashboard } from "./dashboard.mjs";
 import { benchDependencies } from "./dependencies.mjs";
 import { benchDispatch } from "./dispatch.mjs";
 import { benchDispatchfile } from "./dispatchfile.mjs";
@@ -14,3 +15,4 @@ await benchEvents();
 await benchDispatchfile();
 await benchDependencies();
 await benchJobs();
+await benchDashboard();

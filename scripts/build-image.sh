@@ -5,7 +5,7 @@
 # this machine and COPY-ed into FROM scratch: Node 24 ($BOSUN_NODE, else ~/.local/node24/bin/node,
 # else node on PATH), git, the shared libraries they and the native addons load (at ldd's paths), CA
 # certificates, a passwd/group entry for user bosun (10001, the manifests' runAsUser), the built
-# packages (`npx tsc -b` first) and their production node_modules.
+# packages (`npm run build` first) and their production node_modules.
 #
 # The image is labelled with a hash of its inputs; when the image already carries that hash the
 # script returns at once (BOSUN_IMAGE_REBUILD=1 builds anyway). Prints the image and its size.
@@ -22,14 +22,15 @@ version=$("$node_bin" -p "require('$root/cli/package.json').version")
 image=${1:-localhost/bosun:$version}
 uid=10001
 # The workspaces that run; test-support is for tests only.
-packages=(core sdk dispatchfile store gateways executors worker cli)
+packages=(core sdk dispatchfile store gateways executors worker dashboard cli)
 
 for cmd in podman git npm ldd; do
   command -v "$cmd" >/dev/null || { echo "build-image: $cmd is needed" >&2; exit 1; }
 done
 for p in "${packages[@]}"; do
-  [ -d "$root/$p/dist/src" ] || { echo "build-image: $p/dist/src missing: run npx tsc -b" >&2; exit 1; }
+  [ -d "$root/$p/dist/src" ] || { echo "build-image: $p/dist/src missing: run npm run build" >&2; exit 1; }
 done
+[ -f "$root/dashboard/dist/assets/index.html" ] || { echo "build-image: the dashboard is not bundled: run npm run build" >&2; exit 1; }
 
 # What goes into the image: this script, the Containerfile, the lock, each package's manifest and
 # published files, and the Node binary.
@@ -38,7 +39,7 @@ inputs_hash() {
     cd "$root"
     sha256sum "$node_bin" scripts/build-image.sh image/Containerfile package.json package-lock.json
     for p in "${packages[@]}"; do
-      find "$p/package.json" "$p/dist/src" "$p/bin" $([ "$p" = sdk ] && echo sdk/src) -type f 2>/dev/null |
+      find "$p/package.json" "$p/dist/src" "$p/bin" $([ "$p" = sdk ] && echo sdk/src) $([ "$p" = dashboard ] && echo dashboard/dist/assets) -type f 2>/dev/null |
         LC_ALL=C sort | xargs sha256sum
     done
   ) | sha256sum | cut -c1-16

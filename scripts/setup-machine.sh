@@ -15,14 +15,15 @@ fi
 export PATH="$node24/bin:$PATH"
 
 need=()
-for cmd in podman runc skopeo docker-registry busybox git; do
+# chromium: the dashboard's browser tests drive it headless (playwright-core).
+for cmd in podman runc skopeo docker-registry busybox git chromium; do
   command -v "$cmd" >/dev/null 2>&1 || need+=("$cmd")
 done
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages (missing: ${need[*]})"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq podman runc skopeo docker-registry busybox-static git >/dev/null
+  apt-get install -y -qq podman runc skopeo docker-registry busybox-static git chromium >/dev/null
 fi
 
 # The sandbox's cgroups are hybrid and raising rlimits is refused: podman needs these settings.

@@ -40,6 +40,7 @@ export const INTEGRATION = {
   "cli/manifests": "bosun processes, a PostgreSQL server",
   "cli/records-redaction": "bosun processes",
   "cli/serve": "bosun processes",
+  "cli/dashboard-browser": "Chromium, bosun processes, containers, a registry",
   "cli/serve-reload": "bosun processes, host shell jobs",
   "cli/split-deployment": "bosun processes",
   "cli/store-readiness": "bosun processes",

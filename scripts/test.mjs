@@ -42,6 +42,9 @@ if (everything) {
 }
 if (step("typecheck+build", bin("tsc"), ["-b"])) passed++;
 else failed++;
+// The dashboard's page, bundled into the static files the server serves (npm run build does the same).
+if (step("dashboard bundle", process.execPath, [join(root, "dashboard", "build.mjs")])) passed++;
+else failed++;
 // The example projects' TypeScript scripts, as users would check them against the SDK.
 if (everything) {
   if (step("typecheck examples", bin("tsc"), ["-p", "examples"])) passed++;

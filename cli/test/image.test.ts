@@ -98,6 +98,13 @@ describe("Bosun's image: bosun serve under Podman, notified by a real registry",
     );
   });
 
+  it("serves the dashboard's page and script", async () => {
+    const page = await fetch(`${api.url}/`);
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.contain('src="app.js"');
+    expect((await fetch(`${api.url}/app.js`)).status).to.equal(200);
+  });
+
   it("runs as the unprivileged user, on a read-only root filesystem, with its data in /data", async () => {
     const probe = await podman([
       "exec",

@@ -54,6 +54,11 @@ export const ERROR_CODES = {
     http: 401,
     meaning: "missing or wrong webhook token or admin token, or an unknown project",
   },
+  READ_ONLY_TOKEN: {
+    group: "request",
+    http: 403,
+    meaning: "the token is one of server.readOnlyTokens: it may read the API but not change anything",
+  },
   NOT_FOUND: {
     group: "request",
     http: 404,

@@ -155,6 +155,16 @@ describe("config: bosun.yaml", () => {
     expect(JSON.stringify(r.errors)).not.to.contain("s3cr");
   });
 
+  it("reads server.readOnlyTokens (none by default), and refuses a short one without echoing it", () => {
+    const project = "projects: [{ name: a, script: ./a.js, subscriptions: [{ registry: acr }] }]";
+    expect(parseConfig(project).value!.readOnlyTokens).to.deep.equal([]);
+    const good = parseConfig(`server: { readOnlyTokens: ["view-token-0123456789"] }\n${project}`);
+    expect(good.value!.readOnlyTokens).to.deep.equal(["view-token-0123456789"]);
+    const r = parseConfig(`server: { readOnlyTokens: ["long-enough-token-1", "sh0rt"] }\n${project}`);
+    expect(r.errors![0]!.path).to.equal("server.readOnlyTokens[1]");
+    expect(JSON.stringify(r.errors)).not.to.contain("sh0rt");
+  });
+
   it("refuses duplicate names and a project with nothing to run", () => {
     const r = parseConfig(
       [

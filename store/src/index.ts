@@ -9,6 +9,7 @@ export type {
   RunQuery,
   EventFilters,
   RunRefusal,
+  QueueDepth,
   LogQuery,
   Store,
   StoredProject,

@@ -93,6 +93,7 @@ export class ReopeningStore implements StoreWithCredentials {
   listJobs: Store["listJobs"] = (runId) => this.#use((s) => s.listJobs(runId));
   appendLogs: Store["appendLogs"] = (entries) => this.#use((s) => s.appendLogs(entries));
   readLogs: Store["readLogs"] = (query) => this.#use((s) => s.readLogs(query));
+  queueDepth: Store["queueDepth"] = () => this.#use((s) => s.queueDepth());
   ping: Store["ping"] = () => this.#use((s) => s.ping());
 
   onEventsAccepted(listener: (projects: readonly string[]) => void): () => void {

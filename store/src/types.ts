@@ -91,6 +91,18 @@ export interface RunRefusal {
   message: string;
 }
 
+/** A queue depth from (state, count) rows; a state with no row counts 0. */
+export function depthOf(rows: readonly { state: string; n: number | string }[]): QueueDepth {
+  const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+  return { queued: count("queued"), running: count("running") };
+}
+
+/** Events waiting for a worker (queued) and held by one (running). */
+export interface QueueDepth {
+  queued: number;
+  running: number;
+}
+
 export interface LogQuery {
   runId: string;
   jobId?: string;
@@ -205,6 +217,8 @@ export interface Store {
   /** By name. */
   listProjects(): Promise<StoredProject[]>;
 
+  /** How many events wait and how many are being run, for the dashboard's health view. */
+  queueDepth(): Promise<QueueDepth>;
   /** Resolves when the store can commit; for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

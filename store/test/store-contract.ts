@@ -246,6 +246,19 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         expect(await store.claimEvent({ owner: "w1", leaseMs: 60_000 })).to.equal(undefined);
       });
 
+      it("counts queued and running events, not done ones", async function () {
+        expect(await store.queueDepth()).to.deep.equal({ queued: 0, running: 0 });
+        const a = await acceptOne();
+        await acceptOne();
+        await acceptOne();
+        expect(await store.queueDepth()).to.deep.equal({ queued: 3, running: 0 });
+        const claim = await store.claimEvent({ owner: "w1", leaseMs: 60_000 });
+        expect(claim?.event.id).to.equal(a.id);
+        expect(await store.queueDepth()).to.deep.equal({ queued: 2, running: 1 });
+        await store.finishEvent(a.id, "w1");
+        expect(await store.queueDepth()).to.deep.equal({ queued: 2, running: 0 });
+      });
+
       it("returns undefined when nothing is queued", async function () {
         expect(await store.claimEvent({ owner: "w1", leaseMs: 1000 })).to.equal(undefined);
       });
@@ -488,6 +501,29 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         expect(ids(await store.listRuns({ eventId: e2.id }))).to.deep.equal([r2.id]);
         expect(ids(await store.listRuns({ project: "beta", eventId: e1.id }))).to.deep.equal([]);
         expect(ids(await store.listRuns({ limit: 1 }))).to.deep.equal([r3.id]);
+      });
+
+      it("lists by status, and pages newest first from before a run id", async function () {
+        const e = await acceptOne({ project: "alpha" });
+        const created = [];
+        for (let attempt = 1; attempt <= 5; attempt++)
+          created.push(
+            await store.createRun({ eventId: e.id, project: "alpha", attempt, handler: "script" }),
+          );
+        const [r1, r2, r3, r4, r5] = created.map((r) => r.id) as [string, string, string, string, string];
+        await store.finishRun(r2, "failed");
+        await store.finishRun(r4, "failed");
+        const ids = (runs: { id: string }[]) => runs.map((r) => r.id);
+        expect(ids(await store.listRuns({ status: "failed" }))).to.deep.equal([r4, r2]);
+        expect(ids(await store.listRuns({ status: "running" }))).to.deep.equal([r5, r3, r1]);
+        expect(ids(await store.listRuns({ limit: 2 }))).to.deep.equal([r5, r4]);
+        expect(ids(await store.listRuns({ before: r4, limit: 2 }))).to.deep.equal([r3, r2]);
+        expect(ids(await store.listRuns({ before: r2, limit: 2 }))).to.deep.equal([r1]);
+        expect(ids(await store.listRuns({ before: r5, status: "running", project: "alpha" }))).to.deep.equal([
+          r3,
+          r1,
+        ]);
+        expect(ids(await store.listRuns({ before: r1 }))).to.deep.equal([]);
       });
     });
 

@@ -1,4 +1,7 @@
-/** The HTTP API under /api/v1: what the CLI and dashboards read. Every route needs the admin token. */
+/**
+ * The HTTP API under /api/v1: what the CLI and the dashboard read. Every route needs the admin token,
+ * or a read-only token (server.readOnlyTokens), which may GET anything and change nothing.
+ */
 import express, { type NextFunction, type Request, type Response } from "express";
 import {
   acceptsEvent,
@@ -17,10 +20,14 @@ import type { ProjectCatalog } from "./projects/catalog.js";
 import { createProjectRoutes } from "./projects/routes.js";
 import { nextPage, readEventQuery, readRunQuery } from "./list-query.js";
 import { runActionRoutes } from "./run-actions.js";
+import { ChangeSignal } from "./live/changes.js";
+import { streamHandler } from "./live/stream.js";
 
 export interface ApiOptions {
   store: Store;
   adminToken: string;
+  /** Tokens that may read (GET, HEAD) but every other method answers 403 READ_ONLY_TOKEN. */
+  readOnlyTokens?: readonly string[];
   projects(): readonly ProjectConfig[];
   /** Synthesises a registry push for a project and sends it through that registry's gateway. */
   trigger?(input: {
@@ -35,6 +42,8 @@ export interface ApiOptions {
   bodyLimitBytes?: number;
   /** Projects made through the API (add, update, remove, export); without it, those routes are absent. */
   catalog?: ProjectCatalog;
+  /** Wakes the live stream (GET /stream) when this process writes; absent: it polls only. */
+  changes?: ChangeSignal;
   /** Told about every error a route threw (answered 503 for the store, else 500). */
   onError?: (err: unknown) => void;
 }
@@ -45,16 +54,23 @@ export function createApiRouter(options: ApiOptions): express.Router {
   const { store } = options;
   const api = express.Router();
   api.use((req, res, next) => {
-    const given = credentialsOf(req.headers.authorization, "Bearer") ?? "";
-    if (!given || !secretsEqual(given, options.adminToken)) {
+    const access = accessOf(req.headers.authorization, options);
+    if (!access) {
       return sendError(
         res,
         "UNAUTHORIZED",
         "missing or wrong admin token: pass it as `Authorization: Bearer <token>` (bosun --token, or BOSUN_TOKEN)",
       );
     }
+    if (access === "read" && req.method !== "GET" && req.method !== "HEAD")
+      return sendError(
+        res,
+        "READ_ONLY_TOKEN",
+        "this token is read-only: only the admin token may change anything",
+      );
+    res.locals.access = access;
     // Who asks, as recorded on the runs a request makes or cancels: the kind of token that passed.
-    res.locals.requester = "admin";
+    res.locals.requester = access === "admin" ? "admin" : "read-only";
     next();
   });
   if (options.credentials) api.use(createCredentialsRouter(options.credentials, options.projects));
@@ -69,6 +85,23 @@ export function createApiRouter(options: ApiOptions): express.Router {
   const limit = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
   const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
 
+  // Who is asking: the dashboard hides actions from a read-only token (the API refuses them anyway).
+  api.get("/session", (_req, res) => res.json({ access: res.locals.access as string }));
+  api.get(
+    "/stream",
+    streamHandler({ store, changes: options.changes ?? new ChangeSignal(), onError: options.onError }),
+  );
+  api.get(
+    "/health",
+    route(async (_req, res) => {
+      const storeHealth = await store.ping().then(
+        () => ({ status: "ok" }),
+        () => ({ status: "unavailable" }),
+      );
+      const queue = await store.queueDepth().catch(() => undefined);
+      res.json({ store: storeHealth, ...(queue ? { queue } : {}) });
+    }),
+  );
   api.get(
     "/projects",
     route(async (_req, res) => res.json({ projects: options.projects().map(view) })),
@@ -196,6 +229,20 @@ function sendProblems(res: Response, problems: readonly Problem[]): Response {
     ...errorBody(first),
     problems: problems.map((p) => errorBody(p).error),
   });
+}
+
+/** Which token was given: "admin", "read" (a read-only token), or undefined (none, or a wrong one). */
+export function accessOf(
+  authorization: string | undefined,
+  tokens: Pick<ApiOptions, "adminToken" | "readOnlyTokens">,
+): "admin" | "read" | undefined {
+  const given = credentialsOf(authorization, "Bearer") ?? "";
+  if (!given) return undefined;
+  if (secretsEqual(given, tokens.adminToken)) return "admin";
+  // Every token is compared, so the time taken does not say which one matched.
+  let read = false;
+  for (const token of tokens.readOnlyTokens ?? []) read = secretsEqual(given, token) || read;
+  return read ? "read" : undefined;
 }
 
 function projectView(p: ProjectConfig) {

@@ -23,6 +23,8 @@ import {
 import { Consumer } from "@bosun/worker";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter } from "./api.js";
+import { dashboardRouter } from "./dashboard.js";
+import { ChangeSignal, watchStore } from "./live/changes.js";
 import { failureHandler, sendError } from "./http-errors.js";
 import { setUpCredentials } from "./credentials-api.js";
 import { prepareDataDir } from "./data-dir.js";
@@ -80,7 +82,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const notPrivate = await prepareDataDir(config.dataDir);
   if (notPrivate)
     logger.warn({ error: notPrivate.message }, "the data directory cannot be made private (0700)");
-  const store = await openConfiguredStore(config, logger);
+  const rawStore = await openConfiguredStore(config, logger);
+  // The worker's and the API's view of the store tells the live stream of each write; webhooks,
+  // the hot path, use the store itself.
+  const changes = new ChangeSignal();
+  const store = watchStore(rawStore, changes);
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
   const metrics = createMetrics();
   const credentials = setUpCredentials(
@@ -139,7 +145,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), onError);
   });
   const gatewayOptions = {
-    store,
+    store: rawStore,
     registries,
     findProject,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -156,17 +162,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       adminToken,
       projects: () => catalog.all(),
       catalog,
+      readOnlyTokens: config.readOnlyTokens,
+      changes,
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
       credentials,
       bodyLimitBytes: config.bodyLimitBytes,
       onError,
     }),
   );
+  app.use(dashboardRouter());
   app.use((_req, res) =>
     sendError(
       res,
       "NOT_FOUND",
-      "no such route; webhooks go to POST /events/<registry>/<project>, the API is under /api/v1",
+      "no such route; webhooks go to POST /events/<registry>/<project>, the API is under /api/v1, the dashboard at /",
     ),
   );
   app.use(failureHandler(onError));

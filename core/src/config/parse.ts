@@ -16,7 +16,7 @@ export interface ParseConfigOptions {
   env?: Record<string, string | undefined>;
 }
 
-const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken", "store"]);
+const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken", "readOnlyTokens", "store"]);
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** `${env:X}` breaks YAML flow maps (`{ A: ${env:X} }`), so it is parsed as `$(env:X)`: same length, same positions. */
 const ENV_PLACEHOLDER = /\$\(env:([A-Za-z_][A-Za-z0-9_]*)\)/g;
@@ -250,6 +250,7 @@ function resolveConfig(
     host: raw.server.host,
     dataDir: resolve(base, raw.server.dataDir),
     adminToken: raw.server.adminToken,
+    readOnlyTokens: raw.server.readOnlyTokens,
     bodyLimitBytes: raw.server.bodyLimit,
     maxEventsPerRequest: raw.server.maxEventsPerRequest,
     digestHoldMs: raw.server.digestHold,

@@ -244,6 +244,8 @@ export const configSchema = z.strictObject({
       host: z.string().min(1).default("127.0.0.1"),
       dataDir: z.string().min(1).default(".data"),
       adminToken: z.string().min(16, { message: "adminToken is too short" }).optional(),
+      // Tokens that may read the API and the dashboard but change nothing (403 READ_ONLY_TOKEN).
+      readOnlyTokens: z.array(z.string().min(16, { message: "a read-only token is too short" })).default([]),
       bodyLimit: size.default(1024 * 1024),
       // Where the keys of Pub/Sub push tokens are fetched; absent: Google's (see docs/gateways.md).
       pubsubJwksUrl: httpUrl.optional(),
@@ -271,6 +273,7 @@ export const configSchema = z.strictObject({
       port: 7744,
       host: "127.0.0.1",
       dataDir: ".data",
+      readOnlyTokens: [],
       bodyLimit: 1024 * 1024,
       maxEventsPerRequest: 100,
       digestHold: DIGEST_ONLY_HOLD_MS,

@@ -104,6 +104,8 @@ export interface ServerConfig {
   /** Absolute. */
   dataDir: string;
   adminToken?: string;
+  /** Tokens that may read the API (GET) but not change anything; absent: none. */
+  readOnlyTokens?: string[];
   bodyLimitBytes: number;
   /** Events one webhook request may become; past it the request is refused (413). */
   maxEventsPerRequest: number;

@@ -1,6 +1,14 @@
 import type pg from "pg";
 import { type NewEvent, newId } from "@bosun/core";
-import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
+import {
+  depthOf,
+  type AcceptResult,
+  type Claim,
+  type ClaimOptions,
+  type EventQuery,
+  type QueueDepth,
+  type StoredEvent,
+} from "../types.js";
 import { eventConditions, whereClause } from "../filters.js";
 import { digestKeyOf } from "../admission.js";
 import { limitOf } from "../rows.js";
@@ -135,6 +143,13 @@ async function readDuplicates(db: Queryable, rows: readonly Row[]): Promise<Map<
 export async function getEvent(db: Queryable, id: string): Promise<StoredEvent | undefined> {
   const { rows } = await db.query(`SELECT ${COLUMNS} FROM events WHERE id = $1`, [id]);
   return rows[0] ? toEvent(rows[0]) : undefined;
+}
+
+export async function queueDepth(db: Queryable): Promise<QueueDepth> {
+  const { rows } = await db.query<{ state: string; n: string }>(
+    "SELECT state, count(*) AS n FROM events WHERE state <> 'done' GROUP BY state",
+  );
+  return depthOf(rows);
 }
 
 export async function listEvents(db: Queryable, query: EventQuery): Promise<StoredEvent[]> {

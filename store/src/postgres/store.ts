@@ -21,6 +21,7 @@ import type {
   EventQuery,
   LogQuery,
   ProjectWrite,
+  QueueDepth,
   RunQuery,
   RunRefusal,
   Store,
@@ -246,6 +247,10 @@ export class PostgresStore implements Store {
 
   listProjects(): Promise<StoredProject[]> {
     return this.#run("listing projects", (db) => projects.listProjects(db));
+  }
+
+  queueDepth(): Promise<QueueDepth> {
+    return this.#run("counting the queue", (db) => events.queueDepth(db));
   }
 
   async ping(): Promise<void> {

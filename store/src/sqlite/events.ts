@@ -10,7 +10,15 @@ import {
   policyRepositoryOf,
   withTag,
 } from "../admission.js";
-import type { AcceptResult, Claim, ClaimOptions, EventQuery, StoredEvent } from "../types.js";
+import {
+  depthOf,
+  type AcceptResult,
+  type Claim,
+  type ClaimOptions,
+  type EventQuery,
+  type QueueDepth,
+  type StoredEvent,
+} from "../types.js";
 import { AdmissionTables } from "./admission.js";
 import { PayloadTable, payloadHash } from "./payloads.js";
 import { eventConditions, whereClause } from "../filters.js";
@@ -58,10 +66,13 @@ export class EventTable {
   readonly #claim: StatementSync;
   readonly #renew: StatementSync;
   readonly #finish: StatementSync;
+  readonly #depth: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#payloads = new PayloadTable(db);
     this.#admission = new AdmissionTables(db);
+    // The partial index events_unfinished holds exactly these rows, so done events cost nothing.
+    this.#depth = db.prepare("SELECT state, count(*) AS n FROM events WHERE state <> 'done' GROUP BY state");
     this.#insert = db.prepare(
       `INSERT INTO events (id, project, source, type, image, details, payload, payload_hash, delivery_id,
                            received_at, digest_key, hold_kind, hold_until, state)
@@ -217,6 +228,10 @@ export class EventTable {
   get(id: string): StoredEvent | undefined {
     const row = this.#byId.get(id);
     return row ? toEvent(row) : undefined;
+  }
+
+  depth(): QueueDepth {
+    return depthOf(this.#depth.all() as { state: string; n: number }[]);
   }
 
   list(query: EventQuery): StoredEvent[] {

@@ -18,6 +18,7 @@ import type {
   EventQuery,
   LogQuery,
   ProjectWrite,
+  QueueDepth,
   RunQuery,
   RunRefusal,
   Store,
@@ -265,6 +266,10 @@ export class SqliteStore implements Store {
 
   async listProjects(): Promise<StoredProject[]> {
     return this.#read("listing projects", () => this.#projects.list());
+  }
+
+  async queueDepth(): Promise<QueueDepth> {
+    return this.#read("counting the queue", () => this.#events.depth());
   }
 
   /**
