@@ -95,6 +95,6 @@ describe("API: read-only tokens", function () {
     expect(await list(`limit=1&before=${runs[2]!.id}`)).to.deep.equal([runs[1]!.id]);
     const bad = await call("GET", "/runs?status=exploded", VIEW_TOKEN);
     expect(bad.status).to.equal(400);
-    expect(((await bad.json()) as { error: { code: string } }).error.code).to.equal("PAYLOAD_MALFORMED");
+    expect(((await bad.json()) as { error: { code: string } }).error.code).to.equal("QUERY_INVALID");
   });
 });
