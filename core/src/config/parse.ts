@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { readCredentialsKey } from "../credentials/key.js";
 import { fail, ok, type Problem, type Result } from "../errors.js";
+import { resolveRegistries } from "./registries.js";
 import { resolveStore } from "./store.js";
 import { configSchema, type RawConfig } from "./schema.js";
 import { formatPath, locate, type PathSegment } from "./locate.js";
@@ -16,7 +17,7 @@ export interface ParseConfigOptions {
   env?: Record<string, string | undefined>;
 }
 
-const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken", "store"]);
+const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken", "store", "password"]);
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** `${env:X}` breaks YAML flow maps (`{ A: ${env:X} }`), so it is parsed as `$(env:X)`: same length, same positions. */
 const ENV_PLACEHOLDER = /\$\(env:([A-Za-z_][A-Za-z0-9_]*)\)/g;
@@ -220,10 +221,11 @@ function resolveConfig(
       script: p.script === undefined ? undefined : toSource(p.script, base),
       dispatchfile: p.dispatchfile === undefined ? undefined : toSource(p.dispatchfile, base),
       secrets: p.secrets,
-      subscriptions: p.subscriptions.map(({ tagPattern, semver, ...rest }) => ({
+      subscriptions: p.subscriptions.map(({ tagPattern, semver, accounts, fireOnFirstScan, ...rest }) => ({
         ...rest,
         ...(tagPattern === undefined ? {} : { tagPattern }),
         ...(semver === undefined ? {} : { semver }),
+        ...(rest.registry === "poll" ? { accounts, fireOnFirstScan } : {}),
       })),
       events: p.events.map((e) => ({ source: e.source, types: [...e.types] })),
       webhookToken: p.webhookToken,
@@ -240,7 +242,13 @@ function resolveConfig(
     };
   });
   const sharedAudience = audiences.size !== raw.projects.filter((p) => p.pubsub).length;
+  let registriesWrong = false;
+  const registries = resolveRegistries(raw, base, (...args) => {
+    registriesWrong = true;
+    problem(...args);
+  });
   if (
+    registriesWrong ||
     seen.size !== projects.length ||
     sharedAudience ||
     projects.some((p) => !p.script && !p.dispatchfile) ||
@@ -277,6 +285,7 @@ function resolveConfig(
           },
         }
       : {}),
+    ...(registries.length > 0 ? { registries } : {}),
     projects,
   });
 }

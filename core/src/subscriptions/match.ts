@@ -12,6 +12,8 @@ export interface PushToMatch {
   repository: string;
   /** Absent for a push by digest. */
   tag?: string;
+  /** A watched registry's name (source "poll"), for subscriptions' `accounts`. */
+  account?: string;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface PushToMatch {
  */
 export function subscriptionAccepts(subscription: CompiledSubscription, push: PushToMatch): boolean {
   if (subscription.registry !== push.registry) return false;
+  const accounts = subscription.accounts ?? [];
+  if (accounts.length > 0 && (push.account === undefined || !accounts.includes(push.account))) return false;
   if (!matchesGlobList(push.repository, subscription.repositories)) return false;
   const tag = push.tag ?? "";
   if (subscription.tags.length > 0) {
