@@ -14,6 +14,7 @@ export const WORKSPACES = [
   "dispatchfile",
   "store",
   "gateways",
+  "watchers",
   "executors",
   "worker",
   "cli",
@@ -25,9 +26,10 @@ export const MAY_IMPORT = {
   dispatchfile: ["core"],
   store: ["core"],
   gateways: ["core", "store"],
+  watchers: ["core", "store"],
   executors: ["core"],
   worker: ["core", "sdk", "dispatchfile", "store", "executors"],
-  cli: ["core", "dispatchfile", "store", "gateways", "executors", "worker"],
+  cli: ["core", "dispatchfile", "store", "gateways", "watchers", "executors", "worker"],
   "test-support": ["core", "dispatchfile", "store", "executors"],
 };
 const PACKAGE_NAME = { cli: "bosun" };
