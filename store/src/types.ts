@@ -9,6 +9,7 @@ import type {
   Run,
   RunStatus,
 } from "@bosun/core";
+import type { WatchStore } from "./watches.js";
 
 export type EventState = "queued" | "running" | "done";
 
@@ -71,6 +72,8 @@ export interface LogQuery {
  * database cannot answer; nothing else about the backend leaks through.
  */
 export interface Store {
+  /** The watched registries' repositories: their tags as last polled, and who polls each. */
+  readonly watches: WatchStore;
   /**
    * Commits the events atomically, all or none, before resolving. A (project, deliveryId) already
    * stored is reported as a duplicate and not stored again.

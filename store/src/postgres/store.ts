@@ -1,3 +1,4 @@
+import { PgWatchStore } from "./watches.js";
 import type pg from "pg";
 import type { JobRecord, LogEntry, NewEvent, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "@bosun/core";
 import { checkNewEvent } from "../new-event.js";
@@ -34,6 +35,10 @@ export class PostgresStore implements Store {
   readonly #listeners = new AcceptListeners();
   readonly #onClose: () => Promise<void>;
   #closed = false;
+  readonly watches = new PgWatchStore(
+    (doing, work) => this.#run(doing, work),
+    (doing, work) => this.#transaction(doing, work),
+  );
 
   constructor(pool: pg.Pool, origin: string, onClose: () => Promise<void> = async () => undefined) {
     this.#pool = pool;
