@@ -41,6 +41,7 @@ export const INTEGRATION = {
   "cli/store-readiness": "bosun processes",
   // Watched registries: a real registry (Debian's docker-registry) with htpasswd and token auth.
   "watchers/client-registry": "a registry, a token server",
+  "watchers/poller-registry": "two registries",
   // Throwaway PostgreSQL servers (Debian's PostgreSQL 15 binaries, started by test-support).
   "store/postgres-server": "a PostgreSQL server",
   "store/postgres-store": "a PostgreSQL server",

@@ -176,8 +176,6 @@ export interface PushOptions {
   source?: string;
   /** Manifest type written: "oci" (skopeo's default for this source) or Docker's "v2s2". */
   format?: "oci" | "v2s2";
-  /** Layers compressed with zstd: a third digest of the same image. */
-  zstd?: boolean;
 }
 
 export interface TestRegistry {
@@ -254,7 +252,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       if (r.code !== 0)
         throw new Error(`skopeo delete ${host}/${repo}:${tag} failed (exit ${r.code}):\n${r.output}`);
     },
-    async push(repo, tag, { source = TEST_IMAGE, format, zstd }: PushOptions = {}) {
+    async push(repo, tag, { source = TEST_IMAGE, format }: PushOptions = {}) {
       const pushUser = options.auth?.users[0];
       const ref = `${host}/${repo}:${tag}`;
       const digestFile = join(dir, `digest-${Date.now()}-${Math.random().toString(36).slice(2)}`);
@@ -266,7 +264,6 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         "--digestfile",
         digestFile,
         ...(format ? ["--format", format] : []),
-        ...(zstd ? ["--dest-compress", "--dest-compress-format", "zstd"] : []),
         `containers-storage:${source}`,
         `docker://${ref}`,
       ]);
