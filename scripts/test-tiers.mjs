@@ -42,6 +42,7 @@ export const INTEGRATION = {
   // Watched registries: a real registry (Debian's docker-registry) with htpasswd and token auth.
   "watchers/client-registry": "a registry, a token server",
   "watchers/poller-registry": "two registries",
+  "cli/registries": "bosun processes, a registry",
   // Throwaway PostgreSQL servers (Debian's PostgreSQL 15 binaries, started by test-support).
   "store/postgres-server": "a PostgreSQL server",
   "store/postgres-store": "a PostgreSQL server",

@@ -9,6 +9,7 @@ import { registerStateCommands } from "./commands/state.js";
 import { registerEventCommands } from "./commands/event.js";
 import { registerLoginCommands } from "./commands/login.js";
 import { registerManifestsCommands } from "./commands/manifests.js";
+import { registerRegistriesCommands } from "./commands/registries.js";
 import { VERSION } from "./version.js";
 
 const program = new Command("bosun")
@@ -24,4 +25,5 @@ registerDispatchfileCommands(program);
 registerProjectCommands(program);
 registerLoginCommands(program);
 registerManifestsCommands(program);
+registerRegistriesCommands(program);
 await program.parseAsync(process.argv);
