@@ -27,6 +27,8 @@ export interface RegistryClientOptions {
   maxRateLimitRetries?: number;
   /** Per request. Default 30 s. */
   timeoutMs?: number;
+  /** When tokens expire; replaced in tests. */
+  now?: () => number;
 }
 
 export interface TagDigest {
@@ -57,7 +59,7 @@ export class RegistryClient {
     this.#fetch = options.fetch ?? fetch;
     const host = options.address === "docker.io" ? "registry-1.docker.io" : options.address;
     this.#base = new URL(`${options.insecure ? "http" : "https"}://${host}/`);
-    this.#auth = new Authorizer(options.login, this.#fetch);
+    this.#auth = new Authorizer(options.login, this.#fetch, options.now);
   }
 
   /** GET /v2/: reachable, and the account's login accepted. */
