@@ -115,6 +115,54 @@ describe("poller: a registry stand-in's 429s, pages and manifest lists", functio
     expect(pages.map((p) => p.query["last"])).to.deep.equal([undefined, "v2", "v4"]);
   });
 
+  it("never reads, records or fires for signature, attestation and SBOM tags", async function () {
+    standin.image("team/a", "v1", "a1");
+    const sig = `sha256-${"b".repeat(64)}.sig`;
+    standin.image("team/a", sig, "signature");
+    standin.image("team/a", `sha256-${"b".repeat(64)}.att`, "attestation");
+    const [scan] = scans(await poller.pollNow({ account: "standin", repository: "team/a" }));
+    expect(scan!.tags).to.equal(1);
+    expect(standin.requests.filter((r) => r.path.includes("/manifests/")).map((r) => r.path)).to.deep.equal([
+      "/v2/team/a/manifests/v1",
+    ]);
+    expect([...(await store.watches.known("standin", "team/a"))!.tags.keys()]).to.deep.equal(["v1"]);
+  });
+
+  it("on its timers, scans every repository the catalog lists, each within its jitter", async function () {
+    standin.image("lib/x", "v1", "x1");
+    standin.image("lib/y", "v1", "y1");
+    standin.image("lib/z", "v1", "z1");
+    const r = parseConfig(
+      [
+        "registries:",
+        `  - { name: cat, address: "${standin.host}", insecure: true, catalog: true, username: ${LOGIN.username}, password: ${LOGIN.password}, jitter: 0s }`,
+      ].join("\n"),
+      { file: "/srv/bosun/bosun.yaml" },
+    );
+    const seen: string[] = [];
+    let done: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (done = resolve));
+    const timed = new Poller({
+      store,
+      accounts: r.value!.registries!,
+      projects: () => [],
+      onScan: (result) => {
+        seen.push(result.repository);
+        if (seen.length === 3) done();
+      },
+    });
+    timed.start();
+    await all;
+    await timed.stop();
+    expect(seen.sort()).to.deep.equal(["lib/x", "lib/y", "lib/z"]);
+    // Stopped: its leases are given up for another process to take at once.
+    expect((await store.watches.list("cat")).map((w) => w.leaseOwner)).to.deep.equal([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
   it("fires for a manifest list when its platform's image changes, not for another platform", async function () {
     standin.list("team/a", "multi", { "linux/amd64": "amd64-1", "linux/arm64/v8": "arm64-1" });
     expect(scans(await poller.pollNow({ account: "standin", repository: "team/a" }))[0]).to.include({

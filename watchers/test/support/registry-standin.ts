@@ -111,6 +111,17 @@ export async function startStandin(
       return error(429, "TOOMANYREQUESTS", limit.retryAfter ? { "Retry-After": limit.retryAfter } : {});
     }
     if (req.method === "GET" && url.pathname === "/v2/") return json(200, {});
+    if (req.method === "GET" && url.pathname === "/v2/_catalog") {
+      const all = [...repos.keys()].sort();
+      const n = Math.min(Number(url.searchParams.get("n") ?? pageCap), pageCap);
+      const last = url.searchParams.get("last");
+      const page = all.filter((r) => last === null || r > last).slice(0, n);
+      const more = page.length > 0 && all.indexOf(page.at(-1)!) < all.length - 1;
+      const link: Record<string, string> = more
+        ? { Link: `</v2/_catalog?n=${n}&last=${encodeURIComponent(page.at(-1)!)}>; rel="next"` }
+        : {};
+      return json(200, { repositories: page }, link);
+    }
     const tags = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname);
     if (tags && req.method === "GET") {
       const repo = tags[1]!;
