@@ -43,6 +43,7 @@ export const INTEGRATION = {
   "watchers/client-registry": "a registry, a token server",
   "watchers/poller-registry": "two registries",
   "cli/registries": "bosun processes, a registry",
+  "watchers/poller-postgres": "a PostgreSQL server",
   // Throwaway PostgreSQL servers (Debian's PostgreSQL 15 binaries, started by test-support).
   "store/postgres-server": "a PostgreSQL server",
   "store/postgres-store": "a PostgreSQL server",
