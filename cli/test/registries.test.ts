@@ -106,4 +106,56 @@ describe("bosun registries and bosun poll now", function () {
     expect(r.code).to.equal(1);
     expect(JSON.parse(r.stdout)[0].error.code).to.equal("REGISTRY_LOGIN_FAILED");
   });
+
+  it("refuses every registries route without the admin token", async () => {
+    const statuses = await Promise.all(
+      [
+        ["GET", "/api/v1/registries"],
+        ["POST", "/api/v1/registries/internal/check"],
+        ["POST", "/api/v1/poll"],
+      ].map(
+        async ([method, path]) =>
+          (await fetch(`${t.url}${path}`, { method, headers: { authorization: "Bearer nope" } })).status,
+      ),
+    );
+    expect(statuses).to.deep.equal([401, 401, 401]);
+  });
+
+  it("poll answers a repository without its account with the path, expected and found", async () => {
+    const res = await fetch(`${t.url}/api/v1/poll`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.server.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ repository: "team/app" }),
+    });
+    expect(res.status).to.equal(400);
+    expect(((await res.json()) as { error: unknown }).error).to.include({
+      code: "PAYLOAD_MALFORMED",
+      path: "account",
+      found: "nothing",
+    });
+  });
+
+  it("a process that does not poll (bosun gateway) says so", async () => {
+    const gateway = await startTestServer(
+      [
+        "registries:",
+        `  - { name: internal, address: "${registry.host}", insecure: true, repositories: [team/app] }`,
+        "projects:",
+        "  - { name: deploy, script: ./brigade.js, subscriptions: [{ registry: poll }] }",
+      ].join("\n"),
+      { "brigade.js": "" },
+      { worker: false },
+    );
+    try {
+      const r = await bosun(["poll", "now"], {
+        BOSUN_SERVER: gateway.url,
+        BOSUN_TOKEN: gateway.server.adminToken,
+      });
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.match(/does not poll registries.*\[NOT_FOUND\]/);
+      expect(gateway.server.poller).to.equal(undefined);
+    } finally {
+      await gateway.dispose();
+    }
+  });
 });
