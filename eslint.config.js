@@ -14,6 +14,7 @@ export const WORKSPACES = [
   "dispatchfile",
   "store",
   "gateways",
+  "watchers",
   "executors",
   "worker",
   "dashboard",
@@ -26,10 +27,11 @@ export const MAY_IMPORT = {
   dispatchfile: ["core"],
   store: ["core"],
   gateways: ["core", "store"],
+  watchers: ["core", "store"],
   executors: ["core"],
   worker: ["core", "sdk", "dispatchfile", "store", "executors"],
   dashboard: [],
-  cli: ["core", "dispatchfile", "store", "gateways", "executors", "worker", "dashboard"],
+  cli: ["core", "dispatchfile", "store", "gateways", "watchers", "executors", "worker", "dashboard"],
   "test-support": ["core", "dispatchfile", "store", "executors"],
 };
 const PACKAGE_NAME = { cli: "bosun" };

@@ -44,6 +44,11 @@ export const INTEGRATION = {
   "cli/serve-reload": "bosun processes, host shell jobs",
   "cli/split-deployment": "bosun processes",
   "cli/store-readiness": "bosun processes",
+  // Watched registries: a real registry (Debian's docker-registry) with htpasswd and token auth.
+  "watchers/client-registry": "a registry, a token server",
+  "watchers/poller-registry": "two registries",
+  "cli/registries": "bosun processes, a registry",
+  "watchers/poller-postgres": "a PostgreSQL server",
   // Throwaway PostgreSQL servers (Debian's PostgreSQL 15 binaries, started by test-support).
   "store/postgres-server": "a PostgreSQL server",
   "store/postgres-store": "a PostgreSQL server",

@@ -10,6 +10,7 @@ import { registerEventCommands } from "./commands/event.js";
 import { registerLoginCommands } from "./commands/login.js";
 import { registerServiceAccountCommands } from "./commands/serviceaccount.js";
 import { registerManifestsCommands } from "./commands/manifests.js";
+import { registerRegistriesCommands } from "./commands/registries.js";
 import { VERSION } from "./version.js";
 
 const program = new Command("bosun")
@@ -26,4 +27,5 @@ registerProjectCommands(program);
 registerLoginCommands(program);
 registerServiceAccountCommands(program);
 registerManifestsCommands(program);
+registerRegistriesCommands(program);
 await program.parseAsync(process.argv);

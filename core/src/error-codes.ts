@@ -10,6 +10,7 @@ export type ErrorGroup =
   | "server"
   | "config"
   | "credentials"
+  | "watch"
   | "dispatchfile"
   | "script"
   | "job"
@@ -153,6 +154,32 @@ export const ERROR_CODES = {
     group: "credentials",
     http: 409,
     meaning: "the service account is named by projects, so it cannot be removed",
+  },
+  // Watched registries (polling)
+  REGISTRY_UNREACHABLE: {
+    group: "watch",
+    http: null,
+    meaning: "a watched registry could not be reached, or answered with a server error",
+  },
+  REGISTRY_LOGIN_FAILED: {
+    group: "watch",
+    http: null,
+    meaning: "a watched registry (or its token service) refused the account's login",
+  },
+  REGISTRY_RATE_LIMITED: {
+    group: "watch",
+    http: null,
+    meaning: "a watched registry kept answering 429 Too Many Requests after every wait",
+  },
+  REGISTRY_ANSWER_INVALID: {
+    group: "watch",
+    http: null,
+    meaning: "a watched registry answered with something the Distribution API does not send",
+  },
+  REGISTRY_REPOSITORY_NOT_FOUND: {
+    group: "watch",
+    http: null,
+    meaning: "a watched repository does not exist, or the account may not see it",
   },
   // Dispatchfiles
   DISPATCHFILE_INVALID: {

@@ -96,6 +96,9 @@ export type {
   ServerConfig,
   KubernetesConfig,
   StoreConfig,
+  RegistryAccount,
+  AccountCredentials,
+  Platform,
 } from "./config/types.js";
 export { STORE_URL_ENV, storeUrlProblem } from "./config/store.js";
 export {

@@ -74,9 +74,9 @@ describe("config: bosun.yaml", () => {
     expect(e.message).to.equal("invalid option");
   });
 
-  it("takes only registries that send webhooks as subscriptions (not the poll and cli sources)", () => {
-    for (const registry of ["poll", "cli"]) {
-      const r = parseConfig(
+  it("takes registries that send webhooks and watched ones (poll) as subscriptions, not the cli source", () => {
+    const subscribing = (registry: string) =>
+      parseConfig(
         [
           "projects:",
           "  - name: webapp",
@@ -86,10 +86,13 @@ describe("config: bosun.yaml", () => {
         ].join("\n"),
         { file: FILE },
       );
-      const e = r.errors![0]!;
-      expect(e).to.include({ path: "projects[0].subscriptions[0].registry", found: `"${registry}"` });
-      expect(e.expected).to.contain('"jfrog"').and.not.contain('"poll"');
-    }
+    const e = subscribing("cli").errors![0]!;
+    expect(e).to.include({ path: "projects[0].subscriptions[0].registry", found: '"cli"' });
+    expect(e.expected).to.contain('"jfrog"').and.contain('"poll"');
+    // Watching nothing, a poll subscription would take nothing.
+    const poll = subscribing("poll").errors![0]!;
+    expect(poll).to.include({ path: "projects[0].subscriptions[0].registry" });
+    expect(poll.expected).to.contain("registries");
   });
 
   it("reports an unknown key (a typo) at the key itself", () => {

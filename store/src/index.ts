@@ -24,3 +24,4 @@ export type { CredentialStore, SealedCredential } from "./credentials/store.js";
 export { createCredentialsReader, putLogin, type NewLogin } from "./credentials/reader.js";
 export { openPostgresStore, describeServer } from "./postgres/index.js";
 export type { PostgresStoreOptions, PostgresStoreWithCredentials } from "./postgres/index.js";
+export type { WatchStore, WatchedRepository, WatchSummary } from "./watches.js";

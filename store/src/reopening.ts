@@ -69,6 +69,15 @@ export class ReopeningStore implements StoreWithCredentials {
     removeServiceAccount: (name) => this.#use((s) => s.credentials.removeServiceAccount(name)),
   };
 
+  readonly watches: Store["watches"] = {
+    known: (account, repository) => this.#use((s) => s.watches.known(account, repository)),
+    record: (account, repository, tags) => this.#use((s) => s.watches.record(account, repository, tags)),
+    lease: (account, repository, owner, ms) =>
+      this.#use((s) => s.watches.lease(account, repository, owner, ms)),
+    release: (account, repository, owner) => this.#use((s) => s.watches.release(account, repository, owner)),
+    list: (account) => this.#use((s) => s.watches.list(account)),
+  };
+
   acceptEvents: Store["acceptEvents"] = (events) => this.#use((s) => s.acceptEvents(events));
   getEvent: Store["getEvent"] = (id) => this.#use((s) => s.getEvent(id));
   listEvents: Store["listEvents"] = (query) => this.#use((s) => s.listEvents(query));

@@ -10,6 +10,7 @@ import type {
   RunRequest,
   RunStatus,
 } from "@bosun/core";
+import type { WatchStore } from "./watches.js";
 
 export type EventState = "queued" | "running" | "done";
 
@@ -134,6 +135,8 @@ export type ProjectWrite = Pick<StoredProject, "name" | "spec" | "sealed">;
  * database cannot answer; nothing else about the backend leaks through.
  */
 export interface Store {
+  /** The watched registries' repositories: their tags as last polled, and who polls each. */
+  readonly watches: WatchStore;
   /**
    * Commits the events atomically, all or none, before resolving. A (project, deliveryId) already
    * stored is reported as a duplicate and not stored again. Image pushes follow the accept-time rules

@@ -699,6 +699,71 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
       });
     });
     actionsContract(() => store, acceptOne);
+    describe("watched repositories", function () {
+      const tags = (entries: Record<string, string>) => new Map(Object.entries(entries));
+
+      it("knows nothing of a repository before its first recording, then its tags and changes", async function () {
+        expect(await store.watches.known("internal", "team/app")).to.equal(undefined);
+        await store.watches.record("internal", "team/app", tags({ v1: "sha256:a", v2: "sha256:b" }));
+        const first = await store.watches.known("internal", "team/app");
+        expect(first!.tags).to.deep.equal(tags({ v1: "sha256:a", v2: "sha256:b" }));
+        expect(first!.changes).to.equal(1);
+        expect(Number.isNaN(Date.parse(first!.recordedAt))).to.equal(false);
+        // A recording replaces the tags: a deleted tag is forgotten, a moved one has its new digest.
+        await store.watches.record("internal", "team/app", tags({ v2: "sha256:c" }));
+        const second = await store.watches.known("internal", "team/app");
+        expect(second!.tags).to.deep.equal(tags({ v2: "sha256:c" }));
+        expect(second!.changes).to.equal(2);
+        // An empty repository is recorded too: scanned, with no tags.
+        await store.watches.record("internal", "team/empty", new Map());
+        expect((await store.watches.known("internal", "team/empty"))!.tags.size).to.equal(0);
+        // Accounts are apart: the same repository of another registry is another.
+        expect(await store.watches.known("other", "team/app")).to.equal(undefined);
+      });
+
+      it("leases a repository to one owner at a time, renewed by it, free again when released or run out", async function () {
+        expect(await store.watches.lease("internal", "team/app", "a", 60_000)).to.equal(true);
+        expect(await store.watches.lease("internal", "team/app", "b", 60_000)).to.equal(false);
+        expect(await store.watches.lease("internal", "team/app", "a", 60_000)).to.equal(true);
+        expect(await store.watches.lease("internal", "team/api", "b", 60_000)).to.equal(true);
+        // A lease taken before any recording is not a recording.
+        expect(await store.watches.known("internal", "team/app")).to.equal(undefined);
+        await store.watches.release("internal", "team/app", "b");
+        expect(await store.watches.lease("internal", "team/app", "b", 60_000)).to.equal(false);
+        await store.watches.release("internal", "team/app", "a");
+        expect(await store.watches.lease("internal", "team/app", "b", 1)).to.equal(true);
+        await sleep(50);
+        expect(await store.watches.lease("internal", "team/app", "a", 60_000)).to.equal(true);
+      });
+
+      it("lists what is recorded and leased, by account", async function () {
+        await store.watches.record("internal", "team/app", tags({ v1: "sha256:a", v2: "sha256:b" }));
+        await store.watches.lease("internal", "team/app", "poller-1", 60_000);
+        await store.watches.lease("hub", "library/redis", "poller-2", 60_000);
+        const all = await store.watches.list();
+        expect(all.map((w) => [w.account, w.repository, w.tags, w.leaseOwner])).to.deep.equal([
+          ["hub", "library/redis", 0, "poller-2"],
+          ["internal", "team/app", 2, "poller-1"],
+        ]);
+        expect(all[0]).to.not.have.property("recordedAt");
+        expect(all[1]!.recordedAt).to.be.a("string");
+        expect((await store.watches.list("hub")).map((w) => w.repository)).to.deep.equal(["library/redis"]);
+      });
+
+      it("keeps the recorded tags across a reopen", async function () {
+        if (!subject.reopen) this.skip();
+        await store.watches.record("internal", "team/app", tags({ v1: "sha256:a" }));
+        await store.close();
+        const reopened = await subject.reopen!();
+        try {
+          const known = await reopened.watches.known("internal", "team/app");
+          expect(known!.tags).to.deep.equal(tags({ v1: "sha256:a" }));
+          expect(known!.changes).to.equal(1);
+        } finally {
+          await reopened.close();
+        }
+      });
+    });
 
     describe("lifecycle", function () {
       it("answers ping", async function () {

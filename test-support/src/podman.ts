@@ -151,6 +151,12 @@ export interface RegistryOptions {
    * with the first user. Without it the registry is open to all.
    */
   auth?: { users: RegistryUser[]; realm?: string };
+  /**
+   * Token auth instead of htpasswd (the docker-registry token spec): the registry challenges with
+   * `Bearer realm=...` and trusts JWTs signed by a certificate of `rootCertBundle` (a PEM file).
+   * `auth.users` are then only who `push` logs in as, at the token server.
+   */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
 }
 
 export interface RegistryUser {
@@ -181,6 +187,8 @@ export interface TestRegistry {
   users: RegistryUser[];
   /** Copies an image from local storage (default: the test image) into REPO:TAG here. */
   push(repo: string, tag: string, options?: PushOptions): Promise<PushedImage>;
+  /** Deletes the manifest REPO:TAG names (and so every tag naming it), as `skopeo delete` does. */
+  deleteTag(repo: string, tag: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -201,7 +209,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const config = join(dir, "config.yml");
-  const htpasswd = options.auth ? join(dir, "htpasswd") : undefined;
+  const htpasswd = options.auth && !options.token ? join(dir, "htpasswd") : undefined;
   if (htpasswd) writeFileSync(htpasswd, await htpasswdFile(options.auth?.users ?? []));
   writeFileSync(config, registryConfig(join(dir, "data"), host, options, htpasswd));
   let log = "";
@@ -221,7 +229,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   };
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (await registryAnswers(port, options.auth !== undefined)) break;
+    if (await registryAnswers(port, options.auth !== undefined || options.token !== undefined)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`docker-registry did not start on ${host}:\n${log}`);
@@ -233,6 +241,17 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     url: `http://${host}`,
     host,
     users: options.auth?.users ?? [],
+    async deleteTag(repo, tag) {
+      const user = options.auth?.users[0];
+      const r = await run("skopeo", [
+        "delete",
+        "--tls-verify=false",
+        ...(user ? ["--creds", `${user.username}:${user.password}`] : []),
+        `docker://${host}/${repo}:${tag}`,
+      ]);
+      if (r.code !== 0)
+        throw new Error(`skopeo delete ${host}/${repo}:${tag} failed (exit ${r.code}):\n${r.output}`);
+    },
     async push(repo, tag, { source = TEST_IMAGE, format }: PushOptions = {}) {
       const pushUser = options.auth?.users[0];
       const ref = `${host}/${repo}:${tag}`;
@@ -277,7 +296,17 @@ function registryConfig(
     "http:",
     `  addr: ${q(addr)}`,
   ];
-  if (htpasswd) {
+  if (options.token) {
+    const t = options.token;
+    lines.push(
+      "auth:",
+      "  token:",
+      `    realm: ${q(t.realm)}`,
+      `    service: ${q(t.service)}`,
+      `    issuer: ${q(t.issuer)}`,
+      `    rootcertbundle: ${q(t.rootCertBundle)}`,
+    );
+  } else if (htpasswd) {
     lines.push(
       "auth:",
       "  htpasswd:",

@@ -14,6 +14,7 @@ import {
 import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
+import { createRegistriesRouter, type RegistriesApiOptions } from "./registries-api.js";
 import { readEventRequest } from "./event-request.js";
 import { failureHandler, sendError } from "./http-errors.js";
 import type { ProjectCatalog } from "./projects/catalog.js";
@@ -38,6 +39,8 @@ export interface ApiOptions {
   }): Promise<{ status: number; headers?: Record<string, string>; body: unknown }>;
   /** Registry and git logins (`bosun login`); without them, those routes are absent. */
   credentials?: Pick<ServerCredentials, "store" | "sealer">;
+  /** Watched registries (`bosun registries`, `bosun poll now`); absent: those routes answer 404. */
+  registries?: Omit<RegistriesApiOptions, "store">;
   /** The most a JSON body of the API may be (an event's payload is in it); absent: 100 KiB. */
   bodyLimitBytes?: number;
   /** Projects made through the API (add, update, remove, export); without it, those routes are absent. */
@@ -80,6 +83,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
     api.use(
       createProjectRoutes({ store, catalog: options.catalog, sealer: options.credentials?.sealer, view }),
     );
+  if (options.registries) api.use(createRegistriesRouter({ store, ...options.registries }));
   const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
     fn(req, res).catch(next);
   const limit = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);

@@ -21,6 +21,7 @@ import {
   type GatewayErrorContext,
 } from "@bosun/gateways";
 import { Consumer } from "@bosun/worker";
+import { Poller } from "@bosun/watchers";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter } from "./api.js";
 import { dashboardRouter } from "./dashboard.js";
@@ -71,6 +72,8 @@ export interface RunningServer {
   /** The projects' logins, opened with the server's credentials key (what the worker is given). */
   credentialsFor: CredentialsReader;
   consumer?: Consumer;
+  /** Polls the watched registries (`registries` in bosun.yaml), in `bosun serve` and `bosun worker`. */
+  poller?: Poller;
   /** Reads the config file again and applies it; undefined when the config came from no file. */
   reloadConfig(reason: string): Promise<ReloadOutcome | undefined>;
   /** Stops HTTP, hands runs in flight back to the queue, closes the store. */
@@ -124,6 +127,45 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const onAborted = ({ registry, project }: GatewayErrorContext) =>
     logger.debug({ registry, project }, "webhook request aborted: the client left before its body arrived");
 
+  // Watched registries are polled where the worker runs; the store's leases keep replicas apart.
+  const accounts = config.registries ?? [];
+  const poller =
+    options.worker !== false && accounts.length > 0
+      ? new Poller({
+          store,
+          accounts,
+          projects: () => catalog.all(),
+          credentialsFor: credentials.reader,
+          onScan: (r) => {
+            if (r.fired > 0 || r.changed.length > 0 || r.deleted.length > 0)
+              logger.info(
+                {
+                  registry: r.account,
+                  repository: r.repository,
+                  changed: r.changed.map((c) => c.tag),
+                  deleted: r.deleted,
+                  fired: r.fired,
+                  duplicates: r.duplicates,
+                  firstScan: r.firstScan,
+                },
+                "watched repository scanned",
+              );
+          },
+          onError: (err, where) =>
+            err instanceof StoreUnavailableError
+              ? onError(err)
+              : logger.warn(
+                  {
+                    registry: where.account,
+                    repository: where.repository,
+                    error: (err as Error).message,
+                    code: (err as { code?: string }).code,
+                  },
+                  "watched registry: scan failed; trying again at the next interval",
+                ),
+        })
+      : undefined;
+
   const app = express();
   app.disable("x-powered-by");
   app.get("/healthz", (_req, res) => res.json({ status: "ok" }));
@@ -166,6 +208,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       changes,
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
       credentials,
+      registries: { accounts, ...(poller ? { poller } : {}) },
       bodyLimitBytes: config.bodyLimitBytes,
       onError,
     }),
@@ -201,6 +244,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     consumer.start();
     retention = startRetention(store, () => catalog.all(), logger);
   }
+  poller?.start();
 
   // Webhooks are the hot path: they are answered before express's router is entered.
   const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
@@ -229,6 +273,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     adminToken,
     credentialsFor: credentials.reader,
     consumer,
+    ...(poller ? { poller } : {}),
     reloadConfig: async (reason) => live?.reloader.reload(reason),
     async close() {
       live?.close();
@@ -238,6 +283,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         server.closeAllConnections();
       });
       clearInterval(retention);
+      await poller?.stop();
       await consumer?.stop({ cancel: true });
       await runDependencies?.close();
       await store.close();

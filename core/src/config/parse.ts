@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { readCredentialsKey } from "../credentials/key.js";
 import { fail, ok, type Problem, type Result } from "../errors.js";
+import { resolveRegistries } from "./registries.js";
 import { resolveStore } from "./store.js";
 import { configSchema, DEFAULT_DIGEST_WINDOW_MS, type RawConfig } from "./schema.js";
 import { formatPath, locate, type PathSegment } from "./locate.js";
@@ -16,7 +17,7 @@ export interface ParseConfigOptions {
   env?: Record<string, string | undefined>;
 }
 
-const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken", "readOnlyTokens", "store"]);
+const SECRET_KEYS = new Set(["secrets", "webhookToken", "adminToken", "readOnlyTokens", "store", "password"]);
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** `${env:X}` breaks YAML flow maps (`{ A: ${env:X} }`), so it is parsed as `$(env:X)`: same length, same positions. */
 const ENV_PLACEHOLDER = /\$\(env:([A-Za-z_][A-Za-z0-9_]*)\)/g;
@@ -237,7 +238,13 @@ function resolveConfig(
     };
   });
   const sharedAudience = audiences.size !== raw.projects.filter((p) => p.pubsub).length;
+  let registriesWrong = false;
+  const registries = resolveRegistries(raw, base, (...args) => {
+    registriesWrong = true;
+    problem(...args);
+  });
   if (
+    registriesWrong ||
     seen.size !== projects.length ||
     sharedAudience ||
     projects.some((p) => !p.script && !p.dispatchfile) ||
@@ -276,15 +283,17 @@ function resolveConfig(
           },
         }
       : {}),
+    ...(registries.length > 0 ? { registries } : {}),
     projects,
   });
 }
 
 /** Only what was set: a subscription as written compares equal to one built in code. */
 function toSubscription(s: RawConfig["projects"][number]["subscriptions"][number]): Subscription {
-  const { tagPattern, semver, policy, signatureTags, runPer, window, ...rest } = s;
+  const { tagPattern, semver, policy, signatureTags, runPer, window, accounts, fireOnFirstScan, ...rest } = s;
   return {
     ...rest,
+    ...(rest.registry === "poll" ? { accounts, fireOnFirstScan } : {}),
     ...(tagPattern === undefined ? {} : { tagPattern }),
     ...(semver === undefined ? {} : { semver }),
     ...(policy === undefined ? {} : { policy: definedPolicy(policy) }),

@@ -150,7 +150,8 @@ const tagPolicy = z
 
 const subscription = z
   .strictObject({
-    registry: z.enum(WEBHOOK_REGISTRY_KINDS),
+    // "poll": the registries Bosun watches itself (top-level `registries`), rather than hears from.
+    registry: z.enum([...WEBHOOK_REGISTRY_KINDS, "poll"]),
     repositories: z.array(z.string().min(1)).default([]),
     tags: z.array(z.string().min(1)).default([]),
     tagPattern: regex.optional(),
@@ -160,6 +161,10 @@ const subscription = z
     signatureTags: z.boolean().default(false),
     runPer: z.enum(["tag", "digest"]).default("tag"),
     window: positiveDuration.optional(),
+    // registry: poll only. Names from `registries`; empty: every watched registry.
+    accounts: z.array(z.string().min(1)).default([]),
+    // registry: poll only. The first scan of a repository fires for its tags rather than only recording them.
+    fireOnFirstScan: z.boolean().default(false),
   })
   .superRefine((s, ctx) => {
     if (s.window !== undefined && s.runPer !== "digest")
@@ -169,6 +174,17 @@ const subscription = z
         message: "window applies to runPer: digest",
         params: { expected: "runPer: digest, or no window" },
       });
+    if (s.registry !== "poll")
+      for (const key of ["accounts", "fireOnFirstScan"] as const) {
+        if (key === "accounts" ? s.accounts.length === 0 : !s.fireOnFirstScan) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${key} is for watched registries`,
+          input: s[key],
+          params: { expected: `registry: poll, or no ${key}` },
+        });
+      }
   });
 
 // Brigade v2 names: a gateway's source ("brigade.sh/cli", "example.com/ci") and its event types.
@@ -236,6 +252,61 @@ export const projectSchema = z.strictObject({
     )
     .default([]),
 });
+
+// host[:port] as in image references: no scheme, no path.
+const ADDRESS = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:[0-9]{1,5})?$/;
+// os/architecture[/variant], as an OCI index names a platform.
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+
+/** A registry Bosun watches (polls) with an account of its own: see docs/configuration.md, "Watched registries". */
+const registryAccount = z
+  .strictObject({
+    name: z.string().regex(NAME, { message: "invalid registry name" }),
+    address: z.string().regex(ADDRESS, { message: "invalid registry address" }),
+    repositories: z.array(z.string().min(1)).optional(),
+    catalog: z.boolean().default(false),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    passwordFile: z.string().min(1).optional(),
+    login: z.string().regex(NAME, { message: "invalid project name" }).optional(),
+    insecure: z.boolean().default(false),
+    interval: duration
+      .refine((ms) => ms >= 1_000, {
+        message: "interval is too short",
+        params: { expected: 'at least 1s, e.g. "5m"' },
+      })
+      .default(300_000),
+    jitter: duration.optional(),
+    platform: z
+      .string()
+      .regex(PLATFORM, { message: "a platform such as linux/amd64 or linux/arm64/v8" })
+      .default("linux/amd64"),
+  })
+  .superRefine((r, ctx) => {
+    const issue = (path: string, message: string, expected: string, input?: unknown) =>
+      ctx.addIssue({ code: "custom", path: [path], message, input, params: { expected } });
+    const listed = r.repositories !== undefined && r.repositories.length > 0;
+    if (listed === r.catalog)
+      issue(
+        r.catalog ? "catalog" : "repositories",
+        r.catalog ? "repositories and catalog are both set" : "no repositories to watch",
+        "repositories: [...] or catalog: true, one of them",
+        r.repositories,
+      );
+    if (r.password !== undefined && r.passwordFile !== undefined)
+      issue("passwordFile", "password and passwordFile are both set", "one of password and passwordFile");
+    if ((r.password !== undefined || r.passwordFile !== undefined) && r.username === undefined)
+      issue("username", "missing username", "a username with the password");
+    if (r.username !== undefined && r.password === undefined && r.passwordFile === undefined)
+      issue(
+        "username",
+        "a username without a password",
+        "password or passwordFile with the username",
+        r.username,
+      );
+    if (r.login !== undefined && r.username !== undefined)
+      issue("login", "login and username are both set", "a project's stored login, or username and password");
+  });
 
 export const configSchema = z.strictObject({
   server: z
@@ -348,6 +419,8 @@ export const configSchema = z.strictObject({
     .optional(),
   // The key that seals `bosun login` passwords; without it (and BOSUN_CREDENTIALS_KEY), logins are refused.
   credentials: z.strictObject({ keyFile: z.string().min(1).optional() }).optional(),
+  // Registries polled for new and moved tags, each with its account.
+  registries: z.array(registryAccount).default([]),
   projects: z.array(projectSchema).default([]),
 });
 

@@ -25,6 +25,10 @@ export interface Subscription {
   runPer?: "tag" | "digest";
   /** How long the first push of a digest waits for more tags of it (runPer: digest). */
   windowMs?: number;
+  /** registry "poll": the watched registries (names from `registries`) it takes; empty or absent: all. */
+  accounts?: string[];
+  /** registry "poll": fire for the tags a repository's first scan finds, rather than only record them. */
+  fireOnFirstScan?: boolean;
 }
 
 export type TagOrder = "semver" | "alphabetical" | "numerical";
@@ -40,6 +44,42 @@ export interface TagPolicy {
   range?: string;
   /** alphabetical and numerical: asc (default) ranks the highest value best, desc the lowest. */
   direction?: "asc" | "desc";
+}
+
+/** A registry Bosun polls for new and moved tags, with the account it polls as. */
+export interface RegistryAccount {
+  /** Unique among `registries`; what subscriptions' `accounts` and `bosun registries` name. */
+  name: string;
+  /** host[:port], as in image references (the events' image.registry). */
+  address: string;
+  /** The repositories watched; empty when `catalog` lists them. */
+  repositories: string[];
+  /** Watch every repository the registry's catalog (/v2/_catalog) lists to this account. */
+  catalog: boolean;
+  /** Absent: anonymous. */
+  credentials?: AccountCredentials;
+  /** Plain HTTP: only for registries listed so. */
+  insecure: boolean;
+  intervalMs: number;
+  /** Each scan waits interval plus a random part of this, so repositories spread out. */
+  jitterMs: number;
+  platform: Platform;
+}
+
+/**
+ * How an account logs in. A password file is read again at every login, so a token written there by
+ * something else (ECR's `aws ecr get-login-password`, refreshed before it expires) is picked up.
+ */
+export type AccountCredentials =
+  | { username: string; password: string }
+  | { username: string; passwordFile: string }
+  /** The project's stored login (`bosun login`) for the registry's address. */
+  | { login: string };
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
 }
 
 /** Events created through the API (`bosun event create`) this project takes: one source, some types. */
@@ -133,6 +173,8 @@ export interface ServerConfig {
   store?: StoreConfig;
   /** Seals registry and git logins: read from credentials.keyFile, else BOSUN_CREDENTIALS_KEY. A secret. */
   credentialsKey?: string;
+  /** Watched registries (polled); absent or empty: none. */
+  registries?: RegistryAccount[];
   projects: ProjectConfig[];
 }
 

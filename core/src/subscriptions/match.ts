@@ -14,6 +14,8 @@ export interface PushToMatch {
   repository: string;
   /** Absent for a push by digest. */
   tag?: string;
+  /** A watched registry's name (source "poll"), for subscriptions' `accounts`. */
+  account?: string;
 }
 
 export type SubscriptionVerdict = { accepts: true } | { accepts: false; reason?: string };
@@ -32,6 +34,8 @@ export function subscriptionVerdict(
 ): SubscriptionVerdict {
   const no = { accepts: false } as const;
   if (subscription.registry !== push.registry) return no;
+  const accounts = subscription.accounts ?? [];
+  if (accounts.length > 0 && (push.account === undefined || !accounts.includes(push.account))) return no;
   if (!matchesGlobList(push.repository, subscription.repositories)) return no;
   const tag = push.tag ?? "";
   const artifact = artifactTagKind(push.tag);

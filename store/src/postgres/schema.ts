@@ -133,6 +133,25 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project, policy_key, repository)
   );
   `,
+  // Watched registries: each polled repository's tags as last recorded, and the lease of its scanner.
+  `
+  CREATE TABLE watched_repositories (
+    account text NOT NULL,
+    repository text NOT NULL,
+    changes integer NOT NULL,
+    recorded_at text,
+    lease_owner text,
+    lease_expires_at timestamptz,
+    PRIMARY KEY (account, repository)
+  );
+  CREATE TABLE watched_tags (
+    account text NOT NULL,
+    repository text NOT NULL,
+    tag text NOT NULL,
+    digest text NOT NULL,
+    PRIMARY KEY (account, repository, tag)
+  );
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

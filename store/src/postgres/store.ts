@@ -1,3 +1,4 @@
+import { PgWatchStore } from "./watches.js";
 import type pg from "pg";
 import type {
   JobRecord,
@@ -52,6 +53,10 @@ export class PostgresStore implements Store {
   readonly #cancelListeners = new Listeners<string>();
   readonly #onClose: () => Promise<void>;
   #closed = false;
+  readonly watches = new PgWatchStore(
+    (doing, work) => this.#run(doing, work),
+    (doing, work) => this.#transaction(doing, work),
+  );
 
   constructor(pool: pg.Pool, origin: string, onClose: () => Promise<void> = async () => undefined) {
     this.#pool = pool;

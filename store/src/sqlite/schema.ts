@@ -171,6 +171,25 @@ const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (project, policy_key, repository)
   );
   `,
+  // Watched registries: each polled repository's tags as last recorded, and the lease of its scanner.
+  `
+  CREATE TABLE watched_repositories (
+    account TEXT NOT NULL,            -- the name in bosun.yaml's registries
+    repository TEXT NOT NULL,
+    changes INTEGER NOT NULL,         -- recordings so far; part of the delivery ids
+    recorded_at TEXT,                 -- NULL: leased, never recorded
+    lease_owner TEXT,
+    lease_expires_at INTEGER,         -- epoch milliseconds
+    PRIMARY KEY (account, repository)
+  );
+  CREATE TABLE watched_tags (
+    account TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (account, repository, tag)
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

@@ -1,3 +1,4 @@
+import { SqliteWatchStore } from "./watches.js";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { statfs } from "node:fs/promises";
 import type {
@@ -96,7 +97,10 @@ export class SqliteStore implements Store {
     this.#runs = new RunTables(db);
     this.#logs = new LogTable(db);
     this.#projects = new ProjectTable(db);
+    this.watches = new SqliteWatchStore(db, wal && (() => wal.sync()), parts.busyBudgetMs);
   }
+
+  readonly watches: SqliteWatchStore;
 
   async acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult> {
     events.forEach(checkNewEvent);

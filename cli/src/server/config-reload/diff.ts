@@ -39,6 +39,7 @@ const RESTART_SETTINGS: Record<Exclude<keyof ServerConfig, "projects" | "file">,
   kubernetes: "kubernetes",
   credentialsKey: "credentials",
   store: "store",
+  registries: "registries",
 };
 
 /** The settings that only a restart applies, for the docs and the log. */
