@@ -83,6 +83,7 @@ export type {
   ExecutorKind,
   ProjectConfig,
   ServerConfig,
+  DeliveryLogConfig,
   KubernetesConfig,
   StoreConfig,
 } from "./config/types.js";
@@ -100,11 +101,12 @@ export {
 } from "./redact.js";
 export {
   subscriptionAccepts,
+  explainSubscription,
   projectAccepts,
   compileSubscription,
   matchesGlobList,
   acceptsEvent,
 } from "./subscriptions/index.js";
-export type { PushToMatch, CompiledSubscription } from "./subscriptions/index.js";
+export type { PushToMatch, CompiledSubscription, SubscriptionVerdict } from "./subscriptions/index.js";
 export { runsToPrune, type RetentionRule, type RunToRetain } from "./retention.js";
 export { secretsEqual } from "./secrets.js";

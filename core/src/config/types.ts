@@ -82,6 +82,8 @@ export interface ServerConfig {
   /** How long a client may take to send its request headers, and its whole request (Node's server timeouts). */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** The delivery log's bounds: deliveries kept, their age, and the bytes of each body kept. */
+  deliveries: DeliveryLogConfig;
   /** Where the gcr gateway fetches the keys of Pub/Sub push tokens; absent: Google's. */
   pubsubJwksUrl?: string;
   /** Registries pulled from over plain HTTP (host:port). */
@@ -102,6 +104,14 @@ export interface ServerConfig {
   /** Seals registry and git logins: read from credentials.keyFile, else BOSUN_CREDENTIALS_KEY. A secret. */
   credentialsKey?: string;
   projects: ProjectConfig[];
+}
+
+export interface DeliveryLogConfig {
+  /** The newest this many deliveries are kept; older ones are pruned as new ones are recorded. */
+  keep: number;
+  maxAgeMs: number;
+  /** A longer body is kept cut to this many bytes and marked truncated. */
+  maxBodyBytes: number;
 }
 
 export interface StoreConfig {

@@ -1,4 +1,4 @@
-export { subscriptionAccepts, projectAccepts, compileSubscription } from "./match.js";
-export type { PushToMatch, CompiledSubscription } from "./match.js";
+export { subscriptionAccepts, explainSubscription, projectAccepts, compileSubscription } from "./match.js";
+export type { PushToMatch, CompiledSubscription, SubscriptionVerdict } from "./match.js";
 export { matchesGlobList } from "./tag-globs.js";
 export { acceptsEvent } from "./events.js";
