@@ -8,6 +8,12 @@ export type {
   RunQuery,
   LogQuery,
   Store,
+  Delivery,
+  DeliveryIgnored,
+  DeliveryImage,
+  DeliveryOutcome,
+  DeliveryQuery,
+  NewDelivery,
 } from "./types.js";
 export { openSqliteStore } from "./sqlite/index.js";
 export { openSqliteStoreReopening } from "./sqlite/reopening.js";

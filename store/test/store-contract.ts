@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { StoreUnavailableError, type NewEvent, type NewImagePushEvent, type NewLogEntry } from "@bosun/core";
 import type { Store, StoredEvent } from "../src/types.js";
+import { deliveryContract } from "./store-contract-deliveries.js";
 
 /** What a Store implementation hands the contract suite for each test. */
 export interface ContractSubject {
@@ -622,6 +623,8 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         expect(next).to.have.length(10);
       });
     });
+
+    deliveryContract(() => store);
 
     describe("lifecycle", function () {
       it("answers ping", async function () {

@@ -85,6 +85,29 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE events ADD COLUMN details text;
   `,
+  // The delivery log: every authenticated webhook request, its outcome and why (deliveries.ts).
+  // seq orders and bounds it (the newest `keep` are kept); id (a ULID) pages it.
+  `
+  CREATE TABLE deliveries (
+    seq bigserial PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    project text NOT NULL,
+    registry text NOT NULL,
+    received_at text NOT NULL,
+    outcome text NOT NULL,
+    headers text NOT NULL,
+    body text NOT NULL,
+    body_truncated integer NOT NULL,
+    images text NOT NULL,
+    event_ids text NOT NULL,
+    duplicate_of text NOT NULL,
+    ignored text NOT NULL,
+    problem text,
+    replay_of text
+  );
+  CREATE INDEX deliveries_by_project ON deliveries (project, id);
+  CREATE INDEX deliveries_by_received ON deliveries (received_at);
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

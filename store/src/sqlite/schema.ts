@@ -123,6 +123,29 @@ const MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE events ADD COLUMN details TEXT;
   `,
+  // The delivery log: every authenticated webhook request, its outcome and why (DeliveryTable).
+  // seq orders and bounds it (the newest `keep` are kept); id (a ULID) pages it.
+  `
+  CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    registry TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    headers TEXT NOT NULL,            -- JSON object
+    body TEXT NOT NULL,
+    body_truncated INTEGER NOT NULL,
+    images TEXT NOT NULL,             -- JSON array of {repository, tag}
+    event_ids TEXT NOT NULL,          -- JSON array
+    duplicate_of TEXT NOT NULL,       -- JSON array
+    ignored TEXT NOT NULL,            -- JSON array of {what, reasons}
+    problem TEXT,                     -- {code, message} as JSON
+    replay_of TEXT
+  );
+  CREATE INDEX deliveries_by_project ON deliveries (project, id);
+  CREATE INDEX deliveries_by_received ON deliveries (received_at);
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

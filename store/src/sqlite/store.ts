@@ -5,13 +5,18 @@ import type {
   AcceptResult,
   Claim,
   ClaimOptions,
+  Delivery,
+  DeliveryQuery,
   EventQuery,
   LogQuery,
+  NewDelivery,
   RunQuery,
   Store,
   StoredEvent,
 } from "../types.js";
 import { checkNewEvent } from "../new-event.js";
+import { acceptOutcome, newDeliveryRecord } from "../deliveries.js";
+import { DeliveryTable } from "./deliveries.js";
 import { EventTable } from "./events.js";
 import { GroupCommitter } from "./group-commit.js";
 import { LogTable } from "./logs.js";
@@ -52,6 +57,7 @@ export class SqliteStore implements Store {
   readonly #events: EventTable;
   readonly #runs: RunTables;
   readonly #logs: LogTable;
+  readonly #deliveries: DeliveryTable;
   readonly #listeners = new AcceptListeners();
   /** Projects with events accepted in the batch being committed, for the listeners' hint. */
   #acceptedProjects = new Set<string>();
@@ -77,23 +83,53 @@ export class SqliteStore implements Store {
     this.#events = new EventTable(db);
     this.#runs = new RunTables(db);
     this.#logs = new LogTable(db);
+    this.#deliveries = new DeliveryTable(db);
   }
 
-  async acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult> {
+  async acceptEvents(events: readonly NewEvent[], delivery?: NewDelivery): Promise<AcceptResult> {
     events.forEach(checkNewEvent);
     if (events.length === 0) return { accepted: [], duplicates: [] };
     const doing = `accepting ${events.length} event${events.length === 1 ? "" : "s"}`;
     return this.#committer.run(
       doing,
       (batch) => {
-        const result = this.#events.insert(events, now());
+        const at = now();
+        const result = this.#events.insert(events, at);
         if (result.accepted.length > 0) {
           for (const e of result.accepted) this.#acceptedProjects.add(e.project);
           batch.afterCommit(this.#notifyAccepted);
         }
-        return result;
+        if (!delivery) return result;
+        // In the events' unit: the delivery is on record exactly when its events are.
+        const record = newDeliveryRecord(delivery, at, acceptOutcome(result), result);
+        this.#deliveries.insert(record, delivery.keep);
+        return { ...result, recordedDelivery: record.id };
       },
-      events.length === 1 ? "statement" : "statements",
+      events.length === 1 && !delivery ? "statement" : "statements",
+    );
+  }
+
+  recordDelivery(delivery: NewDelivery & { outcome: "ignored" | "rejected" }): Promise<Delivery> {
+    return this.#committer.run(`recording a delivery to ${delivery.project}`, () => {
+      const record = newDeliveryRecord(delivery, now(), delivery.outcome);
+      this.#deliveries.insert(record, delivery.keep);
+      return record;
+    });
+  }
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    return this.#read(`reading delivery ${id}`, () => this.#deliveries.get(id));
+  }
+
+  async listDeliveries(query: DeliveryQuery = {}): Promise<Delivery[]> {
+    return this.#read("listing deliveries", () => this.#deliveries.list(query));
+  }
+
+  pruneDeliveries(olderThan: string): Promise<number> {
+    return this.#committer.run(
+      "pruning old deliveries",
+      () => this.#deliveries.pruneBefore(olderThan),
+      "statement",
     );
   }
 
