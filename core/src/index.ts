@@ -102,11 +102,17 @@ export {
 export {
   subscriptionAccepts,
   explainSubscription,
+  explainProject,
   projectAccepts,
   compileSubscription,
   matchesGlobList,
   acceptsEvent,
 } from "./subscriptions/index.js";
-export type { PushToMatch, CompiledSubscription, SubscriptionVerdict } from "./subscriptions/index.js";
+export type {
+  PushToMatch,
+  CompiledSubscription,
+  SubscriptionVerdict,
+  ProjectVerdict,
+} from "./subscriptions/index.js";
 export { runsToPrune, type RetentionRule, type RunToRetain } from "./retention.js";
 export { secretsEqual } from "./secrets.js";

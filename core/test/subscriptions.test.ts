@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import {
   compileSubscription,
+  explainProject,
   explainSubscription,
   matchesGlobList,
   projectAccepts,
@@ -133,6 +134,38 @@ describe("subscriptions: project opt-in", () => {
           const s = sub({ tags });
           expect(explainSubscription(s, push(tag)).takes).to.equal(subscriptionAccepts(s, push(tag)));
         }
+    });
+  });
+
+  describe("explainProject: why none of a project's subscriptions takes a push", () => {
+    it("gives each subscription of the push's registry its reason, numbered as in the config", () => {
+      const subs = [
+        sub({ registry: "quay" }),
+        sub({ tags: ["v*", "!*-rc*"] }),
+        sub({ repositories: ["team/app*"] }),
+      ];
+      const verdict = explainProject(subs, push("v1.2-rc1", "team/x"));
+      expect(verdict.takes).to.equal(false);
+      expect(verdict.subscriptions).to.have.length(3);
+      expect(verdict.reasons).to.deep.equal([
+        "subscription 2: tag v1.2-rc1 excluded by !*-rc*",
+        "subscription 3: repository team/x does not match team/app*",
+      ]);
+    });
+
+    it("says so when no subscription names the registry", () => {
+      const verdict = explainProject([sub({ registry: "dockerhub" })], {
+        registry: "quay",
+        repository: "a/b",
+        tag: "v1",
+      });
+      expect(verdict.reasons).to.deep.equal(["no subscription for registry quay"]);
+    });
+
+    it("has no reasons when one takes it", () => {
+      const verdict = explainProject([sub({ tags: ["x"] }), sub({})], push("v1"));
+      expect(verdict).to.deep.include({ takes: true, reasons: [] });
+      expect(verdict.subscriptions[1]).to.deep.equal({ takes: true });
     });
   });
 });

@@ -82,3 +82,30 @@ export function compileSubscription(subscription: Subscription): CompiledSubscri
 export function projectAccepts(subscriptions: readonly CompiledSubscription[], push: PushToMatch): boolean {
   return subscriptions.some((s) => subscriptionAccepts(s, push));
 }
+
+/** A project's subscriptions against one push: each one's verdict, and the reasons none took it. */
+export interface ProjectVerdict {
+  takes: boolean;
+  /** Every subscription's verdict, in config order. */
+  subscriptions: SubscriptionVerdict[];
+  /** When none takes it: why, one line per subscription of the push's registry ("subscription 2: …"). */
+  reasons: string[];
+}
+
+/** Explains `projectAccepts`: the gateway's ignored reasons and `bosun explain` come from here. */
+export function explainProject(
+  subscriptions: readonly CompiledSubscription[],
+  push: PushToMatch,
+): ProjectVerdict {
+  const verdicts = subscriptions.map((s) => explainSubscription(s, push));
+  const takes = verdicts.some((v) => v.takes);
+  const reasons: string[] = [];
+  if (!takes) {
+    verdicts.forEach((v, i) => {
+      if (!v.takes && subscriptions[i]?.registry === push.registry)
+        reasons.push(`subscription ${i + 1}: ${v.reason}`);
+    });
+    if (reasons.length === 0) reasons.push(`no subscription for registry ${push.registry}`);
+  }
+  return { takes, subscriptions: verdicts, reasons };
+}
