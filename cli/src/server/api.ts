@@ -4,6 +4,7 @@ import { acceptsEvent, errorBody, httpErrorOf, secretsEqual, type ProjectConfig 
 import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
+import { createDeliveriesRouter, type DeliveriesApiOptions } from "./deliveries-api.js";
 import { readEventRequest } from "./event-request.js";
 import { failureHandler, sendError } from "./http-errors.js";
 
@@ -18,6 +19,8 @@ export interface ApiOptions {
     repository: string;
     tag: string;
   }): Promise<{ status: number; headers?: Record<string, string>; body: unknown }>;
+  /** Sends a recorded delivery through its gateway again (`bosun deliveries redeliver`). */
+  redeliver?: DeliveriesApiOptions["redeliver"];
   /** Registry and git logins (`bosun login`); without them, those routes are absent. */
   credentials?: Pick<ServerCredentials, "store" | "sealer">;
   /** The most a JSON body of the API may be (an event's payload is in it); absent: 100 KiB. */
@@ -43,6 +46,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
     next();
   });
   if (options.credentials) api.use(createCredentialsRouter(options.credentials, options.projects));
+  api.use(createDeliveriesRouter({ store, projects: options.projects, redeliver: options.redeliver }));
   const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
     fn(req, res).catch(next);
   const limit = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);

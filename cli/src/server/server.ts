@@ -17,6 +17,7 @@ import type { Store } from "@bosun/store";
 import {
   createGatewayHandler,
   createRegistries,
+  redeliver,
   type Answer,
   type GatewayErrorContext,
 } from "@bosun/gateways";
@@ -33,7 +34,7 @@ import { countAnswer, createMetrics } from "./metrics.js";
 import { missingSources } from "./missing-sources.js";
 import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
-import { startRetention } from "./retention.js";
+import { startDeliveryPruning, startRetention } from "./retention.js";
 import type { Poster } from "./callbacks.js";
 import { startConfigReload, type ConfigFileSource } from "./config-reload/start.js";
 import { nextProjects, type ConfigDiff } from "./config-reload/diff.js";
@@ -131,6 +132,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     findProject,
     bodyLimitBytes: config.bodyLimitBytes,
     maxEventsPerRequest: config.maxEventsPerRequest,
+    deliveryLog: config.deliveries,
     onError,
     onAborted,
     onAnswer: (registry: string, answer: Answer) => countAnswer(metrics, registry, answer),
@@ -142,6 +144,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       adminToken,
       projects: () => [...projects.values()],
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
+      redeliver:
+        options.gateways === false
+          ? undefined
+          : (stored) =>
+              redeliver(gatewayOptions, stored).then((decision) => {
+                gatewayOptions.onAnswer(stored.registry, decision.answer);
+                return decision;
+              }),
       credentials,
       bodyLimitBytes: config.bodyLimitBytes,
       onError,
@@ -177,6 +187,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     consumer.start();
     retention = startRetention(store, () => [...projects.values()], logger);
   }
+  const deliveryPruning =
+    options.gateways === false ? undefined : startDeliveryPruning(store, config.deliveries, logger);
 
   // Webhooks are the hot path: they are answered before express's router is entered.
   const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
@@ -213,6 +225,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         server.closeAllConnections();
       });
       clearInterval(retention);
+      clearInterval(deliveryPruning);
       await consumer?.stop({ cancel: true });
       await runDependencies?.close();
       await store.close();
