@@ -31,7 +31,7 @@ export type {
 } from "./events.js";
 export { CLI_EVENT_SOURCE, v2SourceOf } from "./events.js";
 export { REGISTRY_KINDS, WEBHOOK_REGISTRY_KINDS, imageRef } from "./events.js";
-export { newId } from "./ids.js";
+export { newId, firstIdAt } from "./ids.js";
 export type {
   RunStatus,
   JobStatus,

@@ -6,8 +6,22 @@ import { newId } from "@bosun/core";
 import type { AcceptResult, Delivery, DeliveryOutcome, DeliveryQuery, NewDelivery } from "./types.js";
 import { defined, limitOf, optJson, optStr, str, type Row } from "./rows.js";
 
-export const DELIVERY_COLUMNS = `id, project, registry, received_at, outcome, headers, body, body_truncated,
-  images, event_ids, duplicate_of, ignored, problem, replay_of`;
+/** The columns an insert writes, in deliveryValues' order. */
+export const DELIVERY_COLUMNS = `id, project, registry, received_at, outcome, headers, body, body_event,
+  body_truncated, images, event_ids, duplicate_of, ignored, problem, replay_of`;
+
+/**
+ * The columns a read returns: the body from the event that holds it when the delivery created one.
+ * `eventBody` is the store's expression for the payload of event `deliveries.body_event`.
+ */
+export function deliverySelect(eventBody: string): string {
+  return `id, project, registry, received_at, outcome, headers,
+    CASE WHEN body_event IS NULL THEN body ELSE coalesce((${eventBody}), '') END AS body,
+    body_truncated, images, event_ids, duplicate_of, ignored, problem, replay_of`;
+}
+
+/** A delivery as inserted: an accepted one's body is its first event's payload, not stored twice. */
+export type DeliveryRow = Delivery & { bodyEvent?: string };
 
 /** A delivery about to be inserted, with what only the accept knows. */
 export function newDeliveryRecord(
@@ -15,14 +29,17 @@ export function newDeliveryRecord(
   receivedAt: string,
   outcome: DeliveryOutcome,
   result?: AcceptResult,
-): Delivery {
+): DeliveryRow {
   const { keep: _keep, bodyTruncated, ...rest } = delivery;
+  const first = result?.accepted[0];
   return defined({
     ...rest,
     id: newId(),
     receivedAt,
     outcome,
-    bodyTruncated: bodyTruncated ? (true as const) : undefined,
+    // The event keeps the whole body, so the log's copy is neither needed nor cut short.
+    ...(first ? { body: first.payload, bodyEvent: first.id } : {}),
+    bodyTruncated: bodyTruncated && !first ? (true as const) : undefined,
     eventIds: result?.accepted.map((e) => e.id) ?? [],
     duplicateOf: result?.duplicates.map((e) => e.id) ?? [],
   });
@@ -34,7 +51,7 @@ export function acceptOutcome(result: AcceptResult): DeliveryOutcome {
 }
 
 /** The insert's values, in DELIVERY_COLUMNS order. */
-export function deliveryValues(d: Delivery): (string | number | null)[] {
+export function deliveryValues(d: DeliveryRow): (string | number | null)[] {
   return [
     d.id,
     d.project,
@@ -42,7 +59,8 @@ export function deliveryValues(d: Delivery): (string | number | null)[] {
     d.receivedAt,
     d.outcome,
     JSON.stringify(d.headers),
-    d.body,
+    d.bodyEvent === undefined ? d.body : "",
+    d.bodyEvent ?? null,
     d.bodyTruncated ? 1 : 0,
     JSON.stringify(d.images),
     JSON.stringify(d.eventIds),

@@ -22,7 +22,8 @@ export function deliveryContract(store: () => Store): void {
   describe("deliveries", function () {
     it("records an accepted delivery with its events in the same accept", async function () {
       const event = newEvent();
-      const result = await store().acceptEvents([event], newDelivery());
+      // The events keep the body whole: the delivery shows it from there, not cut short.
+      const result = await store().acceptEvents([event], newDelivery({ body: "{", bodyTruncated: true }));
       expect(result.recordedDelivery).to.be.a("string");
       const delivery = await store().getDelivery(result.recordedDelivery!);
       expect(delivery).to.include({ outcome: "accepted", project: "webapp", registry: "dockerhub" });
@@ -30,8 +31,10 @@ export function deliveryContract(store: () => Store): void {
       expect(delivery?.duplicateOf).to.deep.equal([]);
       expect(delivery?.headers).to.deep.equal(newDelivery().headers);
       expect(delivery?.images).to.deep.equal([{ repository: "myorg/webapp", tag: "v1" }]);
+      expect(delivery?.body).to.equal(event.payload);
       expect(delivery).to.not.have.property("bodyTruncated");
       expect(delivery).to.not.have.property("keep");
+      expect(delivery).to.not.have.property("bodyEvent");
     });
 
     it("records a repeat as duplicate, naming the event it repeats", async function () {
@@ -109,9 +112,13 @@ export function deliveryContract(store: () => Store): void {
 
     it("prunes deliveries older than a time", async function () {
       const old = await store().recordDelivery({ ...newDelivery(), outcome: "ignored" });
-      const cut = new Date(Date.parse(old.receivedAt) + 1).toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const cut = new Date().toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const recent = await store().recordDelivery({ ...newDelivery(), outcome: "ignored" });
       expect(await store().pruneDeliveries(cut)).to.equal(1);
       expect(await store().getDelivery(old.id)).to.equal(undefined);
+      expect(await store().getDelivery(recent.id)).to.deep.equal(recent);
       expect(await store().pruneDeliveries(cut)).to.equal(0);
     });
   });

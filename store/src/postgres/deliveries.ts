@@ -1,6 +1,16 @@
 import type pg from "pg";
+import { firstIdAt } from "@bosun/core";
 import type { Delivery, DeliveryQuery } from "../types.js";
-import { DELIVERY_COLUMNS, deliveryFilter, deliveryValues, toDelivery } from "../deliveries.js";
+import {
+  DELIVERY_COLUMNS,
+  type DeliveryRow,
+  deliveryFilter,
+  deliverySelect,
+  deliveryValues,
+  toDelivery,
+} from "../deliveries.js";
+
+const SELECT = deliverySelect("SELECT payload FROM events WHERE events.id = deliveries.body_event");
 import type { Queryable } from "./rows.js";
 
 const COLUMN_NAMES = DELIVERY_COLUMNS.split(",").map((c) => c.trim());
@@ -22,7 +32,7 @@ const INSERT = {
 
 export async function insertDeliveries(
   db: pg.ClientBase,
-  deliveries: readonly { record: Delivery; keep: number }[],
+  deliveries: readonly { record: DeliveryRow; keep: number }[],
 ): Promise<void> {
   if (deliveries.length === 0) return;
   const keep = Math.min(...deliveries.map((d) => d.keep));
@@ -34,7 +44,7 @@ export async function insertDeliveries(
 }
 
 export async function getDelivery(db: Queryable, id: string): Promise<Delivery | undefined> {
-  const { rows } = await db.query(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = $1`, [id]);
+  const { rows } = await db.query(`SELECT ${SELECT} FROM deliveries WHERE id = $1`, [id]);
   return rows[0] ? toDelivery(rows[0]) : undefined;
 }
 
@@ -44,13 +54,16 @@ export async function listDeliveries(db: Queryable, query: DeliveryQuery): Promi
     images: "jsonb_array_elements(deliveries.images::jsonb) AS value",
   });
   const { rows } = await db.query(
-    `SELECT ${DELIVERY_COLUMNS} FROM deliveries ${where} ORDER BY id DESC LIMIT $${values.length + 1}`,
+    `SELECT ${SELECT} FROM deliveries ${where} ORDER BY id DESC LIMIT $${values.length + 1}`,
     [...values, limit],
   );
   return rows.map(toDelivery);
 }
 
 export async function pruneDeliveries(db: Queryable, olderThan: string): Promise<number> {
-  const { rowCount } = await db.query("DELETE FROM deliveries WHERE received_at < $1", [olderThan]);
+  // Ids are ULIDs: in time order, so the id index finds those received before a time.
+  const { rowCount } = await db.query("DELETE FROM deliveries WHERE id < $1", [
+    firstIdAt(Date.parse(olderThan)),
+  ]);
   return rowCount ?? 0;
 }

@@ -86,7 +86,8 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN details text;
   `,
   // The delivery log: every authenticated webhook request, its outcome and why (deliveries.ts).
-  // seq orders and bounds it (the newest `keep` are kept); id (a ULID) pages it.
+  // seq bounds it (the newest `keep` are kept); id (a ULID, so in time order) orders, pages and ages
+  // it. body_event: an event it created, whose payload is its body, kept once.
   `
   CREATE TABLE deliveries (
     seq bigserial PRIMARY KEY,
@@ -97,6 +98,7 @@ const MIGRATIONS: readonly string[] = [
     outcome text NOT NULL,
     headers text NOT NULL,
     body text NOT NULL,
+    body_event text,
     body_truncated integer NOT NULL,
     images text NOT NULL,
     event_ids text NOT NULL,
@@ -105,8 +107,6 @@ const MIGRATIONS: readonly string[] = [
     problem text,
     replay_of text
   );
-  CREATE INDEX deliveries_by_project ON deliveries (project, id);
-  CREATE INDEX deliveries_by_received ON deliveries (received_at);
   `,
 ];
 

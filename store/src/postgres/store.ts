@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { JobRecord, LogEntry, NewEvent, NewJob, NewLogEntry, NewRun, Run, RunStatus } from "@bosun/core";
 import { checkNewEvent } from "../new-event.js";
-import { acceptOutcome, newDeliveryRecord } from "../deliveries.js";
+import { acceptOutcome, type DeliveryRow, newDeliveryRecord } from "../deliveries.js";
 import { now } from "../rows.js";
 import type {
   AcceptResult,
@@ -274,7 +274,7 @@ async function recordWith(
   results: readonly AcceptResult[],
   at: string,
 ): Promise<Accepted[]> {
-  const records: { record: Delivery; keep: number }[] = [];
+  const records: { record: DeliveryRow; keep: number }[] = [];
   const named = results.map((result, i) => {
     const delivery = items[i]?.delivery;
     if (!delivery) return result;

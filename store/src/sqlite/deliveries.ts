@@ -1,6 +1,19 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { firstIdAt } from "@bosun/core";
 import type { Delivery, DeliveryQuery } from "../types.js";
-import { DELIVERY_COLUMNS, deliveryFilter, deliveryValues, toDelivery } from "../deliveries.js";
+import {
+  DELIVERY_COLUMNS,
+  type DeliveryRow,
+  deliveryFilter,
+  deliverySelect,
+  deliveryValues,
+  toDelivery,
+} from "../deliveries.js";
+
+/** Where the events table keeps a payload (see events.ts). */
+const SELECT = deliverySelect(`SELECT CASE WHEN payload_hash IS NULL THEN payload
+    ELSE (SELECT body FROM payloads WHERE hash = events.payload_hash) END
+    FROM events WHERE events.id = deliveries.body_event`);
 
 const PLACEHOLDERS = DELIVERY_COLUMNS.split(",")
   .map(() => "?")
@@ -20,17 +33,20 @@ export class DeliveryTable {
     this.#db = db;
     this.#insert = db.prepare(`INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (${PLACEHOLDERS})`);
     this.#pruneUpTo = db.prepare("DELETE FROM deliveries WHERE seq <= ?");
-    this.#pruneBefore = db.prepare("DELETE FROM deliveries WHERE received_at < ?");
-    this.#byId = db.prepare(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`);
+    // Ids are ULIDs: in time order, so the id index finds those received before a time.
+    this.#pruneBefore = db.prepare("DELETE FROM deliveries WHERE id < ?");
+    this.#byId = db.prepare(`SELECT ${SELECT} FROM deliveries WHERE id = ?`);
   }
 
   /**
-   * Inserts the delivery and drops those past the newest `keep`: seq only grows (AUTOINCREMENT, and a
-   * rolled-back insert takes its number back), so the cut is one index probe.
+   * Inserts the delivery and drops those past the newest `keep`. seq numbers the rows without a gap
+   * (AUTOINCREMENT; a rolled-back insert takes its number back), so the cut is by seq alone, and is
+   * made every `chunk` inserts, down to keep - chunk + 1 rows: never more than `keep` are left.
    */
-  insert(delivery: Delivery, keep: number): void {
-    const { lastInsertRowid } = this.#insert.run(...deliveryValues(delivery));
-    this.#pruneUpTo.run(Number(lastInsertRowid) - keep);
+  insert(delivery: DeliveryRow, keep: number): void {
+    const seq = Number(this.#insert.run(...deliveryValues(delivery)).lastInsertRowid);
+    const chunk = Math.max(1, Math.min(64, Math.floor(keep / 8)));
+    if (seq % chunk === 0) this.#pruneUpTo.run(seq - keep + chunk - 1);
   }
 
   get(id: string): Delivery | undefined {
@@ -43,7 +59,7 @@ export class DeliveryTable {
       param: () => "?",
       images: "json_each(deliveries.images)",
     });
-    const sql = `SELECT ${DELIVERY_COLUMNS} FROM deliveries ${where} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT ${SELECT} FROM deliveries ${where} ORDER BY id DESC LIMIT ?`;
     let statement = this.#lists.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);
@@ -53,6 +69,6 @@ export class DeliveryTable {
   }
 
   pruneBefore(olderThan: string): number {
-    return Number(this.#pruneBefore.run(olderThan).changes);
+    return Number(this.#pruneBefore.run(firstIdAt(Date.parse(olderThan))).changes);
   }
 }

@@ -124,7 +124,8 @@ const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE events ADD COLUMN details TEXT;
   `,
   // The delivery log: every authenticated webhook request, its outcome and why (DeliveryTable).
-  // seq orders and bounds it (the newest `keep` are kept); id (a ULID) pages it.
+  // seq bounds it (the newest `keep` are kept); id (a ULID, so in time order) orders, pages and ages
+  // it. No other index: each costs every push, and the log is small enough to scan.
   `
   CREATE TABLE deliveries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -134,7 +135,8 @@ const MIGRATIONS: readonly Migration[] = [
     received_at TEXT NOT NULL,
     outcome TEXT NOT NULL,
     headers TEXT NOT NULL,            -- JSON object
-    body TEXT NOT NULL,
+    body TEXT NOT NULL,               -- '' when body_event holds it
+    body_event TEXT,                  -- an event it created, whose payload is the body: kept once
     body_truncated INTEGER NOT NULL,
     images TEXT NOT NULL,             -- JSON array of {repository, tag}
     event_ids TEXT NOT NULL,          -- JSON array
@@ -143,8 +145,6 @@ const MIGRATIONS: readonly Migration[] = [
     problem TEXT,                     -- {code, message} as JSON
     replay_of TEXT
   );
-  CREATE INDEX deliveries_by_project ON deliveries (project, id);
-  CREATE INDEX deliveries_by_received ON deliveries (received_at);
   `,
 ];
 

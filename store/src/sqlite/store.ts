@@ -105,16 +105,20 @@ export class SqliteStore implements Store {
         this.#deliveries.insert(record, delivery.keep);
         return { ...result, recordedDelivery: record.id };
       },
-      events.length === 1 && !delivery ? "statement" : "statements",
+      delivery ? "batch" : events.length === 1 ? "statement" : "statements",
     );
   }
 
   recordDelivery(delivery: NewDelivery & { outcome: "ignored" | "rejected" }): Promise<Delivery> {
-    return this.#committer.run(`recording a delivery to ${delivery.project}`, () => {
-      const record = newDeliveryRecord(delivery, now(), delivery.outcome);
-      this.#deliveries.insert(record, delivery.keep);
-      return record;
-    });
+    return this.#committer.run(
+      `recording a delivery to ${delivery.project}`,
+      () => {
+        const record = newDeliveryRecord(delivery, now(), delivery.outcome);
+        this.#deliveries.insert(record, delivery.keep);
+        return record;
+      },
+      "batch",
+    );
   }
 
   async getDelivery(id: string): Promise<Delivery | undefined> {
