@@ -136,12 +136,21 @@ describe("gateway delivery log", () => {
     await onlyDelivery();
   });
 
-  it("keeps only the first maxBodyBytes of a body, marked truncated", async () => {
+  it("keeps only the first maxBodyBytes of a body it holds alone, marked truncated", async () => {
+    withSubscriptions([{ registry: "dockerhub", repositories: ["team/app"], tags: [] }]);
     const url = await start({ ...DEFAULT_DELIVERY_LOG, maxBodyBytes: 16 });
-    const request = pushRequest(dockerHub, "team/app", "v1");
-    expect((await send(url, request)).status).to.equal(202);
-    const delivery = await onlyDelivery();
-    expect(delivery).to.include({ bodyTruncated: true, body: request.body.subarray(0, 16).toString() });
+    const ignored = pushRequest(dockerHub, "team/x", "v1");
+    expect((await send(url, ignored)).status).to.equal(200);
+    expect(await onlyDelivery()).to.include({
+      bodyTruncated: true,
+      body: ignored.body.subarray(0, 16).toString(),
+    });
+    // An accepted delivery's body is its event's payload, stored whole anyway: shown whole.
+    const accepted = pushRequest(dockerHub, "team/app", "v1");
+    expect((await send(url, accepted)).status).to.equal(202);
+    const [latest] = await db.store.listDeliveries();
+    expect(latest).to.include({ outcome: "accepted", body: accepted.body.toString() });
+    expect(latest).to.not.have.property("bodyTruncated");
   });
 
   it("keeps at most `keep` deliveries through a flood of ignored ones", async () => {
