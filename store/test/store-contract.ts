@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { StoreUnavailableError, type NewEvent, type NewImagePushEvent, type NewLogEntry } from "@bosun/core";
 import type { Store, StoredEvent } from "../src/types.js";
-import { deliveryContract } from "./store-contract-deliveries.js";
+import { deliveryContract, newDelivery } from "./store-contract-deliveries.js";
 
 /** What a Store implementation hands the contract suite for each test. */
 export interface ContractSubject {
@@ -642,6 +642,10 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
           () => store.createRun({ eventId: "e", project: "p", attempt: 1, handler: "script" }),
           () => store.listRuns(),
           () => store.readLogs({ runId: "r" }),
+          () => store.listDeliveries(),
+          () => store.getDelivery("01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+          () => store.recordDelivery({ ...newDelivery(), outcome: "ignored" }),
+          () => store.pruneDeliveries(new Date().toISOString()),
           () => store.ping(),
         ];
         for (const call of calls) {

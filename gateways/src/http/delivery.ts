@@ -178,7 +178,10 @@ async function decideAuthenticated(
 
   // Rejections (STORE_UNAVAILABLE → 503, anything else → 500) are answered by handleDelivery. The
   // delivery is recorded in the events' commit: on record exactly when they are.
-  const result = await deps.store.acceptEvents(toNewEvents(gateway, project.name, body, pushes), recorded);
+  // The body as text once: the delivery's copy, when whole, is the events' payload.
+  const payload = recorded.bodyTruncated ? body.toString("utf8") : recorded.body;
+  const events = toNewEvents(gateway, project.name, body, pushes, payload);
+  const result = await deps.store.acceptEvents(events, recorded);
   return {
     answer: {
       status: 202,
