@@ -36,6 +36,7 @@ export const INTEGRATION = {
   "cli/dispatchfile": "bosun processes",
   "cli/durability": "bosun processes",
   "cli/events": "bosun processes",
+  "cli/deliveries": "bosun processes",
   "cli/login": "bosun processes",
   "cli/manifests": "bosun processes, a PostgreSQL server",
   "cli/records-redaction": "bosun processes",

@@ -63,7 +63,13 @@ export const ERROR_CODES = {
   NOT_FOUND: {
     group: "request",
     http: 404,
-    meaning: "no such route, registry, project, event, run, job or login",
+    meaning: "no such route, registry, project, event, run, job, delivery or login",
+  },
+  DELIVERY_TRUNCATED: {
+    group: "request",
+    http: 409,
+    meaning:
+      "the delivery's body was kept only in part (server.deliveries.maxBodyBytes), so it cannot be redelivered",
   },
   EVENT_NOT_SUBSCRIBED: {
     group: "request",

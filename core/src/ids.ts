@@ -1,5 +1,5 @@
 import { randomFillSync } from "node:crypto";
-import { monotonicFactory } from "ulid";
+import { encodeTime, monotonicFactory } from "ulid";
 
 /**
  * ulid's own generator asks the OS for one random byte per character; at thousands of pushes a second
@@ -21,4 +21,9 @@ const next = monotonicFactory(random);
 /** A new ULID: unique, and sortable by creation time within and across processes. */
 export function newId(): string {
   return next();
+}
+
+/** The least id made at `ms` (epoch milliseconds) or later: every id made before it sorts below. */
+export function firstIdAt(ms: number): string {
+  return `${encodeTime(Math.max(0, Math.floor(ms)), 10)}${"0".repeat(16)}`;
 }

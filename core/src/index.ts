@@ -33,7 +33,7 @@ export type {
 } from "./events.js";
 export { CLI_EVENT_SOURCE, DIGEST_ONLY_HOLD_MS, v2SourceOf } from "./events.js";
 export { REGISTRY_KINDS, WEBHOOK_REGISTRY_KINDS, imageRef } from "./events.js";
-export { newId } from "./ids.js";
+export { newId, firstIdAt } from "./ids.js";
 export type {
   RunStatus,
   JobStatus,
@@ -94,6 +94,7 @@ export type {
   ExecutorKind,
   ProjectConfig,
   ServerConfig,
+  DeliveryLogConfig,
   KubernetesConfig,
   StoreConfig,
   RegistryAccount,
@@ -123,7 +124,8 @@ export {
 } from "./redact.js";
 export {
   subscriptionAccepts,
-  subscriptionVerdict,
+  explainSubscription,
+  explainProject,
   projectAccepts,
   compileSubscription,
   matchesGlobList,
@@ -142,6 +144,7 @@ export type {
   PushToMatch,
   CompiledSubscription,
   SubscriptionVerdict,
+  ProjectVerdict,
   PushPlan,
   CompiledTagPolicy,
   PolicyValue,

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import {
   compileSubscription,
+  explainProject,
+  explainSubscription,
   matchesGlobList,
   projectAccepts,
   subscriptionAccepts,
@@ -103,5 +105,67 @@ describe("subscriptions: project opt-in", () => {
     expect(projectAccepts(subs, push("release"))).to.equal(false);
     expect(projectAccepts(subs, { registry: "quay", repository: "a/b", tag: "release" })).to.equal(true);
     expect(projectAccepts([], push("v3"))).to.equal(false);
+  });
+
+  describe("explainSubscription: why a subscription refuses a push", () => {
+    const why = (s: Partial<Subscription>, p: ReturnType<typeof push>) => explainSubscription(sub(s), p);
+
+    it("takes what subscriptionAccepts takes", () => {
+      expect(why({ tags: ["v*"] }, push("v1"))).to.deep.equal({ takes: true });
+    });
+
+    it("names the criterion and the value it refused", () => {
+      const table: [Partial<Subscription>, ReturnType<typeof push>, string][] = [
+        [{ tags: ["v*", "!*-rc*"] }, push("v1.2-rc1"), "tag v1.2-rc1 excluded by !*-rc*"],
+        [{ repositories: ["team/app*"] }, push("v1", "team/x"), "repository team/x does not match team/app*"],
+        [{ tags: ["v*", "release"] }, push("latest"), "tag latest does not match v* or release"],
+        [{ tags: ["v*"] }, push(undefined), "a push without a tag does not match v*"],
+        [{ registry: "quay" }, push("v1"), "registry dockerhub is not this subscription's (quay)"],
+        [{ tagPattern: "^v[0-9]+$" }, push("v1a"), "tag v1a does not match the pattern ^v[0-9]+$"],
+        [{ semver: ">=1 <2" }, push("latest"), "tag latest is not a semantic version (range >=1 <2)"],
+        [{ semver: ">=1 <2" }, push("v2.0.0"), "version 2.0.0 is outside the range >=1 <2"],
+      ];
+      for (const [s, p, reason] of table) expect(why(s, p)).to.deep.equal({ takes: false, reason });
+    });
+
+    it("agrees with subscriptionAccepts on every row of the glob table", () => {
+      for (const tag of ["v1", "v1-rc1", "latest", "", "release"])
+        for (const tags of [["v*"], ["!latest"], ["v*", "!*-rc*"], []]) {
+          const s = sub({ tags });
+          expect(explainSubscription(s, push(tag)).takes).to.equal(subscriptionAccepts(s, push(tag)));
+        }
+    });
+  });
+
+  describe("explainProject: why none of a project's subscriptions takes a push", () => {
+    it("gives each subscription of the push's registry its reason, numbered as in the config", () => {
+      const subs = [
+        sub({ registry: "quay" }),
+        sub({ tags: ["v*", "!*-rc*"] }),
+        sub({ repositories: ["team/app*"] }),
+      ];
+      const verdict = explainProject(subs, push("v1.2-rc1", "team/x"));
+      expect(verdict.takes).to.equal(false);
+      expect(verdict.subscriptions).to.have.length(3);
+      expect(verdict.reasons).to.deep.equal([
+        "subscription 2: tag v1.2-rc1 excluded by !*-rc*",
+        "subscription 3: repository team/x does not match team/app*",
+      ]);
+    });
+
+    it("says so when no subscription names the registry", () => {
+      const verdict = explainProject([sub({ registry: "dockerhub" })], {
+        registry: "quay",
+        repository: "a/b",
+        tag: "v1",
+      });
+      expect(verdict.reasons).to.deep.equal(["no subscription for registry quay"]);
+    });
+
+    it("has no reasons when one takes it", () => {
+      const verdict = explainProject([sub({ tags: ["x"] }), sub({})], push("v1"));
+      expect(verdict).to.deep.include({ takes: true, reasons: [] });
+      expect(verdict.subscriptions[1]).to.deep.equal({ takes: true });
+    });
   });
 });

@@ -7,7 +7,7 @@ import {
   parseConfig,
   planPush,
   policyValue,
-  subscriptionVerdict,
+  explainSubscription,
   type Subscription,
   type TagPolicy,
 } from "../src/index.js";
@@ -96,12 +96,12 @@ describe("signature, attestation and SBOM tags", () => {
   });
 
   it("are skipped by every subscription unless it sets signatureTags, saying why", () => {
-    expect(subscriptionVerdict(sub({}), push(`sha256-${digest}.sig`))).to.deep.equal({
-      accepts: false,
+    expect(explainSubscription(sub({}), push(`sha256-${digest}.sig`))).to.deep.equal({
+      takes: false,
       reason: `sha256-${digest}.sig is a signature tag (a subscription takes those with signatureTags: true)`,
     });
-    expect(subscriptionVerdict(sub({ signatureTags: true }), push(`sha256-${digest}.att`))).to.deep.equal({
-      accepts: true,
+    expect(explainSubscription(sub({ signatureTags: true }), push(`sha256-${digest}.att`))).to.deep.equal({
+      takes: true,
     });
   });
 });

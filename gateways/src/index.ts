@@ -13,8 +13,14 @@ export type {
 export { REGISTRIES, registryFor, createRegistries, type RegistryOptions } from "./registries.js";
 export type { GatewayRouterOptions, GatewayHandler } from "./http/router.js";
 export { createGatewayHandler } from "./http/router.js";
-export type { GatewayErrorContext, GatewayDependencies, IncomingDelivery } from "./http/delivery.js";
-export { handleDelivery } from "./http/delivery.js";
+export type {
+  GatewayErrorContext,
+  GatewayDependencies,
+  IncomingDelivery,
+  Redelivery,
+} from "./http/delivery.js";
+export { handleDelivery, redeliver } from "./http/delivery.js";
+export { DEFAULT_DELIVERY_LOG, headersToKeep } from "./http/delivery-log.js";
 export type { Answer } from "./http/answers.js";
 export { errorAnswer } from "./http/answers.js";
 export type { BodyRead } from "./http/body.js";

@@ -14,6 +14,12 @@ export type {
   Store,
   StoredProject,
   ProjectWrite,
+  Delivery,
+  DeliveryIgnored,
+  DeliveryImage,
+  DeliveryOutcome,
+  DeliveryQuery,
+  NewDelivery,
 } from "./types.js";
 export { cancelledError } from "./run-requests.js";
 export { openSqliteStore } from "./sqlite/index.js";

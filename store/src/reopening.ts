@@ -78,7 +78,12 @@ export class ReopeningStore implements StoreWithCredentials {
     list: (account) => this.#use((s) => s.watches.list(account)),
   };
 
-  acceptEvents: Store["acceptEvents"] = (events) => this.#use((s) => s.acceptEvents(events));
+  acceptEvents: Store["acceptEvents"] = (events, delivery) =>
+    this.#use((s) => s.acceptEvents(events, delivery));
+  recordDelivery: Store["recordDelivery"] = (delivery) => this.#use((s) => s.recordDelivery(delivery));
+  getDelivery: Store["getDelivery"] = (id) => this.#use((s) => s.getDelivery(id));
+  listDeliveries: Store["listDeliveries"] = (query) => this.#use((s) => s.listDeliveries(query));
+  pruneDeliveries: Store["pruneDeliveries"] = (olderThan) => this.#use((s) => s.pruneDeliveries(olderThan));
   getEvent: Store["getEvent"] = (id) => this.#use((s) => s.getEvent(id));
   listEvents: Store["listEvents"] = (query) => this.#use((s) => s.listEvents(query));
   claimEvent: Store["claimEvent"] = (options) => this.#use((s) => s.claimEvent(options));

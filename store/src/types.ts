@@ -33,12 +33,80 @@ export interface AcceptResult {
   merged: StoredEvent[];
   /** Pushes the store did not take, and why (a tag policy's best tag, a digest that came tagged). */
   declined: DeclinedPush[];
+  /** The id of the delivery recorded with the events, when one was given. */
+  recordedDelivery?: string;
 }
 
 export interface DeclinedPush {
   event: NewEvent;
   /** In words, e.g. "v1.2.0 is older than the best tag v1.3.0". */
   reason: string;
+}
+
+/**
+ * What became of a webhook request that passed authentication: it stored events (`accepted`), only
+ * repeated stored ones (`duplicate`), held nothing for the project (`ignored`), or could not be read
+ * (`rejected`, a payload problem).
+ */
+export type DeliveryOutcome = "accepted" | "duplicate" | "ignored" | "rejected";
+
+/** Something of a delivery that did not become an event, and why: one reason per subscription. */
+export interface DeliveryIgnored {
+  /** The image ("quay.io/team/x:v1"), or where in the payload ("events[1]"), or "" for all of it. */
+  what: string;
+  reasons: string[];
+}
+
+/** An image a delivery reported, for filtering by repository and tag. */
+export interface DeliveryImage {
+  repository: string;
+  tag?: string;
+}
+
+export interface NewDelivery {
+  registry: string;
+  project: string;
+  /** Only the headers that explain a delivery; never credentials (the gateway chooses them). */
+  headers: Record<string, string>;
+  /** The body, or its first part when `bodyTruncated`. */
+  body: string;
+  bodyTruncated: boolean;
+  images: DeliveryImage[];
+  ignored: DeliveryIgnored[];
+  /** Why a rejected delivery was refused. */
+  problem?: { code: string; message: string };
+  /** The delivery this one replays (redelivered through the API). */
+  replayOf?: string;
+  /** Only the newest this many deliveries are kept: recording this one prunes those past it. */
+  keep: number;
+}
+
+/** A delivery as recorded. */
+export interface Delivery extends Omit<NewDelivery, "keep" | "bodyTruncated"> {
+  id: string;
+  receivedAt: string;
+  outcome: DeliveryOutcome;
+  bodyTruncated?: true;
+  /** The events it created. */
+  eventIds: string[];
+  /** The stored events its duplicates repeat. */
+  duplicateOf: string[];
+}
+
+export interface DeliveryQuery {
+  project?: string;
+  registry?: string;
+  outcome?: DeliveryOutcome;
+  /** Deliveries that reported an image of this repository (and tag, when both are given). */
+  repository?: string;
+  tag?: string;
+  /** RFC 3339; received at or after `since`, before `until`. */
+  since?: string;
+  until?: string;
+  /** Paging: only deliveries older than this id. */
+  before?: string;
+  /** Newest first; at most this many (default 50). */
+  limit?: number;
 }
 
 export interface Claim {
@@ -144,8 +212,10 @@ export interface Store {
    * when its tag becomes a best tag; a digest-only push waits (`holdMs`) and is dropped when its digest
    * arrives tagged, or declined when it already did; a push with `gatherMs` joins the event of its
    * digest still waiting, if there is one. Held events are not claimed before their time.
+   * A `delivery` is recorded in the same
+   * commit, `accepted` when any event was new, else `duplicate`.
    */
-  acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult>;
+  acceptEvents(events: readonly NewEvent[], delivery?: NewDelivery): Promise<AcceptResult>;
   getEvent(id: string): Promise<StoredEvent | undefined>;
   listEvents(query?: EventQuery): Promise<StoredEvent[]>;
 
@@ -222,6 +292,14 @@ export interface Store {
 
   /** How many events wait and how many are being run, for the dashboard's health view. */
   queueDepth(): Promise<QueueDepth>;
+  /** Records a delivery that stored no events; durable when it resolves. */
+  recordDelivery(delivery: NewDelivery & { outcome: "ignored" | "rejected" }): Promise<Delivery>;
+  getDelivery(id: string): Promise<Delivery | undefined>;
+  /** Newest first. */
+  listDeliveries(query?: DeliveryQuery): Promise<Delivery[]>;
+  /** Deletes deliveries received before `olderThan` (RFC 3339); returns how many went. */
+  pruneDeliveries(olderThan: string): Promise<number>;
+
   /** Resolves when the store can commit; for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -84,6 +84,30 @@ describe("group commit: single-statement units", () => {
     ).to.deep.equal([1, 3]);
   });
 
+  it("fails the whole batch when a unit without a savepoint of its own fails after it wrote", async () => {
+    const committer = new GroupCommitter(db);
+    const insert = (v: number) => () => db.prepare("INSERT INTO t VALUES (?)").run(v);
+    const outcomes = await Promise.allSettled([
+      committer.run("first", insert(1), "statement"),
+      // Its first row is written; its second collides: the first must not be committed alone.
+      committer.run(
+        "batch",
+        () => {
+          insert(2)();
+          insert(1)();
+        },
+        "batch",
+      ),
+      committer.run("after", insert(3), "statement"),
+    ]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(["rejected", "rejected", "rejected"]);
+    for (const o of outcomes)
+      expect((o as PromiseRejectedResult).reason).to.be.instanceOf(StoreUnavailableError);
+    expect(count()).to.equal(0);
+    await committer.run("later", insert(4), "batch");
+    expect(count()).to.equal(1);
+  });
+
   it("fails the whole batch when a statement ended the transaction", async () => {
     const committer = new GroupCommitter(db);
     const outcomes = await Promise.allSettled([

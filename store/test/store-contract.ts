@@ -3,6 +3,7 @@ import { StoreUnavailableError, type NewEvent, type NewImagePushEvent, type NewL
 import type { Store, StoredEvent } from "../src/types.js";
 import { actionsContract } from "./store-contract-actions.js";
 import { admissionContract } from "./admission-contract.js";
+import { deliveryContract, newDelivery } from "./store-contract-deliveries.js";
 
 /** What a Store implementation hands the contract suite for each test. */
 export interface ContractSubject {
@@ -764,6 +765,7 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         }
       });
     });
+    deliveryContract(() => store);
 
     describe("lifecycle", function () {
       it("answers ping", async function () {
@@ -781,6 +783,10 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
           () => store.createRun({ eventId: "e", project: "p", attempt: 1, handler: "script" }),
           () => store.listRuns(),
           () => store.readLogs({ runId: "r" }),
+          () => store.listDeliveries(),
+          () => store.getDelivery("01ARZ3NDEKTSV4RRFFQ69G5FAV"),
+          () => store.recordDelivery({ ...newDelivery(), outcome: "ignored" }),
+          () => store.pruneDeliveries(new Date().toISOString()),
           () => store.ping(),
         ];
         for (const call of calls) {

@@ -227,7 +227,7 @@ interface TriggerAnswer {
 }
 
 /** --limit: a count the server takes (1 to 1000), refused rather than silently replaced. */
-function limitOption(value: string): string {
+export function limitOption(value: string): string {
   if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 1000)
     throw new InvalidArgumentError("expected a whole number from 1 to 1000.");
   return value;

@@ -15,6 +15,7 @@ import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
 import { createRegistriesRouter, type RegistriesApiOptions } from "./registries-api.js";
+import { createDeliveriesRouter, type DeliveriesApiOptions } from "./deliveries-api.js";
 import { readEventRequest } from "./event-request.js";
 import { failureHandler, sendError } from "./http-errors.js";
 import type { ProjectCatalog } from "./projects/catalog.js";
@@ -37,6 +38,8 @@ export interface ApiOptions {
     repository: string;
     tag: string;
   }): Promise<{ status: number; headers?: Record<string, string>; body: unknown }>;
+  /** Sends a recorded delivery through its gateway again (`bosun deliveries redeliver`). */
+  redeliver?: DeliveriesApiOptions["redeliver"];
   /** Registry and git logins (`bosun login`); without them, those routes are absent. */
   credentials?: Pick<ServerCredentials, "store" | "sealer">;
   /** Watched registries (`bosun registries`, `bosun poll now`); absent: those routes answer 404. */
@@ -84,6 +87,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
       createProjectRoutes({ store, catalog: options.catalog, sealer: options.credentials?.sealer, view }),
     );
   if (options.registries) api.use(createRegistriesRouter({ store, ...options.registries }));
+  api.use(createDeliveriesRouter({ store, projects: options.projects, redeliver: options.redeliver }));
   const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
     fn(req, res).catch(next);
   const limit = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);

@@ -1,5 +1,8 @@
-/** Applies each project's log retention rules: at start, then every hour. */
-import { runsToPrune, type ProjectConfig } from "@bosun/core";
+/**
+ * Applies each project's log retention rules: at start, then every hour. Prunes deliveries past the
+ * delivery log's age every few minutes (its count is bounded as deliveries are recorded).
+ */
+import { runsToPrune, type DeliveryLogConfig, type ProjectConfig } from "@bosun/core";
 import { type Store } from "@bosun/store";
 import type { Logger } from "./logger.js";
 
@@ -39,4 +42,16 @@ export function startRetention(
     );
   void pass();
   return setInterval(pass, EVERY_MS).unref();
+}
+
+const DELIVERIES_EVERY_MS = 300_000;
+
+export function startDeliveryPruning(store: Store, log: DeliveryLogConfig, logger?: Logger): NodeJS.Timeout {
+  const pass = () =>
+    store.pruneDeliveries(new Date(Date.now() - log.maxAgeMs).toISOString()).then(
+      (n) => n > 0 && logger?.debug({ pruned: n }, "pruned deliveries past server.deliveries.maxAge"),
+      (err: Error) => logger?.warn({ error: err.message }, "pruning old deliveries failed"),
+    );
+  void pass();
+  return setInterval(pass, DELIVERIES_EVERY_MS).unref();
 }

@@ -17,6 +17,7 @@ import type { Store } from "@bosun/store";
 import {
   createGatewayHandler,
   createRegistries,
+  redeliver,
   type Answer,
   type GatewayErrorContext,
 } from "@bosun/gateways";
@@ -36,7 +37,7 @@ import { countAnswer, createMetrics } from "./metrics.js";
 import { missingSources } from "./missing-sources.js";
 import { createRunDependencies } from "./run-dependencies.js";
 import { createTrigger } from "./trigger.js";
-import { startRetention } from "./retention.js";
+import { startDeliveryPruning, startRetention } from "./retention.js";
 import type { Poster } from "./callbacks.js";
 import { startConfigReload, type ConfigFileSource } from "./config-reload/start.js";
 import type { ConfigDiff } from "./config-reload/diff.js";
@@ -193,6 +194,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     bodyLimitBytes: config.bodyLimitBytes,
     maxEventsPerRequest: config.maxEventsPerRequest,
     digestHoldMs: config.digestHoldMs,
+    deliveryLog: config.deliveries,
     onError,
     onAborted,
     onAnswer: (registry: string, answer: Answer) => countAnswer(metrics, registry, answer),
@@ -207,6 +209,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       readOnlyTokens: config.readOnlyTokens,
       changes,
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
+      redeliver:
+        options.gateways === false
+          ? undefined
+          : (stored) =>
+              redeliver(gatewayOptions, stored).then((decision) => {
+                gatewayOptions.onAnswer(stored.registry, decision.answer);
+                return decision;
+              }),
       credentials,
       registries: { accounts, ...(poller ? { poller } : {}) },
       bodyLimitBytes: config.bodyLimitBytes,
@@ -245,6 +255,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     retention = startRetention(store, () => catalog.all(), logger);
   }
   poller?.start();
+  const deliveryPruning =
+    options.gateways === false ? undefined : startDeliveryPruning(store, config.deliveries, logger);
 
   // Webhooks are the hot path: they are answered before express's router is entered.
   const webhook = options.gateways === false ? () => false : createGatewayHandler(gatewayOptions);
@@ -284,6 +296,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       });
       clearInterval(retention);
       await poller?.stop();
+      clearInterval(deliveryPruning);
       await consumer?.stop({ cancel: true });
       await runDependencies?.close();
       await store.close();

@@ -263,6 +263,11 @@ function resolveConfig(
     digestHoldMs: raw.server.digestHold,
     headersTimeoutMs: raw.server.headersTimeout,
     requestTimeoutMs: raw.server.requestTimeout,
+    deliveries: {
+      keep: raw.server.deliveries.keep,
+      maxAgeMs: raw.server.deliveries.maxAge,
+      maxBodyBytes: raw.server.deliveries.maxBodyBytes,
+    },
     ...(raw.server.pubsubJwksUrl === undefined ? {} : { pubsubJwksUrl: raw.server.pubsubJwksUrl }),
     docker: {
       socketPath: raw.docker.socket ?? defaultDockerSocket(),

@@ -308,6 +308,9 @@ const registryAccount = z
       issue("login", "login and username are both set", "a project's stored login, or username and password");
   });
 
+/** The delivery log's bounds when the config says nothing: 10000 deliveries, 7 days, 64 KiB of each body. */
+const DELIVERIES_DEFAULTS = { keep: 10_000, maxAge: 7 * 86_400_000, maxBodyBytes: 64 * 1024 };
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -327,6 +330,14 @@ export const configSchema = z.strictObject({
       // Webhooks are small: a client that trickles its headers or body is cut off after seconds.
       headersTimeout: positiveDuration.default(10_000),
       requestTimeout: positiveDuration.default(30_000),
+      // The delivery log: every authenticated webhook request with its outcome, bounded in count and age.
+      deliveries: z
+        .strictObject({
+          keep: z.number().int().min(0).max(10_000_000).default(DELIVERIES_DEFAULTS.keep),
+          maxAge: positiveDuration.default(DELIVERIES_DEFAULTS.maxAge),
+          maxBodyBytes: size.default(DELIVERIES_DEFAULTS.maxBodyBytes),
+        })
+        .default(DELIVERIES_DEFAULTS),
     })
     .superRefine((server, ctx) => {
       // Node refuses a server whose headers may take longer than the whole request.
@@ -350,6 +361,7 @@ export const configSchema = z.strictObject({
       digestHold: DIGEST_ONLY_HOLD_MS,
       headersTimeout: 10_000,
       requestTimeout: 30_000,
+      deliveries: DELIVERIES_DEFAULTS,
     }),
   docker: z
     .strictObject({

@@ -154,6 +154,8 @@ export interface ServerConfig {
   /** How long a client may take to send its request headers, and its whole request (Node's server timeouts). */
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** The delivery log's bounds: deliveries kept, their age, and the bytes of each body kept. */
+  deliveries: DeliveryLogConfig;
   /** Where the gcr gateway fetches the keys of Pub/Sub push tokens; absent: Google's. */
   pubsubJwksUrl?: string;
   /** Registries pulled from over plain HTTP (host:port). */
@@ -176,6 +178,14 @@ export interface ServerConfig {
   /** Watched registries (polled); absent or empty: none. */
   registries?: RegistryAccount[];
   projects: ProjectConfig[];
+}
+
+export interface DeliveryLogConfig {
+  /** The newest this many deliveries are kept; older ones are pruned as new ones are recorded. */
+  keep: number;
+  maxAgeMs: number;
+  /** A longer body is kept cut to this many bytes and marked truncated. */
+  maxBodyBytes: number;
 }
 
 export interface StoreConfig {

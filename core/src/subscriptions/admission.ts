@@ -4,7 +4,7 @@
  * other tags of its digest.
  */
 import type { PushAdmission } from "../events.js";
-import { type CompiledSubscription, type PushToMatch, subscriptionVerdict } from "./match.js";
+import { type CompiledSubscription, type PushToMatch, explainSubscription } from "./match.js";
 
 export type PushPlan = { admission: PushAdmission } | { reason: string | undefined };
 
@@ -18,8 +18,8 @@ export function planPush(subscriptions: readonly CompiledSubscription[], push: P
   let reason: string | undefined;
   const policies = [];
   for (const s of subscriptions) {
-    const verdict = subscriptionVerdict(s, push);
-    if (!verdict.accepts) {
+    const verdict = explainSubscription(s, push);
+    if (!verdict.takes) {
       reason ??= verdict.reason;
       continue;
     }

@@ -1,5 +1,11 @@
-export { subscriptionAccepts, subscriptionVerdict, projectAccepts, compileSubscription } from "./match.js";
-export type { PushToMatch, CompiledSubscription, SubscriptionVerdict } from "./match.js";
+export {
+  subscriptionAccepts,
+  explainSubscription,
+  explainProject,
+  projectAccepts,
+  compileSubscription,
+} from "./match.js";
+export type { PushToMatch, CompiledSubscription, SubscriptionVerdict, ProjectVerdict } from "./match.js";
 export { planPush } from "./admission.js";
 export type { PushPlan } from "./admission.js";
 export { artifactTagKind } from "./artifact-tags.js";

@@ -4,7 +4,7 @@ import semver from "semver";
 import type { RegistryKind } from "../events.js";
 import type { Subscription } from "../config/types.js";
 import { artifactTagKind } from "./artifact-tags.js";
-import { matchesGlobList } from "./tag-globs.js";
+import { globListMisses, orList } from "./tag-globs.js";
 import { type CompiledTagPolicy, MAX_TAG, compileTagPolicy, policyValue } from "./tag-policy.js";
 
 export { MAX_TAG };
@@ -18,7 +18,8 @@ export interface PushToMatch {
   account?: string;
 }
 
-export type SubscriptionVerdict = { accepts: true } | { accepts: false; reason?: string };
+/** Whether a subscription takes a push, and if not, why, in words a user reads. */
+export type SubscriptionVerdict = { takes: true } | { takes: false; reason: string };
 
 /**
  * Whether the subscription names the push's registry kind and every criterion it sets accepts the
@@ -28,44 +29,61 @@ export type SubscriptionVerdict = { accepts: true } | { accepts: false; reason?:
  * and SBOM tags pass only a subscription that asks for them. The reason, when there is one worth
  * more than "no subscription accepts it".
  */
-export function subscriptionVerdict(
+export function subscriptionAccepts(subscription: CompiledSubscription, push: PushToMatch): boolean {
+  return explainSubscription(subscription, push).takes;
+}
+
+/**
+ * The one matcher: the first criterion of the subscription that refuses the push, as a reason
+ * ("tag v1.2-rc1 excluded by !*-rc*", "repository team/x does not match team/app*").
+ */
+export function explainSubscription(
   subscription: CompiledSubscription,
   push: PushToMatch,
 ): SubscriptionVerdict {
-  const no = { accepts: false } as const;
-  if (subscription.registry !== push.registry) return no;
+  const refuse = (reason: string): SubscriptionVerdict => ({ takes: false, reason });
+  if (subscription.registry !== push.registry)
+    return refuse(`registry ${push.registry} is not this subscription's (${subscription.registry})`);
   const accounts = subscription.accounts ?? [];
-  if (accounts.length > 0 && (push.account === undefined || !accounts.includes(push.account))) return no;
-  if (!matchesGlobList(push.repository, subscription.repositories)) return no;
+  if (accounts.length > 0 && (push.account === undefined || !accounts.includes(push.account)))
+    return refuse(`watched registry ${push.account ?? "(none)"} is not among ${accounts.join(", ")}`);
+  const repositoryMiss = globListMisses(push.repository, subscription.repositories);
+  if (repositoryMiss) return refuse(`repository ${push.repository} ${repositoryMiss}`);
   const tag = push.tag ?? "";
   const artifact = artifactTagKind(push.tag);
   if (artifact !== undefined && subscription.signatureTags !== true)
-    return {
-      accepts: false,
-      reason: `${tag} is a ${artifact} tag (a subscription takes those with signatureTags: true)`,
-    };
+    return refuse(`${tag} is a ${artifact} tag (a subscription takes those with signatureTags: true)`);
   if (subscription.tags.length > 0) {
-    const positive = subscription.tags.some((t) => !t.startsWith("!"));
-    if (tag === "" ? positive : !matchesGlobList(tag, subscription.tags)) return no;
+    const positive = subscription.tags.filter((t) => !t.startsWith("!"));
+    if (tag === "" && positive.length > 0)
+      return refuse(`a push without a tag does not match ${orList(positive)}`);
+    const tagMiss = tag === "" ? undefined : globListMisses(tag, subscription.tags);
+    if (tagMiss) return refuse(`tag ${tag} ${tagMiss}`);
   }
   // No registry takes a longer tag; the cap also bounds the pattern's retries (it is checked to be linear).
-  if (subscription.tagPattern && (tag.length > MAX_TAG || !subscription.tagPattern.test(tag))) return no;
+  if (subscription.tagPattern) {
+    if (tag.length > MAX_TAG) return refuse(`the tag is longer than ${MAX_TAG} characters`);
+    if (!subscription.tagPattern.test(tag))
+      return refuse(`${tagWords(tag)} does not match the pattern ${subscription.tagPattern.source}`);
+  }
   if (subscription.semver) {
     // "v1.2.3" and "1.2.3" are versions; "latest" and "1.2" are not. Pre-releases only when the range
     // names one, as semver ranges (and Flux) have it.
     const version = semver.valid(semver.clean(tag));
-    if (!version || !semver.satisfies(version, subscription.semver)) return no;
+    if (!version) return refuse(`${tagWords(tag)} is not a semantic version (range ${subscription.semver})`);
+    if (!semver.satisfies(version, subscription.semver))
+      return refuse(`version ${version} is outside the range ${subscription.semver}`);
   }
   if (subscription.policy) {
-    if (tag === "") return no;
+    if (tag === "") return refuse("a push without a tag has no place in a tag policy");
     const value = policyValue(subscription.policy, tag);
-    if ("reason" in value) return { accepts: false, reason: value.reason };
+    if ("reason" in value) return refuse(value.reason);
   }
-  return { accepts: true };
+  return { takes: true };
 }
 
-export function subscriptionAccepts(subscription: CompiledSubscription, push: PushToMatch): boolean {
-  return subscriptionVerdict(subscription, push).accepts;
+function tagWords(tag: string): string {
+  return tag === "" ? "a push without a tag" : `tag ${tag}`;
 }
 
 /** A subscription with its tag pattern and tag policy compiled once. */
@@ -101,4 +119,31 @@ export function compileSubscription(subscription: Subscription): CompiledSubscri
 /** True when any of the project's subscriptions accepts the push. */
 export function projectAccepts(subscriptions: readonly CompiledSubscription[], push: PushToMatch): boolean {
   return subscriptions.some((s) => subscriptionAccepts(s, push));
+}
+
+/** A project's subscriptions against one push: each one's verdict, and the reasons none took it. */
+export interface ProjectVerdict {
+  takes: boolean;
+  /** Every subscription's verdict, in config order. */
+  subscriptions: SubscriptionVerdict[];
+  /** When none takes it: why, one line per subscription of the push's registry ("subscription 2: …"). */
+  reasons: string[];
+}
+
+/** Explains `projectAccepts`: the gateway's ignored reasons and `bosun explain` come from here. */
+export function explainProject(
+  subscriptions: readonly CompiledSubscription[],
+  push: PushToMatch,
+): ProjectVerdict {
+  const verdicts = subscriptions.map((s) => explainSubscription(s, push));
+  const takes = verdicts.some((v) => v.takes);
+  const reasons: string[] = [];
+  if (!takes) {
+    verdicts.forEach((v, i) => {
+      if (!v.takes && subscriptions[i]?.registry === push.registry)
+        reasons.push(`subscription ${i + 1}: ${v.reason}`);
+    });
+    if (reasons.length === 0) reasons.push(`no subscription for registry ${push.registry}`);
+  }
+  return { takes, subscriptions: verdicts, reasons };
 }

@@ -22,8 +22,8 @@ export function toNewEvents(
   project: string,
   body: Buffer,
   pushes: readonly ParsedPush[],
+  payload = body.toString("utf8"),
 ): NewEvent[] {
-  const payload = body.toString("utf8");
   const signsBody = gateway.authenticator.reads === "body";
   return pushes.map((push) => ({
     project,

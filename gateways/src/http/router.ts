@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Router } from "express";
-import type { ProjectConfig } from "@bosun/core";
+import type { DeliveryLogConfig, ProjectConfig } from "@bosun/core";
 import type { Store } from "@bosun/store";
 import type { RegistryGateway } from "../registry.js";
 import { type Answer, errorAnswer } from "./answers.js";
@@ -26,6 +26,8 @@ export interface GatewayRouterOptions {
   maxEventsPerRequest?: number;
   /** How long a digest-only push waits for its tagged one; default DIGEST_ONLY_HOLD_MS (10 s). */
   digestHoldMs?: number;
+  /** The delivery log's bounds; default 10000 deliveries, 64 KiB of each body. */
+  deliveryLog?: DeliveryLogConfig;
   /** Told about every 5xx answer; the context never holds the URL or headers, which carry the token. */
   onError?: (error: unknown, context: GatewayErrorContext) => void;
   /** Told about every client that went away (or was cut off) before its body arrived. */
@@ -49,6 +51,7 @@ export function createGatewayHandler(options: GatewayRouterOptions): GatewayHand
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     maxEventsPerRequest: options.maxEventsPerRequest,
     digestHoldMs: options.digestHoldMs,
+    deliveryLog: options.deliveryLog,
     onError: options.onError,
     onAborted: options.onAborted,
   };

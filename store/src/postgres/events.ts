@@ -47,7 +47,8 @@ export async function insertEventBatches(
   );
   const flat = rows.flat();
   const projects = [...new Set(flat.map((r) => r.event.project))];
-  const inserted = new Set(await insertRows(db, flat, receivedAt, notice(projects)));
+  // A batch of deliveries that stored nothing (ignored ones) has no events to insert.
+  const inserted = new Set(flat.length === 0 ? [] : await insertRows(db, flat, receivedAt, notice(projects)));
   const stored = await readDuplicates(
     db,
     flat.filter((r) => !inserted.has(r.id)),

@@ -152,6 +152,29 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account, repository, tag)
   );
   `,
+  // The delivery log: every authenticated webhook request, its outcome and why (deliveries.ts).
+  // seq bounds it (the newest `keep` are kept); id (a ULID, so in time order) orders, pages and ages
+  // it. body_event: an event it created, whose payload is its body, kept once.
+  `
+  CREATE TABLE deliveries (
+    seq bigserial PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    project text NOT NULL,
+    registry text NOT NULL,
+    received_at text NOT NULL,
+    outcome text NOT NULL,
+    headers text NOT NULL,
+    body text NOT NULL,
+    body_event text,
+    body_truncated integer NOT NULL,
+    images text NOT NULL,
+    event_ids text NOT NULL,
+    duplicate_of text NOT NULL,
+    ignored text NOT NULL,
+    problem text,
+    replay_of text
+  );
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

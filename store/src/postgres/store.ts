@@ -14,21 +14,26 @@ import type {
 import { admissionKindOf, digestKeyOf, needsAdmission } from "../admission.js";
 import { checkNewEvent } from "../new-event.js";
 import { admitEvents, digestLock, dropHeldDigestOnly, lock } from "./admission.js";
+import { acceptOutcome, type DeliveryRow, newDeliveryRecord } from "../deliveries.js";
 import { now } from "../rows.js";
 import type {
   AcceptResult,
   Claim,
   ClaimOptions,
+  Delivery,
+  DeliveryQuery,
   EventQuery,
   LogQuery,
   ProjectWrite,
   QueueDepth,
+  NewDelivery,
   RunQuery,
   RunRefusal,
   Store,
   StoredEvent,
   StoredProject,
 } from "../types.js";
+import * as deliveries from "./deliveries.js";
 import * as events from "./events.js";
 import { PgGroupCommitter } from "./group-commit.js";
 import { appendLogs, readLogs } from "./logs.js";
@@ -48,7 +53,7 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   /** Identifies this store in accept notices, so its own are not delivered twice. */
   readonly origin: string;
-  readonly #committer: PgGroupCommitter<readonly NewEvent[], AcceptResult>;
+  readonly #committer: PgGroupCommitter<AcceptItem, Accepted>;
   readonly #listeners = new AcceptListeners();
   readonly #cancelListeners = new Listeners<string>();
   readonly #onClose: () => Promise<void>;
@@ -67,8 +72,8 @@ export class PostgresStore implements Store {
       connect: () => pool.connect(),
       // NOTIFY in the statements that insert: other processes hear of the events when, and only
       // when, they are committed.
-      applyAll: (client, lists) => events.insertEventBatches(client, lists, now(), notice),
-      applyOne: (client, list) => events.insertEvents(client, list, now(), notice),
+      applyAll: (client, items) => acceptAll(client, items, notice),
+      applyOne: (client, item) => acceptOne(client, item, notice),
       afterCommit: (committed) => {
         const projects = acceptedProjects(committed);
         if (projects.length > 0) this.deliver(projects);
@@ -76,22 +81,31 @@ export class PostgresStore implements Store {
     });
   }
 
-  async acceptEvents(list: readonly NewEvent[]): Promise<AcceptResult> {
+  async acceptEvents(list: readonly NewEvent[], delivery?: NewDelivery): Promise<AcceptResult> {
     list.forEach(checkNewEvent);
     if (list.length === 0) return { accepted: [], duplicates: [], merged: [], declined: [] };
     const doing = `accepting ${list.length} event${list.length === 1 ? "" : "s"}`;
     if (this.#closed) throw closedError(doing);
     if (list.some(needsAdmission)) {
-      const result = await this.#transaction(doing, (db) =>
-        admitEvents(db, list, now(), (projects) => acceptNotice(this.origin, projects)),
-      );
+      const result = await this.#transaction(doing, async (db) => {
+        const admitted = await admitEvents(db, list, now(), (projects) =>
+          acceptNotice(this.origin, projects),
+        );
+        if (!delivery) return admitted;
+        // In the events' transaction: the delivery is on record exactly when its events are.
+        const record = newDeliveryRecord(delivery, now(), acceptOutcome(admitted), admitted);
+        await deliveries.insertDeliveries(db as pg.ClientBase, [{ record, keep: delivery.keep }]);
+        return { ...admitted, recordedDelivery: record.id };
+      });
       const projects = acceptedProjects([result]);
       if (projects.length > 0) this.deliver(projects);
       return result;
     }
-    const result = await this.#committer.run(list).catch((err: unknown) => {
-      throw unavailable(doing, err);
-    });
+    const { recorded: _recorded, ...result } = await this.#committer
+      .run({ events: list, delivery })
+      .catch((err: unknown) => {
+        throw unavailable(doing, err);
+      });
     // Committed before its digests are locked: a digest-only push accepted meanwhile either saw these
     // (and was declined) or is committed by now, and is dropped here.
     const keys = list.flatMap((e) => (admissionKindOf(e) === "tagged" ? [digestKeyOf(e)!] : []));
@@ -101,6 +115,28 @@ export class PostgresStore implements Store {
         await dropHeldDigestOnly(db, keys);
       });
     return result;
+  }
+
+  /** Through the accept batches: a flood of ignored deliveries costs a commit per batch, not each. */
+  async recordDelivery(delivery: NewDelivery & { outcome: "ignored" | "rejected" }): Promise<Delivery> {
+    const doing = `recording a delivery to ${delivery.project}`;
+    if (this.#closed) throw closedError(doing);
+    const result = await this.#committer.run({ events: [], delivery }).catch((err: unknown) => {
+      throw unavailable(doing, err);
+    });
+    return result.recorded!;
+  }
+
+  getDelivery(id: string): Promise<Delivery | undefined> {
+    return this.#run(`reading delivery ${id}`, (db) => deliveries.getDelivery(db, id));
+  }
+
+  listDeliveries(query: DeliveryQuery = {}): Promise<Delivery[]> {
+    return this.#run("listing deliveries", (db) => deliveries.listDeliveries(db, query));
+  }
+
+  pruneDeliveries(olderThan: string): Promise<number> {
+    return this.#run("pruning old deliveries", (db) => deliveries.pruneDeliveries(db, olderThan));
   }
 
   getEvent(id: string): Promise<StoredEvent | undefined> {
@@ -313,7 +349,69 @@ export class PostgresStore implements Store {
     this.#run(doing, work);
 }
 
-function acceptedProjects(results: readonly AcceptResult[]): string[] {
+/** One accept of the batch: its events, and the delivery to record with them (its outcome, when known). */
+interface AcceptItem {
+  events: readonly NewEvent[];
+  delivery?: (NewDelivery & { outcome?: "ignored" | "rejected" }) | undefined;
+}
+
+/** An accept's result, with the delivery recorded by it. */
+type Accepted = AcceptResult & { recorded?: Delivery };
+
+type Notice = (projects: readonly string[]) => string;
+
+/**
+ * The events of every item in one statement; with deliveries, those in a second, both in one
+ * transaction so a delivery is on record exactly when its events are.
+ */
+async function acceptAll(
+  client: pg.PoolClient,
+  items: readonly AcceptItem[],
+  notice: Notice,
+): Promise<Accepted[]> {
+  const lists = items.map((item) => item.events);
+  if (!items.some((item) => item.delivery)) return events.insertEventBatches(client, lists, now(), notice);
+  await client.query("BEGIN");
+  try {
+    const at = now();
+    const results = await events.insertEventBatches(client, lists, at, notice);
+    const recorded = await recordWith(client, items, results, at);
+    await client.query("COMMIT");
+    return recorded;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
+
+/** One item alone, inside the savepoint the committer holds for it. */
+async function acceptOne(client: pg.PoolClient, item: AcceptItem, notice: Notice): Promise<Accepted> {
+  const at = now();
+  const result = await events.insertEvents(client, item.events, at, notice);
+  const [recorded] = await recordWith(client, [item], [result], at);
+  return recorded!;
+}
+
+/** Records the items' deliveries; the results name them. */
+async function recordWith(
+  client: pg.PoolClient,
+  items: readonly AcceptItem[],
+  results: readonly AcceptResult[],
+  at: string,
+): Promise<Accepted[]> {
+  const records: { record: DeliveryRow; keep: number }[] = [];
+  const named = results.map((result, i) => {
+    const delivery = items[i]?.delivery;
+    if (!delivery) return result;
+    const record = newDeliveryRecord(delivery, at, delivery.outcome ?? acceptOutcome(result), result);
+    records.push({ record, keep: delivery.keep });
+    return { ...result, recordedDelivery: record.id, recorded: record };
+  });
+  await deliveries.insertDeliveries(client, records);
+  return named;
+}
+
+function acceptedProjects(results: readonly Accepted[]): string[] {
   const projects = new Set<string>();
   for (const r of results) for (const e of r.accepted) projects.add(e.project);
   return [...projects];

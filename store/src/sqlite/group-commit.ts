@@ -12,8 +12,12 @@ export interface Batch {
  * How a unit of work writes. "statement": at most one writing statement, which SQLite already makes
  * all-or-none on its own (a failed statement is undone without ending the transaction), so the unit
  * needs no SAVEPOINT of its own; that saves two statements on the hottest path (one accepted push).
+ * "batch": several statements without a SAVEPOINT (which journals every page the unit touches, and
+ * was measured to cost as much as the unit's own writes); a failure then fails the whole batch,
+ * every unit in it rolled back, so the unit is still all-or-none. For units that fail only when the
+ * database does (disk full, I/O), which would take the batch with it anyway.
  */
-export type UnitShape = "statements" | "statement";
+export type UnitShape = "statements" | "statement" | "batch";
 
 interface Pending {
   doing: string;
@@ -145,8 +149,9 @@ export class GroupCommitter {
       } catch (err) {
         unit.reject(unavailable(unit.doing, err));
         if (!savepoint) {
-          // SQLite undid the statement; some errors (disk full, I/O) end the whole transaction.
-          if (!this.#db.isTransaction) broken = err;
+          // SQLite undid the statement; some errors (disk full, I/O) end the whole transaction. A
+          // "batch" unit's earlier statements stand, so nothing of the batch may be committed.
+          if (!this.#db.isTransaction || unit.shape === "batch") broken = err;
           continue;
         }
         try {

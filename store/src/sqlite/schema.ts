@@ -190,6 +190,29 @@ const MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (account, repository, tag)
   );
   `,
+  // The delivery log: every authenticated webhook request, its outcome and why (DeliveryTable).
+  // seq bounds it (the newest `keep` are kept); id (a ULID, so in time order) orders, pages and ages
+  // it. No other index: each costs every push, and the log is small enough to scan.
+  `
+  CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    registry TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    headers TEXT NOT NULL,            -- JSON object
+    body TEXT NOT NULL,               -- '' when body_event holds it
+    body_event TEXT,                  -- an event it created, whose payload is the body: kept once
+    body_truncated INTEGER NOT NULL,
+    images TEXT NOT NULL,             -- JSON array of {repository, tag}
+    event_ids TEXT NOT NULL,          -- JSON array
+    duplicate_of TEXT NOT NULL,       -- JSON array
+    ignored TEXT NOT NULL,            -- JSON array of {what, reasons}
+    problem TEXT,                     -- {code, message} as JSON
+    replay_of TEXT
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

@@ -16,10 +16,13 @@ import type {
   AcceptResult,
   Claim,
   ClaimOptions,
+  Delivery,
+  DeliveryQuery,
   EventQuery,
   LogQuery,
   ProjectWrite,
   QueueDepth,
+  NewDelivery,
   RunQuery,
   RunRefusal,
   Store,
@@ -28,6 +31,8 @@ import type {
 } from "../types.js";
 import { admissionKindOf, needsAdmission } from "../admission.js";
 import { checkNewEvent } from "../new-event.js";
+import { acceptOutcome, newDeliveryRecord } from "../deliveries.js";
+import { DeliveryTable } from "./deliveries.js";
 import { EventTable } from "./events.js";
 import { GroupCommitter } from "./group-commit.js";
 import { LogTable } from "./logs.js";
@@ -70,6 +75,7 @@ export class SqliteStore implements Store {
   readonly #runs: RunTables;
   readonly #logs: LogTable;
   readonly #projects: ProjectTable;
+  readonly #deliveries: DeliveryTable;
   readonly #listeners = new AcceptListeners();
   readonly #cancelListeners = new Listeners<string>();
   /** Projects with events accepted in the batch being committed, for the listeners' hint. */
@@ -98,28 +104,65 @@ export class SqliteStore implements Store {
     this.#logs = new LogTable(db);
     this.#projects = new ProjectTable(db);
     this.watches = new SqliteWatchStore(db, wal && (() => wal.sync()), parts.busyBudgetMs);
+    this.#deliveries = new DeliveryTable(db);
   }
 
   readonly watches: SqliteWatchStore;
 
-  async acceptEvents(events: readonly NewEvent[]): Promise<AcceptResult> {
+  async acceptEvents(events: readonly NewEvent[], delivery?: NewDelivery): Promise<AcceptResult> {
     events.forEach(checkNewEvent);
     if (events.length === 0) return { accepted: [], duplicates: [], merged: [], declined: [] };
     const doing = `accepting ${events.length} event${events.length === 1 ? "" : "s"}`;
     return this.#committer.run(
       doing,
       (batch) => {
-        const result = this.#events.insert(events, now());
+        const at = now();
+        const result = this.#events.insert(events, at);
         if (result.accepted.length > 0) {
           for (const e of result.accepted) this.#acceptedProjects.add(e.project);
           batch.afterCommit(this.#notifyAccepted);
         }
-        return result;
+        if (!delivery) return result;
+        // In the events' unit: the delivery is on record exactly when its events are.
+        const record = newDeliveryRecord(delivery, at, acceptOutcome(result), result);
+        this.#deliveries.insert(record, delivery.keep);
+        return { ...result, recordedDelivery: record.id };
       },
-      // A push the rules read for, or one that may drop a waiting digest-only push, writes more than once.
-      events.length === 1 && admissionKindOf(events[0]!) === "plain" && !needsAdmission(events[0]!)
-        ? "statement"
-        : "statements",
+      // A push the rules read for, or one that may drop a waiting digest-only push, writes more than
+      // once; a delivery recorded with the events makes the unit a batch (no savepoint of its own).
+      delivery
+        ? "batch"
+        : events.length === 1 && admissionKindOf(events[0]!) === "plain" && !needsAdmission(events[0]!)
+          ? "statement"
+          : "statements",
+    );
+  }
+
+  recordDelivery(delivery: NewDelivery & { outcome: "ignored" | "rejected" }): Promise<Delivery> {
+    return this.#committer.run(
+      `recording a delivery to ${delivery.project}`,
+      () => {
+        const record = newDeliveryRecord(delivery, now(), delivery.outcome);
+        this.#deliveries.insert(record, delivery.keep);
+        return record;
+      },
+      "batch",
+    );
+  }
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    return this.#read(`reading delivery ${id}`, () => this.#deliveries.get(id));
+  }
+
+  async listDeliveries(query: DeliveryQuery = {}): Promise<Delivery[]> {
+    return this.#read("listing deliveries", () => this.#deliveries.list(query));
+  }
+
+  pruneDeliveries(olderThan: string): Promise<number> {
+    return this.#committer.run(
+      "pruning old deliveries",
+      () => this.#deliveries.pruneBefore(olderThan),
+      "statement",
     );
   }
 
