@@ -353,8 +353,8 @@ describe("bosun CLI", function () {
     expect(noRegistry.stderr).to.equal(
       "error: --registry: name at least one registry the project subscribes to [USAGE_INVALID]\n",
     );
-    // poll and cli are sources of events, not registries that send webhooks.
-    const poll = await add("api", "--script", "./x.js", "--registry", "poll");
+    // cli is a source of events, not a registry that sends webhooks or is watched.
+    const poll = await add("api", "--script", "./x.js", "--registry", "cli");
     expect(poll.code).to.equal(1);
     expect(poll.stderr).to.contain("invalid option at projects[1].subscriptions[0].registry");
     expect(readFileSync(file, "utf8")).to.equal(text);

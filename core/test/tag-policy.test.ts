@@ -121,7 +121,9 @@ describe("planning a push's admission", () => {
     expect(planPush([semverPolicy], push("latest"))).to.deep.equal({
       reason: "latest is not a semantic version",
     });
-    expect(planPush([semverPolicy], push(undefined))).to.deep.equal({ reason: undefined });
+    expect(planPush([semverPolicy], push(undefined))).to.deep.equal({
+      reason: "a push without a tag has no place in a tag policy",
+    });
   });
 
   it("gathers a digest's tags for the longest window of the runPer: digest subscriptions taking it", () => {
