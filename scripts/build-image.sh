@@ -22,7 +22,7 @@ version=$("$node_bin" -p "require('$root/cli/package.json').version")
 image=${1:-localhost/bosun:$version}
 uid=10001
 # The workspaces that run; test-support is for tests only.
-packages=(core sdk dispatchfile store gateways executors worker dashboard cli)
+packages=(core sdk dispatchfile store gateways watchers executors worker dashboard cli)
 
 for cmd in podman git npm ldd; do
   command -v "$cmd" >/dev/null || { echo "build-image: $cmd is needed" >&2; exit 1; }
