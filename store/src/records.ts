@@ -13,13 +13,15 @@ import type {
   LogEntry,
   LogStream,
   NewEvent,
+  NewRun,
   RegistryKind,
   Run,
   RunError,
   RunStatus,
 } from "@bosun/core";
+import { newId } from "@bosun/core";
 import type { EventState, StoredEvent, StoredProject } from "./types.js";
-import { defined, num, optJson, optNum, optStr, str, type Row } from "./rows.js";
+import { defined, now, num, optJson, optNum, optStr, str, type Row } from "./rows.js";
 
 /** Only the ImageRef fields, in a stable order: nothing a caller tacked on is stored. */
 export function imageOf(image: ImageRef): ImageRef {
@@ -169,4 +171,20 @@ export function toStoredProject(row: Row): StoredProject {
     createdAt: str(row, "created_at"),
     updatedAt: str(row, "updated_at"),
   };
+}
+
+/** A new run's values, in the order both stores' INSERT INTO runs names its columns. */
+export function newRunValues(run: NewRun, status: "running" | "queued"): (string | number | null)[] {
+  return [
+    newId(),
+    run.eventId,
+    run.project,
+    run.attempt,
+    run.handler,
+    status,
+    now(),
+    run.rerunOf ?? null,
+    run.retryOf ?? null,
+    run.requestedBy ?? null,
+  ];
 }

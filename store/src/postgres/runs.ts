@@ -13,7 +13,7 @@ import { runConditions, whereClause, type Dialect } from "../filters.js";
 import { cancelledError, planEventCancel, refuseCancel, refuseRequest } from "../run-requests.js";
 import { limitOf, now } from "../rows.js";
 import type { Queryable } from "./rows.js";
-import { errorOf, toJob, toRun } from "../records.js";
+import { errorOf, newRunValues, toJob, toRun } from "../records.js";
 
 export type JobPatch = Partial<Pick<JobRecord, "status" | "exitCode" | "startedAt" | "finishedAt" | "error">>;
 
@@ -25,18 +25,7 @@ export async function createRun(
   const { rows } = await db.query(
     `INSERT INTO runs (id, event_id, project, attempt, handler, status, created_at, rerun_of, retry_of, requested_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-    [
-      newId(),
-      run.eventId,
-      run.project,
-      run.attempt,
-      run.handler,
-      status,
-      now(),
-      run.rerunOf ?? null,
-      run.retryOf ?? null,
-      run.requestedBy ?? null,
-    ],
+    newRunValues(run, status),
   );
   return toRun(rows[0]!);
 }

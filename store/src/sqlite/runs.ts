@@ -13,7 +13,7 @@ import type { EventState, RunQuery, RunRefusal } from "../types.js";
 import { runConditions, whereClause, type Dialect } from "../filters.js";
 import { cancelledError, planEventCancel, refuseCancel, refuseRequest } from "../run-requests.js";
 import { limitOf, now } from "./rows.js";
-import { errorOf, toJob, toRun } from "../records.js";
+import { errorOf, newRunValues, toJob, toRun } from "../records.js";
 
 export type JobPatch = Partial<Pick<JobRecord, "status" | "exitCode" | "startedAt" | "finishedAt" | "error">>;
 
@@ -88,18 +88,7 @@ export class RunTables {
   }
 
   createRun(run: NewRun, status: "running" | "queued" = "running"): Run {
-    const row = this.#insertRun.get(
-      newId(),
-      run.eventId,
-      run.project,
-      run.attempt,
-      run.handler,
-      status,
-      now(),
-      run.rerunOf ?? null,
-      run.retryOf ?? null,
-      run.requestedBy ?? null,
-    );
+    const row = this.#insertRun.get(...newRunValues(run, status));
     return toRun(row!);
   }
 
