@@ -192,14 +192,24 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
+/**
+ * A port free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out for
+ * listen(0) is also one it may give the next outgoing connection, which then holds it when the test's
+ * server starts on it (EADDRINUSE). Ports are tried at random, so parallel callers rarely meet.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port found between 20000 and 32000");
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
 }
 
