@@ -47,13 +47,18 @@ interface RunRow {
   finished_at: string | null;
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -94,16 +99,26 @@ describe("scale-out on PostgreSQL: two gateways and two workers, one of each kil
     const [doomedGateway, doomedWorker] = [gateways[0]!, workers[0]!];
 
     let killing: Promise<number> | undefined;
-    /** Mid-way, once the doomed worker holds leases: SIGKILL it and a gateway, then start both again. */
+    /**
+     * Mid-way, once the doomed worker has runs in progress (not only claims: a claim whose run is not
+     * recorded yet, or whose run just ended, leaves nothing to abandon): SIGKILL it and a gateway,
+     * then start both again.
+     */
     const killMidway = async (): Promise<number> => {
       const pid = doomedWorker.child!.pid!;
-      await until("the doomed worker to hold a lease", 30_000, async () => {
-        const { rows } = await db.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM events WHERE state = 'running' AND lease_owner LIKE $1",
-          [`%:${pid}:%`],
-        );
-        return rows[0]!.n > 0 ? true : undefined;
-      });
+      await until(
+        "the doomed worker to have runs in progress",
+        60_000,
+        async () => {
+          const { rows } = await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM events e JOIN runs r ON r.event_id = e.id
+              WHERE e.state = 'running' AND e.lease_owner LIKE $1 AND r.status = 'running'`,
+            [`%:${pid}:%`],
+          );
+          return rows[0]!.n >= 2 ? true : undefined;
+        },
+        10,
+      );
       await Promise.all([doomedGateway.kill(), doomedWorker.kill()]);
       const killedAt = Date.now();
       await new Promise((r) => setTimeout(r, 500));
