@@ -47,6 +47,46 @@ export function deliveryContract(store: () => Store): void {
       expect(delivery?.duplicateOf).to.deep.equal([first.accepted[0]!.id]);
     });
 
+    it("records each delivery of accepts made at once as it reads: new, repeated, partly repeated, ignored", async function () {
+      const [seen, other] = [newEvent(), newEvent()];
+      const first = await store().acceptEvents([seen], newDelivery());
+      const fresh = newEvent();
+      const [news, repeat, partly, ignored] = await Promise.all([
+        store().acceptEvents([fresh], newDelivery()),
+        store().acceptEvents([seen], newDelivery()),
+        store().acceptEvents([other, seen], newDelivery()),
+        store().recordDelivery({
+          ...newDelivery({ ignored: [{ what: "x", reasons: ["r"] }] }),
+          outcome: "ignored",
+        }),
+      ]);
+      const read = (id: string | undefined) => store().getDelivery(id!);
+      expect(await read(news.recordedDelivery)).to.deep.include({
+        outcome: "accepted",
+        eventIds: [news.accepted[0]!.id],
+        duplicateOf: [],
+        body: fresh.payload,
+      });
+      expect(await read(repeat.recordedDelivery)).to.deep.include({
+        outcome: "duplicate",
+        eventIds: [],
+        duplicateOf: [first.accepted[0]!.id],
+      });
+      expect(await read(partly.recordedDelivery)).to.deep.include({
+        outcome: "accepted",
+        eventIds: [partly.accepted[0]!.id],
+        duplicateOf: [first.accepted[0]!.id],
+      });
+      expect(partly.accepted.map((e) => e.deliveryId)).to.deep.equal([other.deliveryId]);
+      expect(await read(ignored.id)).to.deep.include({ outcome: "ignored" });
+      const listed = await store().listDeliveries({ limit: 1000 });
+      for (const id of [news.recordedDelivery, repeat.recordedDelivery, partly.recordedDelivery, ignored.id])
+        expect(
+          listed.filter((d) => d.id === id),
+          `delivery ${id} once`,
+        ).to.have.length(1);
+    });
+
     it("records ignored and rejected deliveries with their reasons and problem", async function () {
       const ignored = await store().recordDelivery({
         ...newDelivery({ ignored: [{ what: "docker.io/myorg/webapp:v1-rc1", reasons: ["tag excluded"] }] }),

@@ -23,11 +23,18 @@ const COLUMNS =
 /** Two claims of one project's last slot serialise on this lock (held until their transaction ends). */
 const PROJECT_LOCK = "SELECT pg_advisory_xact_lock(hashtext('bosun: project ' || $1))";
 
-interface Row {
+export interface EventRow {
   id: string;
   event: NewEvent;
   image: ReturnType<typeof imageColumn>;
   details: string | null;
+}
+
+/** Each accept's events as rows, their ids chosen before the insert. */
+export function eventRows(batches: readonly (readonly NewEvent[])[]): EventRow[][] {
+  return batches.map((list) =>
+    list.map((event) => ({ id: newId(), event, image: imageColumn(event), details: detailsColumn(event) })),
+  );
 }
 
 /**
@@ -42,16 +49,28 @@ export async function insertEventBatches(
   receivedAt: string,
   notice: (projects: readonly string[]) => string,
 ): Promise<AcceptResult[]> {
-  const rows: Row[][] = batches.map((list) =>
-    list.map((event) => ({ id: newId(), event, image: imageColumn(event), details: detailsColumn(event) })),
-  );
+  const rows = eventRows(batches);
   const flat = rows.flat();
-  const projects = [...new Set(flat.map((r) => r.event.project))];
   // A batch of deliveries that stored nothing (ignored ones) has no events to insert.
-  const inserted = new Set(flat.length === 0 ? [] : await insertRows(db, flat, receivedAt, notice(projects)));
+  const inserted =
+    flat.length === 0
+      ? []
+      : await db
+          .query<{ id: string }>({ ...INSERT_ROWS, values: insertValues(flat, receivedAt, notice) })
+          .then((r) => r.rows.map((row) => row.id));
+  return acceptResults(db, rows, new Set(inserted), receivedAt);
+}
+
+/** The accepts' results once their rows were inserted (those in `inserted`) or found present. */
+export async function acceptResults(
+  db: Queryable,
+  rows: readonly EventRow[][],
+  inserted: ReadonlySet<string>,
+  receivedAt: string,
+): Promise<AcceptResult[]> {
   const stored = await readDuplicates(
     db,
-    flat.filter((r) => !inserted.has(r.id)),
+    rows.flat().filter((r) => !inserted.has(r.id)),
   );
   return rows.map((list) => {
     const result: AcceptResult = { accepted: [], duplicates: [], merged: [], declined: [] };
@@ -69,6 +88,16 @@ export async function insertEventBatches(
   });
 }
 
+/** The results the accepts will have if every event is new: what their deliveries are recorded with first. */
+export function hopedResults(rows: readonly EventRow[][], receivedAt: string): AcceptResult[] {
+  return rows.map((list) => ({
+    accepted: list.map((r) => queuedEvent(r.id, r.event, r.image, r.details, receivedAt)),
+    duplicates: [],
+    merged: [],
+    declined: [],
+  }));
+}
+
 /** Inserts what is new of one accept (the batch path, for one). */
 export async function insertEvents(
   db: pg.ClientBase,
@@ -80,53 +109,51 @@ export async function insertEvents(
   return result!;
 }
 
-/**
- * One prepared statement whatever the batch's size: its columns as arrays, unnested by the server.
- * The NOTIFY runs once per inserted row with one payload, which PostgreSQL delivers once; with no
- * row inserted (all duplicates) nobody is told.
- */
-const INSERT_ROWS = {
-  name: "bosun-insert-events-2",
-  text: `WITH inserted AS (
+/** The events' insert, as a CTE named `inserted` returning the ids it stored: $1 to $10. */
+export const INSERT_EVENTS_CTE = `inserted AS (
       INSERT INTO events (id, project, source, type, image, details, payload, delivery_id, digest_key, received_at)
       SELECT id, project, source, type, image, details, payload, delivery_id, digest_key, $10
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                     $9::text[])
           AS r(id, project, source, type, image, details, payload, delivery_id, digest_key)
       ON CONFLICT (project, delivery_id) DO NOTHING
-      RETURNING id)
-    SELECT id, pg_notify('${ACCEPTED_CHANNEL}', $11) AS told FROM inserted`,
+      RETURNING id)`;
+
+/** NOTIFYs $11 once per inserted row: PostgreSQL delivers one payload once, so with none inserted nobody is told. */
+export const NOTIFY_INSERTED = `pg_notify('${ACCEPTED_CHANNEL}', $11)`;
+
+/** One prepared statement whatever the batch's size: its columns as arrays, unnested by the server. */
+const INSERT_ROWS = {
+  name: "bosun-insert-events-2",
+  text: `WITH ${INSERT_EVENTS_CTE}
+    SELECT id, ${NOTIFY_INSERTED} AS told FROM inserted`,
 };
 
-async function insertRows(
-  db: pg.ClientBase,
-  rows: readonly Row[],
+/** $1 to $11 of INSERT_EVENTS_CTE and NOTIFY_INSERTED. */
+export function insertValues(
+  rows: readonly EventRow[],
   receivedAt: string,
-  notice: string,
-): Promise<string[]> {
-  const column = (of: (r: Row) => string | null) => rows.map(of);
-  const { rows: out } = await db.query<{ id: string }>({
-    ...INSERT_ROWS,
-    values: [
-      column((r) => r.id),
-      column((r) => r.event.project),
-      column((r) => r.event.source),
-      column((r) => r.event.type),
-      column((r) => JSON.stringify(r.image)),
-      column((r) => r.details),
-      column((r) => r.event.payload),
-      column((r) => r.event.deliveryId),
-      column((r) => digestKeyOf(r.event) ?? null),
-      receivedAt,
-      notice,
-    ],
-  });
-  return out.map((r) => r.id);
+  notice: (projects: readonly string[]) => string,
+): unknown[] {
+  const column = (of: (r: EventRow) => string | null) => rows.map(of);
+  return [
+    column((r) => r.id),
+    column((r) => r.event.project),
+    column((r) => r.event.source),
+    column((r) => r.event.type),
+    column((r) => JSON.stringify(r.image)),
+    column((r) => r.details),
+    column((r) => r.event.payload),
+    column((r) => r.event.deliveryId),
+    column((r) => digestKeyOf(r.event) ?? null),
+    receivedAt,
+    notice([...new Set(rows.map((r) => r.event.project))]),
+  ];
 }
 
 const duplicateKey = (project: string, deliveryId: string) => `${project}\u0000${deliveryId}`;
 
-async function readDuplicates(db: Queryable, rows: readonly Row[]): Promise<Map<string, StoredEvent>> {
+async function readDuplicates(db: Queryable, rows: readonly EventRow[]): Promise<Map<string, StoredEvent>> {
   const found = new Map<string, StoredEvent>();
   if (rows.length === 0) return found;
   const { rows: stored } = await db.query(

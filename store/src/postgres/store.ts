@@ -14,7 +14,7 @@ import type {
 import { admissionKindOf, digestKeyOf, needsAdmission } from "../admission.js";
 import { checkNewEvent } from "../new-event.js";
 import { admitEvents, digestLock, dropHeldDigestOnly, lock } from "./admission.js";
-import { acceptOutcome, type DeliveryRow, newDeliveryRecord } from "../deliveries.js";
+import { acceptOutcome, newDeliveryRecord } from "../deliveries.js";
 import { now } from "../rows.js";
 import type {
   AcceptResult,
@@ -33,6 +33,7 @@ import type {
   StoredEvent,
   StoredProject,
 } from "../types.js";
+import { acceptAll, acceptedProjects, acceptOne, type Accepted, type AcceptItem } from "./accept.js";
 import * as deliveries from "./deliveries.js";
 import * as events from "./events.js";
 import { PgGroupCommitter } from "./group-commit.js";
@@ -347,72 +348,4 @@ export class PostgresStore implements Store {
   /** For the credential store, which shares the pool. */
   readonly runQuery = <T>(doing: string, work: (db: Queryable) => Promise<T>): Promise<T> =>
     this.#run(doing, work);
-}
-
-/** One accept of the batch: its events, and the delivery to record with them (its outcome, when known). */
-interface AcceptItem {
-  events: readonly NewEvent[];
-  delivery?: (NewDelivery & { outcome?: "ignored" | "rejected" }) | undefined;
-}
-
-/** An accept's result, with the delivery recorded by it. */
-type Accepted = AcceptResult & { recorded?: Delivery };
-
-type Notice = (projects: readonly string[]) => string;
-
-/**
- * The events of every item in one statement; with deliveries, those in a second, both in one
- * transaction so a delivery is on record exactly when its events are.
- */
-async function acceptAll(
-  client: pg.PoolClient,
-  items: readonly AcceptItem[],
-  notice: Notice,
-): Promise<Accepted[]> {
-  const lists = items.map((item) => item.events);
-  if (!items.some((item) => item.delivery)) return events.insertEventBatches(client, lists, now(), notice);
-  await client.query("BEGIN");
-  try {
-    const at = now();
-    const results = await events.insertEventBatches(client, lists, at, notice);
-    const recorded = await recordWith(client, items, results, at);
-    await client.query("COMMIT");
-    return recorded;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  }
-}
-
-/** One item alone, inside the savepoint the committer holds for it. */
-async function acceptOne(client: pg.PoolClient, item: AcceptItem, notice: Notice): Promise<Accepted> {
-  const at = now();
-  const result = await events.insertEvents(client, item.events, at, notice);
-  const [recorded] = await recordWith(client, [item], [result], at);
-  return recorded!;
-}
-
-/** Records the items' deliveries; the results name them. */
-async function recordWith(
-  client: pg.PoolClient,
-  items: readonly AcceptItem[],
-  results: readonly AcceptResult[],
-  at: string,
-): Promise<Accepted[]> {
-  const records: { record: DeliveryRow; keep: number }[] = [];
-  const named = results.map((result, i) => {
-    const delivery = items[i]?.delivery;
-    if (!delivery) return result;
-    const record = newDeliveryRecord(delivery, at, delivery.outcome ?? acceptOutcome(result), result);
-    records.push({ record, keep: delivery.keep });
-    return { ...result, recordedDelivery: record.id, recorded: record };
-  });
-  await deliveries.insertDeliveries(client, records);
-  return named;
-}
-
-function acceptedProjects(results: readonly Accepted[]): string[] {
-  const projects = new Set<string>();
-  for (const r of results) for (const e of r.accepted) projects.add(e.project);
-  return [...projects];
 }
