@@ -9,6 +9,14 @@ export interface Run {
   createdAt: string;
   finishedAt?: string;
   error?: { code: string; message: string; stack?: string };
+  /** The run this one runs again from the start. */
+  rerunOf?: string;
+  /** The run this one retries, reusing the jobs that succeeded in it. */
+  retryOf?: string;
+  /** Who asked for this run (a rerun or retry): the kind of token, e.g. "admin". */
+  requestedBy?: string;
+  /** Who asked to cancel it while it ran. */
+  cancelRequestedBy?: string;
 }
 
 export interface Job {
@@ -22,6 +30,8 @@ export interface Job {
   startedAt?: string;
   finishedAt?: string;
   error?: { code: string; message: string };
+  /** A retry reused this job's result: the job that ran. */
+  reusedFrom?: { runId: string; jobId: string };
 }
 
 export interface LogEntry {
@@ -62,6 +72,7 @@ export interface Project {
 }
 
 export const RUN_STATUSES = [
+  "queued",
   "running",
   "succeeded",
   "failed",
