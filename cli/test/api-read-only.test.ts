@@ -35,7 +35,7 @@ describe("API: read-only tokens", function () {
     });
 
   it("reads projects, events, runs and health with a read-only token", async () => {
-    for (const path of ["/projects", "/projects/hub", "/events", "/runs", "/health"]) {
+    for (const path of ["/projects", "/projects/hub", "/events", "/runs", "/health", "/deliveries"]) {
       const res = await call("GET", path, VIEW_TOKEN);
       expect(res.status, path).to.equal(200);
     }
@@ -52,6 +52,10 @@ describe("API: read-only tokens", function () {
       ["PUT", "/projects/hub/credentials", {}],
       ["DELETE", "/projects/hub/credentials/registry/x", undefined],
       ["POST", "/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/rerun", {}],
+      ["POST", "/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/retry", {}],
+      ["POST", "/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/cancel", {}],
+      ["POST", "/events/01ARZ3NDEKTSV4RRFFQ69G5FAV/cancel", {}],
+      ["POST", "/deliveries/01ARZ3NDEKTSV4RRFFQ69G5FAV/redeliver", {}],
     ];
     for (const [method, path, body] of changes) {
       const res = await call(method, path, VIEW_TOKEN, body);
@@ -60,6 +64,17 @@ describe("API: read-only tokens", function () {
       expect(answer.error.code).to.equal("READ_ONLY_TOKEN");
     }
     expect(await t.server.store.listEvents()).to.deep.equal([]);
+  });
+
+  it("lets a read-only token ask POST /explain, which changes nothing", async () => {
+    const res = await call("POST", "/explain", VIEW_TOKEN, {
+      project: "hub",
+      registry: "dockerhub",
+      repository: "team/app",
+      tag: "v1",
+    });
+    expect(res.status).to.equal(200);
+    expect(await res.json()).to.deep.include({ project: "hub", takes: true });
   });
 
   it("still lets the admin token make changes, and refuses a wrong token 401", async () => {
