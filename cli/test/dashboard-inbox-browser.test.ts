@@ -48,6 +48,7 @@ describe("dashboard: the delivery inbox and run actions, in Chromium against bos
   let rcDelivery = "";
   let cancelledRun = "";
   let failedRun = "";
+  let replayDelivery = "";
 
   before(async () => {
     rmSync(SHOTS, { recursive: true, force: true });
@@ -86,7 +87,7 @@ describe("dashboard: the delivery inbox and run actions, in Chromium against bos
     await shot(admin, "inbox");
   });
 
-  it("keeps the inbox's filters in the URL, and back returns to the unfiltered list", async () => {
+  it("keeps the inbox's filters in the URL, so reload and back show the same lists", async () => {
     await admin.selectOption("#filter-outcome", "accepted");
     await admin.waitForURL(/#\/deliveries\?outcome=accepted$/);
     await admin.waitForSelector("tbody tr:has-text('No deliveries.')");
@@ -139,6 +140,7 @@ describe("dashboard: the delivery inbox and run actions, in Chromium against bos
     const link = admin.locator(".replay-link");
     await link.waitFor();
     const replay = (await link.textContent())!;
+    replayDelivery = replay;
     expect(replay).not.to.equal(rcDelivery);
     await link.click();
     await admin.waitForURL(new RegExp(`#/deliveries/${replay}$`));
@@ -149,6 +151,18 @@ describe("dashboard: the delivery inbox and run actions, in Chromium against bos
     // The inbox lists it too, as a replay.
     await admin.goto(`${url}/#/deliveries`);
     expect(await admin.textContent(`tr[data-delivery='${replay}']`)).to.contain("replay");
+  });
+
+  it("pages the inbox, newest first, the page size and place kept in the URL", async () => {
+    await admin.goto(`${url}/#/deliveries?limit=1`);
+    await admin.waitForSelector(`tr[data-delivery='${replayDelivery}']`);
+    expect(await admin.locator("tr[data-delivery]").count()).to.equal(1);
+    await admin.click(".paging a[rel=next]");
+    await admin.waitForURL(new RegExp(`before=${replayDelivery}&limit=1$`));
+    await admin.waitForSelector(`tr[data-delivery='${rcDelivery}']`);
+    expect(await admin.locator("tr[data-delivery]").count()).to.equal(1);
+    await admin.click(".paging a:has-text('Newest')");
+    await admin.waitForSelector(`tr[data-delivery='${replayDelivery}']`);
   });
 
   it("cancels a running run from its page: the job stops and its container is removed", async () => {

@@ -1,6 +1,6 @@
 /**
  * The delivery inbox: every webhook request the gateways authenticated, newest first, a page at a
- * time, with what it became (the events accepted, what a duplicate repeats, why an ignored push was
+ * time (50, or `limit`), with what it became (the events accepted, what a duplicate repeats, why an ignored push was
  * not taken). The filters live in the URL (`#/deliveries?project=…&outcome=ignored`), so a link can be
  * shared and back works; new deliveries arrive over the stream without a reload.
  */
@@ -34,8 +34,11 @@ function isoOf(local: string): string | undefined {
 export const deliveriesView: View = (main, route) => {
   const filters = filtersOf(route);
   const before = route.params.get("before") ?? "";
+  // A page size other than the default is kept in the URL like the filters.
+  const size = Number(route.params.get("limit"));
+  const limit = Number.isInteger(size) && size >= 1 && size <= 1000 ? String(size) : undefined;
   const link = (params: Partial<Filters> & { before?: string | undefined }) =>
-    `#/deliveries${query({ ...filters, before, ...params })}`;
+    `#/deliveries${query({ ...filters, before, limit, ...params })}`;
   const go = (params: Partial<Filters>) => (location.hash = link({ ...params, before: undefined }));
 
   const projectSelect = h(
@@ -123,7 +126,7 @@ export const deliveriesView: View = (main, route) => {
       since: isoOf(filters.since),
       until: isoOf(filters.until),
       before,
-      limit: DELIVERY_PAGE,
+      limit: limit ?? DELIVERY_PAGE,
     });
   const matches = (d: Delivery) =>
     (!filters.project || d.project === filters.project) &&
