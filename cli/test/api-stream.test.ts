@@ -108,6 +108,18 @@ describe("API: the live stream", function () {
     expect(await stream.next("run")).to.deep.include({ id: run.id, status: "failed" });
   });
 
+  it("sends a running run again when its cancel is asked for", async () => {
+    const stream = await connect();
+    const run = await newRun();
+    expect(await stream.next("run")).to.deep.include({ id: run.id, status: "running" });
+    await t.server.store.cancelRun(run.id, "admin");
+    expect(await stream.next("run")).to.deep.include({
+      id: run.id,
+      status: "running",
+      cancelRequestedBy: "admin",
+    });
+  });
+
   it("follows one run's jobs and log lines, each line once, from the seq given on", async () => {
     const run = await newRun();
     const job = await t.server.store.createJob({

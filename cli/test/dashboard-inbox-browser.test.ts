@@ -219,6 +219,25 @@ describe("dashboard: the delivery inbox and run actions, in Chromium against bos
     await shot(admin, "job-log");
   });
 
+  it("links a delivery to the runs that followed, and a duplicate to the event it repeats", async () => {
+    const { deliveries } = await stack.bosun.api.get<{ deliveries: { id: string; eventIds: string[] }[] }>(
+      "/deliveries?tag=two&outcome=accepted",
+    );
+    const [taken] = deliveries;
+    const [event] = taken!.eventIds;
+    await admin.goto(`${url}/#/deliveries/${taken!.id}`);
+    await admin.waitForSelector(`.delivery-runs a[href='#/runs/${failedRun}']`);
+    expect(await admin.locator(".delivery-runs li").count()).to.equal(2);
+    // Sent again, its event is identified by the body: a duplicate, and no new run.
+    await admin.click("button[data-action='redeliver']");
+    await admin.waitForSelector(".actions [role=status] .status-duplicate");
+    await admin.goto(`${url}/#/deliveries?outcome=duplicate`);
+    await admin.click(`tr[data-delivery] .duplicates a[href='#/runs?event=${event}']`);
+    await admin.waitForURL(new RegExp(`#/runs\\?event=${event}$`));
+    await admin.waitForSelector(`tr[data-run='${failedRun}']`);
+    expect(await admin.locator("tr[data-run]").count()).to.equal(2);
+  });
+
   it("lists runs by any status, queued among them, and shows the projects", async () => {
     await admin.goto(`${url}/#/runs`);
     await admin.waitForSelector("tr[data-run]");

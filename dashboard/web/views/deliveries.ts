@@ -206,15 +206,10 @@ export function heldSummary(d: Delivery): Child[] {
       h(
         "div",
         { class: "accepted" },
-        `${d.eventIds.length} event${d.eventIds.length === 1 ? "" : "s"} accepted`,
+        `${d.eventIds.length} event${d.eventIds.length === 1 ? "" : "s"} accepted: `,
+        d.eventIds.map(eventLink),
       ),
-    d.duplicateOf.length > 0 &&
-      h(
-        "div",
-        { class: "duplicates" },
-        "repeats ",
-        d.duplicateOf.map((id) => h("code", {}, id)),
-      ),
+    d.duplicateOf.length > 0 && h("div", { class: "duplicates" }, "repeats ", d.duplicateOf.map(eventLink)),
     d.ignored.length > 0 &&
       h(
         "ul",
@@ -223,4 +218,9 @@ export function heldSummary(d: Delivery): Child[] {
       ),
     d.problem && h("div", { class: "error" }, `${d.problem.message} [${d.problem.code}]`),
   ];
+}
+
+/** A stored event, linked to its runs. */
+function eventLink(id: string): HTMLElement {
+  return h("a", { href: `#/runs${query({ event: id })}`, class: "event-link" }, h("code", {}, id));
 }

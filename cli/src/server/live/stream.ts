@@ -68,7 +68,7 @@ export function streamHandler(options: StreamOptions) {
 }
 
 class Follower {
-  /** Each watched run's status and finish time, as last sent. */
+  /** Each watched run's status, finish time and cancel mark, as last sent. */
   readonly #runs = new Map<string, string>();
   readonly #jobs = new Map<string, string>();
   #afterSeq: number;
@@ -118,7 +118,8 @@ class Follower {
   }
 
   #sendRun(run: Run, seen: ReadonlyMap<string, string>, quietly: boolean): void {
-    const key = `${run.status} ${run.finishedAt ?? ""}`;
+    // A cancel asked for is a change too: the run's page shows who asked, and offers cancel no more.
+    const key = `${run.status} ${run.finishedAt ?? ""} ${run.cancelRequestedBy ?? ""}`;
     this.#runs.set(run.id, key);
     if (seen.get(run.id) !== key && !quietly) this.send("run", run);
   }
