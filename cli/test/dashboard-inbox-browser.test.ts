@@ -214,6 +214,12 @@ describe("dashboard: the delivery inbox and run actions, in Chromium against bos
     expect(await admin.locator(".timeline li:has-text('first') a.reused").count()).to.equal(1);
     expect(await admin.locator(".timeline li:has-text('second') a.reused").count()).to.equal(0);
     await shot(admin, "run");
+    // The reused job's output is the one of the job that ran.
+    await admin.click(".timeline a:has-text('first')");
+    await admin.click(".reused-note a");
+    await admin.waitForURL(new RegExp(`#/runs/${failedRun}/jobs/`));
+    await admin.waitForSelector(".log .line:has-text('first ran')");
+    await admin.goto(`${url}/#/runs/${retryId}`);
     await admin.click(".timeline a:has-text('second')");
     await admin.waitForSelector(".log .line:has-text('second passes')");
     await shot(admin, "job-log");

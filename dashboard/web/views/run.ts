@@ -124,6 +124,22 @@ export const runView: View = (main, _route, [runId = "", which = "", jobRef = ""
       const job = [...jobs.values()].find((j) => j.id === jobRef || j.name === jobRef);
       if (!job) return;
       selected = job.id;
+      if (job.reusedFrom) {
+        // It did not run here: its output is that of the job it reused.
+        const { runId: ran, jobId } = job.reusedFrom;
+        replace(
+          logSlot,
+          h("h2", {}, `Output of ${job.name}`),
+          h(
+            "p",
+            { class: "reused-note" },
+            "Reused from an earlier run: ",
+            h("a", { href: `#/runs/${ran}/jobs/${jobId}` }, "its output there"),
+            ".",
+          ),
+        );
+        return;
+      }
       log = createLogView(`${runId}-${job.name}.log`);
       replace(logSlot, h("h2", {}, `Output of ${job.name}`), log.element);
     } else if (which === "logs") {
