@@ -105,7 +105,13 @@ describe("dashboard: the delivery inbox and run actions, in Chromium against bos
     await admin.waitForURL(/outcome=ignored$/);
     await admin.goBack();
     await admin.waitForURL(/outcome=accepted$/);
+    // By time: nothing came after a time still to come, the push came before it.
     await admin.goto(`${url}/#/deliveries`);
+    await admin.fill("#filter-since", "2999-01-01T00:00");
+    await admin.press("#filter-since", "Enter");
+    await admin.waitForURL(/since=2999-01-01T00%3A00$/);
+    await admin.waitForSelector("tbody tr:has-text('No deliveries.')");
+    await admin.goto(`${url}/#/deliveries?until=2999-01-01T00%3A00`);
     await admin.waitForSelector(`tr[data-delivery='${rcDelivery}']`);
   });
 

@@ -135,6 +135,7 @@ export const deliveriesView: View = (main, route) => {
     (!filters.repository ||
       d.images.some((i) => i.repository === filters.repository && (!filters.tag || i.tag === filters.tag))) &&
     (!filters.tag || d.images.some((i) => i.tag === filters.tag)) &&
+    (!filters.since || Date.parse(d.receivedAt) >= Date.parse(isoOf(filters.since) ?? "")) &&
     (!filters.until || Date.parse(d.receivedAt) < Date.parse(isoOf(filters.until) ?? ""));
 
   const load = async () => {
