@@ -42,6 +42,7 @@ export const INTEGRATION = {
   "cli/records-redaction": "bosun processes",
   "cli/serve": "bosun processes",
   "cli/dashboard-browser": "Chromium, bosun processes, containers, a registry",
+  "cli/dashboard-inbox-browser": "Chromium, bosun processes, containers, a registry",
   "cli/serve-reload": "bosun processes, host shell jobs",
   "cli/split-deployment": "bosun processes",
   "cli/store-readiness": "bosun processes",

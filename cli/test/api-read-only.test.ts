@@ -35,7 +35,7 @@ describe("API: read-only tokens", function () {
     });
 
   it("reads projects, events, runs and health with a read-only token", async () => {
-    for (const path of ["/projects", "/projects/hub", "/events", "/runs", "/health"]) {
+    for (const path of ["/projects", "/projects/hub", "/events", "/runs", "/health", "/deliveries"]) {
       const res = await call("GET", path, VIEW_TOKEN);
       expect(res.status, path).to.equal(200);
     }
@@ -52,6 +52,10 @@ describe("API: read-only tokens", function () {
       ["PUT", "/projects/hub/credentials", {}],
       ["DELETE", "/projects/hub/credentials/registry/x", undefined],
       ["POST", "/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/rerun", {}],
+      ["POST", "/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/retry", {}],
+      ["POST", "/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/cancel", {}],
+      ["POST", "/events/01ARZ3NDEKTSV4RRFFQ69G5FAV/cancel", {}],
+      ["POST", "/deliveries/01ARZ3NDEKTSV4RRFFQ69G5FAV/redeliver", {}],
     ];
     for (const [method, path, body] of changes) {
       const res = await call(method, path, VIEW_TOKEN, body);
@@ -60,6 +64,17 @@ describe("API: read-only tokens", function () {
       expect(answer.error.code).to.equal("READ_ONLY_TOKEN");
     }
     expect(await t.server.store.listEvents()).to.deep.equal([]);
+  });
+
+  it("lets a read-only token ask POST /explain, which changes nothing", async () => {
+    const res = await call("POST", "/explain", VIEW_TOKEN, {
+      project: "hub",
+      registry: "dockerhub",
+      repository: "team/app",
+      tag: "v1",
+    });
+    expect(res.status).to.equal(200);
+    expect(await res.json()).to.deep.include({ project: "hub", takes: true });
   });
 
   it("still lets the admin token make changes, and refuses a wrong token 401", async () => {
@@ -79,7 +94,7 @@ describe("API: read-only tokens", function () {
     expect(health).to.deep.equal({ store: { status: "ok" }, queue: { queued: 1, running: 0 } });
   });
 
-  it("lists runs by status and a page at a time, refusing an unknown status 400", async () => {
+  it("lists runs by status (queued among them) and a page at a time, refusing an unknown status 400", async () => {
     const [event] = await t.server.store.listEvents();
     const runs = [];
     for (let attempt = 1; attempt <= 3; attempt++)
@@ -92,6 +107,8 @@ describe("API: read-only tokens", function () {
         (await (await call("GET", `/runs?${query}`, VIEW_TOKEN)).json()) as { runs: { id: string }[] }
       ).runs.map((r) => r.id);
     expect(await list("status=failed")).to.deep.equal([runs[1]!.id]);
+    // Queued is a status too (a rerun or retry waiting for a worker): none here, and not refused.
+    expect(await list("status=queued")).to.deep.equal([]);
     expect(await list(`limit=1&before=${runs[2]!.id}`)).to.deep.equal([runs[1]!.id]);
     const bad = await call("GET", "/runs?status=exploded", VIEW_TOKEN);
     expect(bad.status).to.equal(400);

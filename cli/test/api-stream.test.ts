@@ -108,6 +108,18 @@ describe("API: the live stream", function () {
     expect(await stream.next("run")).to.deep.include({ id: run.id, status: "failed" });
   });
 
+  it("sends a running run again when its cancel is asked for", async () => {
+    const stream = await connect();
+    const run = await newRun();
+    expect(await stream.next("run")).to.deep.include({ id: run.id, status: "running" });
+    await t.server.store.cancelRun(run.id, "admin");
+    expect(await stream.next("run")).to.deep.include({
+      id: run.id,
+      status: "running",
+      cancelRequestedBy: "admin",
+    });
+  });
+
   it("follows one run's jobs and log lines, each line once, from the seq given on", async () => {
     const run = await newRun();
     const job = await t.server.store.createJob({
@@ -133,5 +145,30 @@ describe("API: the live stream", function () {
     // A page that reconnects says which lines it has: it gets only the ones after.
     const again = await connect(`?run=${run.id}&after=${backlog[0]!.seq}`);
     expect(((await again.next("logs")) as { text: string }[]).map((l) => l.text)).to.deep.equal(["second\n"]);
+  });
+
+  it("with deliveries=1, sends each delivery recorded after it opened, without its body", async () => {
+    const record = (tag: string) =>
+      t.server.store.recordDelivery({
+        registry: "dockerhub",
+        project: "hub",
+        headers: {},
+        body: `{"tag":"${tag}"}`,
+        bodyTruncated: false,
+        images: [{ repository: "team/app", tag }],
+        ignored: [{ what: `team/app:${tag}`, reasons: [`subscription 1: tag ${tag} excluded by !*-rc*`] }],
+        outcome: "ignored",
+        keep: 100,
+      });
+    const before = await record("v0-rc1");
+    const stream = await connect("?deliveries=1");
+    const after = await record("v1-rc1");
+    const sent = (await stream.next("delivery")) as Record<string, unknown>;
+    expect(sent).to.deep.include({ id: after.id, outcome: "ignored", project: "hub" });
+    expect(sent).not.to.have.property("body");
+    // The one recorded before it opened is the listing's, not the stream's: the next one sent is newer.
+    const later = await record("v2-rc1");
+    expect(((await stream.next("delivery")) as { id: string }).id).to.equal(later.id);
+    expect(before.id < after.id).to.equal(true);
   });
 });

@@ -3,25 +3,15 @@
  * real registry, jobs on Podman: signing in, a push showing up in the runs list without a reload, a
  * job's lines showing while it runs, a read-only token that sees every page and can do nothing, no
  * secret in anything the page fetched, no console error, and the page following the server again
- * after it restarts. Screenshots of the main views go to test-artifacts/dashboard/.
+ * after it restarts. Screenshots of the main views go to $BOSUN_ARTIFACTS/dashboard/ (else
+ * test-artifacts/dashboard/ at the repository's root).
  */
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import {
-  ensureTestImage,
-  freePort,
-  startDockerSocket,
-  startRegistry,
-  type DockerSocket,
-  type TestRegistry,
-} from "@bosun/test-support";
-import { BosunProcess } from "./support/bosun-process.js";
-import { startBrowser, type TestBrowser } from "./support/browser.js";
+import { ARTIFACTS, startDashboardStack, type DashboardStack } from "./support/dashboard-stack.js";
 
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "../../../test-artifacts/dashboard");
 const WEBHOOK_TOKEN = "dashboard-webhook-token";
 const VIEW_TOKEN = "dashboard-view-token-0123456789";
 const SECRET = "s3cret-value-never-shown-4711";
@@ -45,79 +35,38 @@ events.on("image_push", async (e, p) => {
 
 describe("dashboard: in Chromium against bosun serve, a real registry and Podman", function () {
   this.timeout(240_000);
-  let socket: DockerSocket;
-  let registry: TestRegistry;
-  let bosun: BosunProcess;
-  let browser: TestBrowser;
+  let stack: DashboardStack;
   let admin: Page;
-  const consoleErrors: string[] = [];
-  const bodies: string[] = [];
-  const requestUrls: string[] = [];
+  // Short names for what the tests use most.
+  let bosun: DashboardStack["bosun"];
+  let registry: DashboardStack["registry"];
   let adminToken = "";
+  let consoleErrors: string[];
+  let bodies: string[];
+  let requestUrls: string[];
+  const watchedPage = (name: string) => stack.watchedPage(name);
+  const signIn = (page: Page, token: string) => stack.signIn(page, token);
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureTestImage();
-    socket = await startDockerSocket();
-    const port = await freePort();
-    registry = await startRegistry({
-      notifyUrl: `http://127.0.0.1:${port}/events/distribution/dash`,
-      notifyHeaders: { Authorization: [`Bearer ${WEBHOOK_TOKEN}`] },
-    });
-    bosun = await BosunProcess.start({
-      port,
+    stack = await startDashboardStack({
+      project: "dash",
+      webhookToken: WEBHOOK_TOKEN,
+      readOnlyTokens: [VIEW_TOKEN],
       config: [
-        "server:",
-        `  readOnlyTokens: ["${VIEW_TOKEN}"]`,
-        "docker:",
-        `  socket: ${socket.socketPath}`,
-        `  insecureRegistries: ["${registry.host}"]`,
         "projects:",
         "  - name: dash",
         "    script: ./brigade.js",
         `    webhookToken: ${WEBHOOK_TOKEN}`,
         `    secrets: { API_KEY: "${SECRET}" }`,
         "    subscriptions: [{ registry: distribution }]",
-      ].join("\n"),
+      ],
       files: { "brigade.js": SCRIPT },
     });
-    adminToken = readFileSync(join(bosun.dir, "data", "admin-token"), "utf8").trim();
-    browser = await startBrowser();
+    ({ bosun, registry, adminToken, consoleErrors, bodies, requestUrls } = stack);
     admin = await watchedPage("admin");
   });
 
-  after(async () => {
-    await browser?.close();
-    await bosun?.dispose();
-    await registry?.stop();
-    await socket?.stop();
-  });
-
-  /** A page whose console errors, request URLs and response bodies (not the stream's) are kept. */
-  async function watchedPage(name: string): Promise<Page> {
-    const page = await browser.context.newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") consoleErrors.push(`${name}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => consoleErrors.push(`${name}: ${String(e)}`));
-    page.on("request", (r) => requestUrls.push(r.url()));
-    page.on("response", (r) => {
-      if (!(r.headers()["content-type"] ?? "").includes("text/event-stream"))
-        void r.text().then(
-          (t) => bodies.push(t),
-          () => undefined,
-        );
-    });
-    return page;
-  }
-
-  async function signIn(page: Page, token: string): Promise<void> {
-    await page.goto(`${bosun.url}/`);
-    await page.waitForURL(/#\/signin/);
-    await page.fill("#token", token);
-    await page.press("#token", "Enter");
-    await page.waitForSelector("table.runs");
-  }
+  after(() => stack?.stop());
 
   it("signs in with the admin token, kept in sessionStorage only", async () => {
     await signIn(admin, adminToken);

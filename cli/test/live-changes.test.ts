@@ -44,6 +44,22 @@ describe("live stream: changes", function () {
     expect(signal.generation).to.equal(3);
   });
 
+  it("counts the run actions: a rerun asked for and a cancel", async () => {
+    const signal = new ChangeSignal();
+    const watched = watchStore(store, signal);
+    const { accepted } = await watched.acceptEvents([
+      { project: "p", source: "ci", type: "done", payload: "{}", deliveryId: "d-actions" },
+    ]);
+    await watched.cancelEvent(accepted[0]!.id, "admin");
+    expect(signal.generation).to.equal(1);
+    const [cancelled] = await watched.listRuns({ eventId: accepted[0]!.id });
+    const rerun = await watched.requestRun({ kind: "rerun", runId: cancelled!.id, requestedBy: "admin" });
+    expect(rerun, JSON.stringify(rerun)).to.have.property("run");
+    expect(signal.generation).to.equal(2);
+    await watched.cancelRun((rerun as { run: { id: string } }).run.id, "admin");
+    expect(signal.generation).to.equal(3);
+  });
+
   it("wakes a follower at once for a change made while it was reading", async () => {
     const signal = new ChangeSignal();
     const since = signal.generation;

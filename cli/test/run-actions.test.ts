@@ -4,13 +4,13 @@
  * and removes its container; refusals are 409s with their codes.
  */
 import { readFileSync } from "node:fs";
-import http from "node:http";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Run } from "@bosun/core";
 import { ensureTestImage, startDockerSocket, TEST_IMAGE, type DockerSocket } from "@bosun/test-support";
 import { BosunProcess } from "./support/bosun-process.js";
 import { bosunCli } from "./support/bosun-cli.js";
+import { containersOfRun } from "./support/containers.js";
 import type { RunWithJobs } from "./support/api.js";
 
 // `first` counts its runs in its cache; `second` fails the first time; payload "sleep" runs a long job.
@@ -37,19 +37,6 @@ events.on("exec", async (e) => {
   await second.run();
 });
 `;
-
-function containersOfRun(socketPath: string, runId: string): Promise<unknown[]> {
-  const filters = encodeURIComponent(JSON.stringify({ label: [`bosun.run=${runId}`] }));
-  return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath, path: `/containers/json?all=true&filters=${filters}` }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve(JSON.parse(body) as unknown[]));
-    });
-    req.on("error", reject);
-  });
-}
 
 describe("bosun runs rerun, retry, cancel and list filters: against a running server", function () {
   this.timeout(240_000);

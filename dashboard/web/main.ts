@@ -3,15 +3,18 @@ import { get, signOut, token, type Access } from "./api.js";
 import { h, replace } from "./dom.js";
 import { startRouter, type RouteEntry } from "./router.js";
 import { currentAccess, onAccessChange, setAccess } from "./session.js";
+import { deliveriesView } from "./views/deliveries.js";
+import { deliveryView } from "./views/delivery.js";
 import { healthView } from "./views/health.js";
 import { projectsView } from "./views/projects.js";
 import { runView } from "./views/run.js";
 import { runsView } from "./views/runs.js";
 import { signInView } from "./views/signin.js";
 
-/** The views in the header; a new one (deliveries, say) is an entry here and a route below. */
+/** The views in the header; a new one is an entry here and a route below. */
 const NAV = [
   { href: "#/runs", label: "Runs" },
+  { href: "#/deliveries", label: "Deliveries" },
   { href: "#/projects", label: "Projects" },
   { href: "#/health", label: "Health" },
 ];
@@ -23,6 +26,8 @@ const ROUTES: RouteEntry[] = [
     pattern: /^\/runs\/([^/]+)(?:\/(logs)|\/(jobs)\/([^/]+))?$/,
     view: (m, r, [id, logs, jobs, job]) => runView(m, r, [id ?? "", logs || jobs || "", job ?? ""]),
   },
+  { pattern: /^\/deliveries$/, view: deliveriesView },
+  { pattern: /^\/deliveries\/([^/]+)$/, view: deliveryView },
   { pattern: /^\/projects$/, view: projectsView },
   { pattern: /^\/health$/, view: healthView },
 ];

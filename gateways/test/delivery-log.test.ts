@@ -103,6 +103,23 @@ describe("gateway delivery log", () => {
     ]);
   });
 
+  it("records a push its subscription's tag policy declines as ignored, with the policy's reason, not as a duplicate", async () => {
+    withSubscriptions([{ registry: "dockerhub", repositories: [], tags: [], policy: { order: "semver" } }]);
+    const url = await start();
+    expect((await send(url, pushRequest(dockerHub, "team/app", "v1.3.0"))).status).to.equal(202);
+    const older = await send(url, pushRequest(dockerHub, "team/app", "v1.2.0"));
+    expect(older.status).to.equal(200);
+    const [declined, taken] = await db.store.listDeliveries();
+    expect(taken).to.include({ outcome: "accepted" });
+    expect(declined).to.include({ outcome: "ignored" });
+    expect(declined!.eventIds).to.deep.equal([]);
+    expect(declined!.duplicateOf).to.deep.equal([]);
+    expect(declined!.ignored).to.have.length(1);
+    expect(declined!.ignored[0]!.what).to.include("team/app:v1.2.0");
+    expect(declined!.ignored[0]!.reasons).to.deep.equal(["v1.2.0 is older than the best tag v1.3.0"]);
+    expect(await db.store.listDeliveries({ outcome: "ignored" })).to.have.length(1);
+  });
+
   it("says when the project has no subscription for the registry at all", async () => {
     withSubscriptions([{ registry: "dockerhub", repositories: [], tags: [] }]);
     const url = await start();

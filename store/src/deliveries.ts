@@ -42,12 +42,22 @@ export function newDeliveryRecord(
     bodyTruncated: bodyTruncated && !first ? (true as const) : undefined,
     eventIds: result?.accepted.map((e) => e.id) ?? [],
     duplicateOf: result?.duplicates.map((e) => e.id) ?? [],
+    // What the accept-time rules declined (a tag policy's best tag, a digest that came tagged) is
+    // set aside with its reason, as the gateway's own ignored pushes are.
+    ignored: [
+      ...rest.ignored,
+      ...(result?.declined ?? []).map((d) => ({ what: d.event.image?.ref ?? "", reasons: [d.reason] })),
+    ],
   });
 }
 
-/** `accepted` when the accept stored any event, else `duplicate`. */
+/**
+ * `accepted` when the accept stored any event; `duplicate` when it only repeated stored ones (or
+ * joined an event gathering its digest's tags); `ignored` when the accept-time rules declined all of it.
+ */
 export function acceptOutcome(result: AcceptResult): DeliveryOutcome {
-  return result.accepted.length > 0 ? "accepted" : "duplicate";
+  if (result.accepted.length > 0) return "accepted";
+  return result.duplicates.length + result.merged.length > 0 ? "duplicate" : "ignored";
 }
 
 /** The insert's values, in DELIVERY_COLUMNS order. */

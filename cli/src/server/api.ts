@@ -1,6 +1,6 @@
 /**
  * The HTTP API under /api/v1: what the CLI and the dashboard read. Every route needs the admin token,
- * or a read-only token (server.readOnlyTokens), which may GET anything and change nothing.
+ * or a read-only token (server.readOnlyTokens), which may GET anything (and POST /explain, a question) and change nothing.
  */
 import express, { type NextFunction, type Request, type Response } from "express";
 import {
@@ -56,6 +56,9 @@ export interface ApiOptions {
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 
+/** POSTs that only read (a question with a body), which a read-only token may ask too. */
+const READS_BY_POST = new Set(["/explain"]);
+
 export function createApiRouter(options: ApiOptions): express.Router {
   const { store } = options;
   const api = express.Router();
@@ -68,7 +71,7 @@ export function createApiRouter(options: ApiOptions): express.Router {
         "missing or wrong admin token: pass it as `Authorization: Bearer <token>` (bosun --token, or BOSUN_TOKEN)",
       );
     }
-    if (access === "read" && req.method !== "GET" && req.method !== "HEAD")
+    if (access === "read" && req.method !== "GET" && req.method !== "HEAD" && !READS_BY_POST.has(req.path))
       return sendError(
         res,
         "READ_ONLY_TOKEN",

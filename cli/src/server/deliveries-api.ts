@@ -14,6 +14,7 @@ import {
 import type { Delivery, DeliveryOutcome, DeliveryQuery, Store } from "@bosun/store";
 import type { Answer, Redelivery } from "@bosun/gateways";
 import { sendError } from "./http-errors.js";
+import { deliverySummary } from "./live/stream.js";
 
 export interface DeliveriesApiOptions {
   store: Store;
@@ -154,10 +155,4 @@ function deliveryQueryOf(q: Request["query"]): (DeliveryQuery & { limit: number 
     query[key] = new Date(at).toISOString();
   }
   return query;
-}
-
-/** Listings leave the body out: it may be large, and only `deliveries show` needs it. */
-function deliverySummary(d: Delivery) {
-  const { body: _body, ...rest } = d;
-  return rest;
 }

@@ -36,11 +36,22 @@ export const runView: View = (main, _route, [runId = "", which = "", jobRef = ""
         fact("Project", h("a", { href: `#/runs?project=${encodeURIComponent(run.project)}` }, run.project)),
         fact("Handler", run.handler),
         fact("Attempt", String(run.attempt)),
+        run.rerunOf && fact("Rerun of", runLink(run.rerunOf)),
+        run.retryOf && fact("Retry of", runLink(run.retryOf)),
+        run.requestedBy && fact("Asked for by", run.requestedBy),
+        run.cancelRequestedBy && fact("Cancel asked by", run.cancelRequestedBy),
         fact("Created", when(run.createdAt)),
         fact("Duration", duration(run.createdAt, run.finishedAt)),
       ),
       run.error && h("p", { class: "error" }, `${run.error.message} [${run.error.code}]`),
-      runActions(run),
+      runActions(run, (answered) => {
+        if (answered.id !== runId) {
+          location.hash = `#/runs/${encodeURIComponent(answered.id)}`;
+          return;
+        }
+        run = answered;
+        renderHeader();
+      }),
     );
   };
 
@@ -71,7 +82,17 @@ export const runView: View = (main, _route, [runId = "", which = "", jobRef = ""
         ),
         statusBadge(job.status),
         h("span", { class: "exit" }, job.exitCode === undefined ? "" : `exit ${job.exitCode}`),
-        h("span", { class: "took" }, duration(job.startedAt, job.finishedAt)),
+        h(
+          "span",
+          { class: "took" },
+          job.reusedFrom
+            ? h(
+                "a",
+                { class: "reused", href: `#/runs/${job.reusedFrom.runId}/jobs/${job.reusedFrom.jobId}` },
+                "reused",
+              )
+            : duration(job.startedAt, job.finishedAt),
+        ),
         h("span", { class: "track" }, bar),
         job.error && h("span", { class: "error" }, job.error.message),
       );
@@ -103,6 +124,22 @@ export const runView: View = (main, _route, [runId = "", which = "", jobRef = ""
       const job = [...jobs.values()].find((j) => j.id === jobRef || j.name === jobRef);
       if (!job) return;
       selected = job.id;
+      if (job.reusedFrom) {
+        // It did not run here: its output is that of the job it reused.
+        const { runId: ran, jobId } = job.reusedFrom;
+        replace(
+          logSlot,
+          h("h2", {}, `Output of ${job.name}`),
+          h(
+            "p",
+            { class: "reused-note" },
+            "Reused from an earlier run: ",
+            h("a", { href: `#/runs/${ran}/jobs/${jobId}` }, "its output there"),
+            ".",
+          ),
+        );
+        return;
+      }
       log = createLogView(`${runId}-${job.name}.log`);
       replace(logSlot, h("h2", {}, `Output of ${job.name}`), log.element);
     } else if (which === "logs") {
@@ -151,6 +188,10 @@ export const runView: View = (main, _route, [runId = "", which = "", jobRef = ""
     stream?.close();
   };
 };
+
+function runLink(id: string) {
+  return h("a", { href: `#/runs/${encodeURIComponent(id)}` }, h("code", {}, id));
+}
 
 function fact(term: string, value: Node | string) {
   return [h("dt", {}, term), h("dd", {}, value)];

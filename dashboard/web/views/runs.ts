@@ -1,6 +1,7 @@
 /**
- * The runs, newest first, a page at a time (`before` the last run shown), by project and status.
- * New runs and status changes arrive over the stream without a reload.
+ * The runs, newest first, a page at a time (`before` the last run shown), by project and status, or
+ * of one event (`event`, linked from a delivery). New runs and status changes arrive over the stream
+ * without a reload.
  */
 import { get, query } from "../api.js";
 import { duration, h, replace, statusBadge, when } from "../dom.js";
@@ -15,8 +16,9 @@ export const runsView: View = (main, route) => {
   const project = route.params.get("project") ?? "";
   const status = route.params.get("status") ?? "";
   const before = route.params.get("before") ?? "";
+  const event = route.params.get("event") ?? "";
   const link = (params: Record<string, string | undefined>) =>
-    `#/runs${query({ project, status, ...params })}`;
+    `#/runs${query({ project, status, event, ...params })}`;
   const go = (params: Record<string, string>) => (location.hash = link({ ...params, before: undefined }));
 
   const projectSelect = h(
@@ -42,6 +44,15 @@ export const runsView: View = (main, route) => {
       projectSelect,
       h("label", { for: "filter-status" }, "Status"),
       statusSelect,
+      event &&
+        h(
+          "span",
+          { class: "event-filter" },
+          "of event ",
+          h("code", {}, event),
+          " ",
+          h("a", { href: link({ event: undefined, before: undefined }) }, "all events"),
+        ),
     ),
     h(
       "table",
@@ -78,11 +89,14 @@ export const runsView: View = (main, route) => {
     else if (first) body.prepend(row);
     else body.append(row);
   };
-  const matches = (run: Run) => (!project || run.project === project) && (!status || run.status === status);
+  const matches = (run: Run) =>
+    (!project || run.project === project) &&
+    (!status || run.status === status) &&
+    (!event || run.eventId === event);
 
   const load = async () => {
     const { runs } = await get<{ runs: Run[] }>(
-      `/runs${query({ project, status, before, limit: PAGE_SIZE })}`,
+      `/runs${query({ project, status, event, before, limit: PAGE_SIZE })}`,
     );
     rows.clear();
     replace(body);

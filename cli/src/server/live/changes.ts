@@ -13,6 +13,9 @@ const WRITES = new Set<string | symbol>([
   "createJob",
   "updateJob",
   "appendLogs",
+  "requestRun",
+  "cancelRun",
+  "cancelEvent",
 ]);
 
 export class ChangeSignal {

@@ -2,11 +2,13 @@
  * GET /api/v1/stream: server-sent events for the dashboard. It sends `hello` once it has taken note of
  * the newest runs, then `run` for each run created or changed since; with `?run=<id>` also that run's
  * `job` changes and its `logs` (after `?after=<seq>`, so a page that reconnects misses nothing and gets
- * nothing twice). Read from the store, so a worker in another process is followed too (by polling).
+ * nothing twice); with `?deliveries=1` also `delivery` (its summary, without the body) for each
+ * webhook request recorded since. Read from the store, so a worker or gateway in another process is
+ * followed too (by polling; webhooks write to the store directly, so their deliveries come at the poll).
  */
 import type { Request, Response } from "express";
 import type { JobRecord, LogEntry, Run } from "@bosun/core";
-import type { Store } from "@bosun/store";
+import type { Delivery, Store } from "@bosun/store";
 import type { ChangeSignal } from "./changes.js";
 
 export interface StreamOptions {
@@ -21,6 +23,8 @@ export interface StreamOptions {
 
 /** How many of the newest runs are watched for new ones and for status changes. */
 const WATCHED_RUNS = 50;
+/** How many of the newest deliveries are read at each tick for new ones. */
+const WATCHED_DELIVERIES = 50;
 const LOG_PAGE = 1000;
 
 export function streamHandler(options: StreamOptions) {
@@ -38,6 +42,7 @@ export function streamHandler(options: StreamOptions) {
     const follower = new Follower(options.store, res, {
       runId: typeof req.query.run === "string" && req.query.run ? req.query.run : undefined,
       afterSeq: Number(req.query.after ?? 0) || 0,
+      deliveries: req.query.deliveries === "1",
     });
     const heartbeat = setInterval(() => res.write(": ping\n\n"), heartbeatMs);
     void (async () => {
@@ -63,19 +68,22 @@ export function streamHandler(options: StreamOptions) {
 }
 
 class Follower {
-  /** Each watched run's status and finish time, as last sent. */
+  /** Each watched run's status, finish time and cancel mark, as last sent. */
   readonly #runs = new Map<string, string>();
   readonly #jobs = new Map<string, string>();
   #afterSeq: number;
   readonly #runId?: string;
+  /** The deliveries among the newest already sent or noted (a delivery does not change once recorded). */
+  #deliveries?: Set<string>;
 
   constructor(
     private readonly store: Store,
     private readonly res: Response,
-    subscription: { runId?: string; afterSeq: number },
+    subscription: { runId?: string; afterSeq: number; deliveries: boolean },
   ) {
     this.#runId = subscription.runId;
     this.#afterSeq = subscription.afterSeq;
+    if (subscription.deliveries) this.#deliveries = new Set();
   }
 
   send(event: string, data: unknown): void {
@@ -93,6 +101,7 @@ class Follower {
     const seen = new Map(this.#runs);
     this.#runs.clear();
     for (const run of runs.reverse()) this.#sendRun(run, seen, first && run.id !== this.#runId);
+    if (this.#deliveries) await this.#sendDeliveries(this.#deliveries, first);
     if (!this.#runId) return;
     for (const job of await this.store.listJobs(this.#runId)) this.#sendJob(job);
     for (;;) {
@@ -109,9 +118,19 @@ class Follower {
   }
 
   #sendRun(run: Run, seen: ReadonlyMap<string, string>, quietly: boolean): void {
-    const key = `${run.status} ${run.finishedAt ?? ""}`;
+    // A cancel asked for is a change too: the run's page shows who asked, and offers cancel no more.
+    const key = `${run.status} ${run.finishedAt ?? ""} ${run.cancelRequestedBy ?? ""}`;
     this.#runs.set(run.id, key);
     if (seen.get(run.id) !== key && !quietly) this.send("run", run);
+  }
+
+  async #sendDeliveries(sent: Set<string>, first: boolean): Promise<void> {
+    const newest = await this.store.listDeliveries({ limit: WATCHED_DELIVERIES });
+    const ids = new Set(newest.map((d) => d.id));
+    for (const delivery of newest.reverse())
+      if (!sent.has(delivery.id) && !first) this.send("delivery", deliverySummary(delivery));
+    // Only the newest are remembered: one pushed out of them is never listed again.
+    this.#deliveries = ids;
   }
 
   #sendJob(job: JobRecord): void {
@@ -120,4 +139,10 @@ class Follower {
     this.#jobs.set(job.id, key);
     this.send("job", job);
   }
+}
+
+/** A delivery as listings show it: without its body, which may be large. */
+export function deliverySummary(d: Delivery): Omit<Delivery, "body"> {
+  const { body: _body, ...rest } = d;
+  return rest;
 }
