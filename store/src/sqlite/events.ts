@@ -2,12 +2,15 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type ImageRef, type NewEvent, type NewImagePushEvent, newId } from "@bosun/core";
 import {
   admissionKindOf,
+  checksOtherSide,
   digestKeyOf,
   digestOnlyReason,
   holdMsOf,
+  isSamePushFromOtherSide,
   judgePolicies,
   needsAdmission,
   policyRepositoryOf,
+  tagKeyOf,
   withTag,
 } from "../admission.js";
 import {
@@ -75,8 +78,8 @@ export class EventTable {
     this.#depth = db.prepare("SELECT state, count(*) AS n FROM events WHERE state <> 'done' GROUP BY state");
     this.#insert = db.prepare(
       `INSERT INTO events (id, project, source, type, image, details, payload, payload_hash, delivery_id,
-                           received_at, digest_key, hold_kind, hold_until, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           received_at, digest_key, hold_kind, hold_until, state, tag_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (project, delivery_id) DO NOTHING`,
     );
     this.#byDelivery = db.prepare(`SELECT ${COLUMNS} FROM events WHERE project = ? AND delivery_id = ?`);
@@ -136,6 +139,13 @@ export class EventTable {
 
   /** An image push, by the accept-time rules (../admission.ts), in order within the unit of work. */
   #admit(e: NewImagePushEvent, body: SharedBody | undefined, receivedAt: string, result: AcceptResult): void {
+    if (checksOtherSide(e)) {
+      const latest = this.#admission.latestOfTag(tagKeyOf(e)!);
+      if (isSamePushFromOtherSide(e, latest)) {
+        result.duplicates.push(this.get(latest!.id)!);
+        return;
+      }
+    }
     const repository = policyRepositoryOf(e);
     const policies = judgePolicies(e, (key) => this.#admission.best(e.project, key, repository));
     for (const key of policies.advanced)
@@ -213,6 +223,7 @@ export class EventTable {
       hold.kind,
       hold.untilMs,
       hold.state,
+      checksOtherSide(e) ? tagKeyOf(e)! : null,
     );
     // The stored row is exactly what was given, so it is not read back (the payload is the bulk of it).
     if (Number(changes) === 1) {

@@ -52,10 +52,13 @@ export function eventsOfScan(scan: EventsOfScan): NewImagePushEvent[] {
       .filter((s) => s.registry === "poll" && (!scan.firstScan || s.fireOnFirstScan === true))
       .map(compileSubscription);
     if (subscriptions.length === 0) continue;
+    // A project that also hears webhooks may have run this push already: the store makes it one run.
+    const heard = project.subscriptions.some((s) => s.registry !== "poll");
     const planned = scan.changes.flatMap((change) => {
       const push = { registry: "poll" as const, repository, tag: change.tag, account: account.name };
       const plan = planPush(subscriptions, push);
-      return "admission" in plan ? [{ change, admission: plan.admission }] : [];
+      if (!("admission" in plan)) return [];
+      return [{ change, admission: heard ? { ...plan.admission, heardAndPolled: true } : plan.admission }];
     });
     for (const { change, admission } of bestOfScan(planned, subscriptions))
       out.push(pollEvent(scan, project.name, change, admission));
