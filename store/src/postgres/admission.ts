@@ -24,7 +24,7 @@ import { ACCEPTED_CHANNEL } from "./notifications.js";
 import type { Queryable } from "./rows.js";
 
 const COLUMNS =
-  "id, project, source, type, image, details, payload, delivery_id, received_at, state, attempts";
+  "id, project, source, type, image, details, payload, delivery_id, received_at, state, attempts, verification";
 
 /**
  * Takes the locks in one statement, in the order of the array, which is sorted here (every accept

@@ -181,6 +181,10 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN tag_key text;
   CREATE INDEX events_by_tag ON events (tag_key, id) WHERE tag_key IS NOT NULL;
   `,
+  // Verified webhooks: what the registry said of a push before it ran (core's EventVerification).
+  `
+  ALTER TABLE events ADD COLUMN verification text;
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

@@ -1,5 +1,11 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type ImageRef, type NewEvent, type NewImagePushEvent, newId } from "@bosun/core";
+import {
+  type EventVerification,
+  type ImageRef,
+  type NewEvent,
+  type NewImagePushEvent,
+  newId,
+} from "@bosun/core";
 import {
   admissionKindOf,
   checksOtherSide,
@@ -49,7 +55,7 @@ interface Hold {
 }
 
 /** An event's columns, with its body from wherever it is kept. */
-const COLUMNS = `id, project, source, type, image, details, delivery_id, received_at, state, attempts,
+const COLUMNS = `id, project, source, type, image, details, delivery_id, received_at, state, attempts, verification,
   CASE WHEN payload_hash IS NULL THEN payload
        ELSE (SELECT body FROM payloads WHERE hash = events.payload_hash) END AS payload`;
 
@@ -69,6 +75,8 @@ export class EventTable {
   readonly #claim: StatementSync;
   readonly #renew: StatementSync;
   readonly #finish: StatementSync;
+  readonly #verified: StatementSync;
+  readonly #deferred: StatementSync;
   readonly #depth: StatementSync;
 
   constructor(db: DatabaseSync) {
@@ -102,6 +110,13 @@ export class EventTable {
     );
     this.#renew = db.prepare(
       `UPDATE events SET lease_expires_at = ?
+        WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+    );
+    this.#verified = db.prepare(
+      `UPDATE events SET verification = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+    );
+    this.#deferred = db.prepare(
+      `UPDATE events SET verification = ?, state = 'queued', lease_expires_at = NULL, hold_until = ?
         WHERE id = ? AND lease_owner = ? AND state = 'running'`,
     );
     this.#finish = db.prepare(
@@ -272,6 +287,16 @@ export class EventTable {
 
   renew(eventId: string, owner: string, leaseMs: number): boolean {
     return Number(this.#renew.run(Date.now() + leaseMs, eventId, owner).changes) > 0;
+  }
+
+  /** An unreachable registry hands the event back, held until its retryAt. */
+  recordVerification(eventId: string, owner: string, verification: EventVerification): boolean {
+    const json = JSON.stringify(verification);
+    const { changes } =
+      "unreachable" in verification
+        ? this.#deferred.run(json, Date.parse(verification.retryAt), eventId, owner)
+        : this.#verified.run(json, eventId, owner);
+    return Number(changes) > 0;
   }
 
   finish(eventId: string, owner: string): boolean {

@@ -219,6 +219,10 @@ const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE events ADD COLUMN tag_key TEXT;
   CREATE INDEX events_by_tag ON events (tag_key, id) WHERE tag_key IS NOT NULL;
   `,
+  // Verified webhooks: what the registry said of a push before it ran (core's EventVerification).
+  `
+  ALTER TABLE events ADD COLUMN verification TEXT;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */
