@@ -223,9 +223,14 @@ describe("config: watched registries", () => {
     );
     const r = parseConfig(text, {
       file: join(dir, "bosun.yaml"),
-      env: { INTERNAL_REGISTRY_PASSWORD: "p", GCR_KEY_JSON: "{}" },
+      env: { INTERNAL_REGISTRY_PASSWORD: "p", GCR_KEY_JSON: "{}", RELEASE_WEBHOOK_TOKEN: "release-token-1" },
     });
     expect(r.errors).to.equal(undefined);
     expect(r.value!.registries!.map((a) => a.name)).to.deep.equal(["internal", "gcr", "ecr", "hub"]);
+    expect(r.value!.projects[0]!.subscriptions.map((s) => s.verifyWith)).to.deep.equal([
+      undefined,
+      undefined,
+      "internal",
+    ]);
   });
 });
