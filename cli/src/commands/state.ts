@@ -74,8 +74,19 @@ export function registerStateCommands(program: Command): void {
         );
         if (o.json) return printJson(list);
         printNext(next, "events list");
+        // The column of verified webhooks (verifyWith) only when one of the events listed is one.
+        const verified = list.some((e) => "verification" in e && e.verification !== undefined);
         printTable(
-          ["ID", "PROJECT", "SOURCE", "TYPE", "IMAGE", "STATE", "RECEIVED", "VERIFIED"],
+          [
+            "ID",
+            "PROJECT",
+            "SOURCE",
+            "TYPE",
+            "IMAGE",
+            "STATE",
+            "RECEIVED",
+            ...(verified ? ["VERIFIED"] : []),
+          ],
           list.map((e) => [
             e.id,
             e.project,
@@ -84,7 +95,7 @@ export function registerStateCommands(program: Command): void {
             e.image?.ref ?? "-",
             e.state,
             shortTime(e.receivedAt),
-            verificationOf(e),
+            ...(verified ? [verificationOf(e)] : []),
           ]),
         );
       }),
