@@ -6,6 +6,7 @@ import { benchDispatchfile } from "./dispatchfile.mjs";
 import { benchEvents } from "./events.mjs";
 import { benchIngest } from "./ingest.mjs";
 import { benchJobs } from "./jobs.mjs";
+import { benchPoll } from "./poll.mjs";
 import { benchSandbox } from "./sandbox.mjs";
 
 await benchIngest();
@@ -16,3 +17,4 @@ await benchDispatchfile();
 await benchDependencies();
 await benchJobs();
 await benchDashboard();
+await benchPoll();

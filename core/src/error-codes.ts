@@ -187,6 +187,11 @@ export const ERROR_CODES = {
     http: null,
     meaning: "a watched repository does not exist, or the account may not see it",
   },
+  PUSH_NOT_VERIFIED: {
+    group: "watch",
+    http: null,
+    meaning: "a verified webhook's push is not what the registry has: no such tag, or another digest",
+  },
   // Dispatchfiles
   DISPATCHFILE_INVALID: {
     group: "dispatchfile",

@@ -116,6 +116,11 @@ export interface PushAdmission {
   gatherMs?: number;
   /** A digest-only push waits this long for its digest to arrive tagged; default DIGEST_ONLY_HOLD_MS. */
   holdMs?: number;
+  /**
+   * The project hears the repository both ways, by webhook and by poll: a push whose tag's latest
+   * event came the other way with the same digest is that event's duplicate (one push, one run).
+   */
+  heardAndPolled?: boolean;
 }
 export type NewCustomEvent = Omit<CustomEvent, "id" | "receivedAt">;
 

@@ -33,6 +33,9 @@ export type {
 } from "./events.js";
 export { CLI_EVENT_SOURCE, DIGEST_ONLY_HOLD_MS, v2SourceOf } from "./events.js";
 export { REGISTRY_KINDS, WEBHOOK_REGISTRY_KINDS, imageRef } from "./events.js";
+export { registryHostKey } from "./registry-host.js";
+export { judgeVerdict, pushToVerify } from "./verify.js";
+export type { EventVerification, PushToVerify, PushVerdict, PushVerifier } from "./verify.js";
 export { newId, firstIdAt } from "./ids.js";
 export type {
   RunStatus,

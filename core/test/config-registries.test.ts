@@ -165,6 +165,37 @@ describe("config: watched registries", () => {
     });
   });
 
+  it("takes verifyWith naming a watched registry on a webhook registry's subscription, and refuses it elsewhere", () => {
+    const registries = ["  - { name: internal, address: a.example.com, catalog: true }"];
+    const verified = parse(registries, {}, [
+      ...PROJECT.slice(0, 4),
+      "      - { registry: harbor, verifyWith: internal }",
+    ]);
+    expect(verified.errors).to.equal(undefined);
+    expect(verified.value!.projects[0]!.subscriptions[0]).to.include({
+      registry: "harbor",
+      verifyWith: "internal",
+    });
+
+    const unknown = parse(registries, {}, [
+      ...PROJECT.slice(0, 4),
+      "      - { registry: harbor, verifyWith: other }",
+    ]);
+    expect(only(unknown.errors)).to.include({
+      path: "projects[0].subscriptions[0].verifyWith",
+      message: 'no watched registry is named "other" to verify pushes with',
+      expected: "a name from registries (internal)",
+    });
+    const polled = parse(registries, {}, [
+      ...PROJECT.slice(0, 4),
+      "      - { registry: poll, verifyWith: internal }",
+    ]);
+    expect(only(polled.errors)).to.include({
+      path: "projects[0].subscriptions[0].verifyWith",
+      expected: "a webhook registry (harbor, distribution...), or no verifyWith",
+    });
+  });
+
   it("a subscription's accounts take pushes of those watched registries only", () => {
     const s = compileSubscription({ registry: "poll", repositories: [], tags: [], accounts: ["internal"] });
     expect(
@@ -192,9 +223,14 @@ describe("config: watched registries", () => {
     );
     const r = parseConfig(text, {
       file: join(dir, "bosun.yaml"),
-      env: { INTERNAL_REGISTRY_PASSWORD: "p", GCR_KEY_JSON: "{}" },
+      env: { INTERNAL_REGISTRY_PASSWORD: "p", GCR_KEY_JSON: "{}", RELEASE_WEBHOOK_TOKEN: "release-token-1" },
     });
     expect(r.errors).to.equal(undefined);
     expect(r.value!.registries!.map((a) => a.name)).to.deep.equal(["internal", "gcr", "ecr", "hub"]);
+    expect(r.value!.projects[0]!.subscriptions.map((s) => s.verifyWith)).to.deep.equal([
+      undefined,
+      undefined,
+      "internal",
+    ]);
   });
 });

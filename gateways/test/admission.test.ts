@@ -3,7 +3,7 @@
  * GCR INSERT that is the same push as its tagged one, and runPer: digest.
  */
 import { expect } from "chai";
-import type { ProjectConfig, Subscription } from "@bosun/core";
+import type { NewImagePushEvent, ProjectConfig, Subscription } from "@bosun/core";
 import { distribution } from "../src/index.js";
 import { gcr } from "../src/gcr/gateway.js";
 import { ownFixture } from "./support/fixtures.js";
@@ -119,6 +119,63 @@ describe("gateway: accept-time rules", () => {
       expect((await pushOf("team/app", "v1.4.0-dev")).status, "not matching the pattern").to.equal(200);
       expect((await pushOf("team/app", "v1.4.0-prod")).status).to.equal(202);
       expect((await db.events()).map((e) => e.image?.tag)).to.deep.equal(["v1.3.0-prod", "v1.4.0-prod"]);
+    });
+  });
+
+  describe("one push, one run across webhook and poll", () => {
+    const both: Subscription[] = [
+      { registry: "distribution", repositories: [], tags: [] },
+      { registry: "poll", repositories: [], tags: [] },
+    ];
+    /** What the poller stores when it sees team/app:TAG at DIGEST on the registry the webhooks come from. */
+    const polled = (tag: string, digest: string): NewImagePushEvent => ({
+      project: "rules",
+      source: "poll",
+      type: "image_push" as const,
+      image: {
+        registry: "127.0.0.1:5000",
+        repository: "team/app",
+        tag,
+        digest,
+        ref: `127.0.0.1:5000/team/app:${tag}`,
+      },
+      payload: "{}",
+      deliveryId: `poll-${tag}-${digest}`,
+      admission: { always: true, policies: [], heardAndPolled: true },
+    });
+    /** A Distribution webhook for team/app:TAG at DIGEST. */
+    const heard = (tag: string, digest: string) => {
+      const made = distribution.synthesize({ repository: "team/app", tag }, TOKEN);
+      const envelope = JSON.parse(made.body.toString()) as { events: { target: { digest: string } }[] };
+      envelope.events[0]!.target.digest = digest;
+      return send(gateway.url, {
+        path: "/events/distribution/rules",
+        headers: Object.fromEntries(Object.entries(made.headers).map(([k, v]) => [k, String(v)])),
+        body: Buffer.from(JSON.stringify(envelope)),
+      });
+    };
+
+    it("a webhook of a push a poll already stored is its duplicate, and a poll of a heard one too", async () => {
+      await start(both);
+      const d1 = `sha256:${"1".repeat(64)}`;
+      const [first] = (await db.store.acceptEvents([polled("v1", d1)])).accepted;
+      const late = await heard("v1", d1);
+      expect(late.status).to.equal(202);
+      expect(late.json).to.deep.include({ accepted: [], duplicates: 1 });
+      const d2 = `sha256:${"2".repeat(64)}`;
+      const taken = await heard("v2", d2);
+      expect(taken.json).to.deep.include({ duplicates: 0 });
+      const seen = await db.store.acceptEvents([polled("v2", d2)]);
+      expect(seen.accepted).to.deep.equal([]);
+      expect(seen.duplicates.map((e) => e.image?.tag)).to.deep.equal(["v2"]);
+      expect((await db.events()).map((e) => `${e.source} ${e.image?.tag}`)).to.deep.equal([
+        "poll v1",
+        "distribution v2",
+      ]);
+      expect((await db.store.listDeliveries({})).map((d) => [d.outcome, d.duplicateOf])).to.deep.equal([
+        ["accepted", []],
+        ["duplicate", [first!.id]],
+      ]);
     });
   });
 

@@ -3,15 +3,61 @@
  * best tags, and one push, one run (a digest-only notification is the same push as its tagged one;
  * runPer: digest gathers a digest's tags into one event).
  */
-import { DIGEST_ONLY_HOLD_MS, judgeTag, type NewEvent, type NewImagePushEvent } from "@bosun/core";
+import {
+  DIGEST_ONLY_HOLD_MS,
+  WEBHOOK_REGISTRY_KINDS,
+  judgeTag,
+  registryHostKey,
+  type NewEvent,
+  type NewImagePushEvent,
+} from "@bosun/core";
 
 /**
  * Pushes of one image: project, host/repository and digest (spaces apart: none of them holds one, and
- * PostgreSQL's text takes no NUL); undefined for what has no digest.
+ * PostgreSQL's text takes no NUL); undefined for what has no digest. The host is core's
+ * registryHostKey, so a webhook's host and a watched registry's address name one registry alike.
  */
 export function digestKeyOf(e: NewEvent): string | undefined {
   if (!e.image?.digest || e.type !== "image_push") return undefined;
-  return [e.project, `${e.image.registry}/${e.image.repository}`, e.image.digest].join(" ");
+  return [e.project, `${registryHostKey(e.image.registry)}/${e.image.repository}`, e.image.digest].join(" ");
+}
+
+/** Pushes of one tag: project, host/repository (as in digestKeyOf) and tag; undefined without a tag. */
+export function tagKeyOf(e: NewEvent): string | undefined {
+  if (!e.image?.tag || e.type !== "image_push") return undefined;
+  return [e.project, `${registryHostKey(e.image.registry)}/${e.image.repository}`, e.image.tag].join(" ");
+}
+
+const WEBHOOK_SOURCES: ReadonlySet<string> = new Set(WEBHOOK_REGISTRY_KINDS);
+
+/** The two ways a push is known: heard (a registry's webhook) or seen (a poll); undefined for others. */
+export function sideOf(source: string): "webhook" | "poll" | undefined {
+  if (source === "poll") return "poll";
+  return WEBHOOK_SOURCES.has(source) ? "webhook" : undefined;
+}
+
+/** Whether the push is checked against its tag's latest event from the other side (heardAndPolled). */
+export function checksOtherSide(e: NewEvent): boolean {
+  const admission = e.image && "admission" in e ? e.admission : undefined;
+  return (
+    admission?.heardAndPolled === true &&
+    sideOf(e.source) !== undefined &&
+    digestKeyOf(e) !== undefined &&
+    tagKeyOf(e) !== undefined
+  );
+}
+
+/**
+ * One push, one run across webhook and poll: the push is the same as its tag's latest event when
+ * that came the other way (a webhook's for a poll, a poll's for a webhook) with the same digest.
+ */
+export function isSamePushFromOtherSide(
+  e: NewEvent,
+  latest: { source: string; digestKey: string | null } | undefined,
+): boolean {
+  if (!latest || latest.digestKey !== digestKeyOf(e)) return false;
+  const side = sideOf(latest.source);
+  return side !== undefined && side !== sideOf(e.source);
 }
 
 /** The repository a policy's best tag is kept for: the same path on another host is another. */
@@ -35,7 +81,7 @@ export function admissionKindOf(e: NewEvent): AdmissionKind {
 /** Whether the event needs reads before it is written (a policy, a digest-only push, or gathering). */
 export function needsAdmission(e: NewEvent): boolean {
   const kind = admissionKindOf(e);
-  return kind === "digest-only" || kind === "gather" || policiesOf(e).length > 0;
+  return kind === "digest-only" || kind === "gather" || policiesOf(e).length > 0 || checksOtherSide(e);
 }
 
 export function policiesOf(e: NewEvent) {

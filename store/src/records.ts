@@ -7,6 +7,7 @@ import type {
   CredentialSummary,
   EventDetails,
   EventType,
+  EventVerification,
   ImageRef,
   JobRecord,
   JobStatus,
@@ -84,12 +85,13 @@ export function toEvent(row: Row): StoredEvent {
   };
   const image = JSON.parse(str(row, "image")) as ImageRef | null;
   if (image)
-    return {
+    return defined({
       ...common,
       source: str(row, "source") as RegistryKind,
       type: str(row, "type") as EventType,
       image,
-    };
+      verification: optJson<EventVerification>(row, "verification"),
+    });
   return defined({
     ...common,
     source: str(row, "source"),

@@ -89,6 +89,8 @@ export class ReopeningStore implements StoreWithCredentials {
   claimEvent: Store["claimEvent"] = (options) => this.#use((s) => s.claimEvent(options));
   renewLease: Store["renewLease"] = (id, owner, ms) => this.#use((s) => s.renewLease(id, owner, ms));
   finishEvent: Store["finishEvent"] = (id, owner) => this.#use((s) => s.finishEvent(id, owner));
+  recordVerification: Store["recordVerification"] = (id, owner, v) =>
+    this.#use((s) => s.recordVerification(id, owner, v));
   createRun: Store["createRun"] = (run) => this.#use((s) => s.createRun(run));
   createProject: Store["createProject"] = (p) => this.#use((s) => s.createProject(p));
   updateProject: Store["updateProject"] = (p) => this.#use((s) => s.updateProject(p));

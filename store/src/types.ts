@@ -1,5 +1,6 @@
 import type {
   BosunEvent,
+  EventVerification,
   NewEvent,
   JobRecord,
   LogEntry,
@@ -19,6 +20,8 @@ export type StoredEvent = BosunEvent & {
   state: EventState;
   /** How many times a worker claimed it. */
   attempts: number;
+  /** A verified webhook's push (a subscription's verifyWith): what the registry said, once asked. */
+  verification?: EventVerification;
 };
 
 export interface AcceptResult {
@@ -225,6 +228,12 @@ export interface Store {
   renewLease(eventId: string, owner: string, leaseMs: number): Promise<boolean>;
   /** Marks a claimed event done; false when `owner` no longer holds its lease. */
   finishEvent(eventId: string, owner: string): Promise<boolean>;
+  /**
+   * Keeps what the registry said of a verified webhook's push with the event `owner` holds. An
+   * `unreachable` one hands the event back to the queue, not claimed again before its `retryAt`.
+   * False when `owner` no longer holds the lease.
+   */
+  recordVerification(eventId: string, owner: string, verification: EventVerification): Promise<boolean>;
   /**
    * In-process hint that events were accepted, with their projects, so a local worker need not wait
    * for its next poll, nor search the queue when every one of those projects is at its limit.

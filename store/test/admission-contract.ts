@@ -213,4 +213,67 @@ export function admissionContract(storeOf: () => Store): void {
       expect((await store.acceptEvents([pushOf("v2", gather, digest)])).accepted).to.have.length(1);
     });
   });
+
+  describe("one push, one run across webhook and poll", function () {
+    const both = { always: true, policies: [], heardAndPolled: true };
+    /** A push of team/app:TAG at DIGEST, heard from a registry's webhook or seen by a poll. */
+    const push = (source: "distribution" | "poll", registry: string, tag: string, digest: string) =>
+      newEvent({
+        source,
+        image: { registry, repository: "team/app", tag, digest, ref: `${registry}/team/app:${tag}` },
+        admission: both,
+      });
+
+    it("a poll seeing what a webhook delivered is its duplicate, and the reverse; hosts compared by registryHostKey", async function () {
+      const store = storeOf();
+      const d1 = freshDigest();
+      const [heard] = (await store.acceptEvents([push("distribution", "Registry.Example.com:443", "v1", d1)]))
+        .accepted;
+      const seen = await store.acceptEvents([push("poll", "registry.example.com", "v1", d1)]);
+      expect(seen.accepted).to.deep.equal([]);
+      expect(seen.duplicates.map((e) => e.id)).to.deep.equal([heard!.id]);
+
+      const d2 = freshDigest();
+      const [polled] = (await store.acceptEvents([push("poll", "registry.example.com", "v2", d2)])).accepted;
+      const late = await store.acceptEvents([push("distribution", "registry.example.com", "v2", d2)]);
+      expect(late.accepted).to.deep.equal([]);
+      expect(late.duplicates.map((e) => e.id)).to.deep.equal([polled!.id]);
+      expect(await store.listEvents({ project: "webapp", limit: 10 })).to.have.length(2);
+    });
+
+    it("the same side twice is two pushes, and so is a tag that moved back since the other side saw it", async function () {
+      const store = storeOf();
+      const [d1, d2] = [freshDigest(), freshDigest()];
+      const host = "registry.example.com";
+      expect((await store.acceptEvents([push("distribution", host, "v3", d1)])).accepted).to.have.length(1);
+      expect((await store.acceptEvents([push("distribution", host, "v3", d1)])).accepted).to.have.length(1);
+      expect((await store.acceptEvents([push("distribution", host, "v3", d2)])).accepted).to.have.length(1);
+      // The tag's latest event names d2: a poll finding it back at d1 saw a push of its own.
+      expect((await store.acceptEvents([push("poll", host, "v3", d1)])).accepted).to.have.length(1);
+      // Another host, or a project that does not hear both ways, is not the same push.
+      expect(
+        (await store.acceptEvents([push("poll", "other.example.com", "v3", d1)])).accepted,
+      ).to.have.length(1);
+      const unchecked = { ...push("poll", host, "v3", d2), admission: { always: true, policies: [] } };
+      expect((await store.acceptEvents([unchecked])).accepted).to.have.length(1);
+    });
+
+    it("a push that joined a runPer: digest event is that event's, seen from either side", async function () {
+      const store = storeOf();
+      const digest = freshDigest();
+      const host = "registry.example.com";
+      const gather = { ...both, gatherMs: 60_000 };
+      const heard = (tag: string) => ({ ...push("distribution", host, tag, digest), admission: gather });
+      const [first] = (await store.acceptEvents([heard("latest")])).accepted;
+      expect((await store.acceptEvents([heard("v4")])).merged.map((e) => e.id)).to.deep.equal([first!.id]);
+      const seen = await store.acceptEvents([
+        { ...push("poll", host, "latest", digest), admission: gather },
+        { ...push("poll", host, "v4", digest), admission: gather },
+      ]);
+      expect(seen.accepted).to.deep.equal([]);
+      expect(seen.merged).to.deep.equal([]);
+      expect(seen.duplicates).to.have.length(2);
+      expect(seen.duplicates[0]!.id).to.equal(first!.id);
+    });
+  });
 }

@@ -341,6 +341,40 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
       });
     });
 
+    describe("verified webhooks", function () {
+      const checked = { account: "internal", checkedAt: "2024-06-03T09:16:03.000Z", claimed: "sha256:1" };
+
+      it("keeps the registry's answer with the event its owner holds", async function () {
+        const event = await acceptOne();
+        await store.claimEvent({ owner: "w1", leaseMs: 60_000 });
+        const verified = { ...checked, digest: "sha256:1" };
+        expect(await store.recordVerification(event.id, "w2", verified), "not its owner").to.equal(false);
+        expect(await store.recordVerification(event.id, "w1", verified)).to.equal(true);
+        expect(await store.getEvent(event.id)).to.deep.include({ state: "running", verification: verified });
+        const refused = { ...checked, refused: "no tag v1 at registry internal" };
+        expect(await store.recordVerification(event.id, "w1", refused)).to.equal(true);
+        expect((await store.listEvents({ limit: 1 }))[0]?.verification).to.deep.equal(refused);
+      });
+
+      it("an unreachable registry hands the event back, not claimed before its retryAt", async function () {
+        const event = await acceptOne();
+        await store.claimEvent({ owner: "w1", leaseMs: 60_000 });
+        const retryAt = new Date(Date.now() + 150).toISOString();
+        const unreachable = { ...checked, unreachable: "connection refused", retryAt };
+        expect(await store.recordVerification(event.id, "w1", unreachable)).to.equal(true);
+        expect(await store.getEvent(event.id)).to.deep.include({
+          state: "queued",
+          verification: unreachable,
+        });
+        expect(await store.finishEvent(event.id, "w1"), "no longer held").to.equal(false);
+        expect(await store.claimEvent({ owner: "w2", leaseMs: 60_000 })).to.equal(undefined);
+        await sleep(250);
+        const again = await store.claimEvent({ owner: "w2", leaseMs: 60_000 });
+        expect(again?.event.id).to.equal(event.id);
+        expect(again?.attempt).to.equal(2);
+      });
+    });
+
     describe("onEventsAccepted", function () {
       it("tells listeners after new events are committed, until they unsubscribe", async function () {
         let calls = 0;

@@ -189,6 +189,10 @@ export interface TestRegistry {
   push(repo: string, tag: string, options?: PushOptions): Promise<PushedImage>;
   /** Deletes the manifest REPO:TAG names (and so every tag naming it), as `skopeo delete` does. */
   deleteTag(repo: string, tag: string): Promise<void>;
+  /** Stops the registry process, keeping its data: nothing answers on its port until `resume`. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port with the same data, and waits until it answers. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -223,29 +227,35 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   if (htpasswd) writeFileSync(htpasswd, await htpasswdFile(options.auth?.users ?? []));
   writeFileSync(config, registryConfig(join(dir, "data"), host, options, htpasswd));
   let log = "";
-  const child = spawn("docker-registry", ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
   const keep = (d: Buffer) => {
     log = (log + d.toString()).slice(-8000);
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
+  const answers = () => registryAnswers(port, options.auth !== undefined || options.token !== undefined);
+  let child: ChildProcess;
   const onExit = () => child.kill("SIGTERM");
-  process.once("exit", onExit);
-  child.once("exit", () => process.removeListener("exit", onExit));
-
+  /** Starts docker-registry on the config (again, after pause: same port, same data) and waits for it. */
+  const serve = async () => {
+    const started = spawn("docker-registry", ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
+    child = started;
+    started.stdout?.on("data", keep);
+    started.stderr?.on("data", keep);
+    process.once("exit", onExit);
+    started.once("exit", () => process.removeListener("exit", onExit));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (await answers()) return;
+      if (started.exitCode !== null || Date.now() > deadline) {
+        await stop();
+        throw new Error(`docker-registry did not start on ${host}:\n${log}`);
+      }
+      await sleep(100);
+    }
+  };
   const stop = async () => {
     await stopService(child, undefined);
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (await registryAnswers(port, options.auth !== undefined || options.token !== undefined)) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`docker-registry did not start on ${host}:\n${log}`);
-    }
-    await sleep(100);
-  }
+  await serve();
 
   return {
     url: `http://${host}`,
@@ -281,6 +291,11 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       const digest = readFileSync(digestFile, "utf8").trim();
       rmSync(digestFile, { force: true });
       return { ref, digest };
+    },
+    pause: () => stopService(child, undefined),
+    resume: async () => {
+      if (child.exitCode === null && child.signalCode === null) return; // running already
+      await serve();
     },
     stop,
   };

@@ -21,3 +21,5 @@ export {
   type DecideContext,
 } from "./poller/tags.js";
 export { loginSource } from "./poller/logins.js";
+export { RegistryPushVerifier } from "./verify/push-verifier.js";
+export { clientsOf, type ClientsOptions } from "./client/clients.js";

@@ -218,6 +218,60 @@ describe("watchers: changes as events", function () {
     expect(others.map((e) => e.project)).to.deep.equal(["all", "all"]);
   });
 
+  it("gives each event its admission: tag policies and runPer: digest apply as to a webhook's push", function () {
+    const policed = parseConfig(
+      [
+        "registries:",
+        "  - { name: internal, address: r.example.com, repositories: [team/app] }",
+        "projects:",
+        "  - name: semver",
+        "    script: ./a.js",
+        "    subscriptions: [{ registry: poll, policy: { order: semver, range: '>=1.0.0 <2.0.0' } }]",
+        "  - name: builds",
+        "    script: ./a.js",
+        "    subscriptions:",
+        "      - { registry: poll, policy: { pattern: '^main-(?P<ts>[0-9]+)$', extract: '$ts', order: numerical } }",
+        "  - name: dates",
+        "    script: ./a.js",
+        "    subscriptions: [{ registry: poll, policy: { pattern: '^RELEASE\\.', order: alphabetical } }]",
+        "  - { name: gather, script: ./a.js, subscriptions: [{ registry: poll, runPer: digest, window: 30s }] }",
+      ].join("\n"),
+      { file: "/srv/bosun/bosun.yaml" },
+    );
+    expect(policed.errors).to.equal(undefined);
+    const scanned = [
+      { tag: "v1.1.0", digest: "sha256:1" },
+      { tag: "v1.3.0", digest: "sha256:3" },
+      { tag: "v2.0.0", digest: "sha256:4" },
+      { tag: "v1.2.0", digest: "sha256:2" },
+      { tag: "main-100", digest: "sha256:5" },
+      { tag: "main-99", digest: "sha256:6" },
+      { tag: "RELEASE.2024-06-03", digest: "sha256:7" },
+      { tag: "RELEASE.2024-05-01", digest: "sha256:8" },
+    ];
+    const events = eventsOfScan({
+      account: policed.value!.registries![0]!,
+      repository: "team/app",
+      changes: scanned,
+      recorded: 1,
+      firstScan: false,
+      projects: policed.value!.projects,
+    });
+    // Of one scan's changes, each policy's best fires: its range and order decide, v2.0.0 is outside.
+    expect(events.map((e) => `${e.project} ${e.image.tag}`)).to.deep.equal([
+      "semver v1.3.0",
+      "builds main-100",
+      "dates RELEASE.2024-06-03",
+      ...scanned.map((c) => `gather ${c.tag}`),
+    ]);
+    const semver = events[0]!.admission!;
+    expect(semver.always).to.equal(false);
+    expect(semver.policies).to.have.length(1);
+    expect(semver.policies[0]!.policy.policy).to.include({ order: "semver", range: ">=1.0.0 <2.0.0" });
+    const gathered = events.find((e) => e.project === "gather")!.admission!;
+    expect(gathered).to.deep.equal({ always: true, policies: [], gatherMs: 30_000 });
+  });
+
   it("on a first scan, only subscriptions with fireOnFirstScan take the tags", function () {
     const events = eventsOfScan({
       account: internal!,

@@ -47,6 +47,15 @@ const filtersOf = (o: ListOpts) => ({
   limit: o.limit,
 });
 
+/** A verified webhook's push (verifyWith): what the registry said, or "-" for an event not verified. */
+function verificationOf(e: StoredEvent): string {
+  const v = "verification" in e ? e.verification : undefined;
+  if (!v) return "-";
+  if ("digest" in v) return `yes (${v.account}: ${v.digest})`;
+  if ("refused" in v) return `no, not run: ${v.refused}`;
+  return `waiting: registry ${v.account} unreachable (${v.unreachable}); asked again at ${shortTime(v.retryAt)}`;
+}
+
 /** Where the next page starts, on stderr so the table stays a table. */
 function printNext(next: string | undefined, command: string): void {
   if (next) process.stderr.write(`more: bosun ${command} --before ${next}\n`);
@@ -65,8 +74,19 @@ export function registerStateCommands(program: Command): void {
         );
         if (o.json) return printJson(list);
         printNext(next, "events list");
+        // The column of verified webhooks (verifyWith) only when one of the events listed is one.
+        const verified = list.some((e) => "verification" in e && e.verification !== undefined);
         printTable(
-          ["ID", "PROJECT", "SOURCE", "TYPE", "IMAGE", "STATE", "RECEIVED"],
+          [
+            "ID",
+            "PROJECT",
+            "SOURCE",
+            "TYPE",
+            "IMAGE",
+            "STATE",
+            "RECEIVED",
+            ...(verified ? ["VERIFIED"] : []),
+          ],
           list.map((e) => [
             e.id,
             e.project,
@@ -75,6 +95,7 @@ export function registerStateCommands(program: Command): void {
             e.image?.ref ?? "-",
             e.state,
             shortTime(e.receivedAt),
+            ...(verified ? [verificationOf(e)] : []),
           ]),
         );
       }),

@@ -22,7 +22,7 @@ import {
   type GatewayErrorContext,
 } from "@bosun/gateways";
 import { Consumer } from "@bosun/worker";
-import { Poller } from "@bosun/watchers";
+import { Poller, RegistryPushVerifier } from "@bosun/watchers";
 import { resolveAdminToken } from "./admin-token.js";
 import { createApiRouter } from "./api.js";
 import { dashboardRouter } from "./dashboard.js";
@@ -249,6 +249,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       busy: () => pressure.holdsOff(),
       ...runDependencies,
       credentialsFor: credentials.reader,
+      // Subscriptions with verifyWith: their pushes are checked with the watched registries' accounts.
+      verifier: new RegistryPushVerifier(accounts, { credentialsFor: credentials.reader }),
+      verifyRetry: { firstMs: config.worker.verifyRetryMs },
       onError,
     });
     consumer.start();

@@ -276,7 +276,12 @@ function resolveConfig(
       maxConcurrentJobs: raw.docker.maxConcurrentJobs,
     },
     jobs: raw.jobs,
-    worker: { leaseMs: raw.worker.lease, maxRuns: raw.worker.maxRuns, pollMs: raw.worker.pollInterval },
+    worker: {
+      leaseMs: raw.worker.lease,
+      maxRuns: raw.worker.maxRuns,
+      pollMs: raw.worker.pollInterval,
+      verifyRetryMs: raw.worker.verifyRetry,
+    },
     sandbox: { memoryMb: raw.sandbox.memoryMb },
     ...(raw.kubernetes
       ? {

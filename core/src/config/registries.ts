@@ -43,6 +43,12 @@ export function resolveRegistries(raw: RawConfig, base: string, problem: Problem
           `project "${p.name}" subscribes to watched registries, and none is configured`,
           "a registries: entry to watch, or a registry that sends webhooks",
         );
+      if (s.verifyWith !== undefined && !names.has(s.verifyWith))
+        problem(
+          ["projects", i, "subscriptions", j, "verifyWith"],
+          `no watched registry is named "${s.verifyWith}" to verify pushes with`,
+          `a name from registries (${[...names].join(", ") || "none configured"})`,
+        );
       s.accounts.forEach((name, k) => {
         if (!names.has(name))
           problem(

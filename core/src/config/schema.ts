@@ -165,8 +165,18 @@ const subscription = z
     accounts: z.array(z.string().min(1)).default([]),
     // registry: poll only. The first scan of a repository fires for its tags rather than only recording them.
     fireOnFirstScan: z.boolean().default(false),
+    // A webhook registry only. A name from `registries`: the account asked for the pushed tag's digest.
+    verifyWith: z.string().min(1).optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.registry === "poll" && s.verifyWith !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["verifyWith"],
+        message: "verifyWith is for webhook registries: a polled push is already the registry's word",
+        input: s.verifyWith,
+        params: { expected: "a webhook registry (harbor, distribution...), or no verifyWith" },
+      });
     if (s.window !== undefined && s.runPer !== "digest")
       ctx.addIssue({
         code: "custom",
@@ -389,8 +399,10 @@ export const configSchema = z.strictObject({
       lease: duration.default(30_000),
       maxRuns: z.number().int().min(1).max(1000).default(8),
       pollInterval: duration.default(1_000),
+      // A verified webhook's registry that cannot be asked: the first wait, doubled up to 5 minutes.
+      verifyRetry: duration.default(5_000),
     })
-    .default({ lease: 30_000, maxRuns: 8, pollInterval: 1_000 }),
+    .default({ lease: 30_000, maxRuns: 8, pollInterval: 1_000, verifyRetry: 5_000 }),
   kubernetes: z
     .strictObject({
       kubeconfig: z.string().min(1).optional(),

@@ -29,6 +29,11 @@ export interface Subscription {
   accounts?: string[];
   /** registry "poll": fire for the tags a repository's first scan finds, rather than only record them. */
   fireOnFirstScan?: boolean;
+  /**
+   * A webhook registry: its pushes are hints, checked before they run by asking this watched
+   * registry's account (a name from `registries`) for the tag's digest (docs/configuration.md).
+   */
+  verifyWith?: string;
 }
 
 export type TagOrder = "semver" | "alphabetical" | "numerical";
@@ -167,7 +172,8 @@ export interface ServerConfig {
    * an executor's slots one project holds. Absent: 8, and all but a quarter.
    */
   jobs?: { maxConcurrent: number; maxConcurrentPerProject?: number };
-  worker: { leaseMs: number; maxRuns: number; pollMs: number };
+  /** verifyRetryMs: the first wait when a verified webhook's registry cannot be asked (doubled up to 5 min). */
+  worker: { leaseMs: number; maxRuns: number; pollMs: number; verifyRetryMs: number };
   sandbox: { memoryMb: number };
   /** For projects with `executor: kubernetes`; absent: the default kubeconfig and namespace. */
   kubernetes?: KubernetesConfig;

@@ -309,6 +309,8 @@ function optIn(
   delivery: ParsedDelivery,
 ): { pushes: ParsedPush[]; admissions: PushAdmission[]; ignored: DeliveryIgnored[] } {
   const subscriptions = subscriptionsOf(project);
+  // A project that also polls may see this push again by its poll: the store makes that one run.
+  const polled = subscriptions.some((s) => s.registry === "poll");
   const pushes: ParsedPush[] = [];
   const admissions: PushAdmission[] = [];
   const ignored = parserIgnored(delivery.ignored);
@@ -318,7 +320,7 @@ function optIn(
     const plan = planPush(subscriptions, candidate);
     if ("admission" in plan) {
       pushes.push(push);
-      admissions.push(plan.admission);
+      admissions.push(polled ? { ...plan.admission, heardAndPolled: true } : plan.admission);
       // Reasons are written only for a push nothing takes: the common case costs no words.
     } else ignored.push({ what: push.image.ref, reasons: explainProject(subscriptions, candidate).reasons });
   }

@@ -7,12 +7,15 @@
 import { type ImageRef, type NewEvent, type NewImagePushEvent, newId } from "@bosun/core";
 import {
   admissionKindOf,
+  checksOtherSide,
   digestKeyOf,
   digestOnlyReason,
   holdMsOf,
+  isSamePushFromOtherSide,
   judgePolicies,
   policiesOf,
   policyRepositoryOf,
+  tagKeyOf,
   withTag,
 } from "../admission.js";
 import { detailsColumn, imageColumn, imageOf, queuedEvent, toEvent } from "../records.js";
@@ -21,7 +24,7 @@ import { ACCEPTED_CHANNEL } from "./notifications.js";
 import type { Queryable } from "./rows.js";
 
 const COLUMNS =
-  "id, project, source, type, image, details, payload, delivery_id, received_at, state, attempts";
+  "id, project, source, type, image, details, payload, delivery_id, received_at, state, attempts, verification";
 
 /**
  * Takes the locks in one statement, in the order of the array, which is sorted here (every accept
@@ -40,12 +43,15 @@ const policyLock = (project: string, key: string, repository: string) =>
 
 export const digestLock = (key: string) => `digest ${key}`;
 
-/** The locks of a list of events: their digests and the best tags they are judged by. */
+const tagLock = (key: string) => `tag ${key}`;
+
+/** The locks of a list of events: their digests, their tags when checked, the best tags they are judged by. */
 export function locksOf(events: readonly NewEvent[]): string[] {
   const names: string[] = [];
   for (const e of events) {
     const key = digestKeyOf(e);
     if (key !== undefined) names.push(digestLock(key));
+    if (checksOtherSide(e)) names.push(tagLock(tagKeyOf(e)!));
     if (e.image)
       for (const p of policiesOf(e)) names.push(policyLock(e.project, p.key, policyRepositoryOf(e)));
   }
@@ -89,6 +95,17 @@ export async function admitEvents(
 }
 
 async function admit(db: Queryable, e: NewImagePushEvent, receivedAt: string, result: AcceptResult) {
+  if (checksOtherSide(e)) {
+    const { rows } = await db.query(
+      `SELECT ${COLUMNS}, digest_key FROM events WHERE tag_key = $1 ORDER BY id DESC LIMIT 1`,
+      [tagKeyOf(e)],
+    );
+    const latest = rows[0] as { source: string; digest_key: string | null } | undefined;
+    if (latest && isSamePushFromOtherSide(e, { source: latest.source, digestKey: latest.digest_key })) {
+      result.duplicates.push(toEvent(rows[0]!));
+      return;
+    }
+  }
   const repository = policyRepositoryOf(e);
   const best = new Map<string, string>();
   for (const { key } of policiesOf(e)) {
@@ -166,9 +183,9 @@ async function insertRow(db: Queryable, e: NewEvent, receivedAt: string, hold: H
   const details = detailsColumn(e);
   const { rowCount } = await db.query(
     `INSERT INTO events (id, project, source, type, image, details, payload, delivery_id, received_at,
-                         digest_key, hold_kind, hold_until, state)
+                         digest_key, hold_kind, hold_until, state, tag_key)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-             clock_timestamp() + $12::integer * interval '1 millisecond', $13)
+             clock_timestamp() + $12::integer * interval '1 millisecond', $13, $14)
      ON CONFLICT (project, delivery_id) DO NOTHING`,
     [
       id,
@@ -184,6 +201,7 @@ async function insertRow(db: Queryable, e: NewEvent, receivedAt: string, hold: H
       hold.kind,
       hold.holdMs,
       hold.state,
+      checksOtherSide(e) ? tagKeyOf(e)! : null,
     ],
   );
   if ((rowCount ?? 0) > 0) {

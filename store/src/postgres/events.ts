@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { type NewEvent, newId } from "@bosun/core";
+import { type EventVerification, type NewEvent, newId } from "@bosun/core";
 import {
   depthOf,
   type AcceptResult,
@@ -18,7 +18,7 @@ import type { Queryable } from "./rows.js";
 import { detailsColumn, imageColumn, queuedEvent, toEvent } from "../records.js";
 
 const COLUMNS =
-  "id, project, source, type, image, details, payload, delivery_id, received_at, state, attempts";
+  "id, project, source, type, image, details, payload, delivery_id, received_at, state, attempts, verification";
 
 /** Two claims of one project's last slot serialise on this lock (held until their transaction ends). */
 const PROJECT_LOCK = "SELECT pg_advisory_xact_lock(hashtext('bosun: project ' || $1))";
@@ -249,6 +249,25 @@ export async function renewLease(
     `UPDATE events SET lease_expires_at = clock_timestamp() + $3 * interval '1 millisecond'
       WHERE id = $1 AND lease_owner = $2 AND state = 'running'`,
     [eventId, owner, leaseMs],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** An unreachable registry hands the event back, held until its retryAt. */
+export async function recordVerification(
+  db: Queryable,
+  eventId: string,
+  owner: string,
+  verification: EventVerification,
+): Promise<boolean> {
+  const deferred = "unreachable" in verification;
+  const { rowCount } = await db.query(
+    `UPDATE events SET verification = $3,
+            state = CASE WHEN $4::timestamptz IS NULL THEN state ELSE 'queued' END,
+            lease_expires_at = CASE WHEN $4::timestamptz IS NULL THEN lease_expires_at END,
+            hold_until = coalesce($4::timestamptz, hold_until)
+      WHERE id = $1 AND lease_owner = $2 AND state = 'running'`,
+    [eventId, owner, JSON.stringify(verification), deferred ? verification.retryAt : null],
   );
   return (rowCount ?? 0) > 0;
 }

@@ -10,6 +10,7 @@ import type {
   Run,
   RunRequest,
   RunStatus,
+  EventVerification,
 } from "@bosun/core";
 import { admissionKindOf, digestKeyOf, needsAdmission } from "../admission.js";
 import { checkNewEvent } from "../new-event.js";
@@ -155,6 +156,12 @@ export class PostgresStore implements Store {
   renewLease(eventId: string, owner: string, leaseMs: number): Promise<boolean> {
     return this.#run(`renewing the lease on event ${eventId}`, (db) =>
       events.renewLease(db, eventId, owner, leaseMs),
+    );
+  }
+
+  recordVerification(eventId: string, owner: string, verification: EventVerification): Promise<boolean> {
+    return this.#run(`recording the verification of event ${eventId}`, (db) =>
+      events.recordVerification(db, eventId, owner, verification),
     );
   }
 

@@ -8,8 +8,12 @@ export class AdmissionTables {
   readonly #setImage: StatementSync;
   readonly #best: StatementSync;
   readonly #setBest: StatementSync;
+  readonly #latestOfTag: StatementSync;
 
   constructor(db: DatabaseSync) {
+    this.#latestOfTag = db.prepare(
+      `SELECT id, source, digest_key FROM events WHERE tag_key = ? ORDER BY id DESC LIMIT 1`,
+    );
     this.#earlier = db.prepare(
       `SELECT image FROM events WHERE digest_key = ? ORDER BY (hold_kind = 'digest-only'), id LIMIT 1`,
     );
@@ -29,6 +33,18 @@ export class AdmissionTables {
       `INSERT INTO best_tags (project, policy_key, repository, tag, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (project, policy_key, repository) DO UPDATE SET tag = excluded.tag, updated_at = excluded.updated_at`,
     );
+  }
+
+  /** The newest event of the tag (../admission.ts, tagKeyOf), among those that keep their tag. */
+  latestOfTag(tagKey: string): { id: string; source: string; digestKey: string | null } | undefined {
+    const row = this.#latestOfTag.get(tagKey);
+    if (!row) return undefined;
+    const digestKey = row["digest_key"];
+    return {
+      id: String(row["id"]),
+      source: String(row["source"]),
+      digestKey: digestKey ? String(digestKey) : null,
+    };
   }
 
   /** The first event of the digest, a tagged one if there is one: its image JSON. */

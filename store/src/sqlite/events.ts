@@ -1,13 +1,22 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type ImageRef, type NewEvent, type NewImagePushEvent, newId } from "@bosun/core";
+import {
+  type EventVerification,
+  type ImageRef,
+  type NewEvent,
+  type NewImagePushEvent,
+  newId,
+} from "@bosun/core";
 import {
   admissionKindOf,
+  checksOtherSide,
   digestKeyOf,
   digestOnlyReason,
   holdMsOf,
+  isSamePushFromOtherSide,
   judgePolicies,
   needsAdmission,
   policyRepositoryOf,
+  tagKeyOf,
   withTag,
 } from "../admission.js";
 import {
@@ -46,7 +55,7 @@ interface Hold {
 }
 
 /** An event's columns, with its body from wherever it is kept. */
-const COLUMNS = `id, project, source, type, image, details, delivery_id, received_at, state, attempts,
+const COLUMNS = `id, project, source, type, image, details, delivery_id, received_at, state, attempts, verification,
   CASE WHEN payload_hash IS NULL THEN payload
        ELSE (SELECT body FROM payloads WHERE hash = events.payload_hash) END AS payload`;
 
@@ -66,6 +75,8 @@ export class EventTable {
   readonly #claim: StatementSync;
   readonly #renew: StatementSync;
   readonly #finish: StatementSync;
+  readonly #verified: StatementSync;
+  readonly #deferred: StatementSync;
   readonly #depth: StatementSync;
 
   constructor(db: DatabaseSync) {
@@ -75,8 +86,8 @@ export class EventTable {
     this.#depth = db.prepare("SELECT state, count(*) AS n FROM events WHERE state <> 'done' GROUP BY state");
     this.#insert = db.prepare(
       `INSERT INTO events (id, project, source, type, image, details, payload, payload_hash, delivery_id,
-                           received_at, digest_key, hold_kind, hold_until, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           received_at, digest_key, hold_kind, hold_until, state, tag_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (project, delivery_id) DO NOTHING`,
     );
     this.#byDelivery = db.prepare(`SELECT ${COLUMNS} FROM events WHERE project = ? AND delivery_id = ?`);
@@ -99,6 +110,13 @@ export class EventTable {
     );
     this.#renew = db.prepare(
       `UPDATE events SET lease_expires_at = ?
+        WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+    );
+    this.#verified = db.prepare(
+      `UPDATE events SET verification = ? WHERE id = ? AND lease_owner = ? AND state = 'running'`,
+    );
+    this.#deferred = db.prepare(
+      `UPDATE events SET verification = ?, state = 'queued', lease_expires_at = NULL, hold_until = ?
         WHERE id = ? AND lease_owner = ? AND state = 'running'`,
     );
     this.#finish = db.prepare(
@@ -136,6 +154,13 @@ export class EventTable {
 
   /** An image push, by the accept-time rules (../admission.ts), in order within the unit of work. */
   #admit(e: NewImagePushEvent, body: SharedBody | undefined, receivedAt: string, result: AcceptResult): void {
+    if (checksOtherSide(e)) {
+      const latest = this.#admission.latestOfTag(tagKeyOf(e)!);
+      if (isSamePushFromOtherSide(e, latest)) {
+        result.duplicates.push(this.get(latest!.id)!);
+        return;
+      }
+    }
     const repository = policyRepositoryOf(e);
     const policies = judgePolicies(e, (key) => this.#admission.best(e.project, key, repository));
     for (const key of policies.advanced)
@@ -213,6 +238,7 @@ export class EventTable {
       hold.kind,
       hold.untilMs,
       hold.state,
+      checksOtherSide(e) ? tagKeyOf(e)! : null,
     );
     // The stored row is exactly what was given, so it is not read back (the payload is the bulk of it).
     if (Number(changes) === 1) {
@@ -261,6 +287,16 @@ export class EventTable {
 
   renew(eventId: string, owner: string, leaseMs: number): boolean {
     return Number(this.#renew.run(Date.now() + leaseMs, eventId, owner).changes) > 0;
+  }
+
+  /** An unreachable registry hands the event back, held until its retryAt. */
+  recordVerification(eventId: string, owner: string, verification: EventVerification): boolean {
+    const json = JSON.stringify(verification);
+    const { changes } =
+      "unreachable" in verification
+        ? this.#deferred.run(json, Date.parse(verification.retryAt), eventId, owner)
+        : this.#verified.run(json, eventId, owner);
+    return Number(changes) > 0;
   }
 
   finish(eventId: string, owner: string): boolean {

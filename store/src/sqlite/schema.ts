@@ -213,6 +213,16 @@ const MIGRATIONS: readonly Migration[] = [
     replay_of TEXT
   );
   `,
+  // One push, one run across webhook and poll: the tag a push is of (project, host/repository, tag),
+  // kept for the pushes of projects that hear a repository both ways, and its newest event found by it.
+  `
+  ALTER TABLE events ADD COLUMN tag_key TEXT;
+  CREATE INDEX events_by_tag ON events (tag_key, id) WHERE tag_key IS NOT NULL;
+  `,
+  // Verified webhooks: what the registry said of a push before it ran (core's EventVerification).
+  `
+  ALTER TABLE events ADD COLUMN verification TEXT;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

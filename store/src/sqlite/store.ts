@@ -11,6 +11,7 @@ import type {
   Run,
   RunRequest,
   RunStatus,
+  EventVerification,
 } from "@bosun/core";
 import type {
   AcceptResult,
@@ -182,6 +183,14 @@ export class SqliteStore implements Store {
     return this.#committer.run(
       `renewing the lease on event ${eventId}`,
       () => this.#events.renew(eventId, owner, leaseMs),
+      "statement",
+    );
+  }
+
+  recordVerification(eventId: string, owner: string, verification: EventVerification): Promise<boolean> {
+    return this.#committer.run(
+      `recording the verification of event ${eventId}`,
+      () => this.#events.recordVerification(eventId, owner, verification),
       "statement",
     );
   }

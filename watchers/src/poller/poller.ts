@@ -7,9 +7,9 @@
 import { hostname } from "node:os";
 import { newId, type CredentialsReader, type ProjectConfig, type RegistryAccount } from "@bosun/core";
 import type { Store } from "@bosun/store";
-import { RegistryClient } from "../client/client.js";
-import { RequestGate, type GateOptions } from "../client/gate.js";
-import { loginSource } from "./logins.js";
+import type { RegistryClient } from "../client/client.js";
+import { clientsOf } from "../client/clients.js";
+import type { GateOptions } from "../client/gate.js";
 import { scanRepository, type ScanResult } from "./scan.js";
 import { fireEveryChange, type TagDecider } from "./tags.js";
 
@@ -50,7 +50,7 @@ const MIN_LEASE_MS = 60_000;
 export class Poller {
   readonly owner: string;
   readonly #options: PollerOptions;
-  readonly #clients = new Map<string, RegistryClient>();
+  readonly #clients: Map<string, RegistryClient>;
   readonly #timers = new Map<string, NodeJS.Timeout>();
   /** Per account and repository: the scan running, so two are never run at once here. */
   readonly #running = new Map<string, Promise<PollOutcome>>();
@@ -60,22 +60,7 @@ export class Poller {
   constructor(options: PollerOptions) {
     this.#options = options;
     this.owner = options.owner ?? `${hostname()}-${process.pid}-${newId().slice(-6)}`;
-    const gates = new Map<string, RequestGate>();
-    for (const account of options.accounts) {
-      // One gate per registry address: its rate limit is the registry's, whichever account asks.
-      const gate = gates.get(account.address) ?? new RequestGate(options.gate);
-      gates.set(account.address, gate);
-      this.#clients.set(
-        account.name,
-        new RegistryClient({
-          address: account.address,
-          insecure: account.insecure,
-          login: loginSource(account, options.credentialsFor),
-          gate,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        }),
-      );
-    }
+    this.#clients = clientsOf(options.accounts, options);
   }
 
   get accounts(): readonly RegistryAccount[] {

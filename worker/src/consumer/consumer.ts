@@ -10,6 +10,7 @@ import { newId, type ProjectConfig } from "@bosun/core";
 import { type Claim, type Store } from "@bosun/store";
 import { processClaim, type RunDependencies } from "./process-claim.js";
 import { CancelRequested } from "./rounds.js";
+import { verifyClaim, type VerifyOptions } from "./verify.js";
 
 interface InFlight {
   project: string;
@@ -18,7 +19,7 @@ interface InFlight {
   runId?: string;
 }
 
-export interface ConsumerOptions extends RunDependencies {
+export interface ConsumerOptions extends RunDependencies, Pick<VerifyOptions, "verifier" | "verifyRetry"> {
   store: Store;
   findProject(name: string): ProjectConfig | undefined;
   /** Runs in flight at once in this worker, across projects. */
@@ -197,12 +198,15 @@ export class Consumer {
       if (run.cancelRequestedBy !== undefined)
         entry.controller.abort(new CancelRequested(run.cancelRequestedBy));
     };
-    void processClaim(claim, this.options, entry.controller.signal, { onRunStarted })
-      .then(() =>
-        this.handingBack
+    void verifyClaim(claim, this.options, this.owner)
+      .then(async (checked) => {
+        if ("deferred" in checked) return; // back in the queue: the registry is asked again later
+        const notRun = "refused" in checked ? { notRun: checked.refused } : {};
+        await processClaim(checked.claim, this.options, entry.controller.signal, { onRunStarted, ...notRun });
+        await (this.handingBack
           ? this.options.store.renewLease(claim.event.id, this.owner, 0)
-          : this.options.store.finishEvent(claim.event.id, this.owner),
-      )
+          : this.options.store.finishEvent(claim.event.id, this.owner));
+      })
       .catch((err: unknown) => this.options.onError?.(err))
       .finally(() => {
         this.inFlight.delete(claim.event.id);

@@ -40,6 +40,8 @@ export interface RunDependencies {
 export interface ClaimHooks {
   /** The run is recorded and running: a cancel of it is now the consumer's to act on. */
   onRunStarted?(run: Run): void;
+  /** The event is not to run (a verified webhook the registry contradicts): its run fails with this. */
+  notRun?: RunError;
 }
 
 export async function processClaim(
@@ -68,6 +70,10 @@ export async function processClaim(
   if ("cancelled" in begun) return begun.cancelled;
   const { run } = begun;
   hooks.onRunStarted?.(run);
+  if (hooks.notRun) {
+    await store.finishRun(run.id, "failed", hooks.notRun);
+    return { ...run, status: "failed", error: hooks.notRun, finishedAt: new Date().toISOString() };
+  }
   if (!project || !handler) {
     const message = `project "${event.project}" is no longer configured; the event was not run`;
     await store.finishRun(run.id, "failed", { code: "NOT_FOUND", message });
