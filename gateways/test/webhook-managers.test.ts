@@ -13,11 +13,11 @@ import {
   DOCKERHUB_LOGIN,
   DOCKERHUB_MEMBER,
   startDockerHubStandIn,
-} from "./support/hook-standins/dockerhub.js";
-import { GITHUB_READ_TOKEN, GITHUB_TOKEN, startGithubStandIn } from "./support/hook-standins/github.js";
-import { HARBOR_GUEST, HARBOR_LOGIN, startHarborStandIn } from "./support/hook-standins/harbor.js";
-import { JFROG_READ_TOKEN, JFROG_TOKEN, startJfrogStandIn } from "./support/hook-standins/jfrog.js";
-import { QUAY_READ_TOKEN, QUAY_TOKEN, startQuayStandIn } from "./support/hook-standins/quay.js";
+} from "@bosun/test-support";
+import { GITHUB_READ_TOKEN, GITHUB_TOKEN, startGithubStandIn } from "@bosun/test-support";
+import { HARBOR_GUEST, HARBOR_LOGIN, startHarborStandIn } from "@bosun/test-support";
+import { JFROG_READ_TOKEN, JFROG_TOKEN, startJfrogStandIn } from "@bosun/test-support";
+import { QUAY_READ_TOKEN, QUAY_TOKEN, startQuayStandIn } from "@bosun/test-support";
 import { webhookManagerContract } from "./webhook-contract.js";
 
 webhookManagerContract({
