@@ -54,6 +54,8 @@ interface Registry {
 describe("projects' webhooks on the registry, kept by the server", function () {
   this.timeout(120_000);
   let bosun: BosunProcess;
+  /** A second process on the same store, from the restart on. */
+  let other: BosunProcess | undefined;
   let env: Record<string, string>;
   let harbor: Registry;
   let hub: Registry;
@@ -73,9 +75,10 @@ describe("projects' webhooks on the registry, kept by the server", function () {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  /** Waits until the server's log says `text` `times` times. */
-  const logged = async (text: string, times = 1) => {
-    while (bosun.stderr.split(text).length - 1 < times) await new Promise((r) => setTimeout(r, 50));
+  /** Waits until the servers' logs say `text` `times` times in all. */
+  const logged = async (text: string, times = 1, processes = () => [bosun, ...(other ? [other] : [])]) => {
+    const count = () => processes().reduce((n, p) => n + p.stderr.split(text).length - 1, 0);
+    while (count() < times) await new Promise((r) => setTimeout(r, 50));
   };
 
   before(async () => {
@@ -141,8 +144,22 @@ describe("projects' webhooks on the registry, kept by the server", function () {
     await login("ci", "docker.io", DOCKERHUB_LOGIN.username, "hub-password");
     // Another account's login, for a registry the project's account has none for.
     await login("other", "harbor.other.example", HARBOR_LOGIN.username, "harbor-password");
+    const git = await cli(
+      "login",
+      "git",
+      "--service-account",
+      "ci",
+      "--host",
+      "git.example.com",
+      "--username",
+      "ci-bot",
+      "--password-file",
+      join(bosun.dir, "harbor-password"),
+    );
+    expect(git.code, git.stderr).to.equal(0);
   });
   after(async () => {
+    await other?.stop();
     await bosun?.dispose();
     await harbor?.standIn.close();
     await hub?.standIn.close();
@@ -206,6 +223,18 @@ describe("projects' webhooks on the registry, kept by the server", function () {
         ["--dispatchfile-repository-scm-secret", "github.com"],
         ["--dispatchfile-repository-scm-secret: no git login for github.com"],
       ],
+      [
+        [
+          "--dispatchfile-repository",
+          "https://git.other.example/team/ci.git",
+          "--dispatchfile-repository-scm-secret",
+          "git.example.com",
+        ],
+        [
+          "--dispatchfile-repository-scm-secret: the login is for git.example.com, not the host of the Dispatchfile repository",
+          "expected the git host of --dispatchfile-repository (git.other.example)",
+        ],
+      ],
     ];
     for (const [options, messages] of cases) {
       const r = await cli(...addArgs(harbor, ...options));
@@ -213,6 +242,15 @@ describe("projects' webhooks on the registry, kept by the server", function () {
       expect(r.stderr).to.include("[PAYLOAD_MALFORMED]");
       for (const m of messages) expect(r.stderr, options.join(" ")).to.include(m);
     }
+    // The account's git login for the Dispatchfile repository's host is taken.
+    const scm = await cli(
+      ...addArgs(harbor, "--dry-run"),
+      "--dispatchfile-repository",
+      "https://git.example.com/team/ci.git",
+      "--dispatchfile-repository-scm-secret",
+      "git.example.com",
+    );
+    expect(scm.code, scm.stderr).to.equal(0);
     expect(harbor.standIn.requests).to.deep.equal([]);
     expect(JSON.parse((await cli("project", "list", "--json")).stdout)).to.deep.equal([]);
   });
@@ -263,11 +301,18 @@ describe("projects' webhooks on the registry, kept by the server", function () {
     expect(secretsIn(bosun.stderr)).to.deep.equal([]);
   });
 
-  it("finds each hook again by its URL after a restart, rather than adding a second", async () => {
+  it("finds each hook again by its URL after a restart, rather than adding a second, as does a second process", async () => {
     await bosun.stop();
     await bosun.restart();
     // Each process looks at every hook once when it starts.
-    await logged('"change":"unchanged"', 2);
+    await logged('"change":"unchanged"', 2, () => [bosun]);
+    other = await BosunProcess.start({
+      dir: bosun.dir,
+      command: ["worker"],
+      config: "",
+      env: { BOSUN_CREDENTIALS_KEY: "", BOSUN_LOG_LEVEL: "info" },
+    });
+    await logged('"change":"unchanged"', 2, () => [other!]);
     for (const r of [harbor, hub]) {
       expect(r.creates()).to.have.length(1);
       expect(r.standIn.hookCount()).to.equal(1);
@@ -275,7 +320,7 @@ describe("projects' webhooks on the registry, kept by the server", function () {
     }
   });
 
-  it("updates the hook once when the project's webhook token changes", async () => {
+  it("updates the hook once when the project's webhook token changes, whichever process applies it", async () => {
     for (const r of [harbor, hub]) {
       const updated = await cli(
         "project",

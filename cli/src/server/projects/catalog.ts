@@ -15,6 +15,8 @@ export type ManagedBy = "file" | "api";
 
 export interface ApiProject {
   revision: number;
+  /** When the store made it: a project removed and added again is another, from revision 1. */
+  createdAt: string;
   config: ProjectConfig;
   /** How its webhook is kept on the registry. */
   settings: WebhookSettings;
@@ -124,7 +126,7 @@ export class ProjectCatalog {
           { project: s.name },
           "bosun.yaml defines a project of the same name; the file's is used",
         );
-      next.set(s.name, { revision: s.revision, ...parsed.value });
+      next.set(s.name, { revision: s.revision, createdAt: s.createdAt, ...parsed.value });
     }
     this.#api = next;
     this.#stored = new Set(stored.map((s) => s.name));

@@ -44,7 +44,12 @@ export function planWebhook(
     if (first === undefined)
       return { applies: false, reason: "the project subscribes to no registry that sends webhooks" };
     const url = urlFor(first) ?? `<server.publicUrl>/events/${first}/${project.name}`;
-    const configuration = pastedWebhookConfig(first as RegistryKind, { url, secret: TOKEN_PLACEHOLDER });
+    const configuration = pastedWebhookConfig(first as RegistryKind, {
+      url,
+      secret: TOKEN_PLACEHOLDER,
+      // Named here: the URL may be a placeholder, which the default name could not be read from.
+      name: `bosun-${project.name}`,
+    });
     return {
       applies: false,
       reason: `${first} has no webhook API Bosun uses: ${

@@ -18,8 +18,9 @@ import { planWebhook, sameTarget, type HookTarget } from "./webhook-plan.js";
 /** What the store keeps for a project (as JSON). */
 export interface WebhookState {
   state: "registered" | "failed";
-  /** The project revision it is about. */
+  /** The project revision it is about, and when that project was made (ApiProject.createdAt). */
   revision: number;
+  createdAt?: string;
   hookId?: string;
   /** The registry's answer (or why Bosun could not ask), never a secret. */
   error?: { code: string; message: string };
@@ -133,7 +134,10 @@ export class WebhookReconciler {
     const target = this.#plan(project);
     const waiting = state?.retryAt !== undefined && Date.parse(state.retryAt) > Date.now();
     if (!target) return state !== undefined && !waiting;
-    if (!state || state.revision !== project!.revision) return true;
+    // A revision newer than this process's catalog knows was applied elsewhere: this one waits for
+    // its catalog rather than put the older settings back.
+    if (state?.createdAt === project!.createdAt && state.revision > project!.revision) return false;
+    if (!state || state.revision !== project!.revision || state.createdAt !== project!.createdAt) return true;
     if (state.state === "failed") return !waiting;
     return this.#verified.get(project!.config.name) !== project!.revision;
   }
@@ -145,6 +149,8 @@ export class WebhookReconciler {
   ): Promise<void> {
     const target = this.#plan(project);
     const revision = project?.revision ?? state?.revision ?? 0;
+    const createdAt = project?.createdAt ?? state?.createdAt;
+    const made = createdAt === undefined ? {} : { createdAt };
     let applied = state?.applied;
     try {
       if (applied && (!target || !sameTarget(applied, target))) {
@@ -184,13 +190,15 @@ export class WebhookReconciler {
       await this.#record(name, {
         state: "registered",
         revision,
+        ...made,
         hookId: result.id,
         attempts: 0,
         applied: { ...target, owner },
       });
       this.#verified.set(name, revision);
     } catch (err) {
-      const attempts = (state?.revision === revision ? state.attempts : 0) + 1;
+      const attempts =
+        (state?.revision === revision && state.createdAt === createdAt ? state.attempts : 0) + 1;
       const backoff = Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), MAX_RETRY_MS);
       const asked = err instanceof WebhookError ? (err.retryAfterSeconds ?? 0) * 1000 : 0;
       const retryAt = new Date(Date.now() + Math.max(backoff, asked)).toISOString();
@@ -207,6 +215,7 @@ export class WebhookReconciler {
       await this.#record(name, {
         state: "failed",
         revision,
+        ...made,
         error,
         retryAt,
         attempts,

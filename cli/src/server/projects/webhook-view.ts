@@ -44,7 +44,8 @@ export function webhookView(
     };
   const where = { registry: plan.target.kind, repository: plan.target.repository, url: plan.target.url };
   const state = stateOf(name);
-  if (!state || state.revision !== project.revision) return { state: "pending", ...where };
+  if (!state || state.revision !== project.revision || state.createdAt !== project.createdAt)
+    return { state: "pending", ...where };
   if (state.state === "registered")
     return {
       state: "registered",
