@@ -357,6 +357,65 @@ describe("projects' webhooks on the registry, kept by the server", function () {
     }
   });
 
+  it("takes the project's own login, and removes the hook when the project's secret is removed", async () => {
+    const base = [
+      "--script",
+      "/srv/hooks/build.js",
+      "--registry",
+      "harbor",
+      "--image-repository",
+      "library/webapp",
+    ];
+    const added = await cli(
+      "project",
+      "add",
+      "own",
+      ...base,
+      "--webhook-token-file",
+      join(bosun.dir, "token"),
+    );
+    expect(added.code, added.stderr).to.equal(0);
+    const login = await cli(
+      "login",
+      "docker",
+      "--project",
+      "own",
+      "--registry",
+      harbor.login,
+      "--username",
+      HARBOR_LOGIN.username,
+      "--password-file",
+      join(bosun.dir, "harbor-password"),
+    );
+    expect(login.code, login.stderr).to.equal(0);
+    const creates = harbor.creates().length;
+    const updated = await cli(
+      "project",
+      "update",
+      "own",
+      "--image-repository-secret",
+      harbor.login,
+      "--image-repository-api",
+      harbor.standIn.url,
+    );
+    expect(updated.code, updated.stderr).to.equal(0);
+    await until("own", (w) => w.state === "registered");
+    expect(harbor.creates()).to.have.length(creates + 1);
+    expect(harbor.standIn.hookCount()).to.equal(1);
+
+    const removes = harbor.removes().length;
+    const patched = await fetch(`${bosun.url}/api/v1/projects/own`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${env.BOSUN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ imageRepositorySecret: null }),
+    });
+    expect(patched.status).to.equal(200);
+    expect((await show("own")).webhook.state).to.equal("not applicable");
+    await logged("webhook removed from the registry", 3);
+    expect(harbor.removes()).to.have.length(removes + 1);
+    expect(harbor.standIn.hookCount()).to.equal(0);
+  });
+
   it("says when a webhook is not Bosun's to keep: no image-repository secret, or a registry without a webhook API", async () => {
     const plain = await cli(
       "project",

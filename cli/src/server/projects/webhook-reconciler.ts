@@ -8,7 +8,7 @@
  * A failure is tried again after 1 s, doubling to 5 min, or after the registry's Retry-After.
  */
 import { randomUUID } from "node:crypto";
-import { BosunError, ownerKey, type Sealer } from "@bosun/core";
+import { BosunError, keyMissingError, ownerKey, type Sealer } from "@bosun/core";
 import { webhookManagerFor, WebhookError, type WebhookLogin, type WebhookManager } from "@bosun/gateways";
 import type { CredentialStore, WebhookStore } from "@bosun/store";
 import type { Logger } from "../logger.js";
@@ -103,7 +103,9 @@ export class WebhookReconciler {
       if (!this.#due(projects.get(name), states.get(name))) continue;
       if (!(await this.options.store.lease(name, this.#owner, LEASE_MS))) continue;
       try {
-        // Read again under the lease: another replica may have done it since.
+        // Read again under the lease, the projects too: another replica may have done it since, or
+        // changed the project after this one's catalog last read it.
+        await catalog.refresh();
         const current = (await this.#read()).get(name);
         const project = catalog.apiProjects().get(name);
         if (!project && catalog.isStored(name) !== false) continue;
@@ -250,6 +252,8 @@ export class WebhookReconciler {
     const sealed = (await credentials?.sealedFor(owner))?.find(
       (c) => c.kind === "docker" && c.target === target.registry,
     );
+    if (sealed && !sealer)
+      throw keyMissingError(`opening the login that manages the webhook on ${target.registry}`);
     if (!sealed || !sealer)
       throw new BosunError(
         "CREDENTIALS_LOGIN_NOT_FOUND",
