@@ -72,7 +72,9 @@ export function registerProjectCommands(program: Command): void {
       }),
     );
   withServer(project.command("show <name>"))
-    .description("one project: script, subscriptions, secret names (never values)")
+    .description(
+      "one project: script, subscriptions, secret names (never values), its webhook on the registry",
+    )
     .option("--json", "machine-readable output")
     .action(
       action(async (name: string, o: ClientOptions & { json?: boolean }) => {
