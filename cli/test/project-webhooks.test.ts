@@ -242,6 +242,10 @@ describe("projects' webhooks on the registry, kept by the server", function () {
       expect(r.stderr).to.include("[PAYLOAD_MALFORMED]");
       for (const m of messages) expect(r.stderr, options.join(" ")).to.include(m);
     }
+    const filed = await cli(...addArgs(harbor), "--config", join(bosun.dir, "other.yaml"));
+    expect(filed.stderr).to.include(
+      "--image-repository-secret: Bosun keeps the webhooks of projects made through the API",
+    );
     // The account's git login for the Dispatchfile repository's host is taken.
     const scm = await cli(
       ...addArgs(harbor, "--dry-run"),

@@ -230,7 +230,20 @@ async function sendProject(
   );
 }
 
-async function addProject(name: string, o: AddOpts, file: string): Promise<void> {
+async function addProject(name: string, o: AddOpts & BlockOptions, file: string): Promise<void> {
+  // The server keeps webhooks for the projects made through its API only, not for bosun.yaml's.
+  const webhookOption = (
+    [
+      ["--image-repository-secret", o.imageRepositorySecret],
+      ["--image-repository-api", o.imageRepositoryApi],
+      ["--url", o.url],
+      ["--dispatchfile-repository-scm-secret", o.dispatchfileRepositoryScmSecret],
+    ] as const
+  ).find(([, value]) => value !== undefined);
+  if (webhookOption)
+    throw new CommandError(
+      `${webhookOption[0]}: Bosun keeps the webhooks of projects made through the API; drop --config to add it to the server, or set the webhook up by hand (docs/gateways.md)`,
+    );
   if (!o.script) throw new CommandError("--script: name the project's script, relative to the config file");
   if (o.registry.length === 0)
     throw new CommandError("--registry: name at least one registry the project subscribes to");

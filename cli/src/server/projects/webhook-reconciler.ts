@@ -212,7 +212,7 @@ export class WebhookReconciler {
         this.options.logger.error({ err, project: name }, "webhooks: internal error");
       this.options.logger.warn(
         { project: name, code: error.code, error: error.message, retryAt },
-        "webhook: the registry's API failed; trying again",
+        "webhook: cannot apply it; trying again",
       );
       await this.#record(name, {
         state: "failed",
