@@ -9,11 +9,7 @@ import { harbor } from "../src/harbor/gateway.js";
 import { jfrog } from "../src/jfrog/gateway.js";
 import { quay } from "../src/quay/gateway.js";
 import { MANAGED_WEBHOOK_KINDS, webhookManagerFor, type WebhookLogin } from "../src/index.js";
-import {
-  DOCKERHUB_LOGIN,
-  DOCKERHUB_MEMBER,
-  startDockerHubStandIn,
-} from "@bosun/test-support";
+import { DOCKERHUB_LOGIN, DOCKERHUB_MEMBER, startDockerHubStandIn } from "@bosun/test-support";
 import { GITHUB_READ_TOKEN, GITHUB_TOKEN, startGithubStandIn } from "@bosun/test-support";
 import { HARBOR_GUEST, HARBOR_LOGIN, startHarborStandIn } from "@bosun/test-support";
 import { JFROG_READ_TOKEN, JFROG_TOKEN, startJfrogStandIn } from "@bosun/test-support";

@@ -62,7 +62,9 @@ export class SqliteWebhookStore implements WebhookStore {
     const doing = `forgetting the webhook of project ${project}`;
     const { changes } = await this.#write(doing, () =>
       this.#db
-        .prepare("DELETE FROM project_webhooks WHERE project = ? AND lease_owner = ? AND lease_expires_at > ?")
+        .prepare(
+          "DELETE FROM project_webhooks WHERE project = ? AND lease_owner = ? AND lease_expires_at > ?",
+        )
         .run(project, owner, Date.now()),
     );
     await this.#durable(doing);
