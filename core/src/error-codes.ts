@@ -161,6 +161,11 @@ export const ERROR_CODES = {
     http: 409,
     meaning: "the service account is named by projects, so it cannot be removed",
   },
+  CREDENTIALS_LOGIN_NOT_FOUND: {
+    group: "credentials",
+    http: null,
+    meaning: "the login a project's webhook is managed with (its image-repository secret) is not stored",
+  },
   // Watched registries (polling)
   REGISTRY_UNREACHABLE: {
     group: "watch",

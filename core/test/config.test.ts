@@ -280,6 +280,14 @@ describe("config: bosun.yaml", () => {
     expect(bad.errors?.[0]?.message).to.contain("PersistentVolumeClaim name");
   });
 
+  it("takes server.publicUrl, the base of the webhooks Bosun keeps, as an http(s) URL", () => {
+    const c = parseConfig("server: { publicUrl: 'https://bosun.example.com' }", { file: FILE }).value!;
+    expect(c.publicUrl).to.equal("https://bosun.example.com");
+    expect(parseConfig("", { file: FILE }).value!.publicUrl).to.equal(undefined);
+    const bad = parseConfig("server: { publicUrl: bosun.example.com }", { file: FILE });
+    expect(bad.errors!.map((e) => [e.path, e.message])).to.deep.equal([["server.publicUrl", "invalid URL"]]);
+  });
+
   it("takes a project's Pub/Sub push authentication and where its keys are fetched, checking both", () => {
     const c = parseConfig(
       [

@@ -9,7 +9,7 @@ import { BosunError } from "@bosun/core";
 import type { RegistryGateway, WebhookManager } from "../src/index.js";
 import { WebhookError } from "../src/hooks/errors.js";
 import type { WebhookSpec } from "../src/hooks/manager.js";
-import type { HookStandIn, SeenRequest } from "./support/hook-standins/stand-in.js";
+import type { HookStandIn, SeenRequest } from "@bosun/test-support";
 
 export interface WebhookContractSetup {
   gateway: RegistryGateway;

@@ -9,15 +9,11 @@ import { harbor } from "../src/harbor/gateway.js";
 import { jfrog } from "../src/jfrog/gateway.js";
 import { quay } from "../src/quay/gateway.js";
 import { MANAGED_WEBHOOK_KINDS, webhookManagerFor, type WebhookLogin } from "../src/index.js";
-import {
-  DOCKERHUB_LOGIN,
-  DOCKERHUB_MEMBER,
-  startDockerHubStandIn,
-} from "./support/hook-standins/dockerhub.js";
-import { GITHUB_READ_TOKEN, GITHUB_TOKEN, startGithubStandIn } from "./support/hook-standins/github.js";
-import { HARBOR_GUEST, HARBOR_LOGIN, startHarborStandIn } from "./support/hook-standins/harbor.js";
-import { JFROG_READ_TOKEN, JFROG_TOKEN, startJfrogStandIn } from "./support/hook-standins/jfrog.js";
-import { QUAY_READ_TOKEN, QUAY_TOKEN, startQuayStandIn } from "./support/hook-standins/quay.js";
+import { DOCKERHUB_LOGIN, DOCKERHUB_MEMBER, startDockerHubStandIn } from "@bosun/test-support";
+import { GITHUB_READ_TOKEN, GITHUB_TOKEN, startGithubStandIn } from "@bosun/test-support";
+import { HARBOR_GUEST, HARBOR_LOGIN, startHarborStandIn } from "@bosun/test-support";
+import { JFROG_READ_TOKEN, JFROG_TOKEN, startJfrogStandIn } from "@bosun/test-support";
+import { QUAY_READ_TOKEN, QUAY_TOKEN, startQuayStandIn } from "@bosun/test-support";
 import { webhookManagerContract } from "./webhook-contract.js";
 
 webhookManagerContract({

@@ -6,12 +6,12 @@ import { harborWebhooks } from "../src/harbor/hooks.js";
 import { WebhookError } from "../src/hooks/errors.js";
 import { jfrogWebhooks } from "../src/jfrog/hooks.js";
 import { quayWebhooks } from "../src/quay/hooks.js";
-import { DOCKERHUB_LOGIN, startDockerHubStandIn } from "./support/hook-standins/dockerhub.js";
-import { GITHUB_TOKEN, startGithubStandIn } from "./support/hook-standins/github.js";
-import { HARBOR_LOGIN, startHarborStandIn } from "./support/hook-standins/harbor.js";
-import { JFROG_TOKEN, startJfrogStandIn } from "./support/hook-standins/jfrog.js";
-import { QUAY_TOKEN, startQuayStandIn } from "./support/hook-standins/quay.js";
-import type { HookStandIn, SeenRequest } from "./support/hook-standins/stand-in.js";
+import { DOCKERHUB_LOGIN, startDockerHubStandIn } from "@bosun/test-support";
+import { GITHUB_TOKEN, startGithubStandIn } from "@bosun/test-support";
+import { HARBOR_LOGIN, startHarborStandIn } from "@bosun/test-support";
+import { JFROG_TOKEN, startJfrogStandIn } from "@bosun/test-support";
+import { QUAY_TOKEN, startQuayStandIn } from "@bosun/test-support";
+import type { HookStandIn, SeenRequest } from "@bosun/test-support";
 
 const SECRET = "bosun-webhook-token-3f9a0c7e11";
 const url = (kind: string) => `https://bosun.example.com/events/${kind}/webapp`;

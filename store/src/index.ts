@@ -31,3 +31,4 @@ export { createCredentialsReader, putLogin, type NewLogin } from "./credentials/
 export { openPostgresStore, describeServer } from "./postgres/index.js";
 export type { PostgresStoreOptions, PostgresStoreWithCredentials } from "./postgres/index.js";
 export type { WatchStore, WatchedRepository, WatchSummary } from "./watches.js";
+export type { WebhookStore, WebhookRecord } from "./webhooks.js";

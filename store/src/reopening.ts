@@ -78,6 +78,14 @@ export class ReopeningStore implements StoreWithCredentials {
     list: (account) => this.#use((s) => s.watches.list(account)),
   };
 
+  readonly webhooks: Store["webhooks"] = {
+    lease: (project, owner, ms) => this.#use((s) => s.webhooks.lease(project, owner, ms)),
+    release: (project, owner) => this.#use((s) => s.webhooks.release(project, owner)),
+    record: (project, owner, state) => this.#use((s) => s.webhooks.record(project, owner, state)),
+    forget: (project, owner) => this.#use((s) => s.webhooks.forget(project, owner)),
+    list: () => this.#use((s) => s.webhooks.list()),
+  };
+
   acceptEvents: Store["acceptEvents"] = (events, delivery) =>
     this.#use((s) => s.acceptEvents(events, delivery));
   recordDelivery: Store["recordDelivery"] = (delivery) => this.#use((s) => s.recordDelivery(delivery));

@@ -12,6 +12,7 @@ import type {
   RunStatus,
 } from "@bosun/core";
 import type { WatchStore } from "./watches.js";
+import type { WebhookStore } from "./webhooks.js";
 
 export type EventState = "queued" | "running" | "done";
 
@@ -208,6 +209,8 @@ export type ProjectWrite = Pick<StoredProject, "name" | "spec" | "sealed">;
 export interface Store {
   /** The watched registries' repositories: their tags as last polled, and who polls each. */
   readonly watches: WatchStore;
+  /** The webhooks kept on registries for projects made through the API: their states, and who applies each. */
+  readonly webhooks: WebhookStore;
   /**
    * Commits the events atomically, all or none, before resolving. A (project, deliveryId) already
    * stored is reported as a duplicate and not stored again. Image pushes follow the accept-time rules

@@ -799,6 +799,51 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
         }
       });
     });
+    describe("projects' webhooks", function () {
+      it("leases a project's webhook to one owner at a time; only the holder records or forgets it", async function () {
+        expect(await store.webhooks.lease("webapp", "a", 60_000)).to.equal(true);
+        expect(await store.webhooks.lease("webapp", "b", 60_000)).to.equal(false);
+        expect(await store.webhooks.lease("webapp", "a", 60_000)).to.equal(true);
+        expect(await store.webhooks.lease("billing", "b", 60_000)).to.equal(true);
+        // Leased, not yet recorded: listed without a state.
+        expect(await store.webhooks.list()).to.deep.equal([{ project: "billing" }, { project: "webapp" }]);
+        expect(await store.webhooks.record("webapp", "b", '{"state":"x"}')).to.equal(false);
+        expect(await store.webhooks.record("webapp", "a", '{"state":"registered"}')).to.equal(true);
+        expect(await store.webhooks.forget("webapp", "b")).to.equal(false);
+        await store.webhooks.release("webapp", "b");
+        expect(await store.webhooks.lease("webapp", "b", 60_000)).to.equal(false);
+        await store.webhooks.release("webapp", "a");
+        // Released: the state stays, but the old holder may no longer write it.
+        expect(await store.webhooks.record("webapp", "a", '{"state":"y"}')).to.equal(false);
+        const listed = await store.webhooks.list();
+        expect(listed.map((r) => [r.project, r.state])).to.deep.equal([
+          ["billing", undefined],
+          ["webapp", '{"state":"registered"}'],
+        ]);
+        expect(Number.isNaN(Date.parse(listed[1]!.updatedAt!))).to.equal(false);
+        // A lease that ran out is another owner's to take.
+        expect(await store.webhooks.lease("webapp", "b", 1)).to.equal(true);
+        await sleep(50);
+        expect(await store.webhooks.record("webapp", "b", '{"state":"late"}')).to.equal(false);
+        expect(await store.webhooks.lease("webapp", "a", 60_000)).to.equal(true);
+        expect(await store.webhooks.forget("webapp", "a")).to.equal(true);
+        expect((await store.webhooks.list()).map((r) => r.project)).to.deep.equal(["billing"]);
+      });
+
+      it("keeps a recorded state across a reopen", async function () {
+        if (!subject.reopen) this.skip();
+        await store.webhooks.lease("webapp", "a", 60_000);
+        await store.webhooks.record("webapp", "a", '{"state":"registered"}');
+        await store.close();
+        const reopened = await subject.reopen!();
+        try {
+          const [record] = await reopened.webhooks.list();
+          expect(record?.state).to.equal('{"state":"registered"}');
+        } finally {
+          await reopened.close();
+        }
+      });
+    });
     deliveryContract(() => store);
 
     describe("lifecycle", function () {

@@ -1,7 +1,7 @@
 /**
  * The project block `bosun project add|update` sends, from its options: Dispatch's
  * (`--image-repository`, `--dispatchfile-repository`, `--service-account`, `--log-storage-rules`,
- * `--timeout`, ...) and Bosun's own (`--script`, `--registry`, `--tag`, `--executor`, ...), over an
+ * `--timeout`, `--image-repository-secret`, `--url`, ...) and Bosun's own (`--script`, `--registry`, `--tag`, `--executor`, ...), over an
  * optional `--spec` file holding the block as bosun.yaml would. Errors name the option.
  */
 import { readFile } from "node:fs/promises";
@@ -25,6 +25,10 @@ export interface BlockOptions {
   executor?: string;
   concurrency?: string;
   webhookTokenFile?: string;
+  imageRepositorySecret?: string;
+  imageRepositoryApi?: string;
+  url?: string;
+  dispatchfileRepositoryScmSecret?: string;
 }
 
 /** A subscription as the API shows it. */
@@ -76,6 +80,12 @@ export async function projectBlock(
   if (o.executor !== undefined) block.executor = o.executor;
   if (o.concurrency !== undefined) block.concurrency = integer("--concurrency", o.concurrency);
   if (o.webhookTokenFile !== undefined) block.webhookToken = await tokenFile(o.webhookTokenFile);
+  // Logins are named, never sent: the server looks them up among the project's and its account's.
+  if (o.imageRepositorySecret !== undefined) block.imageRepositorySecret = o.imageRepositorySecret;
+  if (o.imageRepositoryApi !== undefined) block.imageRepositoryApi = o.imageRepositoryApi;
+  if (o.url !== undefined) block.webhookUrl = o.url;
+  if (o.dispatchfileRepositoryScmSecret !== undefined)
+    block.dispatchfileRepositoryScmSecret = o.dispatchfileRepositoryScmSecret;
   return block;
 }
 

@@ -30,6 +30,21 @@ interface ProjectView {
   executor: string;
   concurrency: number;
   secretNames: string[];
+  webhook?: WebhookShown;
+}
+
+/** The webhook Bosun keeps on the registry for the project, as the API shows it. */
+interface WebhookShown {
+  state: string;
+  reason?: string;
+  configuration?: string;
+  registry?: string;
+  repository?: string;
+  url?: string;
+  api?: string;
+  hookId?: string;
+  error?: { code: string; message: string };
+  retryAt?: string;
 }
 
 interface AddOpts {
@@ -57,7 +72,9 @@ export function registerProjectCommands(program: Command): void {
       }),
     );
   withServer(project.command("show <name>"))
-    .description("one project: script, subscriptions, secret names (never values)")
+    .description(
+      "one project: script, subscriptions, secret names (never values), its webhook on the registry",
+    )
     .option("--json", "machine-readable output")
     .action(
       action(async (name: string, o: ClientOptions & { json?: boolean }) => {
@@ -68,7 +85,8 @@ export function registerProjectCommands(program: Command): void {
           (p.dispatchfile ? `  dispatchfile: ${source(p.dispatchfile)}\n` : "");
         process.stdout.write(
           `${p.name}\n${sources}  executor: ${p.executor}, concurrency ${p.concurrency}\n` +
-            `  secrets: ${p.secretNames.join(", ") || "none"}\n  subscriptions:\n${p.subscriptions.map((s) => `    ${describe(s)}\n`).join("")}`,
+            `  secrets: ${p.secretNames.join(", ") || "none"}\n  subscriptions:\n${p.subscriptions.map((s) => `    ${describe(s)}\n`).join("")}` +
+            (p.webhook ? `  webhook: ${describeWebhook(p.webhook)}\n` : ""),
         );
       }),
     );
@@ -152,6 +170,22 @@ function blockOptions(command: Command): Command {
     .option("--executor <kind>", "docker, kubernetes or host")
     .option("--concurrency <n>", "runs at once")
     .option("--webhook-token-file <file>", "the token registries send, read from a file")
+    .option(
+      "--image-repository-secret <login>",
+      "keep the webhook on the registry with this docker login (its registry, host[:port]) of the project's service account or its own",
+    )
+    .option(
+      "--image-repository-api <url>",
+      "the registry's API address, when it is not https://<login's registry> (Docker Hub: https://hub.docker.com)",
+    )
+    .option(
+      "--url <url>",
+      "the webhook URL to register (default: <server.publicUrl>/events/<registry>/<name>)",
+    )
+    .option(
+      "--dispatchfile-repository-scm-secret <login>",
+      "the git login (its host) of the project's service account or its own that clones the Dispatchfile repository",
+    )
     .option("--dry-run", "check it and print what would be stored, and change nothing")
     .option("--json", "machine-readable output");
 }
@@ -182,14 +216,34 @@ async function sendProject(
         );
   if (o.json) return printJson(answer);
   const done = verb === "add" ? "added" : "updated";
+  const hook = answer.project.webhook;
+  const dryHook =
+    hook === undefined
+      ? ""
+      : hook.url !== undefined && hook.state === undefined
+        ? `webhook: would be kept on ${hook.registry ?? "?"} for ${hook.repository ?? "?"}, at ${hook.url} (API ${hook.api ?? "?"})\n`
+        : `webhook: ${describeWebhook(hook)}\n`;
   process.stdout.write(
     o.dryRun
-      ? `would ${verb} project ${name}:\n${JSON.stringify(answer.project, null, 2)}\n`
+      ? `would ${verb} project ${name}:\n${JSON.stringify(answer.project, null, 2)}\n${dryHook}`
       : `${done} project ${name} (revision ${answer.revision ?? "?"})\n`,
   );
 }
 
-async function addProject(name: string, o: AddOpts, file: string): Promise<void> {
+async function addProject(name: string, o: AddOpts & BlockOptions, file: string): Promise<void> {
+  // The server keeps webhooks for the projects made through its API only, not for bosun.yaml's.
+  const webhookOption = (
+    [
+      ["--image-repository-secret", o.imageRepositorySecret],
+      ["--image-repository-api", o.imageRepositoryApi],
+      ["--url", o.url],
+      ["--dispatchfile-repository-scm-secret", o.dispatchfileRepositoryScmSecret],
+    ] as const
+  ).find(([, value]) => value !== undefined);
+  if (webhookOption)
+    throw new CommandError(
+      `${webhookOption[0]}: Bosun keeps the webhooks of projects made through the API; drop --config to add it to the server, or set the webhook up by hand (docs/gateways.md)`,
+    );
   if (!o.script) throw new CommandError("--script: name the project's script, relative to the config file");
   if (o.registry.length === 0)
     throw new CommandError("--registry: name at least one registry the project subscribes to");
@@ -224,6 +278,23 @@ async function addProject(name: string, o: AddOpts, file: string): Promise<void>
       `warning: project "${name}" has no webhookToken, so no registry can reach it yet: ` +
         "add one with --webhook-token '${env:NAME}' or in the file (see docs/gateways.md)\n",
     );
+  }
+}
+
+/** One line (and a pasted configuration, indented) for the webhook's state. */
+function describeWebhook(w: WebhookShown): string {
+  const where = w.registry ? ` on ${w.registry} for ${w.repository ?? "?"} at ${w.url ?? "?"}` : "";
+  switch (w.state) {
+    case "registered":
+      return `registered${where} (hook ${w.hookId ?? "?"})`;
+    case "failed":
+      return `failed${where}: ${w.error ? `[${w.error.code}] ${w.error.message}` : "?"}; tried again at ${w.retryAt ?? "?"}`;
+    case "pending":
+      return `pending${where}`;
+    default: {
+      const paste = w.configuration ? `\n${w.configuration.replace(/^/gm, "    ").trimEnd()}` : "";
+      return `${w.state}: ${w.reason ?? ""}${paste}`;
+    }
   }
 }
 

@@ -48,6 +48,8 @@ export interface ApiOptions {
   bodyLimitBytes?: number;
   /** Projects made through the API (add, update, remove, export); without it, those routes are absent. */
   catalog?: ProjectCatalog;
+  /** The webhooks kept for projects made through the API: how each is shown, and who is told of a change. */
+  webhooks?: { viewOf(project: string): unknown; publicUrl?: string; changed(): void };
   /** Wakes the live stream (GET /stream) when this process writes; absent: it polls only. */
   changes?: ChangeSignal;
   /** Told about every error a route threw (answered 503 for the store, else 500). */
@@ -84,10 +86,22 @@ export function createApiRouter(options: ApiOptions): express.Router {
   });
   if (options.credentials) api.use(createCredentialsRouter(options.credentials, options.projects));
   const managedBy = (name: string) => options.catalog?.managedBy(name) ?? "file";
-  const view = (p: ProjectConfig) => ({ ...projectView(p), managedBy: managedBy(p.name) });
+  const view = (p: ProjectConfig) => ({
+    ...projectView(p),
+    managedBy: managedBy(p.name),
+    ...(options.webhooks ? { webhook: options.webhooks.viewOf(p.name) } : {}),
+  });
   if (options.catalog)
     api.use(
-      createProjectRoutes({ store, catalog: options.catalog, sealer: options.credentials?.sealer, view }),
+      createProjectRoutes({
+        store,
+        catalog: options.catalog,
+        sealer: options.credentials?.sealer,
+        view,
+        credentials: options.credentials?.store,
+        publicUrl: options.webhooks?.publicUrl,
+        changed: options.webhooks?.changed,
+      }),
     );
   if (options.registries) api.use(createRegistriesRouter({ store, ...options.registries }));
   api.use(createDeliveriesRouter({ store, projects: options.projects, redeliver: options.redeliver }));

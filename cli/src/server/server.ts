@@ -42,6 +42,8 @@ import type { Poster } from "./callbacks.js";
 import { startConfigReload, type ConfigFileSource } from "./config-reload/start.js";
 import type { ConfigDiff } from "./config-reload/diff.js";
 import { ProjectCatalog } from "./projects/catalog.js";
+import { WebhookReconciler } from "./projects/webhook-reconciler.js";
+import { webhookView } from "./projects/webhook-view.js";
 import type { ReloadOutcome } from "./config-reload/reloader.js";
 
 const NOT_READY = "The store cannot commit right now; pushes are answered 503. The server log says why.";
@@ -103,6 +105,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // looks a project up anew, a run keeps its own.
   const catalog = new ProjectCatalog(config.projects, store, credentials.sealer, logger);
   catalog.start(options.projectRefreshMs ?? PROJECT_REFRESH_MS);
+  const reconciler = new WebhookReconciler({
+    catalog,
+    store: store.webhooks,
+    credentials: store.credentials,
+    sealer: credentials.sealer,
+    publicUrl: config.publicUrl,
+    logger,
+  });
+  reconciler.start();
   const findProject = (name: string) => catalog.get(name);
   const applyConfig = (next: ServerConfig, diff: ConfigDiff) => {
     catalog.setFileProjects(next.projects);
@@ -218,6 +229,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
                 return decision;
               }),
       credentials,
+      webhooks: {
+        viewOf: (name) => webhookView(name, catalog, (p) => reconciler.stateOf(p), config.publicUrl),
+        publicUrl: config.publicUrl,
+        changed: () => reconciler.kick(),
+      },
       registries: { accounts, ...(poller ? { poller } : {}) },
       bodyLimitBytes: config.bodyLimitBytes,
       onError,
@@ -293,6 +309,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     async close() {
       live?.close();
       catalog.stop();
+      await reconciler.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -269,6 +269,7 @@ function resolveConfig(
       maxBodyBytes: raw.server.deliveries.maxBodyBytes,
     },
     ...(raw.server.pubsubJwksUrl === undefined ? {} : { pubsubJwksUrl: raw.server.pubsubJwksUrl }),
+    ...(raw.server.publicUrl === undefined ? {} : { publicUrl: raw.server.publicUrl }),
     docker: {
       socketPath: raw.docker.socket ?? defaultDockerSocket(),
       ...(raw.docker.network ? { network: raw.docker.network } : {}),

@@ -333,6 +333,9 @@ export const configSchema = z.strictObject({
       bodyLimit: size.default(1024 * 1024),
       // Where the keys of Pub/Sub push tokens are fetched; absent: Google's (see docs/gateways.md).
       pubsubJwksUrl: httpUrl.optional(),
+      // The address registries reach this server at (behind a proxy, a load balancer): the webhooks
+      // Bosun keeps on registries point at <publicUrl>/events/<registry>/<project>.
+      publicUrl: httpUrl.optional(),
       // A request whose pushes would fan out past this many events is refused (413).
       maxEventsPerRequest: z.number().int().min(1).max(100_000).default(100),
       // A digest-only push waits this long for the same digest to arrive tagged (docs/gateways.md).

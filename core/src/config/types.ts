@@ -163,6 +163,8 @@ export interface ServerConfig {
   deliveries: DeliveryLogConfig;
   /** Where the gcr gateway fetches the keys of Pub/Sub push tokens; absent: Google's. */
   pubsubJwksUrl?: string;
+  /** Where registries reach this server (e.g. https://bosun.example.com): the base of the webhooks it keeps. */
+  publicUrl?: string;
   /** Registries pulled from over plain HTTP (host:port). */
   /** Job containers at once across projects: further jobs wait for a slot. */
   /** network: HostConfig.NetworkMode of job containers; absent, the engine's default (bridge). */

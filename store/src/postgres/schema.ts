@@ -185,6 +185,17 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE events ADD COLUMN verification text;
   `,
+  // The webhooks Bosun keeps on registries for projects made through the API: each project's state
+  // (the reconciler's JSON) and the lease of the process applying it.
+  `
+  CREATE TABLE project_webhooks (
+    project text PRIMARY KEY,
+    state text,
+    updated_at text,
+    lease_owner text,
+    lease_expires_at timestamptz
+  );
+  `,
 ];
 
 /** The newest schema version this Bosun knows. */

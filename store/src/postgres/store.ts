@@ -1,4 +1,5 @@
 import { PgWatchStore } from "./watches.js";
+import { PgWebhookStore } from "./webhooks.js";
 import type pg from "pg";
 import type {
   JobRecord,
@@ -64,6 +65,7 @@ export class PostgresStore implements Store {
     (doing, work) => this.#run(doing, work),
     (doing, work) => this.#transaction(doing, work),
   );
+  readonly webhooks = new PgWebhookStore((doing, work) => this.#run(doing, work));
 
   constructor(pool: pg.Pool, origin: string, onClose: () => Promise<void> = async () => undefined) {
     this.#pool = pool;

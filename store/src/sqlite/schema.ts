@@ -223,6 +223,17 @@ const MIGRATIONS: readonly Migration[] = [
   `
   ALTER TABLE events ADD COLUMN verification TEXT;
   `,
+  // The webhooks Bosun keeps on registries for projects made through the API: each project's state
+  // (the reconciler's JSON) and the lease of the process applying it.
+  `
+  CREATE TABLE project_webhooks (
+    project TEXT PRIMARY KEY,
+    state TEXT,                       -- NULL: leased, never recorded
+    updated_at TEXT,
+    lease_owner TEXT,
+    lease_expires_at INTEGER          -- epoch milliseconds
+  );
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when several processes open the file at once. */

@@ -1,4 +1,5 @@
 import { SqliteWatchStore } from "./watches.js";
+import { SqliteWebhookStore } from "./webhooks.js";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { statfs } from "node:fs/promises";
 import type {
@@ -105,10 +106,12 @@ export class SqliteStore implements Store {
     this.#logs = new LogTable(db);
     this.#projects = new ProjectTable(db);
     this.watches = new SqliteWatchStore(db, wal && (() => wal.sync()), parts.busyBudgetMs);
+    this.webhooks = new SqliteWebhookStore(db, wal && (() => wal.sync()), parts.busyBudgetMs);
     this.#deliveries = new DeliveryTable(db);
   }
 
   readonly watches: SqliteWatchStore;
+  readonly webhooks: SqliteWebhookStore;
 
   async acceptEvents(events: readonly NewEvent[], delivery?: NewDelivery): Promise<AcceptResult> {
     events.forEach(checkNewEvent);

@@ -9,12 +9,17 @@ import type { Store } from "@bosun/store";
 import { nextProjects } from "../config-reload/diff.js";
 import type { Logger } from "../logger.js";
 import { toProjectConfig } from "./stored.js";
+import type { WebhookSettings } from "./webhook-settings.js";
 
 export type ManagedBy = "file" | "api";
 
-interface ApiProject {
+export interface ApiProject {
   revision: number;
+  /** When the store made it: a project removed and added again is another, from revision 1. */
+  createdAt: string;
   config: ProjectConfig;
+  /** How its webhook is kept on the registry. */
+  settings: WebhookSettings;
 }
 
 export class ProjectCatalog {
@@ -22,6 +27,8 @@ export class ProjectCatalog {
   #api = new Map<string, ApiProject>();
   /** Revisions that failed to open or parse, so each is logged once. */
   readonly #refused = new Map<string, number>();
+  /** Every name the store held at the last read, those that failed to open or parse included. */
+  #stored: ReadonlySet<string> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
 
@@ -41,6 +48,24 @@ export class ProjectCatalog {
   all(): ProjectConfig[] {
     const api = [...this.#api.values()].map((a) => a.config).filter((p) => !this.#file.has(p.name));
     return [...this.#file.values(), ...api];
+  }
+
+  /** A project made through the API that this server runs (not one bosun.yaml's of the same name hides). */
+  apiProject(name: string): ApiProject | undefined {
+    return this.#file.has(name) ? undefined : this.#api.get(name);
+  }
+
+  /** Every project made through the API that this server runs, by name. */
+  apiProjects(): Map<string, ApiProject> {
+    return new Map([...this.#api].filter(([name]) => !this.#file.has(name)));
+  }
+
+  /**
+   * Whether the store holds a project of this name, usable or not; undefined before the first read.
+   * (A project that cannot be opened now is still the store's: its webhook is not removed for that.)
+   */
+  isStored(name: string): boolean | undefined {
+    return this.#stored?.has(name);
   }
 
   managedBy(name: string): ManagedBy | undefined {
@@ -101,8 +126,9 @@ export class ProjectCatalog {
           { project: s.name },
           "bosun.yaml defines a project of the same name; the file's is used",
         );
-      next.set(s.name, { revision: s.revision, config: parsed.value });
+      next.set(s.name, { revision: s.revision, createdAt: s.createdAt, ...parsed.value });
     }
     this.#api = next;
+    this.#stored = new Set(stored.map((s) => s.name));
   }
 }

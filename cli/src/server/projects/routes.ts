@@ -14,11 +14,13 @@ import {
   type ProjectConfig,
   type Sealer,
 } from "@bosun/core";
-import type { Store } from "@bosun/store";
+import type { CredentialStore, Store } from "@bosun/store";
 import { sendError } from "../http-errors.js";
 import type { ProjectCatalog } from "./catalog.js";
 import { exportBlock } from "./export.js";
 import { hasSecrets, openBlock, storedBlock, toProjectWrite, type ProjectBlock } from "./stored.js";
+import { planWebhook } from "./webhook-plan.js";
+import { loginProblems, splitSettings, withoutSettings, type WebhookSettings } from "./webhook-settings.js";
 
 export interface ProjectRoutesOptions {
   store: Store;
@@ -26,6 +28,12 @@ export interface ProjectRoutesOptions {
   sealer: Sealer | undefined;
   /** How the API shows a project (never a secret). */
   view(project: ProjectConfig): Record<string, unknown>;
+  /** Where the logins a project's webhook settings name are looked up. */
+  credentials?: CredentialStore;
+  /** server.publicUrl: the base of the webhook URLs registered. */
+  publicUrl?: string;
+  /** Told when a project was stored or removed here, so that its webhook is applied at once. */
+  changed?(): void;
 }
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
@@ -41,13 +49,23 @@ export function createProjectRoutes(options: ProjectRoutesOptions): express.Rout
   const stored = async (name: string) => (await store.listProjects()).find((p) => p.name === name);
 
   /** The block checked, or an answer already sent. */
-  const checked = (
+  const checked = async (
     res: Response,
     block: unknown,
-  ): { block: ProjectBlock; config: ProjectConfig } | undefined => {
-    const parsed = parseProjectSpec(block);
-    if (parsed.errors) {
-      invalid(res, parsed.errors);
+  ): Promise<{ block: ProjectBlock; config: ProjectConfig; settings: WebhookSettings } | undefined> => {
+    const split =
+      block && typeof block === "object" && !Array.isArray(block)
+        ? splitSettings(block as Record<string, unknown>)
+        : { value: { settings: {}, rest: block as Record<string, unknown> } };
+    const parsed = parseProjectSpec(split.value?.rest ?? block);
+    if (split.errors || parsed.errors) {
+      invalid(res, [...(split.errors ?? []), ...(parsed.errors ?? [])]);
+      return undefined;
+    }
+    const settings = split.value.settings;
+    const logins = await loginProblems(settings, parsed.value, options.credentials, options.publicUrl);
+    if (logins.length > 0) {
+      invalid(res, logins);
       return undefined;
     }
     if (hasSecrets(block as Record<string, unknown>) && !sealer) {
@@ -59,7 +77,19 @@ export function createProjectRoutes(options: ProjectRoutesOptions): express.Rout
       );
       return undefined;
     }
-    return { block: block as ProjectBlock, config: parsed.value };
+    return { block: block as ProjectBlock, config: parsed.value, settings };
+  };
+  /** The webhook a dry run would have Bosun keep: registry, repository and URL, never the token. */
+  const webhookOf = (config: ProjectConfig, settings: WebhookSettings) => {
+    const plan = planWebhook(config, settings, options.publicUrl);
+    if (!plan.applies)
+      return {
+        state: "not applicable",
+        reason: plan.reason,
+        ...(plan.configuration ? { configuration: plan.configuration } : {}),
+      };
+    const { kind, repository, url, api } = plan.target;
+    return { registry: kind, repository, url, api };
   };
   const fileManaged = (res: Response, name: string) =>
     sendError(
@@ -72,7 +102,7 @@ export function createProjectRoutes(options: ProjectRoutesOptions): express.Rout
     "/projects",
     json,
     route(async (req, res) => {
-      const ok = checked(res, req.body);
+      const ok = await checked(res, req.body);
       if (!ok) return;
       const { name } = ok.config;
       if (catalog.managedBy(name) === "file")
@@ -84,7 +114,11 @@ export function createProjectRoutes(options: ProjectRoutesOptions): express.Rout
             "PROJECT_EXISTS",
             `project "${name}" exists already: bosun project update ${name}`,
           );
-        return res.json({ dryRun: true, action: "create", project: apiView(ok.config) });
+        return res.json({
+          dryRun: true,
+          action: "create",
+          project: { ...apiView(ok.config), webhook: webhookOf(ok.config, ok.settings) },
+        });
       }
       const created = await store.createProject(await toProjectWrite(ok.block, sealer));
       if (!created)
@@ -94,6 +128,7 @@ export function createProjectRoutes(options: ProjectRoutesOptions): express.Rout
           `project "${name}" exists already: bosun project update ${name}`,
         );
       await catalog.refresh();
+      options.changed?.();
       res.status(201).json({ project: apiView(ok.config), revision: created.revision });
     }),
   );
@@ -121,12 +156,18 @@ export function createProjectRoutes(options: ProjectRoutesOptions): express.Rout
       // rest (secrets and webhookToken among them) are kept.
       const merged: Record<string, unknown> = { ...(await openBlock(current, sealer)), ...body, name };
       for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
-      const ok = checked(res, merged);
+      const ok = await checked(res, merged);
       if (!ok) return;
-      if (dryRun(req)) return res.json({ dryRun: true, action: "update", project: apiView(ok.config) });
+      if (dryRun(req))
+        return res.json({
+          dryRun: true,
+          action: "update",
+          project: { ...apiView(ok.config), webhook: webhookOf(ok.config, ok.settings) },
+        });
       const updated = await store.updateProject(await toProjectWrite(ok.block, sealer));
       if (!updated) return sendError(res, "NOT_FOUND", `no project "${name}" made through the API`);
       await catalog.refresh();
+      options.changed?.();
       res.json({ project: apiView(ok.config), revision: updated.revision });
     }),
   );
@@ -144,6 +185,7 @@ export function createProjectRoutes(options: ProjectRoutesOptions): express.Rout
       if (!(await store.removeProject(name)))
         return sendError(res, "NOT_FOUND", `no project "${name}" made through the API`);
       await catalog.refresh();
+      options.changed?.();
       res.status(204).end();
     }),
   );
@@ -158,7 +200,7 @@ export function createProjectRoutes(options: ProjectRoutesOptions): express.Rout
       const open = current.sealed ? await openBlock(current, sealer) : undefined;
       const secretNames = Object.keys((open?.secrets as Record<string, string> | undefined) ?? {});
       const { yaml, variables } = exportBlock(
-        storedBlock(current),
+        withoutSettings(storedBlock(current)),
         secretNames,
         open?.webhookToken !== undefined,
       );

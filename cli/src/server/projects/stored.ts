@@ -11,6 +11,7 @@ import {
   type CredentialBinding,
 } from "@bosun/core";
 import type { ProjectWrite, StoredProject } from "@bosun/store";
+import { splitSettings, type WebhookSettings } from "./webhook-settings.js";
 
 /** The block as bosun.yaml would hold it (JSON), as it came through the API. */
 export type ProjectBlock = Record<string, unknown> & { name: string };
@@ -63,9 +64,13 @@ export async function openBlock(stored: StoredProject, sealer: Sealer | undefine
   return { ...block, ...secrets };
 }
 
+/** The project as the server runs it, and how its webhook is kept (the keys bosun.yaml has not). */
 export async function toProjectConfig(
   stored: StoredProject,
   sealer: Sealer | undefined,
-): Promise<Result<ProjectConfig>> {
-  return parseProjectSpec(await openBlock(stored, sealer));
+): Promise<Result<{ config: ProjectConfig; settings: WebhookSettings }>> {
+  const split = splitSettings(await openBlock(stored, sealer));
+  if (split.errors) return split;
+  const parsed = parseProjectSpec(split.value.rest);
+  return parsed.errors ? parsed : { value: { config: parsed.value, settings: split.value.settings } };
 }

@@ -7,7 +7,13 @@
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RequestWithBody } from "../../../src/index.js";
+
+/** A request as a gateway reads it (the gateways' RequestWithBody): headers, query, the raw body. */
+export interface DeliveredRequest {
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  query: URLSearchParams;
+  body: Buffer;
+}
 
 export interface SeenRequest {
   method: string;
@@ -61,7 +67,7 @@ export interface HookStandIn extends StandIn {
   /** The hooks it holds now, across repositories. */
   hookCount(): number;
   /** The request the registry would deliver for this body through every hook it holds now. */
-  deliveries(body: Buffer): RequestWithBody[];
+  deliveries(body: Buffer): DeliveredRequest[];
   /** A repository (or project) the login may manage. */
   readonly repository: string;
   /** One that does not exist, for registries whose API paths name the repository. */
