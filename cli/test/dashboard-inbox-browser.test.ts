@@ -10,8 +10,7 @@ import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
-import { TEST_IMAGE } from "@bosun/test-support";
-import { containersOfRun } from "./support/containers.js";
+import { containersOfRun, TEST_IMAGE } from "@bosun/test-support";
 import { ARTIFACTS, startDashboardStack, type DashboardStack } from "./support/dashboard-stack.js";
 
 const SHOTS = join(ARTIFACTS, "inbox-and-actions");

@@ -7,10 +7,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import type { Run } from "@bosun/core";
-import { ensureTestImage, startDockerSocket, TEST_IMAGE, type DockerSocket } from "@bosun/test-support";
+import {
+  containersOfRun,
+  ensureTestImage,
+  startDockerSocket,
+  TEST_IMAGE,
+  type DockerSocket,
+} from "@bosun/test-support";
 import { BosunProcess } from "./support/bosun-process.js";
 import { bosunCli } from "./support/bosun-cli.js";
-import { containersOfRun } from "./support/containers.js";
 import type { RunWithJobs } from "./support/api.js";
 
 // `first` counts its runs in its cache; `second` fails the first time; payload "sleep" runs a long job.

@@ -1,5 +1,6 @@
 export {
   TEST_IMAGE,
+  containersOfRun,
   startDockerSocket,
   ensureTestImage,
   startRegistry,

@@ -40,6 +40,20 @@ export function pingSocket(socketPath: string, timeoutMs = 2_000): Promise<boole
   });
 }
 
+/** What the engine holds for a run: its containers (running or not), by the executor's `bosun.run` label. */
+export function containersOfRun(socketPath: string, runId: string): Promise<unknown[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`bosun.run=${runId}`] }));
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath, path: `/containers/json?all=true&filters=${filters}` }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve(JSON.parse(body) as unknown[]));
+    });
+    req.on("error", reject);
+  });
+}
+
 /**
  * A Docker API socket for the tests: `$BOSUN_DOCKER_SOCKET` when set and answering, else a Podman
  * service started here. Shared and reference-counted, so suites may each start and stop it (in

@@ -3,7 +3,6 @@
  * one that succeeded is reused, its output handed to the script), a rerun runs everything again as a
  * new run of the same event, and a cancel stops a running job and removes its container.
  */
-import http from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +10,13 @@ import { expect } from "chai";
 import type { ProjectConfig, Run } from "@bosun/core";
 import { openSqliteStore, type Store } from "@bosun/store";
 import { DockerExecutor } from "@bosun/executors";
-import { TEST_IMAGE, ensureTestImage, startDockerSocket, type DockerSocket } from "@bosun/test-support";
+import {
+  TEST_IMAGE,
+  containersOfRun,
+  ensureTestImage,
+  startDockerSocket,
+  type DockerSocket,
+} from "@bosun/test-support";
 import { Consumer } from "../src/consumer/consumer.js";
 import { processClaim } from "../src/consumer/process-claim.js";
 import { ScriptHandler } from "../src/handlers/script.js";
@@ -45,20 +50,6 @@ events.on("image_push", async () => {
   await new Job("sleeper", ${JSON.stringify(TEST_IMAGE)}, ["echo sleeping", "sleep 300"]).run();
 });
 `;
-
-/** The containers (running or not) that carry the run's label, through the engine's API. */
-function containersOfRun(socketPath: string, runId: string): Promise<unknown[]> {
-  const filters = encodeURIComponent(JSON.stringify({ label: [`bosun.run=${runId}`] }));
-  return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath, path: `/containers/json?all=true&filters=${filters}` }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve(JSON.parse(body) as unknown[]));
-    });
-    req.on("error", reject);
-  });
-}
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + 60_000;

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { SqliteWrites } from "./writes.js";
 import type { CredentialStore, SealedCredential } from "../credentials/store.js";
 import {
   describeOwner,
@@ -9,8 +10,7 @@ import {
   type ServiceAccount,
 } from "@bosun/core";
 import { now, str } from "./rows.js";
-import { retryWhileBusy } from "./busy.js";
-import { attempt, unavailable } from "./unavailable.js";
+import { attempt } from "./unavailable.js";
 import { toCredentialSummary } from "../records.js";
 
 /**
@@ -20,8 +20,7 @@ import { toCredentialSummary } from "../records.js";
  */
 export class SqliteCredentialStore implements CredentialStore {
   readonly #db: DatabaseSync;
-  readonly #sync: (() => Promise<void>) | undefined;
-  readonly #busyBudgetMs: number;
+  readonly #writes: SqliteWrites;
   #statements:
     | Record<
         | "put"
@@ -40,23 +39,22 @@ export class SqliteCredentialStore implements CredentialStore {
   /** `busyBudgetMs`: how long a write retries, from timers, while another process holds the lock. */
   constructor(db: DatabaseSync, sync?: () => Promise<void>, busyBudgetMs = 250) {
     this.#db = db;
-    this.#sync = sync;
-    this.#busyBudgetMs = busyBudgetMs;
+    this.#writes = new SqliteWrites(sync, busyBudgetMs);
   }
 
   async put(c: Omit<SealedCredential, "updatedAt">): Promise<CredentialSummary> {
     const updatedAt = now();
     const doing = `storing the ${c.kind} login for ${c.target} of ${describeOwner(ownerOfKey(c.project))}`;
     const put = () => this.#sql().put.run(c.project, c.kind, c.target, c.username, c.sealed, updatedAt);
-    await this.#write(doing, put);
-    await this.#durable(doing);
+    await this.#writes.run(doing, put);
+    await this.#writes.durable(doing);
     return { project: c.project, kind: c.kind, target: c.target, username: c.username, updatedAt };
   }
 
   async remove(project: string, kind: CredentialKind, target: string): Promise<boolean> {
     const doing = `removing the ${kind} login for ${target} of ${describeOwner(ownerOfKey(project))}`;
-    const { changes } = await this.#write(doing, () => this.#sql().remove.run(project, kind, target));
-    await this.#durable(doing);
+    const { changes } = await this.#writes.run(doing, () => this.#sql().remove.run(project, kind, target));
+    await this.#writes.durable(doing);
     return Number(changes) > 0;
   }
 
@@ -79,8 +77,8 @@ export class SqliteCredentialStore implements CredentialStore {
   async createServiceAccount(name: string): Promise<ServiceAccount | undefined> {
     const doing = `creating service account ${name}`;
     const createdAt = now();
-    const { changes } = await this.#write(doing, () => this.#sql().addAccount.run(name, createdAt));
-    await this.#durable(doing);
+    const { changes } = await this.#writes.run(doing, () => this.#sql().addAccount.run(name, createdAt));
+    await this.#writes.durable(doing);
     return Number(changes) > 0 ? { name, createdAt } : undefined;
   }
 
@@ -95,7 +93,7 @@ export class SqliteCredentialStore implements CredentialStore {
   async removeServiceAccount(name: string): Promise<boolean> {
     const doing = `removing service account ${name}`;
     // One synchronous transaction: nothing else runs on this connection until it has committed.
-    const removed = await this.#write(doing, () => {
+    const removed = await this.#writes.run(doing, () => {
       this.#db.exec("BEGIN IMMEDIATE");
       try {
         const { changes } = this.#sql().dropAccount.run(name);
@@ -107,7 +105,7 @@ export class SqliteCredentialStore implements CredentialStore {
         throw err;
       }
     });
-    await this.#durable(doing);
+    await this.#writes.durable(doing);
     return removed;
   }
 
@@ -135,19 +133,5 @@ export class SqliteCredentialStore implements CredentialStore {
       dropAccount: this.#db.prepare("DELETE FROM service_accounts WHERE name = ?"),
       dropLogins: this.#db.prepare("DELETE FROM credentials WHERE project = ?"),
     });
-  }
-
-  #write<T>(doing: string, work: () => T): Promise<T> {
-    return retryWhileBusy(work, this.#busyBudgetMs).catch((err: unknown) => {
-      throw unavailable(doing, err);
-    });
-  }
-
-  async #durable(doing: string): Promise<void> {
-    try {
-      await this.#sync?.();
-    } catch (err) {
-      throw unavailable(doing, err, "could not make the change durable");
-    }
   }
 }

@@ -1,8 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
+import { SqliteWrites } from "./writes.js";
 import type { WatchedRepository, WatchStore, WatchSummary } from "../watches.js";
-import { retryWhileBusy } from "./busy.js";
 import { now, num, optStr, str, type Row } from "./rows.js";
-import { attempt, unavailable } from "./unavailable.js";
+import { attempt } from "./unavailable.js";
 
 /**
  * The watched repositories' tags and leases, on the store's own connection. Writes are one scan's
@@ -11,13 +11,11 @@ import { attempt, unavailable } from "./unavailable.js";
  */
 export class SqliteWatchStore implements WatchStore {
   readonly #db: DatabaseSync;
-  readonly #sync: (() => Promise<void>) | undefined;
-  readonly #busyBudgetMs: number;
+  readonly #writes: SqliteWrites;
 
   constructor(db: DatabaseSync, sync?: () => Promise<void>, busyBudgetMs = 250) {
     this.#db = db;
-    this.#sync = sync;
-    this.#busyBudgetMs = busyBudgetMs;
+    this.#writes = new SqliteWrites(sync, busyBudgetMs);
   }
 
   async known(account: string, repository: string): Promise<WatchedRepository | undefined> {
@@ -39,7 +37,7 @@ export class SqliteWatchStore implements WatchStore {
 
   async record(account: string, repository: string, tags: ReadonlyMap<string, string>): Promise<void> {
     const doing = `recording the watched tags of ${account}/${repository}`;
-    await this.#write(doing, () => {
+    await this.#writes.run(doing, () => {
       this.#db.exec("BEGIN IMMEDIATE");
       try {
         this.#db
@@ -62,12 +60,12 @@ export class SqliteWatchStore implements WatchStore {
         throw err;
       }
     });
-    await this.#durable(doing);
+    await this.#writes.durable(doing);
   }
 
   async lease(account: string, repository: string, owner: string, ms: number): Promise<boolean> {
     const at = Date.now();
-    const { changes } = await this.#write(`leasing ${account}/${repository}`, () =>
+    const { changes } = await this.#writes.run(`leasing ${account}/${repository}`, () =>
       this.#db
         .prepare(
           `INSERT INTO watched_repositories (account, repository, changes, lease_owner, lease_expires_at)
@@ -84,7 +82,7 @@ export class SqliteWatchStore implements WatchStore {
   }
 
   async release(account: string, repository: string, owner: string): Promise<void> {
-    await this.#write(`releasing ${account}/${repository}`, () =>
+    await this.#writes.run(`releasing ${account}/${repository}`, () =>
       this.#db
         .prepare(
           `UPDATE watched_repositories SET lease_owner = NULL, lease_expires_at = NULL
@@ -105,20 +103,6 @@ export class SqliteWatchStore implements WatchStore {
         .all(account ?? null, account ?? null);
       return rows.map((row) => summary(row, Number(row["lease_expires_at"] ?? 0) > Date.now()));
     });
-  }
-
-  #write<T>(doing: string, work: () => T): Promise<T> {
-    return retryWhileBusy(work, this.#busyBudgetMs).catch((err: unknown) => {
-      throw unavailable(doing, err);
-    });
-  }
-
-  async #durable(doing: string): Promise<void> {
-    try {
-      await this.#sync?.();
-    } catch (err) {
-      throw unavailable(doing, err, "could not make the change durable");
-    }
   }
 }
 

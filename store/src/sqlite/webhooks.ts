@@ -1,24 +1,22 @@
 import type { DatabaseSync } from "node:sqlite";
+import { SqliteWrites } from "./writes.js";
 import type { WebhookRecord, WebhookStore } from "../webhooks.js";
-import { retryWhileBusy } from "./busy.js";
 import { now, optStr, str } from "./rows.js";
-import { attempt, unavailable } from "./unavailable.js";
+import { attempt } from "./unavailable.js";
 
 /** The projects' webhook states and leases, on the store's own connection (as SqliteWatchStore). */
 export class SqliteWebhookStore implements WebhookStore {
   readonly #db: DatabaseSync;
-  readonly #sync: (() => Promise<void>) | undefined;
-  readonly #busyBudgetMs: number;
+  readonly #writes: SqliteWrites;
 
   constructor(db: DatabaseSync, sync?: () => Promise<void>, busyBudgetMs = 250) {
     this.#db = db;
-    this.#sync = sync;
-    this.#busyBudgetMs = busyBudgetMs;
+    this.#writes = new SqliteWrites(sync, busyBudgetMs);
   }
 
   async lease(project: string, owner: string, ms: number): Promise<boolean> {
     const at = Date.now();
-    const { changes } = await this.#write(`leasing the webhook of project ${project}`, () =>
+    const { changes } = await this.#writes.run(`leasing the webhook of project ${project}`, () =>
       this.#db
         .prepare(
           `INSERT INTO project_webhooks (project, lease_owner, lease_expires_at) VALUES (?, ?, ?)
@@ -34,7 +32,7 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async release(project: string, owner: string): Promise<void> {
-    await this.#write(`releasing the webhook of project ${project}`, () =>
+    await this.#writes.run(`releasing the webhook of project ${project}`, () =>
       this.#db
         .prepare(
           `UPDATE project_webhooks SET lease_owner = NULL, lease_expires_at = NULL
@@ -46,7 +44,7 @@ export class SqliteWebhookStore implements WebhookStore {
 
   async record(project: string, owner: string, state: string): Promise<boolean> {
     const doing = `recording the webhook of project ${project}`;
-    const { changes } = await this.#write(doing, () =>
+    const { changes } = await this.#writes.run(doing, () =>
       this.#db
         .prepare(
           `UPDATE project_webhooks SET state = ?, updated_at = ?
@@ -54,20 +52,20 @@ export class SqliteWebhookStore implements WebhookStore {
         )
         .run(state, now(), project, owner, Date.now()),
     );
-    await this.#durable(doing);
+    await this.#writes.durable(doing);
     return Number(changes) > 0;
   }
 
   async forget(project: string, owner: string): Promise<boolean> {
     const doing = `forgetting the webhook of project ${project}`;
-    const { changes } = await this.#write(doing, () =>
+    const { changes } = await this.#writes.run(doing, () =>
       this.#db
         .prepare(
           "DELETE FROM project_webhooks WHERE project = ? AND lease_owner = ? AND lease_expires_at > ?",
         )
         .run(project, owner, Date.now()),
     );
-    await this.#durable(doing);
+    await this.#writes.durable(doing);
     return Number(changes) > 0;
   }
 
@@ -86,19 +84,5 @@ export class SqliteWebhookStore implements WebhookStore {
           };
         }),
     );
-  }
-
-  #write<T>(doing: string, work: () => T): Promise<T> {
-    return retryWhileBusy(work, this.#busyBudgetMs).catch((err: unknown) => {
-      throw unavailable(doing, err);
-    });
-  }
-
-  async #durable(doing: string): Promise<void> {
-    try {
-      await this.#sync?.();
-    } catch (err) {
-      throw unavailable(doing, err, "could not make the change durable");
-    }
   }
 }
