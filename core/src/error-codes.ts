@@ -261,6 +261,11 @@ export const ERROR_CODES = {
     http: null,
     meaning: "the run was cancelled on request (`bosun runs cancel`): its jobs were stopped",
   },
+  RUN_INTERRUPTED: {
+    group: "job",
+    http: null,
+    meaning: "the worker stopped, or lost the event's lease, while the run went on: its jobs were stopped",
+  },
   JOB_INVALID: {
     group: "job",
     http: null,

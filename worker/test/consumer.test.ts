@@ -234,6 +234,35 @@ describe("queue consumer", function () {
     expect(runs.filter((r) => r.attempt === 2 && r.status === "succeeded")).to.have.length(2);
   });
 
+  it("stop({ cancel }) never makes the stopped run the event's outcome, however its handler ended", async () => {
+    // A handler that reports the abort as a failure (a job killed under it, say) must not end the event.
+    const first = new GatedHandler();
+    const failing: EventHandler = {
+      kind: "script",
+      handle: async (ctx) => {
+        await first.handle(ctx);
+        return { status: "failed", error: { code: "SCRIPT_FAILED", message: "job killed" } };
+      },
+    };
+    const a = consumer(failing, [project("p", 1)]);
+    await store.acceptEvents([event("p", 1)]);
+    a.start();
+    await until(() => first.running.get("p") === 1, "the run in flight");
+    await a.stop({ cancel: true });
+    const [stopped] = await store.listRuns();
+    expect(stopped).to.include({ status: "cancelled" });
+    expect(stopped!.error?.message).to.contain("the worker stopped");
+
+    const second = new GatedHandler();
+    const b = consumer(second, [project("p", 1)]);
+    b.start();
+    await until(async () => {
+      second.releaseAll();
+      return (await store.listRuns()).some((r) => r.status === "succeeded");
+    }, "the event to run again");
+    await b.stop();
+  });
+
   it("does not run again an event whose worker died after recording its run's outcome", async () => {
     const {
       accepted: [queued],

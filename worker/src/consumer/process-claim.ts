@@ -120,10 +120,19 @@ export async function processClaim(
       error: { code: "INTERNAL", message: `internal error: ${(err as Error).message}` },
     };
   }
-  // A cancel asked for by a user ends the run cancelled, however its handler ended on the abort.
+  // A cancel asked for by a user ends the run cancelled, however its handler ended on the abort. Any
+  // other abort is the worker's (stopping, or its lease lost): however the handler ended, the run is
+  // cancelled with no one asking, which is never the event's outcome, so the event is run again.
   if (signal.aborted && signal.reason instanceof CancelRequested)
     outcome = { status: "cancelled", error: cancelledError(signal.reason.by) };
-  else if (signal.aborted && outcome.status === "succeeded") outcome = { status: "cancelled" };
+  else if (signal.aborted)
+    outcome = {
+      status: "cancelled",
+      error: {
+        code: "RUN_INTERRUPTED",
+        message: "the worker stopped while this ran; the event is run again",
+      },
+    };
   const error = records.error(outcome.error);
   await logs.flush();
   await records.store.finishRun(run.id, outcome.status, error);
