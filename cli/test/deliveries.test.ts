@@ -67,8 +67,16 @@ describe("deliveries: API and CLI", function () {
     expect(page.json.next).to.equal(list[1]!.id);
     const rest = await call("GET", `/deliveries?limit=2&before=${String(page.json.next)}`);
     expect((rest.json.deliveries as Delivery[]).map((d) => d.id)).to.deep.equal([list[2]!.id]);
-    expect((await call("GET", "/deliveries?outcome=maybe")).status).to.equal(400);
-    expect((await call("GET", "/deliveries?since=yesterday")).status).to.equal(400);
+    // A wrong parameter is answered as the other listings answer it, naming each one.
+    const wrong = await call("GET", "/deliveries?outcome=maybe&since=yesterday&limit=0");
+    expect(wrong.status).to.equal(400);
+    expect((wrong.json.error as { code: string }).code).to.equal("QUERY_INVALID");
+    const problems = wrong.json.problems as { code: string; path: string; found: string }[];
+    expect(problems.map((p) => [p.code, p.path, p.found])).to.deep.equal([
+      ["QUERY_INVALID", "since", "yesterday"],
+      ["QUERY_INVALID", "limit", "0"],
+      ["QUERY_INVALID", "outcome", "maybe"],
+    ]);
     expect((await call("GET", "/deliveries", undefined, "wrong-token-0123456789")).status).to.equal(401);
   });
 

@@ -3,21 +3,14 @@
  * or a read-only token (server.readOnlyTokens), which may GET anything (and POST /explain, a question) and change nothing.
  */
 import express, { type NextFunction, type Request, type Response } from "express";
-import {
-  acceptsEvent,
-  errorBody,
-  httpErrorOf,
-  secretsEqual,
-  type Problem,
-  type ProjectConfig,
-} from "@bosun/core";
+import { acceptsEvent, secretsEqual, type ProjectConfig } from "@bosun/core";
 import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
 import { createRegistriesRouter, type RegistriesApiOptions } from "./registries-api.js";
 import { createDeliveriesRouter, type DeliveriesApiOptions } from "./deliveries-api.js";
 import { readEventRequest } from "./event-request.js";
-import { failureHandler, sendError } from "./http-errors.js";
+import { failureHandler, sendError, sendProblems } from "./http-errors.js";
 import type { ProjectCatalog } from "./projects/catalog.js";
 import { createProjectRoutes } from "./projects/routes.js";
 import { nextPage, readEventQuery, readRunQuery } from "./list-query.js";
@@ -234,14 +227,6 @@ function page(list: readonly { id: string }[], limit: number | undefined): { nex
 }
 
 /** 400 with the first problem as the error, and every problem listed. */
-function sendProblems(res: Response, problems: readonly Problem[]): Response {
-  const first = problems[0]!;
-  return res.status(httpErrorOf(first.code).status).json({
-    ...errorBody(first),
-    problems: problems.map((p) => errorBody(p).error),
-  });
-}
-
 /** Which token was given: "admin", "read" (a read-only token), or undefined (none, or a wrong one). */
 export function accessOf(
   authorization: string | undefined,
