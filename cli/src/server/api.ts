@@ -43,6 +43,8 @@ export interface ApiOptions {
   catalog?: ProjectCatalog;
   /** Wakes the live stream (GET /stream) when this process writes; absent: it polls only. */
   changes?: ChangeSignal;
+  /** How often the live stream reads the store when this process wrote nothing (default 1 s). */
+  streamPollMs?: number;
   /** Told about every error a route threw (answered 503 for the store, else 500). */
   onError?: (err: unknown) => void;
 }
@@ -93,7 +95,12 @@ export function createApiRouter(options: ApiOptions): express.Router {
   api.get("/session", (_req, res) => res.json({ access: res.locals.access as string }));
   api.get(
     "/stream",
-    streamHandler({ store, changes: options.changes ?? new ChangeSignal(), onError: options.onError }),
+    streamHandler({
+      store,
+      changes: options.changes ?? new ChangeSignal(),
+      pollMs: options.streamPollMs,
+      onError: options.onError,
+    }),
   );
   api.get(
     "/health",
