@@ -37,6 +37,8 @@ export const INTEGRATION = {
   "cli/durability": "bosun processes",
   "cli/events": "bosun processes",
   "cli/deliveries": "bosun processes",
+  "cli/deliveries-retention": "bosun serve as a process, restarted",
+  "cli/dashboard-serving": "bosun worker as a process",
   "cli/login": "bosun processes",
   "cli/manifests": "bosun processes, a PostgreSQL server",
   "cli/records-redaction": "bosun processes",

@@ -1,8 +1,10 @@
 /**
  * GET /api/v1/stream, the dashboard's live feed: `hello` once it listens, then new runs and status
- * changes; for one run, its jobs and log lines, from a given seq on. Needs a token like every route.
+ * changes; for one run, its jobs and log lines, from a given seq on; deliveries, as the gateways
+ * record them. Needs a token like every route.
  */
 import { expect } from "chai";
+import { registryFor } from "@bosun/gateways";
 import { startTestServer, type TestServer } from "./support/in-process.js";
 
 const CONFIG = `server:
@@ -11,7 +13,7 @@ projects:
   - name: hub
     script: ./ok.js
     webhookToken: stream-webhook-token
-    subscriptions: [{ registry: dockerhub }]
+    subscriptions: [{ registry: dockerhub, tags: ["!*-rc*"] }]
     events: [{ source: ci, types: [done] }]
 `;
 const FILES = { "ok.js": `const { events } = require("brigadier");\nevents.on("image_push", () => {});\n` };
@@ -63,7 +65,8 @@ describe("API: the live stream", function () {
   const open: AbortController[] = [];
 
   before(async () => {
-    t = await startTestServer(CONFIG, FILES, { worker: false });
+    // The stream does not poll here: whatever it sends, a write in this process woke it for.
+    t = await startTestServer(CONFIG, FILES, { worker: false, streamPollMs: 3_600_000 });
   });
   after(async () => {
     for (const c of open) c.abort();
@@ -170,5 +173,32 @@ describe("API: the live stream", function () {
     const later = await record("v2-rc1");
     expect(((await stream.next("delivery")) as { id: string }).id).to.equal(later.id);
     expect(before.id < after.id).to.equal(true);
+  });
+
+  it("with deliveries=1, sends each webhook request's delivery as the gateway records it", async () => {
+    const stream = await connect("?deliveries=1");
+    const dockerHub = registryFor("dockerhub")!;
+    const post = async (tag: string, body?: string) => {
+      const request = dockerHub.synthesize(
+        { repository: "team/app", tag, pusher: "alice" },
+        "stream-webhook-token",
+      );
+      const res = await fetch(`${t.url}/events/dockerhub/hub?${request.query.toString()}`, {
+        method: "POST",
+        headers: request.headers as Record<string, string>,
+        body: body ?? request.body,
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    const next = async () => ((await stream.next("delivery")) as { outcome: string }).outcome;
+    expect(await post("v1")).to.equal(202);
+    expect(await next()).to.equal("accepted");
+    expect(await post("v1")).to.equal(202);
+    expect(await next()).to.equal("duplicate");
+    expect(await post("v2-rc1")).to.equal(200);
+    expect(await next()).to.equal("ignored");
+    expect(await post("v3", "{not json")).to.equal(400);
+    expect(await next()).to.equal("rejected");
   });
 });

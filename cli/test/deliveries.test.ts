@@ -19,6 +19,11 @@ projects:
     webhookToken: ${TOKEN}
     subscriptions:
       - { registry: dockerhub, repositories: ["team/app*"], tags: ["v*", "!*-rc*"] }
+  - name: gather
+    script: ./brigade.js
+    webhookToken: ${TOKEN}
+    subscriptions:
+      - { registry: harbor, runPer: digest, window: 1m }
 `;
 
 describe("deliveries: API and CLI", function () {
@@ -67,8 +72,16 @@ describe("deliveries: API and CLI", function () {
     expect(page.json.next).to.equal(list[1]!.id);
     const rest = await call("GET", `/deliveries?limit=2&before=${String(page.json.next)}`);
     expect((rest.json.deliveries as Delivery[]).map((d) => d.id)).to.deep.equal([list[2]!.id]);
-    expect((await call("GET", "/deliveries?outcome=maybe")).status).to.equal(400);
-    expect((await call("GET", "/deliveries?since=yesterday")).status).to.equal(400);
+    // A wrong parameter is answered as the other listings answer it, naming each one.
+    const wrong = await call("GET", "/deliveries?outcome=maybe&since=yesterday&limit=0");
+    expect(wrong.status).to.equal(400);
+    expect((wrong.json.error as { code: string }).code).to.equal("QUERY_INVALID");
+    const problems = wrong.json.problems as { code: string; path: string; found: string }[];
+    expect(problems.map((p) => [p.code, p.path, p.found])).to.deep.equal([
+      ["QUERY_INVALID", "since", "yesterday"],
+      ["QUERY_INVALID", "limit", "0"],
+      ["QUERY_INVALID", "outcome", "maybe"],
+    ]);
     expect((await call("GET", "/deliveries", undefined, "wrong-token-0123456789")).status).to.equal(401);
   });
 
@@ -131,6 +144,30 @@ describe("deliveries: API and CLI", function () {
     expect(explained.stdout)
       .to.include("was ignored")
       .and.include("repository team/x does not match team/app*");
+  });
+
+  it("names the event a push joined (runPer: digest) as what its duplicate delivery repeats", async () => {
+    const harbor = registryFor("harbor")!;
+    const digest = `sha256:${"d".repeat(64)}`;
+    const pushTag = async (tag: string) => {
+      const request = harbor.synthesize({ repository: "team/app", tag }, TOKEN);
+      const body = JSON.parse(request.body.toString()) as { event_data: { resources: { digest: string }[] } };
+      body.event_data.resources[0]!.digest = digest;
+      const response = await fetch(`${t.url}/events/harbor/gather`, {
+        method: "POST",
+        headers: request.headers as Record<string, string>,
+        body: JSON.stringify(body),
+      });
+      return response.status;
+    };
+    expect(await pushTag("latest")).to.equal(202);
+    expect(await pushTag("v1.2.3")).to.equal(202);
+    const [joined, first] = (await call("GET", "/deliveries?project=gather")).json.deliveries as Delivery[];
+    expect(first!.outcome).to.equal("accepted");
+    expect(joined).to.deep.include({ outcome: "duplicate", eventIds: [], duplicateOf: first!.eventIds });
+    const shown = await cli(["deliveries", "show", joined!.id]);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.include(`repeats events ${first!.eventIds[0]}`);
   });
 
   it("redelivers through the gateway as a new delivery replaying the old, and lists it from the CLI", async () => {

@@ -1,5 +1,6 @@
 /**
- * What wakes the live stream: the store's writes in this process (not its reads), and a change that
+ * What wakes the live stream: the store's writes in this process (not its reads, nor an accept
+ * without a delivery, which no page shows until a run is made), and a change that
  * came while a follower was busy reading is not missed.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -58,6 +59,28 @@ describe("live stream: changes", function () {
     expect(signal.generation).to.equal(2);
     await watched.cancelRun((rerun as { run: { id: string } }).run.id, "admin");
     expect(signal.generation).to.equal(3);
+  });
+
+  it("counts a delivery recorded, alone or with the events of its accept", async () => {
+    const signal = new ChangeSignal();
+    const watched = watchStore(store, signal);
+    const delivery = {
+      registry: "dockerhub",
+      project: "p",
+      headers: {},
+      body: "{}",
+      bodyTruncated: false,
+      images: [],
+      ignored: [],
+      keep: 100,
+    };
+    await watched.recordDelivery({ ...delivery, outcome: "ignored" });
+    expect(signal.generation).to.equal(1);
+    await watched.acceptEvents(
+      [{ project: "p", source: "ci", type: "done", payload: "{}", deliveryId: "d-delivery" }],
+      delivery,
+    );
+    expect(signal.generation).to.equal(2);
   });
 
   it("wakes a follower at once for a change made while it was reading", async () => {

@@ -89,7 +89,8 @@ export const ERROR_CODES = {
   QUERY_INVALID: {
     group: "request",
     http: 400,
-    meaning: "a query parameter of an API listing is not what it takes (a status, a time, a limit)",
+    meaning:
+      "a query parameter of an API listing (runs, events, deliveries) is not what it takes (a status, an outcome, a time, a limit)",
   },
   RUN_IN_PROGRESS: {
     group: "request",

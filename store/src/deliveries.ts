@@ -41,7 +41,8 @@ export function newDeliveryRecord(
     ...(first ? { body: first.payload, bodyEvent: first.id } : {}),
     bodyTruncated: bodyTruncated && !first ? (true as const) : undefined,
     eventIds: result?.accepted.map((e) => e.id) ?? [],
-    duplicateOf: result?.duplicates.map((e) => e.id) ?? [],
+    // A push that joined an event gathering its digest's tags (runPer: digest) names that event too.
+    duplicateOf: [...new Set([...(result?.duplicates ?? []), ...(result?.merged ?? [])].map((e) => e.id))],
     // What the accept-time rules declined (a tag policy's best tag, a digest that came tagged) is
     // set aside with its reason, as the gateway's own ignored pushes are.
     ignored: [

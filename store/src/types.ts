@@ -93,7 +93,7 @@ export interface Delivery extends Omit<NewDelivery, "keep" | "bodyTruncated"> {
   bodyTruncated?: true;
   /** The events it created. */
   eventIds: string[];
-  /** The stored events its duplicates repeat. */
+  /** The stored events its duplicates repeat, or that its pushes joined (runPer: digest). */
   duplicateOf: string[];
 }
 

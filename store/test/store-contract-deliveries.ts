@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { NewDelivery, Store } from "../src/types.js";
 import { newEvent } from "./store-contract.js";
+import { freshDigest, pushOf } from "./admission-contract.js";
 
 /** A delivery of `project` reporting one image; `overrides` pins what a test cares about. */
 export function newDelivery(overrides: Partial<NewDelivery> = {}): NewDelivery {
@@ -42,6 +43,20 @@ export function deliveryContract(store: () => Store): void {
       const first = await store().acceptEvents([event], newDelivery());
       const again = await store().acceptEvents([event], newDelivery());
       const delivery = await store().getDelivery(again.recordedDelivery!);
+      expect(delivery?.outcome).to.equal("duplicate");
+      expect(delivery?.eventIds).to.deep.equal([]);
+      expect(delivery?.duplicateOf).to.deep.equal([first.accepted[0]!.id]);
+    });
+
+    it("records a push that joined an event gathering its digest's tags as duplicate, naming that event", async function () {
+      const gather = { always: true, policies: [], gatherMs: 60_000 };
+      const digest = freshDigest();
+      const first = await store().acceptEvents([pushOf("latest", gather, digest)], newDelivery());
+      const joined = await store().acceptEvents(
+        [pushOf("v1.2.3", gather, digest)],
+        newDelivery({ images: [{ repository: "myorg/webapp", tag: "v1.2.3" }] }),
+      );
+      const delivery = await store().getDelivery(joined.recordedDelivery!);
       expect(delivery?.outcome).to.equal("duplicate");
       expect(delivery?.eventIds).to.deep.equal([]);
       expect(delivery?.duplicateOf).to.deep.equal([first.accepted[0]!.id]);

@@ -3,21 +3,14 @@
  * or a read-only token (server.readOnlyTokens), which may GET anything (and POST /explain, a question) and change nothing.
  */
 import express, { type NextFunction, type Request, type Response } from "express";
-import {
-  acceptsEvent,
-  errorBody,
-  httpErrorOf,
-  secretsEqual,
-  type Problem,
-  type ProjectConfig,
-} from "@bosun/core";
+import { acceptsEvent, secretsEqual, type ProjectConfig } from "@bosun/core";
 import { type Store, type StoredEvent } from "@bosun/store";
 import { credentialsOf } from "@bosun/gateways";
 import { createCredentialsRouter, type ServerCredentials } from "./credentials-api.js";
 import { createRegistriesRouter, type RegistriesApiOptions } from "./registries-api.js";
 import { createDeliveriesRouter, type DeliveriesApiOptions } from "./deliveries-api.js";
 import { readEventRequest } from "./event-request.js";
-import { failureHandler, sendError } from "./http-errors.js";
+import { failureHandler, sendError, sendProblems } from "./http-errors.js";
 import type { ProjectCatalog } from "./projects/catalog.js";
 import { createProjectRoutes } from "./projects/routes.js";
 import { nextPage, readEventQuery, readRunQuery } from "./list-query.js";
@@ -52,6 +45,8 @@ export interface ApiOptions {
   webhooks?: { viewOf(project: string): unknown; publicUrl?: string; changed(): void };
   /** Wakes the live stream (GET /stream) when this process writes; absent: it polls only. */
   changes?: ChangeSignal;
+  /** How often the live stream reads the store when this process wrote nothing (default 1 s). */
+  streamPollMs?: number;
   /** Told about every error a route threw (answered 503 for the store, else 500). */
   onError?: (err: unknown) => void;
 }
@@ -114,7 +109,12 @@ export function createApiRouter(options: ApiOptions): express.Router {
   api.get("/session", (_req, res) => res.json({ access: res.locals.access as string }));
   api.get(
     "/stream",
-    streamHandler({ store, changes: options.changes ?? new ChangeSignal(), onError: options.onError }),
+    streamHandler({
+      store,
+      changes: options.changes ?? new ChangeSignal(),
+      pollMs: options.streamPollMs,
+      onError: options.onError,
+    }),
   );
   api.get(
     "/health",
@@ -248,14 +248,6 @@ function page(list: readonly { id: string }[], limit: number | undefined): { nex
 }
 
 /** 400 with the first problem as the error, and every problem listed. */
-function sendProblems(res: Response, problems: readonly Problem[]): Response {
-  const first = problems[0]!;
-  return res.status(httpErrorOf(first.code).status).json({
-    ...errorBody(first),
-    problems: problems.map((p) => errorBody(p).error),
-  });
-}
-
 /** Which token was given: "admin", "read" (a read-only token), or undefined (none, or a wrong one). */
 export function accessOf(
   authorization: string | undefined,

@@ -11,9 +11,10 @@ import {
   type ProjectConfig,
   type RegistryKind,
 } from "@bosun/core";
-import type { Delivery, DeliveryOutcome, DeliveryQuery, Store } from "@bosun/store";
+import type { Delivery, Store } from "@bosun/store";
 import type { Answer, Redelivery } from "@bosun/gateways";
-import { sendError } from "./http-errors.js";
+import { sendError, sendProblems } from "./http-errors.js";
+import { nextPage, readDeliveryQuery } from "./list-query.js";
 import { deliverySummary } from "./live/stream.js";
 
 export interface DeliveriesApiOptions {
@@ -22,8 +23,6 @@ export interface DeliveriesApiOptions {
   /** Sends a recorded delivery through its gateway again; absent where this server has no gateways. */
   redeliver?(stored: Redelivery): Promise<{ answer: Answer; delivery?: string | undefined }>;
 }
-
-const OUTCOMES: readonly DeliveryOutcome[] = ["accepted", "duplicate", "ignored", "rejected"];
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
@@ -40,12 +39,11 @@ export function createDeliveriesRouter(options: DeliveriesApiOptions): express.R
   router.get(
     "/deliveries",
     route(async (req, res) => {
-      const query = deliveryQueryOf(req.query);
-      if (typeof query === "string") return sendError(res, "PAYLOAD_MALFORMED", query);
-      const deliveries = await store.listDeliveries(query);
-      const last = deliveries.at(-1);
-      const full = deliveries.length === query.limit && last;
-      res.json({ deliveries: deliveries.map(deliverySummary), ...(full ? { next: last.id } : {}) });
+      const query = readDeliveryQuery(req.query);
+      if (query.errors) return sendProblems(res, query.errors);
+      const deliveries = await store.listDeliveries(query.value);
+      const next = nextPage(deliveries, query.value.limit);
+      res.json({ deliveries: deliveries.map(deliverySummary), ...(next ? { next } : {}) });
     }),
   );
   router.get(
@@ -131,28 +129,4 @@ function explain(project: ProjectConfig, registry: string, image: { repository: 
     subscriptions: verdict.subscriptions.map((v, i) => ({ subscription: project.subscriptions[i], ...v })),
     reasons: verdict.reasons,
   };
-}
-
-/** The query string as a DeliveryQuery, or what is wrong with it. */
-function deliveryQueryOf(q: Request["query"]): (DeliveryQuery & { limit: number }) | string {
-  const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
-  const outcome = str(q.outcome);
-  if (outcome !== undefined && !OUTCOMES.includes(outcome as DeliveryOutcome))
-    return `outcome "${outcome}" is not one of ${OUTCOMES.join(", ")}`;
-  const query: DeliveryQuery & { limit: number } = {
-    limit: Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 1000),
-  };
-  for (const key of ["project", "registry", "repository", "tag", "before"] as const) {
-    const value = str(q[key]);
-    if (value !== undefined) query[key] = value;
-  }
-  if (outcome !== undefined) query.outcome = outcome as DeliveryOutcome;
-  for (const key of ["since", "until"] as const) {
-    const value = str(q[key]);
-    if (value === undefined) continue;
-    const at = Date.parse(value);
-    if (Number.isNaN(at)) return `${key} "${value}" is not a time (RFC 3339, e.g. 2026-12-07T15:00:00Z)`;
-    query[key] = new Date(at).toISOString();
-  }
-  return query;
 }

@@ -10,12 +10,22 @@ import {
   RETRY_AFTER_SECONDS,
   type FailureMessages,
   type HttpErrorCode,
+  type Problem,
 } from "@bosun/core";
 
 export function sendError(res: Response, code: HttpErrorCode, message: string): Response {
   const { status, headers } = httpErrorOf(code);
   if (headers) res.set(headers);
   return res.status(status).json(errorBody({ code, message }));
+}
+
+/** A 400 naming every problem of a request (the first one's code is the answer's). */
+export function sendProblems(res: Response, problems: readonly Problem[]): Response {
+  const first = problems[0]!;
+  return res.status(httpErrorOf(first.code).status).json({
+    ...errorBody(first),
+    problems: problems.map((p) => errorBody(p).error),
+  });
 }
 
 const FAILURE_MESSAGES: FailureMessages = {

@@ -1,19 +1,21 @@
 /**
- * The filters and page of GET /events and GET /runs, read from the query string: each parameter is
- * checked and a wrong one answered 400 QUERY_INVALID, naming it, rather than ignored.
+ * The filters and page of GET /events, GET /runs and GET /deliveries, read from the query string:
+ * each parameter is checked and a wrong one answered 400 QUERY_INVALID, naming it, rather than ignored.
  */
 import { RUN_STATUSES, type Problem, type RunStatus } from "@bosun/core";
-import type { EventFilters, RunQuery } from "@bosun/store";
+import type { DeliveryOutcome, DeliveryQuery, EventFilters, RunQuery } from "@bosun/store";
 
 type Query = Record<string, unknown>;
 type Read<T> = { value: T; errors?: undefined } | { errors: Problem[] };
 
 const MAX_LIMIT = 1000;
 
-export function readEventQuery(query: Query): Read<EventFilters> {
+const DELIVERY_OUTCOMES: readonly DeliveryOutcome[] = ["accepted", "duplicate", "ignored", "rejected"];
+
+export function readEventQuery(query: Query, defaultLimit = 100): Read<EventFilters & { limit: number }> {
   const problems: Problem[] = [];
   const text = (name: string) => textOf(query, name, problems);
-  const filters: EventFilters = {
+  const filters: EventFilters & { limit: number } = {
     project: text("project"),
     registry: text("registry"),
     repository: text("repository"),
@@ -21,9 +23,20 @@ export function readEventQuery(query: Query): Read<EventFilters> {
     since: timeOf(query, "since", problems),
     until: timeOf(query, "until", problems),
     before: text("before"),
-    limit: limitOf(query, problems),
+    limit: limitOf(query, problems, defaultLimit),
   };
   return problems.length > 0 ? { errors: problems } : { value: filters };
+}
+
+/** The delivery log's filters: the events' (50 a page), and an outcome. */
+export function readDeliveryQuery(query: Query): Read<DeliveryQuery & { limit: number }> {
+  const common = readEventQuery(query, 50);
+  const problems: Problem[] = common.errors ? [...common.errors] : [];
+  const outcome = textOf(query, "outcome", problems);
+  if (outcome !== undefined && !(DELIVERY_OUTCOMES as readonly string[]).includes(outcome))
+    problems.push(problem("outcome", `one of ${DELIVERY_OUTCOMES.join(", ")}`, outcome));
+  if (problems.length > 0 || common.errors) return { errors: problems };
+  return { value: { ...common.value, outcome: outcome as DeliveryOutcome | undefined } };
 }
 
 export function readRunQuery(query: Query): Read<RunQuery> {
@@ -61,14 +74,13 @@ function timeOf(query: Query, name: string, problems: Problem[]): string | undef
   return undefined;
 }
 
-/** Absent: 100. */
-function limitOf(query: Query, problems: Problem[]): number {
+function limitOf(query: Query, problems: Problem[], absent: number): number {
   const v = textOf(query, "limit", problems);
-  if (v === undefined) return 100;
+  if (v === undefined) return absent;
   const n = Number(v);
   if (/^[0-9]+$/.test(v) && n >= 1 && n <= MAX_LIMIT) return n;
   problems.push(problem("limit", `a whole number from 1 to ${MAX_LIMIT}`, v));
-  return 100;
+  return absent;
 }
 
 function problem(path: string, expected: string, found: string): Problem {

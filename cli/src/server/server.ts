@@ -62,6 +62,8 @@ export interface StartOptions {
   configFile?: ConfigFileSource;
   /** How often projects made through the API are read from the store (default PROJECT_REFRESH_MS). */
   projectRefreshMs?: number;
+  /** How often the live stream reads the store when this process wrote nothing (default 1 s). */
+  streamPollMs?: number;
 }
 
 /** A project added, changed or removed through another replica is live here within this. */
@@ -89,8 +91,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   if (notPrivate)
     logger.warn({ error: notPrivate.message }, "the data directory cannot be made private (0700)");
   const rawStore = await openConfiguredStore(config, logger);
-  // The worker's and the API's view of the store tells the live stream of each write; webhooks,
-  // the hot path, use the store itself.
+  // The worker's, the API's and the gateways' view of the store tells the live stream of each
+  // write, so a run, a log line or a delivery made here is sent at once.
   const changes = new ChangeSignal();
   const store = watchStore(rawStore, changes);
   const adminToken = await resolveAdminToken(config.dataDir, config.adminToken);
@@ -199,7 +201,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), onError);
   });
   const gatewayOptions = {
-    store: rawStore,
+    store,
     registries,
     findProject,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -219,6 +221,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       catalog,
       readOnlyTokens: config.readOnlyTokens,
       changes,
+      streamPollMs: options.streamPollMs,
       trigger: options.gateways === false ? undefined : createTrigger(gatewayOptions),
       redeliver:
         options.gateways === false

@@ -1,7 +1,7 @@
 /**
- * Wakes the live stream's followers when this process writes runs, jobs or logs, so a line a job
- * prints reaches an open page at once; what another process writes (a `bosun worker` apart) is found
- * at the followers' next poll instead.
+ * Wakes the live stream's followers when this process writes runs, jobs, logs or deliveries, so a
+ * line a job prints or a webhook request reaches an open page at once; what another process writes
+ * (a `bosun worker` or `bosun gateway` apart) is found at the followers' next poll instead.
  */
 import type { Store } from "@bosun/store";
 
@@ -16,7 +16,12 @@ const WRITES = new Set<string | symbol>([
   "requestRun",
   "cancelRun",
   "cancelEvent",
+  "recordDelivery",
 ]);
+
+/** An accept changes the stream's view when it records a delivery (a webhook request's). */
+const changesView = (key: string | symbol, args: unknown[]) =>
+  key === "acceptEvents" ? args[1] !== undefined : WRITES.has(key);
 
 export class ChangeSignal {
   #waiting = new Set<() => void>();
@@ -62,8 +67,11 @@ export function watchStore<S extends Store>(store: S, signal: ChangeSignal): S {
       if (typeof value !== "function") return value;
       // Bound to the real store: its private fields are not reachable through the proxy.
       const method = (value as (...args: unknown[]) => unknown).bind(target);
-      if (!WRITES.has(key)) return method;
-      return (...args: unknown[]) => (method(...args) as Promise<unknown>).finally(() => signal.notify());
+      if (key !== "acceptEvents" && !WRITES.has(key)) return method;
+      return (...args: unknown[]) => {
+        const written = method(...args) as Promise<unknown>;
+        return changesView(key, args) ? written.finally(() => signal.notify()) : written;
+      };
     },
   });
 }

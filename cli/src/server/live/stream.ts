@@ -4,7 +4,7 @@
  * `job` changes and its `logs` (after `?after=<seq>`, so a page that reconnects misses nothing and gets
  * nothing twice); with `?deliveries=1` also `delivery` (its summary, without the body) for each
  * webhook request recorded since. Read from the store, so a worker or gateway in another process is
- * followed too (by polling; webhooks write to the store directly, so their deliveries come at the poll).
+ * followed too (by polling); what this process writes wakes it at once (changes.ts).
  */
 import type { Request, Response } from "express";
 import type { JobRecord, LogEntry, Run } from "@bosun/core";
