@@ -37,6 +37,7 @@ export type {
   EnsureState,
 } from "./hooks/manager.js";
 export { WebhookError, type WebhookErrorCode } from "./hooks/errors.js";
+export { withoutTrailingSlashes } from "./hooks/api.js";
 export { harborWebhooks, type HarborWebhookOptions } from "./harbor/hooks.js";
 export { quayWebhooks, type QuayWebhookOptions } from "./quay/hooks.js";
 export { dockerHubWebhooks, type DockerHubWebhookOptions } from "./dockerhub/hooks.js";

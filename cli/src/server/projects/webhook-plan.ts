@@ -5,7 +5,12 @@
  * paste for a registry that has no webhook API.
  */
 import type { ProjectConfig, RegistryKind } from "@bosun/core";
-import { isManagedWebhookKind, pastedWebhookConfig, type ManagedWebhookKind } from "@bosun/gateways";
+import {
+  isManagedWebhookKind,
+  pastedWebhookConfig,
+  withoutTrailingSlashes,
+  type ManagedWebhookKind,
+} from "@bosun/gateways";
 import type { WebhookSettings } from "./webhook-settings.js";
 
 /** Where a webhook is: enough to find it again (by URL) and to log in to change or remove it. */
@@ -38,7 +43,7 @@ export function planWebhook(
     settings.webhookUrl ??
     (publicUrl === undefined
       ? undefined
-      : `${publicUrl.replace(/\/+$/, "")}/events/${kind}/${encodeURIComponent(project.name)}`);
+      : `${withoutTrailingSlashes(publicUrl)}/events/${kind}/${encodeURIComponent(project.name)}`);
   if (!managed) {
     const first = pushed[0]?.registry;
     if (first === undefined)
