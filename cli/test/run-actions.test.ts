@@ -171,7 +171,11 @@ describe("bosun runs rerun, retry, cancel and list filters: against a running se
     expect(JSON.parse(r.stdout)).to.deep.include({ eventId: waiting, status: "cancelled" });
     for (const e of busy) {
       const [run] = await server.api.runs(`?event=${e}`);
-      expect((await cli(["events", "cancel", e])).code).to.equal(0);
+      const cancelled = await cli(["events", "cancel", e]);
+      // Should it fail, say why: the CLI's answer, the event's runs with their errors, the server's log.
+      const why = async () =>
+        `${cancelled.stderr}\n${JSON.stringify(await server.api.runs(`?event=${e}`))}\n${server.stderr.slice(-4000)}`;
+      if (cancelled.code !== 0) expect.fail(await why());
       await waitFor(run!.id);
     }
     // Slots free again, and still the cancelled event has its one run: it never started.
