@@ -3,6 +3,20 @@
  * (opaque JSON, the reconciler's), readable by every replica, and the lease of the one process that
  * applies it at a time, as `WatchStore` leases a watched repository to its scanner.
  */
+import { optStr, str, type Row } from "./rows.js";
+
+/** The columns both stores select for a listing, and a row of them as a record. */
+export const WEBHOOK_COLUMNS = "project, state, updated_at";
+
+export function webhookRecord(row: Row): WebhookRecord {
+  const state = optStr(row, "state");
+  const updatedAt = optStr(row, "updated_at");
+  return {
+    project: str(row, "project"),
+    ...(state === undefined ? {} : { state }),
+    ...(updatedAt === undefined ? {} : { updatedAt }),
+  };
+}
 
 export interface WebhookRecord {
   project: string;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { startRegistry, type TestRegistry } from "@bosun/test-support";
 import { RegistryClient, RegistryError, RequestGate, type Login } from "../src/index.js";
-import { startTokenServer, type TokenServer } from "./support/token-server.js";
+import { startRegistryTrusting, startTokenServer, type TokenServer } from "./support/token-server.js";
 
 const USER = { username: "bosun", password: "poll-secret" };
 const AMD64 = { os: "linux", architecture: "amd64" };
@@ -93,28 +93,12 @@ describe("registry client: a real registry with token auth (Bearer challenge)", 
   let tokens: TokenServer;
   readsTheRegistry(async () => {
     tokens = await startTokenServer([USER]);
-    const registry = await startRegistry({
-      auth: { users: [USER] },
-      token: {
-        realm: tokens.realm,
-        service: tokens.service,
-        issuer: tokens.issuer,
-        rootCertBundle: tokens.certFile,
-      },
-    });
+    const registry = await startRegistryTrusting(tokens, [USER]);
     return { registry, stop: () => tokens.stop() };
   });
 
   it("asks the realm once per scope, with the challenge's service and scope, and the login as Basic", async function () {
-    const registry = await startRegistry({
-      auth: { users: [USER] },
-      token: {
-        realm: tokens.realm,
-        service: tokens.service,
-        issuer: tokens.issuer,
-        rootCertBundle: tokens.certFile,
-      },
-    });
+    const registry = await startRegistryTrusting(tokens, [USER]);
     try {
       await registry.push("team/app", "v1");
       await registry.push("team/api", "v1");

@@ -7,7 +7,7 @@ import { openSqliteStore, type Store, type StoredEvent } from "@bosun/store";
 import { startRegistry, type TestRegistry } from "@bosun/test-support";
 import { Poller, type PollOutcome, type ScanResult } from "../src/index.js";
 import { pushAnnotated } from "./support/manifests.js";
-import { startTokenServer } from "./support/token-server.js";
+import { startRegistryTrusting, startTokenServer } from "./support/token-server.js";
 
 const ALICE = { username: "alice", password: "alice-secret" };
 const BOB = { username: "bob", password: "bob-secret" };
@@ -233,14 +233,6 @@ pollerSuite("htpasswd Basic", async () => ({ registry: await startRegistry({ aut
 
 pollerSuite("token auth, the Bearer challenge", async () => {
   const tokens = await startTokenServer([ALICE]);
-  const registry = await startRegistry({
-    auth: { users: [ALICE] },
-    token: {
-      realm: tokens.realm,
-      service: tokens.service,
-      issuer: tokens.issuer,
-      rootCertBundle: tokens.certFile,
-    },
-  });
+  const registry = await startRegistryTrusting(tokens, [ALICE]);
   return { registry, stop: () => tokens.stop() };
 });

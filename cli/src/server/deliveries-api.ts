@@ -15,7 +15,6 @@ import type { Delivery, Store } from "@bosun/store";
 import type { Answer, Redelivery } from "@bosun/gateways";
 import { sendError, sendProblems } from "./http-errors.js";
 import { nextPage, readDeliveryQuery } from "./list-query.js";
-import { deliverySummary } from "./live/stream.js";
 
 export interface DeliveriesApiOptions {
   store: Store;
@@ -129,4 +128,10 @@ function explain(project: ProjectConfig, registry: string, image: { repository: 
     subscriptions: verdict.subscriptions.map((v, i) => ({ subscription: project.subscriptions[i], ...v })),
     reasons: verdict.reasons,
   };
+}
+
+/** A delivery as listings (and the live stream) show it: without its body, which may be large. */
+export function deliverySummary(d: Delivery): Omit<Delivery, "body"> {
+  const { body: _body, ...rest } = d;
+  return rest;
 }

@@ -1,5 +1,4 @@
-import type { WebhookRecord, WebhookStore } from "../webhooks.js";
-import { optStr, str } from "../rows.js";
+import { WEBHOOK_COLUMNS, webhookRecord, type WebhookRecord, type WebhookStore } from "../webhooks.js";
 import type { Queryable } from "./rows.js";
 
 type Runner = <T>(doing: string, work: (db: Queryable) => Promise<T>) => Promise<T>;
@@ -61,16 +60,8 @@ export class PgWebhookStore implements WebhookStore {
 
   async list(): Promise<WebhookRecord[]> {
     const { rows } = await this.#run("listing the projects' webhooks", (db) =>
-      db.query("SELECT project, state, updated_at FROM project_webhooks ORDER BY project"),
+      db.query(`SELECT ${WEBHOOK_COLUMNS} FROM project_webhooks ORDER BY project`),
     );
-    return rows.map((row) => {
-      const state = optStr(row, "state");
-      const updatedAt = optStr(row, "updated_at");
-      return {
-        project: str(row, "project"),
-        ...(state === undefined ? {} : { state }),
-        ...(updatedAt === undefined ? {} : { updatedAt }),
-      };
-    });
+    return rows.map(webhookRecord);
   }
 }

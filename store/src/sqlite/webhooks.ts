@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { SqliteWrites } from "./writes.js";
-import type { WebhookRecord, WebhookStore } from "../webhooks.js";
-import { now, optStr, str } from "./rows.js";
+import { WEBHOOK_COLUMNS, webhookRecord, type WebhookRecord, type WebhookStore } from "../webhooks.js";
+import { now } from "./rows.js";
 import { attempt } from "./unavailable.js";
 
 /** The projects' webhook states and leases, on the store's own connection (as SqliteWatchStore). */
@@ -72,17 +72,9 @@ export class SqliteWebhookStore implements WebhookStore {
   async list(): Promise<WebhookRecord[]> {
     return attempt("listing the projects' webhooks", () =>
       this.#db
-        .prepare("SELECT project, state, updated_at FROM project_webhooks ORDER BY project")
+        .prepare(`SELECT ${WEBHOOK_COLUMNS} FROM project_webhooks ORDER BY project`)
         .all()
-        .map((row) => {
-          const state = optStr(row, "state");
-          const updatedAt = optStr(row, "updated_at");
-          return {
-            project: str(row, "project"),
-            ...(state === undefined ? {} : { state }),
-            ...(updatedAt === undefined ? {} : { updatedAt }),
-          };
-        }),
+        .map(webhookRecord),
     );
   }
 }

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { X509Certificate, randomUUID } from "node:crypto";
 import { importPKCS8, SignJWT } from "jose";
+import { startRegistry, type TestRegistry } from "@bosun/test-support";
 
 export interface TokenUser {
   username: string;
@@ -139,4 +140,17 @@ export async function startTokenServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A real registry with token auth that trusts `tokens`, its users the same as the token server's. */
+export function startRegistryTrusting(tokens: TokenServer, users: TokenUser[]): Promise<TestRegistry> {
+  return startRegistry({
+    auth: { users },
+    token: {
+      realm: tokens.realm,
+      service: tokens.service,
+      issuer: tokens.issuer,
+      rootCertBundle: tokens.certFile,
+    },
+  });
 }

@@ -8,7 +8,8 @@
  */
 import type { Request, Response } from "express";
 import type { JobRecord, LogEntry, Run } from "@bosun/core";
-import type { Delivery, Store } from "@bosun/store";
+import type { Store } from "@bosun/store";
+import { deliverySummary } from "../deliveries-api.js";
 import type { ChangeSignal } from "./changes.js";
 
 export interface StreamOptions {
@@ -139,10 +140,4 @@ class Follower {
     this.#jobs.set(job.id, key);
     this.send("job", job);
   }
-}
-
-/** A delivery as listings show it: without its body, which may be large. */
-export function deliverySummary(d: Delivery): Omit<Delivery, "body"> {
-  const { body: _body, ...rest } = d;
-  return rest;
 }
